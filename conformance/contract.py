@@ -1,0 +1,94 @@
+"""The contract as data: the endpoint's constants and the JSON Schema views checks validate with.
+
+The schema file (`schemas/ErpSyncEngineStatus.schema.json`) is the single source of the body's
+shape; this module only loads it and names its views, so a check can say which one it applied.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+
+PATH = "/Agents/ErpSync/GetEngineStatus"
+"""The operation's path below the base URL (which ends in /api/v1)."""
+
+PROPERTIES = ("IsRunning", "StatusMessage", "Interval", "TableRight", "FieldProperties")
+VALUE_TYPE_PROPERTIES = frozenset({"IsRunning", "Interval"})
+RIGHT_PARTS = ("Mask", "Reason")
+FIELD_PROPERTY_PARTS = ("FieldRight", "FieldType", "FieldLength")
+
+JSON_TYPES = (
+    "application/json",
+    "text/json",
+    "application/json-patch+json",
+    "application/merge-patch+json",
+)
+XML_TYPES = ("application/xml", "text/xml")
+MEDIA_TYPES = ("application/json", "text/json", "application/xml", "text/xml",
+               "application/json-patch+json", "application/merge-patch+json")
+"""The six documented response types, in the order the vendor's Swagger lists them."""
+
+LANGUAGE_HEADERS = ("Accept-Language", "SO-Language", "SO-Culture", "SO-TimeZone")
+APP_TOKEN_HEADER = "SO-AppToken"
+XSRF_HEADER = "X-XSRF-TOKEN"
+XSRF_COOKIE = "XSRF-TOKEN"
+NS_API_SLOW_MS = 5000
+
+# Names of the schema file's $defs that checks address.
+FULL_VIEW = "ErpSyncEngineStatus"
+SELECT_VIEW = "SelectedErpSyncEngineStatus"
+KNOWN_MASK_NAMES = "KnownMaskNames"
+TIMESPAN_INTERVAL = "TimeSpanInterval"
+ISO8601_INTERVAL = "Iso8601Interval"
+
+
+def schemas_dir() -> Path:
+    """schemas/ in a source checkout (editable install), or the copy packed into the wheel."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package.parent / "schemas", package / "_schemas"):
+        if (candidate / "ErpSyncEngineStatus.schema.json").is_file():
+            return candidate
+    raise FileNotFoundError("ErpSyncEngineStatus.schema.json not found beside the conformance package")
+
+
+@lru_cache(maxsize=None)
+def body_schema() -> dict[str, Any]:
+    import json
+
+    return json.loads((schemas_dir() / "ErpSyncEngineStatus.schema.json").read_text("utf-8"))
+
+
+@lru_cache(maxsize=None)
+def openapi_document() -> dict[str, Any]:
+    return yaml.safe_load((schemas_dir() / "openapi.yaml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=None)
+def validator(view: str) -> Draft202012Validator:
+    """A validator for one named $defs entry of the body schema (a view or a convention)."""
+    schema = body_schema()
+    if view not in schema["$defs"]:
+        raise KeyError(f"no $defs/{view} in ErpSyncEngineStatus.schema.json")
+    registry: Registry = Resource.from_contents(schema) @ Registry()
+    return Draft202012Validator(
+        {"$ref": f"{schema['$id']}#/$defs/{view}"},
+        registry=registry,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def violations(instance: Any, view: str) -> list[str]:
+    """Every way `instance` breaks the view, as 'path: message' lines, sorted for stable output."""
+    return sorted(_describe(e) for e in validator(view).iter_errors(instance))
+
+
+def _describe(error: ValidationError) -> str:
+    path = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    return f"${path}: {error.message}"
+

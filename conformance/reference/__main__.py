@@ -1,0 +1,113 @@
+"""python -m conformance.reference [--port 0] [--fault NAME ...] [--profile KEY=VALUE ...] [--sample]
+
+Serves the reference server on 127.0.0.1 and prints its base URL; with --sample it sends the
+reference page's sample request once, prints the exchange (credentials redacted) and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import sys
+
+import requests
+
+from conformance.contract import PATH
+from conformance.profile import SETTINGS, Profile, ProfileError
+from conformance.reference.config import SCHEMES, ServerConfig
+from conformance.reference.faults import FAULTS
+from conformance.reference.server import ReferenceServer
+
+REDACTED = {"authorization", "cookie", "x-xsrf-token", "so-apptoken"}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m conformance.reference", description=__doc__.split("\n\n")[1])
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
+    parser.add_argument("--base-path", default="/api/v1", help="path up to and including /api/v1")
+    parser.add_argument("--scheme", action="append", choices=SCHEMES, dest="schemes",
+                        help="enable only these auth schemes (repeatable; default all)")
+    parser.add_argument("--fault", action="append", default=[], metavar="NAME",
+                        help="switch on a named fault (repeatable); --list-faults shows them")
+    parser.add_argument("--profile", action="append", default=[], metavar="KEY=VALUE",
+                        help="a profile setting (repeatable); --list-profile shows them")
+    parser.add_argument("--volatile", type=int, metavar="N", help="flip IsRunning every N served requests")
+    parser.add_argument("--slow-seconds", type=float, default=5.5, help="delay of the 'slow' fault")
+    parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
+    parser.add_argument("--list-profile", action="store_true", help="list the profile settings and exit")
+    parser.add_argument("--sample", action="store_true",
+                        help="send the documented sample request once, print the exchange, exit")
+    return parser.parse_args(argv)
+
+
+def build_config(args: argparse.Namespace) -> ServerConfig:
+    settings = {}
+    for item in args.profile:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ProfileError(f"--profile {item!r}: expected KEY=VALUE")
+        settings[key.strip()] = value.strip()
+    return ServerConfig(
+        base_path=args.base_path,
+        schemes=tuple(args.schemes) if args.schemes else SCHEMES,
+        profile=Profile.from_mapping(settings),
+        faults=frozenset(args.fault),
+        volatile_every=args.volatile,
+        slow_seconds=args.slow_seconds,
+    )
+
+
+def sample(server: ReferenceServer) -> int:
+    """The reference page's sample request: Basic auth, Accept JSON with charset, Accept-Language sv."""
+    creds = server.config.credentials
+    token = base64.b64encode(f"{creds.basic_user}:{creds.basic_password}".encode()).decode()
+    headers = {"Authorization": f"Basic {token}", "Accept": "application/json; charset=utf-8",
+               "Accept-Language": "sv"}
+    response = requests.post(server.endpoint_url, headers=headers, timeout=10)
+    request = response.request
+    print(f"{request.method} {request.url}")
+    for name, value in request.headers.items():
+        print(f"{name}: {'***' if name.lower() in REDACTED else value}")
+    print()
+    print(f"HTTP/1.1 {response.status_code} {response.reason}")
+    for name, value in response.headers.items():
+        print(f"{name}: {value}")
+    print()
+    try:
+        print(json.dumps(response.json(), indent=2, ensure_ascii=False))
+    except ValueError:
+        print(response.text)
+    return 0 if response.status_code == 200 else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.list_faults:
+        for fault in FAULTS:
+            print(f"{fault.name:32} {' '.join(fault.breaks):22} {fault.doc}")
+        return 0
+    if args.list_profile:
+        for s in SETTINGS:
+            print(f"{s.key:20} {'|'.join(s.choices):32} default {s.default}: {s.question}")
+        return 0
+    try:
+        config = build_config(args)
+    except (ValueError, ProfileError) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    server = ReferenceServer(config, host=args.host, port=args.port)
+    if args.sample:
+        with server:
+            return sample(server)
+    print(f"Reference server at {server.base_url} (endpoint {server.base_url}{PATH})", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

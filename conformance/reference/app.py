@@ -1,0 +1,143 @@
+"""The reference server's WSGI application: GetEngineStatus as the contract and profile say.
+
+Order of decisions, each in its own module: path and method, authentication (auth), `$select`
+(selection), language/culture/zone (locales), content negotiation (negotiation), the engine's
+carrier (engine), the rendering (rendering). Faults are consulted where each decision is made.
+
+Limits (documented in the README): the request line and each header line up to 64 KiB and at
+most 100 headers (Python's http.server answers 414/431 beyond), a request body up to
+`config.max_body_bytes` (1 MiB, 413 beyond; the body is read and ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Iterable
+
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Request, Response
+
+from conformance.contract import PATH
+from conformance.reference import auth, engine, locales, negotiation, rendering, selection
+from conformance.reference.config import ServerConfig
+
+ERROR_SOURCE = "ErpSyncAgent.GetEngineStatus"
+
+
+class ReferenceApp:
+    def __init__(self, config: ServerConfig | None = None) -> None:
+        self.config = config or ServerConfig()
+        self.engine = engine.Engine(self.config)
+        self.endpoint = self.config.base_path + PATH
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        request = Request(environ)
+        request.max_content_length = self.config.max_body_bytes
+        try:
+            response = self.handle(request)
+        except (auth.AuthCrash, selection.SelectCrash, LocaleCrash) as crash:
+            response = error(500, "InternalServerError", f"{type(crash).__name__}: {crash}")
+        return response(environ, start_response)
+
+    def handle(self, request: Request) -> Response:
+        cfg = self.config
+        if request.path != self.endpoint:
+            return error(404, "NotFound", f"No resource at {request.path}")
+        if request.method != "POST" and not (request.method == "GET" and cfg.has("get-answers-data")):
+            response = error(405, "MethodNotAllowed", f"{request.method} is not supported; use POST")
+            response.headers["Allow"] = "POST"
+            return response
+        if cfg.has("slow"):
+            time.sleep(cfg.slow_seconds)
+        if cfg.has("post-requires-content-type") and not request.headers.get("Content-Type"):
+            return error(415, "UnsupportedMediaType", "A Content-Type header is required")
+        try:
+            request.get_data(cache=False)
+        except RequestEntityTooLarge:
+            return error(413, "PayloadTooLarge", f"The request body exceeds {cfg.max_body_bytes} bytes")
+
+        who = auth.authenticate(request, cfg)
+        if isinstance(who, auth.Refusal):
+            return self.refuse(request, who)
+        try:
+            chosen = selection.parse(request.args.get("$select"), cfg.profile, cfg.faults)
+        except selection.SelectRejected as rejected:
+            return error(400, "BadRequest", str(rejected))
+        locale = self.locale(request)
+        if isinstance(locale, Response):
+            return locale
+        negotiated = negotiation.negotiate(request.headers.get("Accept"), cfg.profile, cfg.faults)
+        if negotiated.media_type is None:
+            return error(406, "NotAcceptable",
+                         f"None of the accepted types is produced: {request.headers.get('Accept')!r}")
+
+        body = engine.carrier(self.engine.snapshot(), locale, cfg, who.scheme)
+        if not (negotiated.is_xml and cfg.has("select-xml-ignored")):
+            body = selection.apply(body, chosen, cfg.profile, cfg.faults)
+        return self.render(body, negotiated)
+
+    def locale(self, request: Request) -> locales.Locale | Response:
+        cfg, headers = self.config, request.headers
+        zone = headers.get("SO-TimeZone")
+        if cfg.has("tz-numeric-rejected") and locales.is_numeric_or_optioned_zone(zone):
+            return error(400, "BadRequest", f"SO-TimeZone {zone!r} is not a zone code")
+        resolved = locales.resolve(
+            locales.LocaleRequest(headers.get("Accept-Language"), headers.get("SO-Language"),
+                                  headers.get("SO-Culture"), zone),
+            so_language_ignored=cfg.has("lang-so-language-ignored"),
+            star_translates=cfg.has("lang-star-translates"),
+            culture_without_language=cfg.has("lang-culture-without-language"),
+        )
+        for header in resolved.unknown:
+            if header == "SO-TimeZone" and cfg.has("tz-unknown-500"):
+                raise LocaleCrash(f"TimeZoneNotFoundException: {zone!r}")
+            if header != "SO-TimeZone" and cfg.has("lang-unknown-500"):
+                raise LocaleCrash(f"CultureNotFoundException: {headers.get(header)!r}")
+        if resolved.unknown and cfg.profile.unknown_locale == "reject":
+            header = resolved.unknown[0]
+            return error(400, "BadRequest", f"Unknown {header} value {headers.get(header)!r}")
+        return resolved
+
+    def render(self, body: dict | None, negotiated: negotiation.Negotiated) -> Response:
+        cfg = self.config
+        if negotiated.is_xml and not cfg.has("accept-xml-ignored"):
+            text = rendering.to_xml(body, cfg.profile, cfg.faults)
+            media = negotiated.media_type
+        else:
+            text = rendering.to_json(body, cfg.profile, cfg.faults)
+            media = "application/json" if negotiated.is_xml else negotiated.media_type
+            if media in negotiation.PATCH_TYPES and cfg.has("json-patch-body-invalid"):
+                text = text[:-1] + ",}"
+        label = negotiated.label or ("application/json" if cfg.has("accept-type-mislabelled") else media)
+        charset = "" if cfg.has("charset-missing") and not negotiated.is_xml else "; charset=utf-8"
+        data = text.encode("latin-1", "replace") if cfg.has("body-not-utf8") else text.encode("utf-8")
+        return Response(data, status=200, content_type=label + charset)
+
+    def refuse(self, request: Request, refusal: auth.Refusal) -> Response:
+        cfg = self.config
+        if refusal.status in (401, 403) and cfg.profile.refusal == "null-body":
+            negotiated = negotiation.negotiate(request.headers.get("Accept"), cfg.profile, cfg.faults)
+            return self.render(None, negotiated if negotiated.media_type else negotiation.Negotiated("application/json"))
+        kind = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden"}[refusal.status]
+        response = error(refusal.status, kind, refusal.reason)
+        if cfg.has("auth-refusal-leaks-body") and refusal.status == 401:
+            leaked = engine.carrier(cfg.engine, locales.resolve(locales.LocaleRequest()), cfg, "leak")
+            response.set_data(rendering.to_json(leaked, cfg.profile, frozenset()).encode("utf-8"))
+        if refusal.status == 401 and cfg.profile.www_authenticate == "required" \
+                and not cfg.has("www-authenticate-missing"):
+            for scheme in ("basic", "soticket", "bearer"):
+                if scheme in cfg.schemes:
+                    response.headers.add("WWW-Authenticate",
+                                         f'{auth.DOCUMENTED_SPELLINGS[scheme]} realm="SuperOffice"')
+        return response
+
+
+class LocaleCrash(RuntimeError):
+    """What a faulty server does with a language or zone it does not know."""
+
+
+def error(status: int, kind: str, message: str) -> Response:
+    """A REST-style error body (CONTRACT-NOTES fact 11)."""
+    body = {"Error": True, "ErrorType": kind, "ErrorMessage": message, "ErrorSource": ERROR_SOURCE}
+    return Response(json.dumps(body), status=status, content_type="application/json; charset=utf-8")

@@ -1,0 +1,93 @@
+"""The sync engine behind the endpoint: its state over time and the carrier it reports.
+
+The carrier is built in a typed form (bool, timedelta, flag tuples, int) so that the JSON and
+the XML renderings each apply their own text conventions to the same data.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import replace
+from typing import Any
+
+from conformance.reference import locales
+from conformance.reference.config import EngineState, ServerConfig
+
+Carrier = dict[str, Any]
+
+
+class Engine:
+    """Engine state, moved on by served requests in volatile mode (a live engine's behaviour)."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self._config = config
+        self._served = 0
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> EngineState:
+        base = self._config.engine
+        every = self._config.volatile_every
+        with self._lock:
+            served = self._served
+            self._served += 1
+        if not every:
+            return base
+        flips = served // every
+        return replace(
+            base,
+            running=base.running ^ bool(flips % 2),
+            last_sync=base.last_sync + flips * base.interval,
+            records=base.records + 17 * flips,
+        )
+
+
+def carrier(state: EngineState, locale: locales.Locale, config: ServerConfig, scheme: str) -> Carrier:
+    """The ErpSyncEngineStatus for one request, translated and formatted for its locale."""
+    has = config.has
+    table_mask = state.table_mask
+    if has("schema-unknown-mask-flag"):
+        table_mask = table_mask + ("Export",)
+    if has("auth-scheme-body-differs") and scheme == "bearer":
+        table_mask = ("Select",)
+    language = None if has("lang-untranslated") else locale.language
+    body: Carrier = {
+        "IsRunning": state.running,
+        "StatusMessage": status_message(state, locale, config),
+        "Interval": state.interval,
+        "TableRight": {"Mask": table_mask, "Reason": locales.translate(state.table_reason, language)},
+        "FieldProperties": {
+            name: {
+                "FieldRight": None if f.mask is None else {
+                    "Mask": f.mask, "Reason": locales.translate(f.reason, language)},
+                "FieldType": f.field_type,
+                "FieldLength": _field_length(f.length, locale, config),
+            }
+            for name, f in state.fields
+        },
+    }
+    if has("schema-extra-property"):
+        body["LastSyncUtc"] = state.last_sync.isoformat()
+    if has("lang-translates-booleans") and locale.language:
+        table = locales.YES if state.running else locales.NO
+        body["IsRunning"] = table[locale.language]
+    return body
+
+
+def status_message(state: EngineState, locale: locales.Locale, config: ServerConfig) -> str:
+    key = "SR_ERPSYNC_STATUS_RUNNING" if state.running else "SR_ERPSYNC_STATUS_STOPPED"
+    culture = locales.culture_of(locale.culture)
+    time = locales.format_time(state.last_sync, locale, culture)
+    count = locales.format_number(state.records, culture)
+    seconds = locales.format_number(state.seconds, culture, decimals=1)
+    language = None if config.has("lang-untranslated") else locale.language
+    if language is None:
+        return f"[{key}] {time} {count} {seconds}"
+    return locales.RESOURCES[key][language].format(time=time, count=count, seconds=seconds)
+
+
+def _field_length(length: int, locale: locales.Locale, config: ServerConfig) -> int:
+    if config.has("lang-culture-changes-numbers") and locale.culture_from_header and locale.culture:
+        text = locales.format_number(length, locales.culture_of(locale.culture))
+        return int(re.match(r"\d*", text).group() or 0)
+    return length

@@ -1,0 +1,146 @@
+"""The carrier as JSON text and as DataContract-style XML (CONTRACT-NOTES facts 4, 5 and 12).
+
+JSON: flags as names joined by ", ", Interval per profile.interval_format. XML: what the .NET
+DataContract serializer writes: elements named after the properties, base-class members first
+and each group alphabetical, the Security types' members in their own namespace, the
+FieldProperties dictionary as key/value pair elements, flags as space-separated lists, Interval
+as xs:duration, and nulls as profile.xml_nil says.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+from typing import Any
+
+from conformance.profile import Profile
+
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+SERVICES = "http://schemas.datacontract.org/2004/07/SuperOffice.CRM.Services"
+SECURITY = "http://schemas.datacontract.org/2004/07/SuperOffice.CRM.Security"
+ET.register_namespace("i", XSI)
+ET.register_namespace("a", SECURITY)
+
+ROOT_ORDER = ("FieldProperties", "TableRight", "Interval", "IsRunning", "StatusMessage")
+RIGHT_ORDER = ("Mask", "Reason")
+FIELD_ORDER = ("FieldLength", "FieldRight", "FieldType")
+
+
+def timespan_text(value: timedelta) -> str:
+    """.NET TimeSpan's invariant text: [-][d.]hh:mm:ss[.fffffff]."""
+    sign = "-" if value < timedelta(0) else ""
+    total = abs(value)
+    days, rest = divmod(total, timedelta(days=1))
+    hours, rest = divmod(rest, timedelta(hours=1))
+    minutes, rest = divmod(rest, timedelta(minutes=1))
+    seconds, rest = divmod(rest, timedelta(seconds=1))
+    ticks = rest // timedelta(microseconds=1) * 10
+    text = f"{sign}{f'{days}.' if days else ''}{hours:02}:{minutes:02}:{seconds:02}"
+    return text + (f".{ticks:07}" if ticks else "")
+
+
+def duration_text(value: timedelta) -> str:
+    """xs:duration, as the WSDL's ser:duration: [-]P[nD][T[nH][nM][n[.f]S]]."""
+    sign = "-" if value < timedelta(0) else ""
+    total = abs(value)
+    days, rest = divmod(total, timedelta(days=1))
+    hours, rest = divmod(rest, timedelta(hours=1))
+    minutes, rest = divmod(rest, timedelta(minutes=1))
+    seconds = rest.total_seconds()
+    clock = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M")) if n)
+    if seconds or not (days or clock):
+        clock += f"{seconds:g}S"
+    return f"{sign}P{f'{days}D' if days else ''}{'T' + clock if clock else ''}"
+
+
+def interval_text(value: timedelta, profile: Profile) -> str:
+    if profile.interval_format == "iso8601":
+        return duration_text(value)
+    if profile.interval_format == "any":
+        return f"{value.total_seconds() / 60:g} min"
+    return timespan_text(value)
+
+
+def flags_text(names: tuple[str, ...], separator: str) -> str:
+    return separator.join(names) if names else "None"
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+def to_json(body: dict[str, Any] | None, profile: Profile, faults: frozenset[str]) -> str:
+    return json.dumps(None if body is None else _json_value("", body, profile, faults),
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_value(key: str, value: Any, profile: Profile, faults: frozenset[str]) -> Any:
+    if isinstance(value, dict):
+        out = {k: _json_value(k, v, profile, faults) for k, v in value.items()}
+        if key == "" and "schema-missing-property" in faults:
+            out.pop("Interval", None)
+        return out
+    if isinstance(value, bool):
+        return ("true" if value else "false") if "schema-isrunning-string" in faults else value
+    if isinstance(value, timedelta):
+        return "every 15 minutes" if "schema-interval-text" in faults else interval_text(value, profile)
+    if isinstance(value, tuple):
+        return flags_text(value, ", ")
+    if isinstance(value, int) and key == "FieldLength" and "schema-fieldlength-string" in faults:
+        return str(value)
+    return value
+
+
+# --- XML --------------------------------------------------------------------------------------
+
+def to_xml(body: dict[str, Any] | None, profile: Profile, faults: frozenset[str]) -> str:
+    root = ET.Element(f"{{{SERVICES}}}ErpSyncEngineStatus")
+    if body is None:
+        root.set(f"{{{XSI}}}nil", "true")
+    else:
+        if "xml-differs-from-json" in faults and isinstance(body.get("IsRunning"), bool):
+            body = body | {"IsRunning": not body["IsRunning"]}
+        _members(root, body, ROOT_ORDER, SERVICES, profile, faults)
+    text = ET.tostring(root, encoding="unicode", default_namespace=SERVICES)
+    if "xml-malformed" in faults:
+        text = text.replace("</ErpSyncEngineStatus>", "")
+    return '<?xml version="1.0" encoding="utf-8"?>' + text
+
+
+def _members(parent: ET.Element, values: dict[str, Any], order: tuple[str, ...], ns: str,
+             profile: Profile, faults: frozenset[str]) -> None:
+    extras = tuple(k for k in values if k not in order)
+    for name in order + extras:
+        if name in values:
+            _element(parent, name, values[name], ns, profile, faults)
+
+
+def _element(parent: ET.Element, name: str, value: Any, ns: str, profile: Profile,
+             faults: frozenset[str]) -> None:
+    if value is None:
+        if "xml-nil-wrong" in faults:
+            ET.SubElement(parent, f"{{{ns}}}{name}").text = "null"
+        elif profile.xml_nil == "nil-attribute":
+            ET.SubElement(parent, f"{{{ns}}}{name}", {f"{{{XSI}}}nil": "true"})
+        elif profile.xml_nil == "empty":
+            ET.SubElement(parent, f"{{{ns}}}{name}")
+        return
+    element = ET.SubElement(parent, f"{{{ns}}}{name}")
+    if name == "FieldProperties":
+        for key, prop in value.items():
+            pair = ET.SubElement(element, f"{{{SECURITY}}}FieldPropertyDictionaryKeyValuePair")
+            ET.SubElement(pair, f"{{{SECURITY}}}Key").text = key
+            if prop is None:
+                _element(pair, "Value", None, SECURITY, profile, faults)
+            else:
+                value_element = ET.SubElement(pair, f"{{{SECURITY}}}Value")
+                _members(value_element, prop, FIELD_ORDER, SECURITY, profile, faults)
+    elif isinstance(value, dict):
+        _members(element, value, RIGHT_ORDER, SECURITY, profile, faults)
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif isinstance(value, timedelta):
+        element.text = duration_text(value)
+    elif isinstance(value, tuple):
+        element.text = flags_text(value, " ")
+    else:
+        element.text = str(value)

@@ -1,0 +1,65 @@
+"""Serve the reference app over real HTTP on 127.0.0.1, in a background thread."""
+
+from __future__ import annotations
+
+import threading
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from conformance.contract import PATH
+from conformance.reference.app import ReferenceApp
+from conformance.reference.config import ServerConfig
+
+
+class QuietHandler(WSGIRequestHandler):
+    """No access log on stderr: tests and the suite keep their own record of every exchange."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
+class ReferenceServer:
+    """`with ReferenceServer(config) as server:` gives a running server; `server.base_url` ends
+    in the base path (e.g. http://127.0.0.1:PORT/api/v1) and `server.endpoint_url` is the
+    GetEngineStatus URL."""
+
+    def __init__(self, config: ServerConfig | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.config = config or ServerConfig()
+        self.app = ReferenceApp(self.config)
+        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True,
+                                                   request_handler=QuietHandler)
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._server.server_port
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self._server.server_address[0]}:{self.port}{self.config.base_path}"
+
+    @property
+    def endpoint_url(self) -> str:
+        return self.base_url + PATH
+
+    def start(self) -> "ReferenceServer":
+        self._thread = threading.Thread(target=self._server.serve_forever, name="reference-server",
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> "ReferenceServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,202 @@
+"""The requirement catalogue: every requirement the suite judges, by a stable ID.
+
+IDs are names, never positions: an ID is never renumbered or reused, and a removed requirement
+leaves a gap. `source` quotes the endpoint's reference page (GetEngineStatus.txt, "page") or
+restates a CONTRACT-NOTES fact with its number; `profile` names the profile setting
+(conformance.profile) the expected behaviour depends on, if any.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+LEVELS = ("MUST", "SHOULD", "INFO")
+AREAS = {
+    "SCHEMA": "schema",
+    "HTTP": "http",
+    "AUTH": "auth",
+    "SELECT": "select",
+    "ACCEPT": "accept",
+    "LANG": "language",
+}
+ID_PATTERN = re.compile(r"^(?P<prefix>[A-Z]+)-(?P<number>\d{2})$")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    level: str
+    title: str
+    source: str
+    profile: str | None = None
+
+    @property
+    def area(self) -> str:
+        return AREAS[self.id.split("-")[0]]
+
+
+def _r(id: str, level: str, title: str, source: str, profile: str | None = None) -> Requirement:
+    return Requirement(id, level, title, source, profile)
+
+
+PAGE = "GetEngineStatus reference page"
+
+CATALOGUE: tuple[Requirement, ...] = (
+    # --- schema -----------------------------------------------------------------------------
+    _r("SCHEMA-01", "MUST", "A 200 body is a JSON object that validates as ErpSyncEngineStatus",
+       f'{PAGE}: "Response body: ErpSyncEngineStatus"; types per fact 3 (Swagger extract, WSDL '
+       'excerpt): IsRunning boolean, StatusMessage string, Interval string, TableRight, '
+       'FieldProperties object.'),
+    _r("SCHEMA-02", "MUST", "With no $select all five properties are present",
+       f'{PAGE}: "$select ... Default = show all fields."; the five properties of the response '
+       'body table: IsRunning, StatusMessage, Interval, TableRight, FieldProperties.'),
+    _r("SCHEMA-03", "MUST",
+       "TableRight and every FieldProperties value have the documented parts and types",
+       'Fact 3: TableRight {Mask: string, Reason: string}; FieldProperty {FieldRight: {Mask, '
+       'Reason}, FieldType: string, FieldLength: int32}; Mask and FieldLength are not nillable '
+       '(WSDL).'),
+    _r("SCHEMA-04", "SHOULD", "Mask strings use only the documented flag names",
+       'Fact 4: "Mask values are .NET flags rendered as a string: names joined by \', \'", with '
+       'the ETableRight and EFieldRight names and aliases listed there.'),
+    _r("SCHEMA-05", "SHOULD", "Interval is a TimeSpan text",
+       'Fact 5: "Interval is a .NET TimeSpan (xs:duration in SOAP) ... the usual .NET JSON form '
+       'is "hh:mm:ss", optionally "d.hh:mm:ss"."', "interval_format"),
+    _r("SCHEMA-06", "INFO", "Properties beyond the documented five are listed",
+       f'{PAGE}: the response body table documents five properties; anything else is an '
+       'undocumented extension worth knowing about.'),
+    # --- http -------------------------------------------------------------------------------
+    _r("HTTP-01", "MUST", "An authorised POST with no body and no parameters gets 200",
+       f'{PAGE}: "POST /api/v1/Agents/ErpSync/GetEngineStatus ... Response ... 200 OK"; fact 1: '
+       'no request body (consumes: []).'),
+    _r("HTTP-02", "SHOULD",
+       "JSON responses declare charset=utf-8 (MUST: the body is valid UTF-8)",
+       f'{PAGE} sample response: "Content-Type: application/json; charset=utf-8".'),
+    _r("HTTP-03", "MUST", "No request, valid or malformed, gets a 5xx",
+       'Fact 11: "a malformed request as 400"; a server error is never a conformant answer to '
+       'a client\'s input.'),
+    _r("HTTP-04", "SHOULD", "The response comes within the NsApiSlow threshold (5000 ms)",
+       'Fact 2: the operation description says "NsApiSlow threshold: 5000 ms".'),
+    _r("HTTP-05", "INFO", "How methods other than POST are answered",
+       f'{PAGE}: only "POST /api/v1/Agents/ErpSync/GetEngineStatus" is documented.'),
+    _r("HTTP-06", "INFO", "The shape of error responses is listed",
+       'Fact 11: REST errors use a JSON body such as {"Error": true, "ErrorType": ..., '
+       '"ErrorMessage": ..., "ErrorSource": ...}; agent endpoints may answer 200 with null.'),
+    # --- auth -------------------------------------------------------------------------------
+    _r("AUTH-01", "MUST", "Basic with valid credentials gets 200",
+       f'{PAGE}: "Authorization: Supports \'Basic\', \'SoTicket\' and \'Bearer\' schemes, '
+       'depending on installation type."; fact 8: Basic base64(user:password).'),
+    _r("AUTH-02", "MUST", "SOTicket with a valid ticket gets 200",
+       f'{PAGE}: Authorization "Supports ... \'SoTicket\'"; fact 8: "SOTicket 7T:... with the '
+       'ticket unencoded".'),
+    _r("AUTH-03", "SHOULD", "The authorization scheme word is matched case-insensitively",
+       'Fact 8: "The scheme word is written SOTicket, SOTICKET and SoTicket in different vendor '
+       'pages: match it case-insensitively."'),
+    _r("AUTH-04", "MUST", "Bearer with a valid token gets 200",
+       f'{PAGE}: Authorization "Supports ... \'Bearer\'"; fact 8: "Bearer 8A:Cust12345....".'),
+    _r("AUTH-05", "MUST", "No credentials at all is refused and the body carries no engine data",
+       'Fact 9: with no Authorization header and no X-XSRF-TOKEN: "401 Unauthorized".',
+       "refusal"),
+    _r("AUTH-06", "MUST",
+       "A wrong password, unknown ticket or invalid token is refused, with no engine data",
+       'Fact 9: "An expired token also gives 401."; fact 8: the credentials each scheme carries.',
+       "refusal"),
+    _r("AUTH-07", "MUST", "A session cookie is accepted only with the matching X-XSRF-TOKEN",
+       f'{PAGE}: "X-XSRF-TOKEN: If not using Authorization header, you must provide XSRF value '
+       'from cookie or hidden input field"; fact 9: "Without it: 401 Unauthorized."', "refusal"),
+    _r("AUTH-08", "MUST", "Malformed Authorization values get a 4xx, never 200 or 5xx",
+       'Fact 11: "a malformed request as 400"; fact 8: the three documented header forms.'),
+    _r("AUTH-09", "MUST",
+       "An app token without ErpSync access is refused while a granted one gets 200",
+       f'{PAGE}: "Online Restricted: The ErpSync agent is not available in Online by default. '
+       'Access must be requested specifically when app is registered." (fact 10)', "refusal"),
+    _r("AUTH-10", "SHOULD", "401 responses carry WWW-Authenticate",
+       'RFC 9110 section 15.5.2: a 401 response "MUST send a WWW-Authenticate header field"; '
+       'the vendor does not document its challenge.', "www_authenticate"),
+    _r("AUTH-11", "MUST", "Every supported scheme returns the same body for the same principal",
+       f'{PAGE}: the schemes are alternatives "depending on installation type"; the response is '
+       'the same ErpSyncEngineStatus whichever authenticated the caller.'),
+    # --- select -----------------------------------------------------------------------------
+    _r("SELECT-01", "MUST", "No or an empty $select returns all fields",
+       f'{PAGE}: "$select ... Optional ... Default = show all fields."'),
+    _r("SELECT-02", "MUST", "Each selected property equals its unfiltered value",
+       f'{PAGE}: "$select: Optional comma separated list of properties to include in the result."'),
+    _r("SELECT-03", "MUST", "Each property not selected is present and nulled (or per profile)",
+       f'{PAGE}: "Other fields are then nulled out to reduce payload size".',
+       "select_value_types"),
+    _r("SELECT-04", "SHOULD", "$select names match case-insensitively",
+       f'{PAGE}: the example "Name,department,category" mixes case; fact 13: OData 4.01 matches '
+       'names case-insensitively.', "select_case"),
+    _r("SELECT-05", "SHOULD", "Spaces around names and duplicate names are tolerated",
+       f'{PAGE}: "comma separated list of properties".'),
+    _r("SELECT-06", "MUST", "Unknown names follow the profile (ignored or 400), never 5xx",
+       'CONTRACT-NOTES open point "unknown name in $select": ignored / 400.', "select_unknown"),
+    _r("SELECT-07", "SHOULD", "A nested path such as TableRight/Mask keeps that part",
+       f'{PAGE}: the example "$select=name,department,category/id" selects a nested path.',
+       "select_nested"),
+    _r("SELECT-08", "MUST", "$select has the same effect in JSON and XML",
+       f'{PAGE}: $select and Accept are independent parameters of the same operation.'),
+    _r("SELECT-09", "MUST",
+       "A $select naming only unknown properties follows the profile, never 5xx",
+       'CONTRACT-NOTES open point "$select naming only unknown properties": every property '
+       'nulled / treated as no $select.', "select_only_unknown"),
+    # --- accept -----------------------------------------------------------------------------
+    _r("ACCEPT-01", "MUST", "Each of the six documented types gets a response of that media type",
+       f'{PAGE}: "Accept: Content-type(s) you would like the response in: application/json, '
+       'text/json, application/xml, text/xml, application/json-patch+json, '
+       'application/merge-patch+json"'),
+    _r("ACCEPT-02", "MUST", "JSON-family bodies parse and validate",
+       'Fact 1: the four JSON types are produced for the same ErpSyncEngineStatus body.'),
+    _r("ACCEPT-03", "MUST", "XML-family bodies are well-formed and carry the same data as JSON",
+       'Fact 12: "XML is produced by the .NET DataContract serializer ... parse XML leniently '
+       'and normalise it to the JSON shape."'),
+    _r("ACCEPT-04", "SHOULD", "q-values in Accept are honoured",
+       'RFC 9110 section 12.5.1: the q weight orders the client\'s preferences; equal weights '
+       'leave the server a choice.'),
+    _r("ACCEPT-05", "SHOULD", "No Accept, or */*, gives JSON",
+       f'{PAGE} and fact 1: application/json is the first produced type.'),
+    _r("ACCEPT-06", "MUST", "An unsupported Accept follows the profile (406 or JSON)",
+       'CONTRACT-NOTES open point "unsupported Accept (e.g. text/csv)": 406 / falls back to JSON.',
+       "unsupported_accept"),
+    _r("ACCEPT-07", "MUST",
+       "Media types match case-insensitively and with parameters such as charset=utf-8",
+       f'{PAGE} sample request: "Accept: application/json; charset=utf-8"; RFC 9110 section '
+       '8.3.1: type and subtype are case-insensitive.'),
+    _r("ACCEPT-08", "MUST", "XML nulls follow the profile (i:nil, empty element or omitted)",
+       'Fact 12: "nil values as i:nil="true"" in the DataContract serializer; the WebAPI\'s '
+       'rendering is an open point.', "xml_nil"),
+    # --- language ---------------------------------------------------------------------------
+    _r("LANG-01", "MUST", "Accept-Language with a supported language gets a valid body",
+       f'{PAGE}: "Accept-Language: Convert string references and multi-language values into a '
+       'specified language (iso2) code."'),
+    _r("LANG-02", "MUST", "SO-Language overrides Accept-Language",
+       f'{PAGE}: "SO-Language: ... Overrides Accept-Language value."'),
+    _r("LANG-03", "MUST", "SO-Culture without any language changes nothing",
+       f'{PAGE}: "SO-Culture: ... Ignored if no Language set."'),
+    _r("LANG-04", "SHOULD",
+       "With a language set no [SR_...] reference is left; SO-Language: * turns translation off",
+       'Fact 6: "with a language set they are translated ... SO-Language: * (or x) turns '
+       'translation off."'),
+    _r("LANG-05", "MUST", "Culture and time zone change only string values",
+       f'{PAGE}: "SO-Culture: Number, date formatting"; fact 6: "SO-Culture ... only affects '
+       'values returned as strings."'),
+    _r("LANG-06", "MUST",
+       "SO-TimeZone accepts zone codes and numeric ids, with and without ', includeTZOffset'",
+       'Fact 7: "SO-TimeZone takes SuperOffice zone codes (UTC, NO, DK, US-NY, ...) or numeric '
+       'ids (261 = Norway), optionally followed by \', includeTZOffset\'."'),
+    _r("LANG-07", "MUST", "Unknown language, culture or zone values follow the profile, never 5xx",
+       'CONTRACT-NOTES open point "unknown language, culture or time zone": ignored / 400.',
+       "unknown_locale"),
+    _r("LANG-08", "MUST", "SO-AppToken is accepted alongside every scheme",
+       f'{PAGE}: "SO-AppToken: The application token that identifies the partner app. Used when '
+       'calling Online WebAPI from a server."; fact 8.'),
+)
+
+BY_ID: dict[str, Requirement] = {r.id: r for r in CATALOGUE}
+
+
+def get(requirement_id: str) -> Requirement:
+    try:
+        return BY_ID[requirement_id]
+    except KeyError:
+        raise KeyError(f"unknown requirement {requirement_id!r}") from None
