@@ -89,6 +89,16 @@ def violations(instance: Any, view: str) -> list[str]:
 
 
 def _describe(error: ValidationError) -> str:
+    message = error.message
+    if error.context:
+        # A nullable part is anyOf [null, the part]: report the deepest failure inside the branch
+        # the instance came closest to; when every branch failed on type alone, say so at once.
+        deepest = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
+        if deepest.validator != "type" or len(deepest.absolute_path) > len(error.absolute_path):
+            error, message = deepest, deepest.message
+        else:
+            types = " or ".join(repr(e.validator_value) for e in error.context if e.validator == "type")
+            message = f"{error.instance!r} is not of type {types}"
     path = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
-    return f"${path}: {error.message}"
+    return f"${path}: {message}"
 

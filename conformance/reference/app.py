@@ -37,25 +37,25 @@ class ReferenceApp:
         try:
             response = self.handle(request)
         except (auth.AuthCrash, selection.SelectCrash, LocaleCrash) as crash:
-            response = error(500, "InternalServerError", f"{type(crash).__name__}: {crash}")
+            response = self.error(500, "InternalServerError", f"{type(crash).__name__}: {crash}")
         return response(environ, start_response)
 
     def handle(self, request: Request) -> Response:
         cfg = self.config
         if request.path != self.endpoint:
-            return error(404, "NotFound", f"No resource at {request.path}")
+            return self.error(404, "NotFound", f"No resource at {request.path}")
         if request.method != "POST" and not (request.method == "GET" and cfg.has("get-answers-data")):
-            response = error(405, "MethodNotAllowed", f"{request.method} is not supported; use POST")
+            response = self.error(405, "MethodNotAllowed", f"{request.method} is not supported; use POST")
             response.headers["Allow"] = "POST"
             return response
         if cfg.has("slow"):
             time.sleep(cfg.slow_seconds)
         if cfg.has("post-requires-content-type") and not request.headers.get("Content-Type"):
-            return error(415, "UnsupportedMediaType", "A Content-Type header is required")
+            return self.error(415, "UnsupportedMediaType", "A Content-Type header is required")
         try:
             request.get_data(cache=False)
         except RequestEntityTooLarge:
-            return error(413, "PayloadTooLarge", f"The request body exceeds {cfg.max_body_bytes} bytes")
+            return self.error(413, "PayloadTooLarge", f"The request body exceeds {cfg.max_body_bytes} bytes")
 
         who = auth.authenticate(request, cfg)
         if isinstance(who, auth.Refusal):
@@ -63,13 +63,13 @@ class ReferenceApp:
         try:
             chosen = selection.parse(request.args.get("$select"), cfg.profile, cfg.faults)
         except selection.SelectRejected as rejected:
-            return error(400, "BadRequest", str(rejected))
+            return self.error(400, "BadRequest", str(rejected))
         locale = self.locale(request)
         if isinstance(locale, Response):
             return locale
         negotiated = negotiation.negotiate(request.headers.get("Accept"), cfg.profile, cfg.faults)
         if negotiated.media_type is None:
-            return error(406, "NotAcceptable",
+            return self.error(406, "NotAcceptable",
                          f"None of the accepted types is produced: {request.headers.get('Accept')!r}")
 
         body = engine.carrier(self.engine.snapshot(), locale, cfg, who.scheme)
@@ -81,7 +81,7 @@ class ReferenceApp:
         cfg, headers = self.config, request.headers
         zone = headers.get("SO-TimeZone")
         if cfg.has("tz-numeric-rejected") and locales.is_numeric_or_optioned_zone(zone):
-            return error(400, "BadRequest", f"SO-TimeZone {zone!r} is not a zone code")
+            return self.error(400, "BadRequest", f"SO-TimeZone {zone!r} is not a zone code")
         resolved = locales.resolve(
             locales.LocaleRequest(headers.get("Accept-Language"), headers.get("SO-Language"),
                                   headers.get("SO-Culture"), zone),
@@ -96,7 +96,7 @@ class ReferenceApp:
                 raise LocaleCrash(f"CultureNotFoundException: {headers.get(header)!r}")
         if resolved.unknown and cfg.profile.unknown_locale == "reject":
             header = resolved.unknown[0]
-            return error(400, "BadRequest", f"Unknown {header} value {headers.get(header)!r}")
+            return self.error(400, "BadRequest", f"Unknown {header} value {headers.get(header)!r}")
         return resolved
 
     def render(self, body: dict | None, negotiated: negotiation.Negotiated) -> Response:
@@ -114,13 +114,21 @@ class ReferenceApp:
         data = text.encode("latin-1", "replace") if cfg.has("body-not-utf8") else text.encode("utf-8")
         return Response(data, status=200, content_type=label + charset)
 
+    def error(self, status: int, kind: str, message: str) -> Response:
+        """A REST-style error body (CONTRACT-NOTES fact 11)."""
+        if self.config.has("error-body-html"):
+            page = f"<html><body><h1>{status} {kind}</h1></body></html>"
+            return Response(page, status=status, content_type="text/html; charset=utf-8")
+        body = {"Error": True, "ErrorType": kind, "ErrorMessage": message, "ErrorSource": ERROR_SOURCE}
+        return Response(json.dumps(body), status=status, content_type="application/json; charset=utf-8")
+
     def refuse(self, request: Request, refusal: auth.Refusal) -> Response:
         cfg = self.config
         if refusal.status in (401, 403) and cfg.profile.refusal == "null-body":
             negotiated = negotiation.negotiate(request.headers.get("Accept"), cfg.profile, cfg.faults)
             return self.render(None, negotiated if negotiated.media_type else negotiation.Negotiated("application/json"))
         kind = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden"}[refusal.status]
-        response = error(refusal.status, kind, refusal.reason)
+        response = self.error(refusal.status, kind, refusal.reason)
         if cfg.has("auth-refusal-leaks-body") and refusal.status == 401:
             leaked = engine.carrier(cfg.engine, locales.resolve(locales.LocaleRequest()), cfg, "leak")
             response.set_data(rendering.to_json(leaked, cfg.profile, frozenset()).encode("utf-8"))
@@ -137,7 +145,3 @@ class LocaleCrash(RuntimeError):
     """What a faulty server does with a language or zone it does not know."""
 
 
-def error(status: int, kind: str, message: str) -> Response:
-    """A REST-style error body (CONTRACT-NOTES fact 11)."""
-    body = {"Error": True, "ErrorType": kind, "ErrorMessage": message, "ErrorSource": ERROR_SOURCE}
-    return Response(json.dumps(body), status=status, content_type="application/json; charset=utf-8")

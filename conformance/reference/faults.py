@@ -35,6 +35,7 @@ FAULTS: tuple[Fault, ...] = (
     _f("body-not-utf8", "HTTP-02", "Bodies are encoded as latin-1 while declaring utf-8."),
     _f("slow", "HTTP-04", "Every response waits config.slow_seconds (default 5.5 s) first."),
     _f("get-answers-data", "HTTP-05", "GET is answered like POST, with engine data (INFO)."),
+    _f("error-body-html", "HTTP-06", "Error responses are HTML pages instead of REST error bodies (INFO)."),
     # auth
     _f("auth-basic-rejected", "AUTH-01", "Valid Basic credentials get 401."),
     _f("auth-ticket-rejected", "AUTH-02", "A valid SOTicket gets 401."),
