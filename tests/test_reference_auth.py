@@ -73,7 +73,7 @@ def test_the_authorization_header_wins_over_a_session(reference):
 @pytest.mark.parametrize("value, status", [
     ("Basic !!!notbase64", 400), ("Basic dGplMDpUamUw extra words", 400), ("Bearer", 400),
     ("SOTicket", 400), ("Bearer a=b", 400), ("", 400), ("Basic dXNlcg==", 401), ("Basic", 401),
-    ("\u00e6\u00f8\u00e5 token", 401),
+    ("\u00e6\u00f8\u00e5 token", 401), ("BASIC \u00a7\u00e6", 400),  # found by the robustness property
 ])
 def test_malformed_authorization_gets_a_4xx(reference, value, status):
     headers = {"Authorization": value.encode("utf-8").decode("latin-1")}

@@ -49,7 +49,10 @@ def authenticate(request: Request, config: ServerConfig) -> Principal | Refusal:
 
 def _authorization(request: Request, config: ServerConfig) -> Principal | Refusal:
     header = request.headers["Authorization"]
-    parsed = Authorization.from_header(header)
+    try:
+        parsed = Authorization.from_header(header)
+    except ValueError:  # werkzeug's base64 decoding of non-ASCII Basic credentials
+        parsed = None
     if parsed is None:
         if config.has("auth-malformed-500"):
             raise AuthCrash("could not parse the Authorization header")

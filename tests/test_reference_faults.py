@@ -1,0 +1,197 @@
+"""Each fault of the reference server changes exactly what it names.
+
+Every fault has a probe: one request and the symptom it shows. The symptom is absent from the
+conformant server and present with the fault switched on; and with any fault on, the other
+faults' symptoms stay absent, except for the overlaps declared below (a fault that by its nature
+also shows a sibling's symptom).
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pytest
+import requests
+import xmltodict
+
+from conformance.reference import FAULTS, ReferenceServer, ServerConfig
+from conformance.reference.config import Credentials
+from tests.calls import auth_headers
+
+SLOW_SECONDS = 0.3
+CREDS = Credentials()
+
+
+@dataclass(frozen=True)
+class Probe:
+    scheme: str | None = "basic"
+    headers: dict | None = None
+    params: dict | None = None
+    method: str = "POST"
+
+    def send(self, server: ReferenceServer) -> requests.Response:
+        headers = auth_headers(CREDS, self.scheme) | (self.headers or {})
+        return requests.request(self.method, server.endpoint_url, headers=headers, params=self.params, timeout=10)
+
+
+def json_200(response: requests.Response) -> Any:
+    """The JSON body of a 200, or None when the answer is anything else."""
+    if response.status_code != 200:
+        return None
+    try:
+        return json.loads(response.content.decode("utf-8"))
+    except ValueError:
+        return None
+
+
+def xml_200(response: requests.Response) -> dict | None:
+    if response.status_code != 200 or not response.content.startswith(b"<"):
+        return None
+    try:
+        return xmltodict.parse(response.content)["ErpSyncEngineStatus"]
+    except Exception:
+        return None
+
+
+def field(response, *path) -> Any:
+    value = json_200(response)
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def media(response) -> str:
+    return response.headers.get("Content-Type", "").split(";")[0].strip()
+
+
+XML = {"Accept": "application/xml"}
+BAD_BASIC = {"Authorization": "Basic dGplMDp3cm9uZw=="}  # tje0:wrong
+SESSION_WITHOUT_XSRF = {"Cookie": f"{CREDS.session_cookie}={CREDS.session_id}"}
+
+PROBES: dict[str, tuple[Probe, Callable[[requests.Response], bool]]] = {
+    "schema-isrunning-string": (Probe(), lambda r: isinstance(field(r, "IsRunning"), str)),
+    "schema-missing-property": (Probe(), lambda r: json_200(r) is not None and "Interval" not in json_200(r)),
+    "schema-fieldlength-string": (Probe(), lambda r: isinstance(field(r, "FieldProperties", "StatusMessage", "FieldLength"), str)),
+    "schema-unknown-mask-flag": (Probe(), lambda r: "Export" in (field(r, "TableRight", "Mask") or "")),
+    "schema-interval-text": (Probe(), lambda r: field(r, "Interval") == "every 15 minutes"),
+    "schema-extra-property": (Probe(), lambda r: field(r, "LastSyncUtc") is not None),
+    "post-requires-content-type": (Probe(), lambda r: r.status_code == 415),
+    "charset-missing": (Probe(), lambda r: r.status_code == 200 and "charset" not in r.headers["Content-Type"]),
+    "body-not-utf8": (Probe(), lambda r: r.status_code == 200 and _not_utf8(r.content)),
+    "slow": (Probe(), lambda r: r.elapsed.total_seconds() >= SLOW_SECONDS),
+    "get-answers-data": (Probe(method="GET"), lambda r: r.status_code == 200),
+    "error-body-html": (Probe(scheme=None), lambda r: media(r) == "text/html"),
+    "auth-basic-rejected": (Probe(scheme="basic"), lambda r: r.status_code == 401),
+    "auth-ticket-rejected": (Probe(scheme="soticket"), lambda r: r.status_code == 401),
+    "auth-scheme-case-sensitive": (Probe(scheme=None, headers={"Authorization": f"soticket {CREDS.ticket}"}),
+                                   lambda r: r.status_code == 401),
+    "auth-bearer-rejected": (Probe(scheme="bearer"), lambda r: r.status_code == 401),
+    "auth-open": (Probe(scheme=None), lambda r: r.status_code == 200),
+    "auth-refusal-leaks-body": (Probe(scheme=None, headers=BAD_BASIC),
+                                lambda r: r.status_code == 401 and "IsRunning" in r.text),
+    "auth-basic-any-password": (Probe(scheme=None, headers=BAD_BASIC), lambda r: r.status_code == 200),
+    "xsrf-not-required": (Probe(scheme=None, headers=SESSION_WITHOUT_XSRF), lambda r: r.status_code == 200),
+    "auth-malformed-500": (Probe(scheme=None, headers={"Authorization": "Basic !!!"}), lambda r: r.status_code == 500),
+    "apptoken-restriction-ignored": (Probe(headers={"SO-AppToken": CREDS.app_token_restricted}),
+                                     lambda r: r.status_code == 200),
+    "www-authenticate-missing": (Probe(scheme=None),
+                                 lambda r: r.status_code == 401 and "WWW-Authenticate" not in r.headers),
+    "auth-scheme-body-differs": (Probe(scheme="bearer"), lambda r: field(r, "TableRight", "Mask") == "Select"),
+    "select-empty-nulls-all": (Probe(params={"$select": ""}),
+                               lambda r: json_200(r) is not None and field(r, "IsRunning") is None),
+    "select-stale-values": (Probe(params={"$select": "StatusMessage"}), lambda r: field(r, "StatusMessage") == ""),
+    "select-ignored": (Probe(params={"$select": "IsRunning"}), lambda r: field(r, "StatusMessage") is not None),
+    "select-drops-fields": (Probe(params={"$select": "IsRunning"}),
+                            lambda r: json_200(r) is not None and "StatusMessage" not in json_200(r)),
+    "select-case-sensitive": (Probe(params={"$select": "isrunning"}),
+                              lambda r: json_200(r) is not None and field(r, "IsRunning") is None),
+    "select-spaces-rejected": (Probe(params={"$select": " IsRunning"}), lambda r: r.status_code == 400),
+    "select-unknown-500": (Probe(params={"$select": "IsRunning,Name"}), lambda r: r.status_code == 500),
+    "select-nested-ignored": (Probe(params={"$select": "TableRight/Mask"}),
+                              lambda r: json_200(r) is not None and field(r, "TableRight") is None),
+    "select-xml-ignored": (Probe(headers=XML, params={"$select": "IsRunning"}),
+                           lambda r: str((xml_200(r) or {}).get("StatusMessage")).startswith("[SR_")),
+    "select-only-unknown-500": (Probe(params={"$select": "Name"}), lambda r: r.status_code == 500),
+    "accept-xml-ignored": (Probe(headers=XML), lambda r: r.status_code == 200 and r.content.startswith(b"{")),
+    "accept-type-mislabelled": (Probe(headers={"Accept": "text/json"}),
+                                lambda r: r.status_code == 200 and media(r) == "application/json"),
+    "accept-patch-types-406": (Probe(headers={"Accept": "application/json-patch+json"}), lambda r: r.status_code == 406),
+    "json-patch-body-invalid": (Probe(headers={"Accept": "application/merge-patch+json"}),
+                                lambda r: r.status_code == 200 and not _not_utf8(r.content) and json_200(r) is None),
+    "xml-malformed": (Probe(headers=XML), lambda r: media(r) == "application/xml" and not _not_utf8(r.content)
+                      and xml_200(r) is None),
+    "xml-differs-from-json": (Probe(headers=XML), lambda r: (xml_200(r) or {}).get("IsRunning") == "false"),
+    "accept-qvalues-ignored": (Probe(headers={"Accept": "text/json;q=0.1, application/json"}),
+                               lambda r: r.status_code == 200 and media(r) == "text/json"),
+    "accept-default-xml": (Probe(), lambda r: media(r) == "application/xml"),
+    "accept-unsupported-mislabelled": (Probe(headers={"Accept": "text/csv"}), lambda r: r.status_code == 200),
+    "accept-case-sensitive": (Probe(headers={"Accept": "APPLICATION/XML"}), lambda r: r.status_code == 406),
+    "accept-parameters-rejected": (Probe(headers={"Accept": "application/json; charset=utf-8"}),
+                                   lambda r: r.status_code == 406),
+    "xml-nil-wrong": (Probe(headers=XML, params={"$select": "IsRunning"}),
+                      lambda r: (xml_200(r) or {}).get("StatusMessage") == "null"),
+    "lang-translates-booleans": (Probe(headers={"Accept-Language": "en"}), lambda r: field(r, "IsRunning") == "Yes"),
+    "lang-so-language-ignored": (Probe(headers={"Accept-Language": "fr", "SO-Language": "de"}),
+                                 lambda r: (field(r, "StatusMessage") or "").startswith("Moteur")),
+    "lang-culture-without-language": (Probe(headers={"SO-Culture": "de"}),
+                                      lambda r: "1.234" in (field(r, "StatusMessage") or "")),
+    "lang-untranslated": (Probe(headers={"Accept-Language": "fr"}), lambda r: "[SR_" in (field(r, "StatusMessage") or "")),
+    "lang-star-translates": (Probe(headers={"Accept-Language": "fr", "SO-Language": "*"}),
+                             lambda r: (field(r, "StatusMessage") or "").startswith("Moteur")),
+    "lang-culture-changes-numbers": (Probe(headers={"SO-Language": "en", "SO-Culture": "de"}),
+                                     lambda r: field(r, "FieldProperties", "StatusMessage", "FieldLength") == 2),
+    "tz-numeric-rejected": (Probe(headers={"SO-TimeZone": "261"}), lambda r: r.status_code == 400),
+    "lang-unknown-500": (Probe(headers={"Accept-Language": "zz"}), lambda r: r.status_code == 500),
+    "tz-unknown-500": (Probe(headers={"SO-TimeZone": "Mars/Olympus"}), lambda r: r.status_code == 500),
+    "apptoken-scheme-limited": (Probe(scheme="session", headers={"SO-AppToken": CREDS.app_token_granted}),
+                                lambda r: r.status_code == 401),
+}
+
+# (fault switched on, sibling whose symptom it also shows): by nature, not by accident.
+OVERLAPS = {
+    ("select-ignored", "select-xml-ignored"),  # ignoring $select everywhere ignores it in XML too
+    ("select-unknown-500", "select-only-unknown-500"),  # only-unknown names are unknown names
+    ("auth-ticket-rejected", "auth-scheme-case-sensitive"),  # a rejected ticket is rejected in any spelling
+    ("lang-so-language-ignored", "lang-star-translates"),  # ignoring SO-Language ignores its "*" too
+}
+
+
+def _not_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return False
+    except UnicodeDecodeError:
+        return True
+
+
+def config_with(*faults: str) -> ServerConfig:
+    return ServerConfig(faults=frozenset(faults), slow_seconds=SLOW_SECONDS)
+
+
+def symptoms(server: ReferenceServer, names) -> dict[str, bool]:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        responses = dict(zip(names, pool.map(lambda n: PROBES[n][0].send(server), names)))
+    return {name: PROBES[name][1](responses[name]) for name in names}
+
+
+def test_every_fault_has_a_probe():
+    assert set(PROBES) == {f.name for f in FAULTS}
+
+
+def test_the_conformant_server_shows_no_symptom(reference):
+    shown = [name for name, present in symptoms(reference, list(PROBES)).items() if present]
+    assert shown == []
+
+
+@pytest.mark.parametrize("fault", [f.name for f in FAULTS])
+def test_a_fault_shows_its_own_symptom_and_no_other(fault):
+    with ReferenceServer(config_with(fault)) as server:
+        shown = {name for name, present in symptoms(server, list(PROBES)).items() if present}
+    assert fault in shown, f"{fault} does not show its symptom"
+    unexpected = sorted(name for name in shown - {fault} if (fault, name) not in OVERLAPS)
+    assert unexpected == [], f"{fault} also shows the symptoms of {unexpected}"
