@@ -9,6 +9,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from conformance.contract import PATH
 from conformance.reference.app import ReferenceApp
 from conformance.reference.config import ServerConfig
+from conformance.target import AppTokens, Basic, Limits, Secret, Session, Target
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -42,6 +43,24 @@ class ReferenceServer:
     @property
     def endpoint_url(self) -> str:
         return self.base_url + PATH
+
+    def target(self, name: str = "reference") -> Target:
+        """This server as a target: its credentials as secrets named like targets/reference.toml's."""
+        c, cfg = self.config.credentials, self.config
+        return Target(
+            name=name,
+            base_url=self.base_url,
+            profile=cfg.profile,
+            basic=Basic(c.basic_user, Secret(c.basic_password, "REF_PASSWORD")) if "basic" in cfg.schemes else None,
+            soticket=Secret(c.ticket, "REF_TICKET") if "soticket" in cfg.schemes else None,
+            bearer=Secret(c.bearer, "REF_BEARER") if "bearer" in cfg.schemes else None,
+            session=Session(c.session_cookie, Secret(c.session_id, "REF_SESSION"), Secret(c.xsrf_token, "REF_XSRF"))
+            if "session" in cfg.schemes else None,
+            apptoken=AppTokens(Secret(c.app_token_granted, "REF_APP"),
+                               Secret(c.app_token_restricted, "REF_APP_RESTRICTED"), c.require_app_token),
+            limits=Limits(max_requests=100_000, rate=10_000, connect_timeout=5, read_timeout=30),
+            source=f"bundled reference server at {self.base_url}",
+        )
 
     def start(self) -> "ReferenceServer":
         self._thread = threading.Thread(target=self._server.serve_forever, name="reference-server",

@@ -1,0 +1,196 @@
+"""One request as sent and its response as received, secrets redacted, body decoded, with a curl
+line that reproduces it.
+
+Redaction happens when the exchange is recorded: every secret of the target (and the Base64
+form Basic auth sends) is replaced by a shell expression naming its environment variable, in
+request headers, response headers and the response body alike. Nothing unredacted is stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shlex
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from conformance import xmlbody
+from conformance.contract import JSON_TYPES, XML_TYPES
+from conformance.profile import Profile
+from conformance.target import Basic, Secret, Target, reveal
+
+SKIPPED_IN_CURL = {"connection", "host", "user-agent", "accept-encoding"}
+
+
+class Redactor:
+    """Replaces secret values by `$NAME` (or, for Basic, the expression that rebuilds it)."""
+
+    def __init__(self, target: Target | None) -> None:
+        pairs: dict[str, str] = {}
+        if target is not None:
+            for secret in target.secrets():
+                pairs[secret.value] = f"${secret.env}"
+                pairs[base64.b64encode(secret.value.encode()).decode()] = f"$(printf %s \"${secret.env}\" | base64 -w0)"
+            if isinstance(target.basic, Basic):
+                plain = f"{reveal(target.basic.user)}:{target.basic.password.value}"
+                shown = f"{_shell(target.basic.user)}:${target.basic.password.env}"
+                pairs[base64.b64encode(plain.encode()).decode()] = f"$(printf %s \"{shown}\" | base64 -w0)"
+        # Longest first, so a secret inside a longer one is not half-replaced.
+        self._pairs = sorted(((k, v) for k, v in pairs.items() if len(k) >= 4), key=lambda kv: -len(kv[0]))
+
+    def segments(self, text: str) -> list[tuple[str, bool]]:
+        """The text cut into (piece, is_placeholder) segments."""
+        out: list[tuple[str, bool]] = [(text, False)]
+        for secret, placeholder in self._pairs:
+            next_out: list[tuple[str, bool]] = []
+            for piece, is_placeholder in out:
+                if is_placeholder or secret not in piece:
+                    next_out.append((piece, is_placeholder))
+                    continue
+                parts = piece.split(secret)
+                for i, part in enumerate(parts):
+                    if part:
+                        next_out.append((part, False))
+                    if i < len(parts) - 1:
+                        next_out.append((placeholder, True))
+            out = next_out
+        return out
+
+    def text(self, text: str) -> str:
+        return "".join(piece for piece, _ in self.segments(text))
+
+    def bytes(self, data: bytes) -> bytes:
+        for secret, placeholder in self._pairs:
+            data = data.replace(secret.encode("utf-8"), placeholder.encode("utf-8"))
+        return data
+
+    def curl_quoted(self, text: str) -> str:
+        """Quoted for a POSIX shell: literal parts stay literal, placeholders expand."""
+        segments = self.segments(text)
+        if not any(is_placeholder for _, is_placeholder in segments):
+            return shlex.quote(text)
+        body = "".join(piece if ph else _escape_double(piece) for piece, ph in segments)
+        return f'"{body}"'
+
+
+def _escape_double(text: str) -> str:
+    return "".join("\\" + c if c in '"\\$`' else c for c in text)
+
+
+def _shell(value: str | Secret) -> str:
+    return f"${value.env}" if isinstance(value, Secret) else _escape_double(value)
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body_length: int = 0
+
+
+@dataclass(frozen=True)
+class Received:
+    status: int
+    reason: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    elapsed_ms: float
+    truncated: bool = False
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key.lower() == name.lower():
+                return value
+        return None
+
+    def header_values(self, name: str) -> list[str]:
+        return [value for key, value in self.headers if key.lower() == name.lower()]
+
+    @property
+    def media_type(self) -> str | None:
+        content_type = self.header("Content-Type")
+        return content_type.split(";")[0].strip().lower() if content_type else None
+
+
+@dataclass(frozen=True)
+class Decoded:
+    kind: str  # "json", "xml", "empty", "other"
+    value: Any = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None and self.kind in ("json", "xml")
+
+
+@dataclass(frozen=True)
+class Exchange:
+    label: str
+    request: SentRequest
+    response: Received | None
+    error: str | None = None
+    curl: str = ""
+    profile: Profile = field(default_factory=Profile, compare=False)
+
+    @cached_property
+    def decoded(self) -> Decoded:
+        return decode(self.response, self.profile) if self.response else Decoded("empty", problem=self.error)
+
+    @property
+    def status(self) -> int | None:
+        return self.response.status if self.response else None
+
+    @property
+    def body(self) -> Any:
+        """The decoded body in JSON shape, or None when there is none or it did not decode."""
+        return self.decoded.value if self.decoded.ok else None
+
+    def summary(self) -> str:
+        got = f"{self.response.status} {self.response.media_type or '-'}" if self.response else f"no response ({self.error})"
+        return f"{self.request.method} {self.label} -> {got}"
+
+    def as_dict(self, body_limit: int = 4000) -> dict[str, Any]:
+        response = None
+        if self.response:
+            text = self.response.body.decode("utf-8", "replace")
+            response = {"status": self.response.status, "reason": self.response.reason,
+                        "headers": [list(h) for h in self.response.headers],
+                        "body": text[:body_limit] + ("..." if len(text) > body_limit else ""),
+                        "elapsed_ms": round(self.response.elapsed_ms, 1), "truncated": self.response.truncated}
+        return {"label": self.label, "request": {"method": self.request.method, "url": self.request.url,
+                                                 "headers": [list(h) for h in self.request.headers]},
+                "response": response, "error": self.error, "curl": self.curl}
+
+
+def decode(response: Received, profile: Profile) -> Decoded:
+    media = response.media_type
+    data = response.body
+    if not data.strip():
+        return Decoded("empty", problem="the body is empty")
+    if media in JSON_TYPES:
+        try:
+            return Decoded("json", json.loads(data.decode("utf-8")))
+        except UnicodeDecodeError as problem:
+            return Decoded("json", problem=f"the body is not valid UTF-8: {problem}")
+        except ValueError as problem:
+            return Decoded("json", problem=f"the body is not valid JSON: {problem}")
+    if media in XML_TYPES:
+        try:
+            return Decoded("xml", xmlbody.json_shape(data, profile))
+        except xmlbody.XmlBodyError as problem:
+            return Decoded("xml", problem=str(problem))
+    return Decoded("other", problem=f"the body's media type is {media or 'not declared'}")
+
+
+def curl_line(redactor: Redactor, method: str, url: str, headers: list[tuple[str, str]]) -> str:
+    """A curl command that sends the same request; secrets appear as $NAME of their variables."""
+    parts = ["curl", "-sS", "-i", "-X", method, shlex.quote(url)]
+    if not any(name.lower() == "accept" for name, _ in headers):
+        parts += ["-H", "'Accept:'"]  # curl sends Accept: */* unless told not to
+    for name, value in headers:
+        if name.lower() in SKIPPED_IN_CURL:
+            continue
+        parts += ["-H", redactor.curl_quoted(f"{name}: {value}")]
+    return " ".join(parts)
