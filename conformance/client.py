@@ -224,7 +224,8 @@ class Client:
 
     def send(self, label: str, *, scheme: str | None = None, auth: AuthBase | None = None,
              headers: dict[str, str] | None = None, select: str | None = None, method: str = "POST",
-             app_token: Secret | str | None | bool = True, path: str = PATH) -> Exchange:
+             app_token: Secret | str | None | bool = True, body: bytes | None = None,
+             path: str = PATH) -> Exchange:
         """One exchange with the target. `scheme` picks a session; `auth` overrides its credentials;
         `app_token` True sends the target's default token (if it requires one), a value sends it,
         None or False sends none. Raises ForbiddenPath, BudgetExhausted or DryRun; transport
@@ -233,18 +234,18 @@ class Client:
             raise ForbiddenPath(f"refusing to request {path}: only {PATH} may be requested")
         sent_headers = dict(headers or {})
         token = self.default_app_token() if app_token is True else (app_token or None)
-        if token is not None:
+        if token is not None and APP_TOKEN_HEADER not in sent_headers:
             sent_headers[APP_TOKEN_HEADER] = reveal(token)
         session = self.session(scheme)
         request = requests.Request(method, self.endpoint, headers=sent_headers,
                                    params=None if select is None else {"$select": select},
-                                   auth=auth)
+                                   auth=auth, data=body)
         prepared = session.prepare_request(request)
         if method == "POST" and prepared.body is None:
             prepared.headers["Content-Length"] = "0"
         request_headers = [(k, self.redactor.text(v)) for k, v in prepared.headers.items()]
         curl = curl_line(self.redactor, method, prepared.url, list(prepared.headers.items()))
-        sent = SentRequest(method, prepared.url, tuple(request_headers))
+        sent = SentRequest(method, prepared.url, tuple(request_headers), len(body or b""))
         if self.dry_run:
             self.planned.append(Planned(label, method, curl))
             raise DryRun(label)

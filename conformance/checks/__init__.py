@@ -8,6 +8,7 @@ run and case; it returns an Outcome. CHECKS maps each requirement ID to its chec
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from conformance.exchange import Exchange
@@ -61,6 +62,7 @@ def described(exchange: Exchange) -> str:
     return detail
 
 
+@lru_cache(maxsize=None)
 def registry() -> dict[str, Check]:
     """Every requirement's check, by ID."""
     from conformance.checks import accept, auth, http, language, schema, select

@@ -1,0 +1,56 @@
+"""HTTP: status, encoding, server errors, speed, other methods, error bodies."""
+
+import pytest
+
+# (description, what to send): requests a server must answer without a server error.
+MALFORMED = [
+    ("select of punctuation", {"select": ",,/,*,$,"}),
+    ("select with control text", {"select": "IsRunning\t,\u00e6\u00f8\u00e5,%00"}),
+    ("select of a long list", {"select": ",".join(["IsRunning"] * 300)}),
+    ("accept garbage", {"headers": {"Accept": ";;;q=x, /, */*;q=2"}}),
+    ("language garbage", {"headers": {"Accept-Language": "***;q=abc,-,"}}),
+    ("culture garbage", {"headers": {"SO-Language": "en", "SO-Culture": "\u00ff\u00fe"}}),
+    ("time zone garbage", {"headers": {"SO-TimeZone": ", , includeTZOffset,"}}),
+    ("app token garbage", {"headers": {"SO-AppToken": "\u00e6" * 40}}),
+    ("a JSON body", {"headers": {"Content-Type": "application/json"}, "data": b'{"Run": false}'}),
+    ("a form body", {"headers": {"Content-Type": "application/x-www-form-urlencoded"}, "data": b"a=b&c"}),
+]
+
+
+@pytest.mark.requirement("HTTP-01")
+def test_an_authorised_post_with_nothing_else(conformance_run, judge):
+    judge("HTTP-01", {"probe": conformance_run.baseline()})
+
+
+@pytest.mark.requirement("HTTP-02")
+def test_json_is_utf8_with_charset(conformance_run, judge):
+    run = conformance_run
+    judge("HTTP-02", {"plain": run.baseline(), "en": run.baseline(headers={"Accept-Language": "en"}),
+                      "sv": run.baseline(headers={"Accept-Language": "sv"})})
+
+
+@pytest.mark.requirement("HTTP-03")
+@pytest.mark.parametrize("sent", [c[1] for c in MALFORMED], ids=[c[0] for c in MALFORMED])
+def test_odd_requests_get_no_server_error(conformance_run, judge, sent):
+    sent = dict(sent)
+    data = sent.pop("data", None)
+    exchange = conformance_run.send(f"odd request: {sent}", **sent) if data is None else \
+        conformance_run.send(f"odd request with a body: {sent}", **sent, body=data)
+    judge("HTTP-03", {"probe": exchange})
+
+
+@pytest.mark.requirement("HTTP-04")
+def test_answers_within_the_slow_threshold(conformance_run, judge):
+    judge("HTTP-04", {"probe": conformance_run.baseline()})
+
+
+@pytest.mark.requirement("HTTP-05")
+def test_other_methods(conformance_run, judge):
+    judge("HTTP-05", {"GET": conformance_run.send("GET instead of POST", method="GET")})
+
+
+@pytest.mark.requirement("HTTP-06")
+def test_error_bodies(conformance_run, judge):
+    run = conformance_run
+    judge("HTTP-06", {"no credentials": run.send("no credentials", scheme=None, app_token=None),
+                      "unsupported Accept": run.send("Accept: text/csv", headers={"Accept": "text/csv"})})
