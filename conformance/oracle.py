@@ -90,6 +90,8 @@ def compare_select(observed: dict, baseline: dict, prediction: SelectPrediction,
     changed: list[str] = []
     not_nulled: list[str] = []
     for name in PROPERTIES:
+        if name not in baseline:
+            continue  # missing even unfiltered: SCHEMA-02's finding, not $select's
         if prediction.everything or name in prediction.whole:
             if name not in observed or not same_value(name, observed[name], baseline.get(name)):
                 changed.append(f"{name}: {_show(observed, name)} (unfiltered: {baseline.get(name)!r})")

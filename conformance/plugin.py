@@ -25,7 +25,6 @@ from conformance.target import TargetError, load
 OUTCOME_KEY = "erpsync_outcome"
 LEVEL_MARKERS = {"MUST": "must", "SHOULD": "should", "INFO": "info"}
 SESSION_WIDE = ("HTTP-03", "HTTP-04")
-_CONFIG: dict[str, pytest.Config] = {}  # logreport gets no config argument
 
 
 def _env_flag(name: str) -> bool:
@@ -78,8 +77,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): the catalogue requirement(s) a test judges")
     for marker in sorted(set(requirements.AREAS.values()) | set(LEVEL_MARKERS.values())):
         config.addinivalue_line("markers", f"{marker}: conformance tests of requirements in this area or level")
-    _CONFIG["config"] = config
     config._erpsync_outcomes = defaultdict(list)
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(Collector(config), "erpsync-collector")
     config._erpsync_started = time.monotonic()
     config._erpsync_requests = 0
     config._erpsync_planned = []
@@ -235,15 +235,27 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
 
 # --- collecting outcomes (on the controller, with or without xdist) ----------------------------
 
-@pytest.hookimpl(trylast=True)
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    config = _CONFIG.get("config")
-    if config is None or hasattr(config, "workerinput") or report.when != "teardown":
-        return
-    for name, value in report.user_properties:
-        if name == OUTCOME_KEY:
-            data = json.loads(value)
-            config._erpsync_outcomes[data["requirement"]].append(data)
+class Collector:
+    """On the controller (or a plain run): gathers the outcomes every test report carries, and
+    what xdist workers judged over their whole run."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "teardown":
+            return
+        for name, value in report.user_properties:
+            if name == OUTCOME_KEY:
+                data = json.loads(value)
+                self.config._erpsync_outcomes[data["requirement"]].append(data)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node, error) -> None:
+        output = getattr(node, "workeroutput", {})
+        for data in output.get(OUTCOME_KEY, []):
+            self.config._erpsync_outcomes[data["requirement"]].append(data)
+        self.config._erpsync_requests += output.get("erpsync_requests", 0)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -267,14 +279,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if worker:
         config.workeroutput["erpsync_requests"] = config._erpsync_requests
 
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node, error) -> None:
-    """xdist controller: a worker's whole-run outcomes and request count."""
-    output = getattr(node, "workeroutput", {})
-    for data in output.get(OUTCOME_KEY, []):
-        node.config._erpsync_outcomes[data["requirement"]].append(data)
-    node.config._erpsync_requests += output.get("erpsync_requests", 0)
 
 
 def aggregated(config: pytest.Config) -> dict[str, dict[str, Any]]:

@@ -29,6 +29,7 @@ class Run:
     exchanges: list[Exchange] = field(default_factory=list)
     _baselines: dict[tuple, Exchange] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _main: str | None = None
 
     @property
     def checks(self) -> dict[str, Check]:
@@ -36,7 +37,15 @@ class Run:
 
     @property
     def main_scheme(self) -> str:
-        return self.target.schemes[0]
+        """The first declared scheme that gets a 200, so one broken scheme (AUTH's finding) does
+        not take every other requirement down with it; the first declared if none does."""
+        if self._main is None:
+            self._main = self.target.schemes[0]
+            for scheme in self.target.schemes:
+                if self.baseline(scheme=scheme).status == 200:
+                    self._main = scheme
+                    break
+        return self._main
 
     def context(self, **case: Any) -> Context:
         return Context(self.target.profile, self.slow_ms, case)
@@ -52,9 +61,10 @@ class Run:
                  fresh: bool = False) -> Exchange:
         """The unfiltered answer for a principal and header set, sent once unless `fresh`."""
         scheme = scheme or self.main_scheme
-        key = (scheme, tuple(sorted((headers or {}).items())))
+        headers = {"Accept": "application/json", **(headers or {})}
+        key = (scheme, tuple(sorted(headers.items())))
         if fresh or key not in self._baselines:
-            label = f"baseline via {scheme}" + "".join(f", {k}: {v}" for k, v in sorted((headers or {}).items()))
+            label = f"baseline via {scheme}" + "".join(f", {k}: {v}" for k, v in sorted(headers.items()))
             self._baselines[key] = self.send(label, scheme=scheme, headers=headers)
         return self._baselines[key]
 

@@ -11,6 +11,7 @@ text: comparing it across formats is `same_interval`'s business.
 from __future__ import annotations
 
 import re
+from xml.parsers.expat import ExpatError
 from datetime import timedelta
 from typing import Any
 
@@ -43,7 +44,7 @@ def parse(data: bytes) -> tuple[str, Any]:
         raise XmlBodyError("the XML body declares a DTD or entities; refused (never expanded or fetched)")
     try:
         tree = xmltodict.parse(data, disable_entities=True, postprocessor=_local, force_list=(PAIR,))
-    except ValueError as problem:  # includes expat's ExpatError and xmltodict's entity refusal
+    except (ExpatError, ValueError) as problem:  # not well-formed; entities refused by xmltodict
         raise XmlBodyError(f"the XML body is not well-formed: {problem}") from None
     if not isinstance(tree, dict) or len(tree) != 1:
         raise XmlBodyError("the XML body has no single root element")

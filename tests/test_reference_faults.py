@@ -82,7 +82,7 @@ PROBES: dict[str, tuple[Probe, Callable[[requests.Response], bool]]] = {
     "schema-extra-property": (Probe(), lambda r: field(r, "LastSyncUtc") is not None),
     "post-requires-content-type": (Probe(), lambda r: r.status_code == 415),
     "charset-missing": (Probe(), lambda r: r.status_code == 200 and "charset" not in r.headers["Content-Type"]),
-    "body-not-utf8": (Probe(), lambda r: r.status_code == 200 and _not_utf8(r.content)),
+    "body-not-utf8": (Probe(headers={"Accept": "text/json"}), lambda r: r.status_code == 200 and _not_utf8(r.content)),
     "slow": (Probe(), lambda r: r.elapsed.total_seconds() >= SLOW_SECONDS),
     "get-answers-data": (Probe(method="GET"), lambda r: r.status_code == 200),
     "error-body-html": (Probe(scheme=None), lambda r: media(r) == "text/html"),

@@ -52,6 +52,18 @@ def engine_keys(exchange: Exchange) -> list[str]:
     return found
 
 
+def new_violations(exchange: Exchange, reference: Exchange | None) -> list[str]:
+    """Schema violations of a body that the reference body (the plain JSON baseline) does not
+    have: what a header or media type broke, leaving the body's own shape to SCHEMA."""
+    from conformance import contract
+
+    found = contract.violations(exchange.body, contract.FULL_VIEW)
+    if reference is not None and isinstance(reference.body, dict):
+        known = set(contract.violations(reference.body, contract.FULL_VIEW))
+        found = [v for v in found if v not in known]
+    return found
+
+
 def described(exchange: Exchange) -> str:
     r = exchange.response
     if r is None:

@@ -51,6 +51,8 @@ def pattern_problems(observed: dict, baseline: dict, prediction) -> list[str]:
     """Kept properties equal the baseline; the others are nulled in some form (null, absent, default)."""
     problems = []
     for name in PROPERTIES:
+        if name not in baseline:
+            continue
         kept = prediction.everything or name in prediction.whole or name in prediction.parts
         value, unfiltered = observed.get(name), baseline.get(name)
         if kept and name not in prediction.parts and not same_value(name, value, unfiltered):
@@ -104,7 +106,7 @@ def select_09(ex: Exchanges, ctx: Context) -> Outcome:
 
 
 def _null_pattern(body: dict) -> dict[str, str]:
-    return {p: ("absent" if p not in body else "null" if body[p] is None else "value") for p in PROPERTIES}
+    return {p: ("nulled" if body.get(p) is None else "value") for p in PROPERTIES}
 
 
 def select_08(ex: Exchanges, ctx: Context) -> Outcome:

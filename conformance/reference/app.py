@@ -111,7 +111,8 @@ class ReferenceApp:
                 text = text[:-1] + ",}"
         label = negotiated.label or ("application/json" if cfg.has("accept-type-mislabelled") else media)
         charset = "" if cfg.has("charset-missing") and not negotiated.is_xml else "; charset=utf-8"
-        data = text.encode("latin-1", "replace") if cfg.has("body-not-utf8") else text.encode("utf-8")
+        latin1 = cfg.has("body-not-utf8") and media == "text/json"
+        data = text.encode("latin-1", "replace") if latin1 else text.encode("utf-8")
         return Response(data, status=200, content_type=label + charset)
 
     def error(self, status: int, kind: str, message: str) -> Response:

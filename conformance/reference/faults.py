@@ -14,11 +14,14 @@ from dataclasses import dataclass
 class Fault:
     name: str
     breaks: tuple[str, ...]
+    """The requirement the fault is for first, then those it breaks by its nature."""
     doc: str
+    cascades: bool = False
+    """It breaks what nearly every check stands on (a plain POST): only `breaks[0]` is asserted."""
 
 
-def _f(name: str, breaks: str, doc: str) -> Fault:
-    return Fault(name, tuple(breaks.split()), doc)
+def _f(name: str, breaks: str, doc: str, cascades: bool = False) -> Fault:
+    return Fault(name, tuple(breaks.split()), doc, cascades)
 
 
 FAULTS: tuple[Fault, ...] = (
@@ -30,39 +33,40 @@ FAULTS: tuple[Fault, ...] = (
     _f("schema-interval-text", "SCHEMA-05", 'Interval is sent as free text ("every 15 minutes").'),
     _f("schema-extra-property", "SCHEMA-06", 'An undocumented "LastSyncUtc" property is added (INFO).'),
     # http
-    _f("post-requires-content-type", "HTTP-01", "A POST without a Content-Type header gets 415."),
+    _f("post-requires-content-type", "HTTP-01", "A POST without a Content-Type header gets 415.", cascades=True),
     _f("charset-missing", "HTTP-02", "JSON responses declare no charset parameter."),
-    _f("body-not-utf8", "HTTP-02", "Bodies are encoded as latin-1 while declaring utf-8."),
+    _f("body-not-utf8", "HTTP-02 ACCEPT-02", "text/json bodies are encoded as latin-1 while declaring utf-8."),
     _f("slow", "HTTP-04", "Every response waits config.slow_seconds (default 5.5 s) first."),
     _f("get-answers-data", "HTTP-05", "GET is answered like POST, with engine data (INFO)."),
     _f("error-body-html", "HTTP-06", "Error responses are HTML pages instead of REST error bodies (INFO)."),
     # auth
-    _f("auth-basic-rejected", "AUTH-01", "Valid Basic credentials get 401."),
-    _f("auth-ticket-rejected", "AUTH-02", "A valid SOTicket gets 401."),
+    _f("auth-basic-rejected", "AUTH-01 AUTH-03 LANG-08", "Valid Basic credentials get 401."),
+    _f("auth-ticket-rejected", "AUTH-02 AUTH-03 LANG-08", "A valid SOTicket gets 401."),
     _f("auth-scheme-case-sensitive", "AUTH-03", "Only the exact spellings Basic, SOTicket and Bearer are accepted."),
-    _f("auth-bearer-rejected", "AUTH-04", "A valid Bearer token gets 401."),
+    _f("auth-bearer-rejected", "AUTH-04 AUTH-03 LANG-08", "A valid Bearer token gets 401."),
     _f("auth-open", "AUTH-05", "A request with no credentials at all gets 200 with engine data."),
-    _f("auth-refusal-leaks-body", "AUTH-05 AUTH-06", "401 responses carry the engine status as their body."),
+    _f("auth-refusal-leaks-body", "AUTH-05 AUTH-06 AUTH-07", "401 responses carry the engine status as their body."),
     _f("auth-basic-any-password", "AUTH-06", "Basic accepts the right user name with any password."),
     _f("xsrf-not-required", "AUTH-07", "The session cookie is accepted without (or with a wrong) X-XSRF-TOKEN."),
-    _f("auth-malformed-500", "AUTH-08", "An Authorization header that cannot be parsed gets 500."),
+    _f("auth-malformed-500", "AUTH-08 HTTP-03", "An Authorization header that cannot be parsed gets 500."),
     _f("apptoken-restriction-ignored", "AUTH-09", "An app token without ErpSync access gets 200."),
     _f("www-authenticate-missing", "AUTH-10", "401 responses carry no WWW-Authenticate."),
     _f("auth-scheme-body-differs", "AUTH-11", 'Through Bearer, TableRight.Mask is "Select" instead of the real mask.'),
     # select
     _f("select-empty-nulls-all", "SELECT-01", "An empty $select nulls every property."),
     _f("select-stale-values", "SELECT-02", "Selected StatusMessage is empty and selected FieldProperties is {}."),
-    _f("select-ignored", "SELECT-03", "$select has no effect: every property is returned."),
-    _f("select-drops-fields", "SELECT-03", "Properties not selected are removed instead of nulled."),
+    _f("select-ignored", "SELECT-03 SELECT-04 SELECT-05 SELECT-06 SELECT-07 SELECT-09",
+       "$select has no effect: every property is returned."),
+    _f("select-drops-fields", "SELECT-03 ACCEPT-08", "Properties not selected are removed instead of nulled."),
     _f("select-case-sensitive", "SELECT-04", "$select names match only in their exact case."),
     _f("select-spaces-rejected", "SELECT-05", "$select with spaces around names or duplicates gets 400."),
-    _f("select-unknown-500", "SELECT-06 HTTP-03", "An unknown name in $select gets 500."),
+    _f("select-unknown-500", "SELECT-06 HTTP-03 SELECT-09", "An unknown name in $select gets 500."),
     _f("select-nested-ignored", "SELECT-07", "A nested path such as TableRight/Mask selects nothing."),
     _f("select-xml-ignored", "SELECT-08", "$select has no effect on XML responses."),
     _f("select-only-unknown-500", "SELECT-09 HTTP-03", "A $select naming only unknown properties gets 500."),
     # accept
-    _f("accept-xml-ignored", "ACCEPT-01", "XML types are answered with JSON."),
-    _f("accept-type-mislabelled", "ACCEPT-01", "Every response is labelled application/json, whatever its body."),
+    _f("accept-xml-ignored", "ACCEPT-01 ACCEPT-04 ACCEPT-07", "XML types are answered with JSON."),
+    _f("accept-type-mislabelled", "ACCEPT-01 ACCEPT-04 ACCEPT-07", "Every response is labelled application/json, whatever its body."),
     _f("accept-patch-types-406", "ACCEPT-01", "application/json-patch+json and merge-patch+json get 406."),
     _f("json-patch-body-invalid", "ACCEPT-02", "The two patch types get a body that is not valid JSON."),
     _f("xml-malformed", "ACCEPT-03", "XML bodies are not well-formed (an unclosed element)."),
@@ -72,10 +76,10 @@ FAULTS: tuple[Fault, ...] = (
     _f("accept-unsupported-mislabelled", "ACCEPT-06", "An unsupported type gets 200 labelled with that type."),
     _f("accept-case-sensitive", "ACCEPT-07", "Media types match only in lower case."),
     _f("accept-parameters-rejected", "ACCEPT-07", "A media type with parameters (charset=utf-8) gets 406."),
-    _f("xml-nil-wrong", "ACCEPT-08", 'XML nulls are rendered as the text "null" instead of the profile\'s form.'),
+    _f("xml-nil-wrong", "ACCEPT-08 ACCEPT-03 SELECT-08", 'XML nulls are rendered as the text "null" instead of the profile\'s form.'),
     # language
     _f("lang-translates-booleans", "LANG-01", 'With a language set, IsRunning becomes a translated word ("Yes").'),
-    _f("lang-so-language-ignored", "LANG-02", "SO-Language is ignored; Accept-Language decides."),
+    _f("lang-so-language-ignored", "LANG-02 LANG-04", "SO-Language is ignored; Accept-Language decides."),
     _f("lang-culture-without-language", "LANG-03", "SO-Culture formats StatusMessage even with no language set."),
     _f("lang-untranslated", "LANG-04", "[SR_...] references stay untranslated whatever the language."),
     _f("lang-star-translates", "LANG-04", "SO-Language: * (or x) does not turn translation off."),
@@ -83,7 +87,7 @@ FAULTS: tuple[Fault, ...] = (
     _f("tz-numeric-rejected", "LANG-06", "Numeric SO-TimeZone ids and ', includeTZOffset' get 400."),
     _f("lang-unknown-500", "LANG-07 HTTP-03", "An unknown language or culture gets 500."),
     _f("tz-unknown-500", "LANG-07 HTTP-03", "An unknown time zone gets 500."),
-    _f("apptoken-scheme-limited", "LANG-08", "SO-AppToken is accepted only with SOTicket; beside Basic, Bearer or a session it gets 401."),
+    _f("apptoken-scheme-limited", "LANG-08 AUTH-09", "SO-AppToken is accepted only with SOTicket; beside Basic, Bearer or a session it gets 401."),
 )
 
 BY_NAME: dict[str, Fault] = {f.name: f for f in FAULTS}

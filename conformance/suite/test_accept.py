@@ -28,7 +28,8 @@ def test_each_documented_type(conformance_run, judge, media):
 @pytest.mark.requirement("ACCEPT-02")
 @pytest.mark.parametrize("media", JSON_TYPES)
 def test_json_family_bodies(conformance_run, judge, media):
-    judge("ACCEPT-02", {"probe": conformance_run.baseline(headers={"Accept": media})})
+    run = conformance_run
+    judge("ACCEPT-02", {"probe": run.baseline(headers={"Accept": media}), "reference": run.baseline()})
 
 
 @pytest.mark.requirement("ACCEPT-03")
@@ -48,7 +49,7 @@ def test_negotiation(conformance_run, judge, rid, accept):
 @pytest.mark.requirement("ACCEPT-05")
 def test_no_accept_or_any_gives_json(conformance_run, judge):
     run = conformance_run
-    judge("ACCEPT-05", {"none": run.baseline(), "any": run.baseline(headers={"Accept": "*/*"})})
+    judge("ACCEPT-05", {"none": run.send("no Accept"), "any": run.send("Accept: */*", headers={"Accept": "*/*"})})
 
 
 @pytest.mark.requirement("ACCEPT-08")

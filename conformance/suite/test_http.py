@@ -19,13 +19,14 @@ MALFORMED = [
 
 @pytest.mark.requirement("HTTP-01")
 def test_an_authorised_post_with_nothing_else(conformance_run, judge):
-    judge("HTTP-01", {"probe": conformance_run.baseline()})
+    judge("HTTP-01", {"probe": conformance_run.send("POST with no body, parameters or Accept")})
 
 
 @pytest.mark.requirement("HTTP-02")
 def test_json_is_utf8_with_charset(conformance_run, judge):
     run = conformance_run
     judge("HTTP-02", {"plain": run.baseline(), "en": run.baseline(headers={"Accept-Language": "en"}),
+                      "text/json": run.baseline(headers={"Accept": "text/json"}),
                       "sv": run.baseline(headers={"Accept-Language": "sv"})})
 
 
