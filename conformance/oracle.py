@@ -150,16 +150,19 @@ def same_value(name: str, a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def differences(a: Any, b: Any, path: str = "$") -> list[str]:
-    """Where two bodies in JSON shape differ, as the contract compares them."""
+def differences(a: Any, b: Any, path: str = "$", absent_is_null: bool = False) -> list[str]:
+    """Where two bodies in JSON shape differ, as the contract compares them. With
+    `absent_is_null`, a missing key equals a null (XML that omits its nulls, profile xml_nil)."""
     if isinstance(a, dict) and isinstance(b, dict):
         out = []
         for key in sorted(set(a) | set(b)):
+            if absent_is_null and a.get(key) is None and b.get(key) is None:
+                continue
             if key not in a or key not in b:
                 out.append(f"{path}.{key}: {'absent' if key not in a else repr(a[key])} vs "
                            f"{'absent' if key not in b else repr(b[key])}")
             elif isinstance(a[key], dict) and isinstance(b[key], dict):
-                out += differences(a[key], b[key], f"{path}.{key}")
+                out += differences(a[key], b[key], f"{path}.{key}", absent_is_null)
             elif not same_value(key, a[key], b[key]):
                 out.append(f"{path}.{key}: {a[key]!r} vs {b[key]!r}")
         return out

@@ -27,3 +27,6 @@ def serve():
             yield server
 
     return _serve
+
+
+pytest_plugins = ["pytester"]

@@ -127,6 +127,8 @@ def auth_10(ex: Exchanges, ctx: Context) -> Outcome:
     if ctx.profile.www_authenticate == "optional":
         return not_applicable("AUTH-10", "profile www_authenticate=optional")
     unauthorized = [e for e in ex.values() if e.status == 401]
+    if not unauthorized and ctx.profile.refusal == "null-body":
+        return not_applicable("AUTH-10", "profile refusal=null-body: refusals came as 200 with a null body")
     if not unauthorized:
         return untested("AUTH-10", "no 401 response was seen")
     bare = [e for e in unauthorized if not e.response.header_values("WWW-Authenticate")]

@@ -1,0 +1,103 @@
+"""The pytest plugin: options and their environment fallbacks, dry run, markers, budget, bad targets."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.suite_runs import SUITE, run_suite
+
+OPTIONS = ["--target", "--max-requests", "--rate", "--dry-run", "--slow-ms", "--results-json", "--reference-fault"]
+
+
+def test_options_are_in_help(pytester):
+    result = pytester.runpytest_inprocess("--help")
+    text = result.stdout.str()
+    for option in OPTIONS:
+        assert option in text
+    assert "ERPSYNC_STRICT" in text and "ERPSYNC_TARGET" in text
+
+
+def test_report_header_names_the_target(pytester):
+    result = pytester.runpytest_inprocess(SUITE + "/test_http.py", "-p", "no:cacheprovider", "-k", "nothing_else")
+    assert "erpsync-conformance target: the bundled reference server" in result.stdout.str()
+
+
+def test_dry_run_lists_the_requests_and_sends_none(pytester):
+    run = run_suite(pytester, "--dry-run")
+    assert run.ret == 0
+    assert "requests planned (the first of each test; nothing was sent)" in run.output
+    assert "curl -sS -i -X POST" in run.output
+    assert run.results["requests"] == 0
+    assert {o["status"] for o in run.results["requirements"].values()} == {"untested"}
+
+
+def test_dry_run_from_the_environment(pytester, monkeypatch):
+    monkeypatch.setenv("ERPSYNC_DRY_RUN", "1")
+    assert run_suite(pytester).results["requests"] == 0
+
+
+def test_markers_select_by_area_and_level(pytester):
+    run = run_suite(pytester, "-m", "select")
+    judged = {rid for rid, o in run.results["requirements"].items() if o["reason"] != "not run in this session"}
+    assert judged and all(r.startswith("SELECT") or r in ("HTTP-03", "HTTP-04") for r in judged), judged
+    must = run_suite(pytester, "-m", "must and auth")
+    judged = {rid for rid, o in must.results["requirements"].items() if o["reason"] != "not run in this session"}
+    assert "AUTH-03" not in judged and "AUTH-01" in judged
+
+
+def test_budget_exhaustion_leaves_the_rest_untested_not_failed(pytester):
+    run = run_suite(pytester, "--max-requests", "12")
+    assert run.ret == 0
+    assert run.results["requests"] == 12
+    statuses = [o["status"] for o in run.results["requirements"].values()]
+    assert "fail" not in statuses and "untested" in statuses
+    assert any("budget exhausted" in o["reason"] for o in run.results["requirements"].values())
+
+
+def test_budget_from_the_environment(pytester, monkeypatch):
+    monkeypatch.setenv("ERPSYNC_MAX_REQUESTS", "5")
+    assert run_suite(pytester).results["requests"] == 5
+
+
+@pytest.fixture
+def target_file(pytester, tmp_path):
+    def write(text: str):
+        path = tmp_path / "target.toml"
+        path.write_text(text)
+        return path
+    return write
+
+
+def test_a_missing_secret_is_a_usage_error_naming_the_variable(pytester, target_file, monkeypatch):
+    monkeypatch.delenv("ERPSYNC_TEST_TICKET", raising=False)
+    path = target_file('name = "t"\nbase_url = "http://127.0.0.1:9/api/v1"\n[soticket]\nticket = "env:ERPSYNC_TEST_TICKET"\n')
+    result = pytester.runpytest_subprocess(SUITE, "-q", "-p", "no:cacheprovider", "--target", str(path))
+    assert result.ret == 2
+    text = result.stdout.str() + result.stderr.str()
+    assert f"{path}: soticket.ticket: the environment variable ERPSYNC_TEST_TICKET is not set" in text
+    assert "Traceback" not in text
+
+
+def test_a_target_file_from_the_environment(pytester, target_file, monkeypatch):
+    path = target_file('name = "t"\nbase_url = "ftp://example/api/v1"\n[bearer]\ntoken = "env:X"\n')
+    monkeypatch.setenv("ERPSYNC_TARGET", str(path))
+    result = pytester.runpytest_subprocess(SUITE, "-q", "-p", "no:cacheprovider")
+    assert result.ret == 2
+    assert "base_url: expected an http(s) URL ending in /api/v1" in result.stdout.str() + result.stderr.str()
+
+
+def test_a_real_target_file_runs_against_a_server(pytester, target_file, serve, monkeypatch):
+    """A target file pointing at a running reference server: the same verdict as the bundled run."""
+    with serve() as server:
+        c = server.config.credentials
+        for name, value in {"T_PASS": c.basic_password, "T_TICKET": c.ticket, "T_APP": c.app_token_granted}.items():
+            monkeypatch.setenv(name, value)
+        path = target_file(f'name = "ref-file"\nbase_url = "{server.base_url}"\n'
+                           '[basic]\nuser = "tje0"\npassword = "env:T_PASS"\n'
+                           '[soticket]\nticket = "env:T_TICKET"\n[apptoken]\ngranted = "env:T_APP"\n')
+        run = run_suite(pytester, "--target", str(path), quiet=False)
+    assert run.ret == 0 and not run.red, run.output
+    assert run.status("AUTH-04") == "untested" and "no [bearer]" in run.reason("AUTH-04")
+    assert run.status("AUTH-09") == "untested" and "restricted" in run.reason("AUTH-09")
+    assert "erpsync-conformance target: ref-file" in run.output
+    assert c.ticket not in run.output and c.basic_password not in run.output
