@@ -193,7 +193,6 @@ class Client:
         session.headers["Accept-Encoding"] = "identity"
         session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         session.verify = self.target.limits.verify
-        session.max_redirects = 0
         session.auth = auth
         adapter = GuardedAdapter(urlsplit(self.endpoint).path, self.budget, self.rate,
                                  self.target.limits.retries, self.target.limits.max_retry_wait)

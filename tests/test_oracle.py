@@ -1,0 +1,110 @@
+"""The oracle's predictions and the XML normal form, as tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import xmlbody
+from conformance.oracle import differences, non_string_differences, predict_media, predict_select, same_value
+from conformance.profile import Profile
+
+DEFAULT = Profile()
+
+SELECT = [
+    ("none", None, DEFAULT, "every property as without $select"),
+    ("empty", "", DEFAULT, "every property as without $select"),
+    ("separators", " ,, ", DEFAULT, "every property as without $select"),
+    ("one", "IsRunning", DEFAULT, "kept: IsRunning; every other property nulled"),
+    ("case", "isrunning,INTERVAL", DEFAULT, "kept: Interval, IsRunning; every other property nulled"),
+    ("exact case", "isrunning,Interval", Profile(select_case="exact"), "kept: Interval; every other property nulled"),
+    ("nested", "TableRight/Mask", DEFAULT, "kept: TableRight/Mask; every other property nulled"),
+    ("nested parent", "TableRight/Mask", Profile(select_nested="parent"), "kept: TableRight; every other property nulled"),
+    ("nested ignored", "TableRight/Mask", Profile(select_nested="ignored"), "kept: nothing; every other property nulled"),
+    ("unknown", "IsRunning,Name", DEFAULT, "kept: IsRunning; every other property nulled"),
+    ("unknown rejected", "IsRunning,Name", Profile(select_unknown="reject"), "400 (unknown names Name)"),
+    ("only unknown", "Name", DEFAULT, "kept: nothing; every other property nulled"),
+    ("only unknown as none", "Name", Profile(select_only_unknown="as-no-select"), "every property as without $select"),
+    ("dictionary path", "FieldProperties/Interval", DEFAULT, "kept: nothing; every other property nulled"),
+]
+
+
+@pytest.mark.parametrize("clause, profile, expected", [c[1:] for c in SELECT], ids=[c[0] for c in SELECT])
+def test_predict_select(clause, profile, expected):
+    assert predict_select(clause, profile).describe() == expected
+
+
+MEDIA = [
+    ("none", None, DEFAULT, (200, {"application/json", "text/json", "application/json-patch+json",
+                                   "application/merge-patch+json"})),
+    ("any", "*/*", DEFAULT, (200, {"application/json", "text/json", "application/xml", "text/xml",
+                                   "application/json-patch+json", "application/merge-patch+json"})),
+    ("one", "text/xml", DEFAULT, (200, {"text/xml"})),
+    ("case and charset", "APPLICATION/JSON; charset=utf-8", DEFAULT, (200, {"application/json"})),
+    ("q", "application/json;q=0.5, application/xml", DEFAULT, (200, {"application/xml"})),
+    ("specific beats wildcard", "text/*;q=0.1, text/xml;q=0.9, */*;q=0.5", DEFAULT, (200, {"text/xml"})),
+    ("zero", "application/json;q=0", DEFAULT, (406, set())),
+    ("unsupported", "text/csv", DEFAULT, (406, set())),
+    ("unsupported as json", "text/csv", Profile(unsupported_accept="json"), (200, {"application/json"})),
+]
+
+
+@pytest.mark.parametrize("accept, profile, expected", [c[1:] for c in MEDIA], ids=[c[0] for c in MEDIA])
+def test_predict_media(accept, profile, expected):
+    prediction = predict_media(accept, profile)
+    assert (prediction.status, set(prediction.allowed)) == expected
+
+
+def test_same_value_follows_the_contract():
+    assert same_value("Interval", "00:15:00", "PT15M")
+    assert same_value("Interval", "1.02:00:00", "P1DT2H")
+    assert not same_value("Interval", "00:15:00", "PT16M")
+    assert same_value("Mask", "RI, RestrictedUpdate", "RestrictedUpdate, RI")
+    assert not same_value("IsRunning", True, 1)
+
+
+def test_non_string_differences_ignore_strings_only():
+    a = {"IsRunning": True, "StatusMessage": "a", "FieldProperties": {"x": {"FieldLength": 5, "FieldType": "t"}}}
+    b = {"IsRunning": True, "StatusMessage": "b", "FieldProperties": {"x": {"FieldLength": 6, "FieldType": "u"}}}
+    assert non_string_differences(a, b) == ["$.FieldProperties.x.FieldLength: 5 vs 6"]
+    assert differences(a, a) == []
+
+
+XML = b'''<?xml version="1.0" encoding="utf-8"?>
+<ErpSyncEngineStatus xmlns="http://schemas.datacontract.org/2004/07/SuperOffice.CRM.Services"
+  xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns:a="http://schemas.datacontract.org/2004/07/SuperOffice.CRM.Security">
+ <FieldProperties>
+  <a:FieldPropertyDictionaryKeyValuePair><a:Key>Interval</a:Key><a:Value><a:FieldLength>0</a:FieldLength>
+   <a:FieldRight><a:Mask>Update UIHintMandatory</a:Mask><a:Reason i:nil="true"/></a:FieldRight><a:FieldType>System.TimeSpan</a:FieldType></a:Value>
+  </a:FieldPropertyDictionaryKeyValuePair>
+ </FieldProperties>
+ <TableRight><a:Mask>RI RestrictedUpdate</a:Mask><a:Reason>x</a:Reason></TableRight>
+ <Interval>PT15M</Interval><IsRunning>false</IsRunning><StatusMessage i:nil="true"/>
+</ErpSyncEngineStatus>'''
+
+
+def test_xml_normal_form():
+    assert xmlbody.json_shape(XML, DEFAULT) == {
+        "FieldProperties": {"Interval": {"FieldLength": 0, "FieldRight": {"Mask": "Update, UIHintMandatory", "Reason": None},
+                                         "FieldType": "System.TimeSpan"}},
+        "TableRight": {"Mask": "RI, RestrictedUpdate", "Reason": "x"},
+        "Interval": "PT15M", "IsRunning": False, "StatusMessage": None}
+    dc = xmlbody.datacontract_shape(XML, DEFAULT)
+    assert dc["FieldProperties"][0]["Key"] == "Interval" and dc["TableRight"]["Mask"] == "RI RestrictedUpdate"
+
+
+HOSTILE = [
+    ("dtd", b'<?xml version="1.0"?><!DOCTYPE r [<!ELEMENT r ANY>]><ErpSyncEngineStatus/>', "DTD"),
+    ("xxe", b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>', "DTD"),
+    ("billion laughs", b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+                       b'<l>&b;</l>', "DTD"),
+    ("not well-formed", b"<ErpSyncEngineStatus><IsRunning>true</ErpSyncEngineStatus>", "not well-formed"),
+    ("unclosed", b"<ErpSyncEngineStatus><IsRunning>true</IsRunning>", "not well-formed"),
+    ("other root", b"<Error><Message>x</Message></Error>", "root element is 'Error'"),
+    ("json labelled xml", b'{"IsRunning": true}', "not well-formed"),
+]
+
+
+@pytest.mark.parametrize("data, message", [c[1:] for c in HOSTILE], ids=[c[0] for c in HOSTILE])
+def test_hostile_or_broken_xml_is_refused_with_a_reason(data, message):
+    with pytest.raises(xmlbody.XmlBodyError, match=message):
+        xmlbody.json_shape(data, DEFAULT)
