@@ -150,19 +150,16 @@ def same_value(name: str, a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b
 
 
-def differences(a: Any, b: Any, path: str = "$", absent_is_null: bool = False) -> list[str]:
-    """Where two bodies in JSON shape differ, as the contract compares them. With
-    `absent_is_null`, a missing key equals a null (XML that omits its nulls, profile xml_nil)."""
+def differences(a: Any, b: Any, path: str = "$") -> list[str]:
+    """Where two bodies in JSON shape differ, as the contract compares them."""
     if isinstance(a, dict) and isinstance(b, dict):
         out = []
         for key in sorted(set(a) | set(b)):
-            if absent_is_null and a.get(key) is None and b.get(key) is None:
-                continue
             if key not in a or key not in b:
                 out.append(f"{path}.{key}: {'absent' if key not in a else repr(a[key])} vs "
                            f"{'absent' if key not in b else repr(b[key])}")
             elif isinstance(a[key], dict) and isinstance(b[key], dict):
-                out += differences(a[key], b[key], f"{path}.{key}", absent_is_null)
+                out += differences(a[key], b[key], f"{path}.{key}")
             elif not same_value(key, a[key], b[key]):
                 out.append(f"{path}.{key}: {a[key]!r} vs {b[key]!r}")
         return out
@@ -188,35 +185,54 @@ def non_string_differences(a: Any, b: Any, path: str = "$") -> list[str]:
 
 @dataclass(frozen=True)
 class MediaPrediction:
-    status: int
+    statuses: frozenset[int]
     allowed: frozenset[str]
+    """The types a 200 may have."""
+
+    @property
+    def status(self) -> int:
+        """The one status when there is no choice; 200 when a 200 is among the choices."""
+        return 200 if 200 in self.statuses else min(self.statuses)
+
+    def admits(self, status: int | None, media: str | None) -> bool:
+        return status in self.statuses and (status != 200 or media in self.allowed)
 
     def describe(self) -> str:
-        return f"{self.status} " + (" or ".join(sorted(self.allowed)) if self.allowed else "")
+        statuses = " or ".join(map(str, sorted(self.statuses)))
+        return statuses + (f" ({' or '.join(sorted(self.allowed))})" if 200 in self.statuses else "")
 
 
 def predict_media(accept: str | None, profile: Profile) -> MediaPrediction:
-    """RFC 9110 12.5.1 over the six types: the highest q wins; equal q lets the server pick."""
+    """RFC 9110 12.5.1 over the six types: the highest q wins; equal q lets the server pick.
+
+    Parameters are compared leniently: when the same type is listed with and without parameters
+    at different q-values (`application/json, application/json;charset=utf-8;q=0`), whether the
+    parameterised range governs the server's `charset=utf-8` answer is the server's choice, so
+    both readings are admitted."""
     if accept is None or not accept.strip():
-        return MediaPrediction(200, frozenset(JSON_TYPES))
-    ranges = []
-    for value, quality in parse_accept_header(accept, MIMEAccept):
-        media = parse_options_header(value)[0].lower()
-        ranges.append((media, quality))
-    weights = {t: _weight(t, ranges) for t in MEDIA_TYPES}
+        return MediaPrediction(frozenset({200}), frozenset(JSON_TYPES))
+    ranges = [(parse_options_header(value)[0].lower(), quality)
+              for value, quality in parse_accept_header(accept, MIMEAccept)]
+    readings = {_reading(ranges, max, profile), _reading(ranges, min, profile)}
+    return MediaPrediction(frozenset(s for s, _ in readings), frozenset(t for _, ts in readings for t in ts))
+
+
+def _reading(ranges: list[tuple[str, float]], pick, profile: Profile) -> tuple[int, frozenset[str]]:
+    weights = {t: _weight(t, ranges, pick) for t in MEDIA_TYPES}
     best = max(weights.values())
     if best <= 0:
         if profile.unsupported_accept == "json":
-            return MediaPrediction(200, frozenset({"application/json"}))
-        return MediaPrediction(406, frozenset())
-    return MediaPrediction(200, frozenset(t for t, w in weights.items() if w == best))
+            return 200, frozenset({"application/json"})
+        return 406, frozenset()
+    return 200, frozenset(t for t, w in weights.items() if w == best)
 
 
-def _weight(media: str, ranges: list[tuple[str, float]]) -> float:
-    """The q of the most specific range matching `media` (exact, then type/*, then */*)."""
+def _weight(media: str, ranges: list[tuple[str, float]], pick) -> float:
+    """The q of the most specific range matching `media` (exact, then type/*, then */*); when
+    that range is listed more than once, `pick` (max or min) chooses among its q-values."""
     kind = media.split("/")[0]
     for candidate in (media, f"{kind}/*", "*/*"):
-        for value, quality in ranges:
-            if value == candidate:
-                return quality
+        qualities = [quality for value, quality in ranges if value == candidate]
+        if qualities:
+            return pick(qualities)
     return 0.0

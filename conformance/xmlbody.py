@@ -60,9 +60,27 @@ def datacontract_shape(data: bytes, profile: Profile) -> Any:
     return _typed("ErpSyncEngineStatus", content, profile)
 
 
+MEMBERS = {"ErpSyncEngineStatus": ("IsRunning", "StatusMessage", "Interval", "TableRight", "FieldProperties"),
+           "TableRight": ("Mask", "Reason"), "FieldRight": ("Mask", "Reason"),
+           "Value": ("FieldRight", "FieldType", "FieldLength")}
+
+
 def json_shape(data: bytes, profile: Profile) -> Any:
-    """The body in the shape of the JSON body, for field-by-field comparison."""
-    return to_json_shape(datacontract_shape(data, profile))
+    """The body in the shape of the JSON body, for field-by-field comparison. Where the profile
+    says XML leaves nulls out (xml_nil=omitted), a missing member is a null."""
+    body = datacontract_shape(data, profile)
+    if profile.xml_nil == "omitted":
+        body = _fill_nulls("ErpSyncEngineStatus", body)
+    return to_json_shape(body)
+
+
+def _fill_nulls(name: str, value: Any) -> Any:
+    if isinstance(value, list):
+        return [{**pair, "Value": _fill_nulls("Value", pair.get("Value"))} for pair in value]
+    if not isinstance(value, dict):
+        return value
+    filled = {k: _fill_nulls(k, v) for k, v in value.items()}
+    return {member: None for member in MEMBERS.get(name, ())} | filled
 
 
 def _is_nil(value: Any, profile: Profile) -> bool:

@@ -54,6 +54,12 @@ def test_predict_media(accept, profile, expected):
     assert (prediction.status, set(prediction.allowed)) == expected
 
 
+def test_a_type_listed_with_and_without_parameters_admits_both_readings():
+    prediction = predict_media("application/json, application/json; charset=utf-8;q=0", DEFAULT)
+    assert prediction.statuses == {200, 406} and prediction.admits(200, "application/json")
+    assert prediction.admits(406, None) and not prediction.admits(200, "text/xml")
+
+
 def test_same_value_follows_the_contract():
     assert same_value("Interval", "00:15:00", "PT15M")
     assert same_value("Interval", "1.02:00:00", "P1DT2H")
