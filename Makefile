@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 TARGET ?=
 
-.PHONY: conformance test venv clean
+.PHONY: conformance sample test venv clean
 
 venv: $(STAMP)
 
@@ -17,12 +17,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
-# Until the suite lands: start the reference server, send the documented sample request, print it.
+# The whole suite against the bundled reference server, or against TARGET=path/to/target.toml.
 conformance: $(STAMP)
+	$(PY) -m pytest conformance/suite -p no:cacheprovider $(if $(TARGET),--target $(TARGET)) $(ARGS)
+
+# The reference page's sample request, sent once to a fresh reference server.
+sample: $(STAMP)
 	$(PY) -m conformance.reference --sample
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,7 +1,8 @@
 """Root conftest: Hypothesis profiles, chosen by HYPOTHESIS_PROFILE, else `ci` when CI is set.
 
 dev: the default for people; ci: derandomized, no example database, so runs repeat exactly;
-staging: few examples, for runs against a real tenant's request budget.
+staging: few examples, for runs against a real tenant's request budget; quick: derandomized and
+small, for the fault matrix's many whole-suite runs (the no-false-alarm runs keep `ci`).
 """
 
 import os
@@ -12,4 +13,5 @@ settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True, database=None,
                           print_blob=False, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("staging", max_examples=10, deadline=None, derandomize=True, database=None)
+settings.register_profile("quick", max_examples=20, deadline=None, derandomize=True, database=None)
 settings.load_profile(os.getenv("HYPOTHESIS_PROFILE") or ("ci" if os.getenv("CI") else "dev"))

@@ -27,10 +27,10 @@ def _profile_id(profile) -> str:
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.name)
 def test_each_fault_is_caught_by_its_requirement_and_nothing_else(pytester, fault):
     extra = ["--slow-ms", "40"] if fault.name == "slow" else []
-    run = run_suite(pytester, "--reference-fault", fault.name, *extra)
+    run = run_suite(pytester, "--reference-fault", fault.name, "--hypothesis-profile", "quick", *extra)
     primary = requirements.get(fault.breaks[0])
     if primary.level == "INFO":
-        default = run_suite(pytester)
+        default = run_suite(pytester, "--hypothesis-profile", "quick")
         assert run.reason(primary.id) != default.reason(primary.id), run.output
     else:
         assert primary.id in run.red, f"{fault.name} is not caught by {primary.id}\n{run.output}"
@@ -43,8 +43,9 @@ def test_each_fault_is_caught_by_its_requirement_and_nothing_else(pytester, faul
 @pytest.mark.parametrize("fault", [f for f in FAULTS if requirements.get(f.breaks[0]).level == "SHOULD"][:3],
                          ids=lambda f: f.name)
 def test_a_should_fault_fails_the_run_only_when_strict(pytester, fault):
-    assert run_suite(pytester, "--reference-fault", fault.name).ret == 0
-    assert run_suite(pytester, "--reference-fault", fault.name, "--strict").ret == 1
+    quick = ("--hypothesis-profile", "quick")
+    assert run_suite(pytester, "--reference-fault", fault.name, *quick).ret == 0
+    assert run_suite(pytester, "--reference-fault", fault.name, "--strict", *quick).ret == 1
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=_profile_id)
