@@ -187,6 +187,20 @@ class Judge:
             self.record(Outcome(rid, status, reason))
         pytest.skip(f"{status}: {reason}")
 
+    def record_final(self, tag: str, outcomes: list[Outcome]) -> None:
+        """Outcomes that replace those recorded earlier under the same tag: for generated cases,
+        where only the last failing (shrunk) example is to be reported."""
+        previous = getattr(self.item, "_erpsync_tagged", {}).get(tag, [])
+        self.item.user_properties[:] = [p for p in self.item.user_properties if id(p) not in previous]
+        self.item._erpsync_outcomes = [o for o in getattr(self.item, "_erpsync_outcomes", [])
+                                       if id(o) not in previous]
+        before = len(self.item.user_properties)
+        for outcome in outcomes:
+            self.record(outcome)
+        new = self.item.user_properties[before:]
+        self.item._erpsync_tagged = {**getattr(self.item, "_erpsync_tagged", {}),
+                                     tag: [id(p) for p in new] + [id(o) for o in outcomes]}
+
     def record(self, outcome: Outcome) -> Outcome:
         self.item.user_properties.append((OUTCOME_KEY, json.dumps(outcome.as_dict())))
         self.item._erpsync_outcomes = getattr(self.item, "_erpsync_outcomes", []) + [outcome]

@@ -30,3 +30,7 @@ def serve():
 
 
 pytest_plugins = ["pytester"]
+
+# Imported here, before any in-process suite run, so that schemathesis and the suite's
+# registrations with it live once for the whole test process.
+import conformance.fuzzing  # noqa: E402,F401
