@@ -159,10 +159,14 @@ def test_every_combination_is_answered_as_predicted(conformance_run, judge):
             last_failure[:] = bad  # Hypothesis replays the shrunk example last: its outcomes are reported
         assert not bad, "\n\n".join(o.message() for o in bad)
 
+    raised = None
     try:
         combinations()
-    except (AssertionError, BaseExceptionGroup, FlakyFailure):
-        pass  # findings hold the outcomes of the (shrunk) failing examples; conclude() grades them
+    except (AssertionError, BaseExceptionGroup, FlakyFailure) as problem:
+        raised = problem  # last_failure holds the shrunk example's outcomes; conclude() grades them
+    if raised is not None and not last_failure:
+        reason = f"inconclusive: Hypothesis reported {type(raised).__name__} but kept no failing example"
+        judge.require(JUDGED, False, f"{reason}: {str(raised)[:200]}")
     failed = {o.requirement: o for o in last_failure}
     for rid in JUDGED:
         if rid in failed:
