@@ -204,11 +204,11 @@ class Client:
         target = self.target
         if scheme == "basic" and target.basic:
             pair = f"{reveal(target.basic.user)}:{target.basic.password.value}"
-            return SchemeAuth(word or "Basic", base64.b64encode(pair.encode("utf-8")).decode())
+            return SchemeAuth(word or DEFAULT_WORDS[scheme], base64.b64encode(pair.encode("utf-8")).decode())
         if scheme == "soticket" and target.soticket:
-            return SchemeAuth(word or "SOTicket", target.soticket.value)
+            return SchemeAuth(word or DEFAULT_WORDS[scheme], target.soticket.value)
         if scheme == "bearer" and target.bearer:
-            return SchemeAuth(word or "Bearer", target.bearer.value)
+            return SchemeAuth(word or DEFAULT_WORDS[scheme], target.bearer.value)
         if scheme == "session" and target.session:
             s = target.session
             token = s.xsrf_token.value if xsrf is True else (None if xsrf is False else xsrf)

@@ -21,7 +21,6 @@ PATH = "/Agents/ErpSync/GetEngineStatus"
 PROPERTIES = ("IsRunning", "StatusMessage", "Interval", "TableRight", "FieldProperties")
 VALUE_TYPE_PROPERTIES = frozenset({"IsRunning", "Interval"})
 RIGHT_PARTS = ("Mask", "Reason")
-FIELD_PROPERTY_PARTS = ("FieldRight", "FieldType", "FieldLength")
 
 JSON_TYPES = (
     "application/json",
@@ -37,8 +36,8 @@ MEDIA_TYPES = ("application/json", "text/json", "application/xml", "text/xml",
 LANGUAGE_HEADERS = ("Accept-Language", "SO-Language", "SO-Culture", "SO-TimeZone")
 APP_TOKEN_HEADER = "SO-AppToken"
 XSRF_HEADER = "X-XSRF-TOKEN"
-XSRF_COOKIE = "XSRF-TOKEN"
-NS_API_SLOW_MS = 5000
+NS_API_SLOW_MS = 5000.0
+"""The vendor's NsApiSlow threshold (CONTRACT-NOTES fact 2), HTTP-04's default."""
 
 # Names of the schema file's $defs that checks address.
 FULL_VIEW = "ErpSyncEngineStatus"

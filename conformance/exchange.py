@@ -160,7 +160,8 @@ class Exchange:
                         "body": text[:body_limit] + ("..." if len(text) > body_limit else ""),
                         "elapsed_ms": round(self.response.elapsed_ms, 1), "truncated": self.response.truncated}
         return {"label": self.label, "request": {"method": self.request.method, "url": self.request.url,
-                                                 "headers": [list(h) for h in self.request.headers]},
+                                                 "headers": [list(h) for h in self.request.headers],
+                                                 "body_length": self.request.body_length},
                 "response": response, "error": self.error, "curl": self.curl}
 
 

@@ -17,7 +17,7 @@ from conformance.contract import XML_TYPES
 from conformance.profile import Profile
 
 JUDGED = ("HTTP-03", "SCHEMA-01", "SCHEMA-03", "ACCEPT-02", "ACCEPT-03", "AUTH-05", "LANG-01")
-LANGUAGE_HEADERS = {"accept-language", "so-language", "so-culture", "so-timezone"}
+LANGUAGE_HEADERS = {h.lower() for h in contract.LANGUAGE_HEADERS}
 _PROFILE: dict[str, Profile] = {"profile": Profile()}
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from conformance import requirements
 from conformance.client import BudgetExhausted, Client, DryRun
+from conformance.contract import NS_API_SLOW_MS
 from conformance.outcome import STATUSES, Outcome, worst
 from conformance.profile import Profile, ProfileError
 from conformance.target import TargetError, load
@@ -44,7 +45,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="requests per second at most, overriding the target's (env ERPSYNC_RATE)")
     group.addoption("--dry-run", action="store_true", default=_env_flag("ERPSYNC_DRY_RUN"),
                     help="list the planned requests and their count; send nothing (env ERPSYNC_DRY_RUN)")
-    group.addoption("--slow-ms", type=float, default=_float_env("ERPSYNC_SLOW_MS") or 5000.0, metavar="MS",
+    group.addoption("--slow-ms", type=float, default=_float_env("ERPSYNC_SLOW_MS") or NS_API_SLOW_MS, metavar="MS",
                     help="the NsApiSlow threshold HTTP-04 judges by (default 5000; env ERPSYNC_SLOW_MS)")
     group.addoption("--results-json", default=os.getenv("ERPSYNC_RESULTS_JSON"), metavar="FILE",
                     help="write one aggregated outcome per requirement to FILE (env ERPSYNC_RESULTS_JSON)")

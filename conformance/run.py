@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from conformance.checks import Check, Context, registry
 from conformance.client import Client
+from conformance.contract import NS_API_SLOW_MS
 from conformance.exchange import Exchange
 from conformance.oracle import differences
 from conformance.outcome import Outcome, untested
@@ -25,7 +26,7 @@ RELATION_ATTEMPTS = 3
 class Run:
     target: Target
     client: Client
-    slow_ms: float = 5000.0
+    slow_ms: float = NS_API_SLOW_MS
     exchanges: list[Exchange] = field(default_factory=list)
     _baselines: dict[tuple, Exchange] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -72,11 +73,13 @@ class Run:
         return self.checks[rid](exchanges, self.context(**case))
 
     def relate(self, rid: str, probe: Callable[[], dict[str, Exchange]], reference: Callable[[bool], Exchange],
-               reference_role: str = "reference", **case: Any) -> Outcome:
+               reference_role: str = "reference", first: dict[str, Exchange] | None = None,
+               **case: Any) -> Outcome:
         """Judge a relation between probes (role -> exchange) and a reference answer. When it
         fails, send reference, probes, reference again and judge only if the two references
-        agree (the engine held still); after RELATION_ATTEMPTS unsettled tries it is untested."""
-        outcome = self.judge(rid, {**probe(), reference_role: reference(False)}, **case)
+        agree (the engine held still); after RELATION_ATTEMPTS unsettled tries it is untested.
+        `first`: probes already at hand (cached baselines), used instead of sending anew."""
+        outcome = self.judge(rid, {**(first or probe()), reference_role: reference(False)}, **case)
         if outcome.status not in ("fail", "non-strict"):
             return outcome
         for _ in range(RELATION_ATTEMPTS):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Mapping
 
+from conformance.contract import NS_API_SLOW_MS
 from conformance.exchange import Exchange
 from conformance.outcome import Outcome, untested
 from conformance.profile import Profile
@@ -21,7 +22,7 @@ Exchanges = Mapping[str, Exchange]
 @dataclass(frozen=True)
 class Context:
     profile: Profile = field(default_factory=Profile)
-    slow_ms: float = 5000.0
+    slow_ms: float = NS_API_SLOW_MS
     case: Mapping[str, Any] = field(default_factory=dict)
     """What the test sent that the check needs to know: the $select clause, the Accept header, ..."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conformance import contract
 from conformance.checks import Context, Exchanges, answered, described
-from conformance.outcome import Outcome, informational, passed, untested, violated
+from conformance.outcome import Outcome, informational, not_applicable, passed, untested, violated
 
 NESTED = ("$.TableRight", "$.FieldProperties")
 
@@ -81,7 +81,6 @@ def schema_05(ex: Exchanges, ctx: Context) -> Outcome:
     view = {"timespan": contract.TIMESPAN_INTERVAL, "iso8601": contract.ISO8601_INTERVAL}.get(
         ctx.profile.interval_format)
     if view is None:
-        from conformance.outcome import not_applicable
         return not_applicable("SCHEMA-05", "profile interval_format=any: any Interval text is accepted")
     body, early = _body("SCHEMA-05", ex)
     if early:

@@ -98,4 +98,5 @@ def test_every_scheme_returns_the_same_body(conformance_run, judge):
     schemes = run.target.schemes
     judge.require("AUTH-11", len(schemes) > 1, "the target declares only one scheme")
     judge.relate("AUTH-11", lambda: {s: run.baseline(scheme=s, fresh=True) for s in schemes[1:]},
-                 lambda fresh: run.baseline(scheme=schemes[0], fresh=fresh), reference_role=schemes[0])
+                 lambda fresh: run.baseline(scheme=schemes[0], fresh=fresh), reference_role=schemes[0],
+                 first={s: run.baseline(scheme=s) for s in schemes[1:]})
