@@ -95,6 +95,7 @@ class Target:
     apptoken: AppTokens | None = None
     limits: Limits = field(default_factory=Limits)
     source: str = "bundled reference server"
+    waivers: Path | None = None
 
     @property
     def schemes(self) -> tuple[str, ...]:
@@ -173,6 +174,7 @@ def from_mapping(data: Mapping[str, Any], environ: Mapping[str, str], source: st
         basic=basic, soticket=soticket, bearer=bearer, session=session, apptoken=apptoken,
         limits=Limits(**data.get("limits", {})),
         source=source,
+        waivers=Path(source).parent / data["waivers"] if "waivers" in data else None,
     )
     if not target.schemes:
         raise TargetError(f"{source}: no auth scheme: declare at least one of [{'], ['.join(SCHEMES)}]")
