@@ -17,9 +17,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
-# The whole suite against the bundled reference server, or against TARGET=path/to/target.toml.
+# The whole suite against the bundled reference server, or against TARGET=path/to/target.toml;
+# writes reports/<target>-<UTC timestamp>/ (results.json, report.html, summary.md) and reports/latest.
+# Exit 0: conforms; 1: does not conform (or incomplete, or a waiver rotted); 2: configuration error.
 conformance: $(STAMP)
-	$(PY) -m pytest conformance/suite -p no:cacheprovider $(if $(TARGET),--target $(TARGET)) $(ARGS)
+	$(VENV)/bin/erpsync-conformance $(if $(TARGET),--target $(TARGET)) $(ARGS)
 
 # The reference page's sample request, sent once to a fresh reference server.
 sample: $(STAMP)

@@ -3,27 +3,30 @@
 Options each fall back to an environment variable. With no --target, a session fixture starts
 the bundled reference server on 127.0.0.1 (port 0) and the run uses its credentials. Outcomes
 travel on each test report's user_properties, so the controller sees all of them under
-pytest-xdist too; the terminal summary prints one row per requirement.
+pytest-xdist too (conformance.collect); at the end it writes results.json and the reports, prints
+one row per requirement and the verdict, and the verdict sets the exit status (conformance.gate).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import time
-from collections import defaultdict
 from typing import Any, Iterator
 
 import pytest
 
-from conformance import requirements
+from conformance import collect, requirements
+from conformance import waivers as waiver_files
 from conformance.client import BudgetExhausted, Client, DryRun
 from conformance.contract import NS_API_SLOW_MS
-from conformance.outcome import STATUSES, Outcome, worst
+from conformance.outcome import Outcome, worst
+from conformance.preflight import unreachable
 from conformance.profile import Profile, ProfileError
 from conformance.target import TargetError, load
 
-OUTCOME_KEY = "erpsync_outcome"
+OUTCOME_KEY = collect.OUTCOME_KEY
 LEVEL_MARKERS = {"MUST": "must", "SHOULD": "should", "INFO": "info"}
 SESSION_WIDE = ("HTTP-03", "HTTP-04")
 
@@ -48,7 +51,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--slow-ms", type=float, default=_float_env("ERPSYNC_SLOW_MS") or NS_API_SLOW_MS, metavar="MS",
                     help="the NsApiSlow threshold HTTP-04 judges by (default 5000; env ERPSYNC_SLOW_MS)")
     group.addoption("--results-json", default=os.getenv("ERPSYNC_RESULTS_JSON"), metavar="FILE",
-                    help="write one aggregated outcome per requirement to FILE (env ERPSYNC_RESULTS_JSON)")
+                    help="also write results.json to FILE (env ERPSYNC_RESULTS_JSON)")
+    group.addoption("--reports-dir", default=os.getenv("ERPSYNC_REPORTS_DIR") or "reports", metavar="DIR",
+                    help="where each run's folder (results.json, report.html, summary.md) and `latest` go "
+                         "(default ./reports; env ERPSYNC_REPORTS_DIR)")
+    group.addoption("--no-reports", action="store_true", default=_env_flag("ERPSYNC_NO_REPORTS"),
+                    help="write no run folder (env ERPSYNC_NO_REPORTS)")
+    group.addoption("--waivers", default=os.getenv("ERPSYNC_WAIVERS"), metavar="FILE",
+                    help="waiver file (TOML), overriding the target's `waivers` (env ERPSYNC_WAIVERS)")
     group.addoption("--reference-fault", action="append", default=[], metavar="NAME",
                     help="bundled server only: switch on a named fault (repeatable)")
     group.addoption("--reference-profile", action="append", default=[], metavar="KEY=VALUE",
@@ -78,10 +88,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): the catalogue requirement(s) a test judges")
     for marker in sorted(set(requirements.AREAS.values()) | set(LEVEL_MARKERS.values())):
         config.addinivalue_line("markers", f"{marker}: conformance tests of requirements in this area or level")
-    config._erpsync_outcomes = defaultdict(list)
+    config._erpsync_collector = None
     if not hasattr(config, "workerinput"):
-        config.pluginmanager.register(Collector(config), "erpsync-collector")
+        config._erpsync_collector = collect.Collector(config)
+        config.pluginmanager.register(config._erpsync_collector, "erpsync-collector")
     config._erpsync_started = time.monotonic()
+    config._erpsync_started_at = dt.datetime.now(dt.timezone.utc)
+    config._erpsync_doc = config._erpsync_published = None
     config._erpsync_requests = 0
     config._erpsync_planned = []
     target_file = config.getoption("--target")
@@ -96,6 +109,26 @@ def pytest_configure(config: pytest.Config) -> None:
             _reference_profile(config)
         except ProfileError as problem:
             pytest.exit(f"erpsync-conformance: --reference-profile: {problem}", returncode=2)
+    source = config.getoption("--waivers") or (config._erpsync_target.waivers if config._erpsync_target else None)
+    config._erpsync_waivers_source = str(source) if source else None
+    try:
+        config._erpsync_waivers = waiver_files.load(source) if source else {}
+    except waiver_files.WaiverError as problem:
+        pytest.exit(f"erpsync-conformance: {problem}", returncode=2)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A target that cannot even be connected to is a configuration error (exit 2), found before
+    any check runs: a TCP connection only, no request, so nothing is spent or sent."""
+    config = session.config
+    target = config._erpsync_target
+    if target is None or hasattr(config, "workerinput") or config.getoption("--dry-run") \
+            or config.option.collectonly:
+        return
+    problem = unreachable(target)
+    if problem:
+        pytest.exit(f"erpsync-conformance: {problem}", returncode=2)
 
 
 def _reference_profile(config: pytest.Config) -> Profile:
@@ -126,6 +159,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 requirement = requirements.get(rid)
                 item.add_marker(requirement.area)
                 item.add_marker(LEVEL_MARKERS[requirement.level])
+                item.user_properties.append((collect.REQUIREMENT_KEY, rid))
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -208,13 +242,21 @@ class Judge:
         return outcome
 
     def conclude(self) -> None:
-        """Call at the end of a test: its result follows the worst outcome it recorded."""
-        outcome = worst(getattr(self.item, "_erpsync_outcomes", []))
-        if outcome is None:
+        """Call at the end of a test: its result follows the worst outcome it recorded that no
+        waiver covers; a waived one makes it xfail (reported as waived, never as passed)."""
+        outcomes = getattr(self.item, "_erpsync_outcomes", [])
+        if not outcomes:
             raise AssertionError("the test judged no requirement")
+        waivers, today = self.item.config._erpsync_waivers, dt.date.today()
+        waived = [o for o in outcomes if o.requirement in waivers and o.status in waiver_files.WAIVABLE
+                  and not waivers[o.requirement].expired(today)]
+        outcome = worst([o for o in outcomes if not any(o is w for w in waived)])
         strict = strict_mode(self.item.config)
-        if outcome.status == "fail" or (outcome.status == "non-strict" and strict):
+        if outcome is not None and (outcome.status == "fail" or (outcome.status == "non-strict" and strict)):
             pytest.fail(outcome.message(), pytrace=False)
+        if waived:
+            first = worst(waived)
+            pytest.xfail(f"waived: {first.requirement} {first.status}: {waivers[first.requirement].reason}")
         if outcome.status == "non-strict":
             pytest.xfail(f"SHOULD not met: {outcome.requirement} {outcome.reason}")
         if outcome.status in ("untested", "not-applicable"):
@@ -248,99 +290,89 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
     return result
 
 
-# --- collecting outcomes (on the controller, with or without xdist) ----------------------------
-
-class Collector:
-    """On the controller (or a plain run): gathers the outcomes every test report carries, and
-    what xdist workers judged over their whole run."""
-
-    def __init__(self, config: pytest.Config) -> None:
-        self.config = config
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when != "teardown":
-            return
-        for name, value in report.user_properties:
-            if name == OUTCOME_KEY:
-                data = json.loads(value)
-                self.config._erpsync_outcomes[data["requirement"]].append(data)
-
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_testnodedown(self, node, error) -> None:
-        output = getattr(node, "workeroutput", {})
-        for data in output.get(OUTCOME_KEY, []):
-            self.config._erpsync_outcomes[data["requirement"]].append(data)
-        self.config._erpsync_requests += output.get("erpsync_requests", 0)
-
+# --- the end of the run: whole-run judgements, results.json, reports, verdict --------------------
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """HTTP-03 and HTTP-04 hold for every request of the run: judged here, over all of them."""
+    """HTTP-03 and HTTP-04 hold for every request of the run: judged here, over all of them.
+    A worker ships them and what it measured to the controller; the controller (or a serial run)
+    assembles results.json, writes the reports, and lets the verdict decide the exit status."""
     config = session.config
     run = getattr(config, "_erpsync_run", None)
-    if run is None or not run.exchanges:
-        return
-    whole = {f"#{i}": e for i, e in enumerate(run.exchanges)}
     worker = hasattr(config, "workeroutput")
-    for rid in SESSION_WIDE:
-        outcome = run.judge(rid, whole)
-        data = outcome.as_dict()
-        if worker:
-            config.workeroutput.setdefault(OUTCOME_KEY, []).append(data)
-        else:
-            config._erpsync_outcomes[rid].append(data)
-        if outcome.status == "fail" or (outcome.status == "non-strict" and strict_mode(config)):
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if run is not None and run.exchanges:
+        whole = {f"#{i}": e for i, e in enumerate(run.exchanges)}
+        for rid in SESSION_WIDE:
+            data = run.judge(rid, whole).as_dict()
+            if worker:
+                config.workeroutput.setdefault(OUTCOME_KEY, []).append(data)
+            else:
+                config._erpsync_collector.outcomes[rid].append({**data, "test": None, "order": 0})
     if worker:
-        config.workeroutput["erpsync_requests"] = config._erpsync_requests
+        config.workeroutput[collect.WORKER_KEY] = collect.process_summary(config)
+        return
+    collector = config._erpsync_collector
+    if not collector.outcomes:
+        return  # not a conformance run (the project's own tests load this plugin too)
+    doc = collect.assemble(config, collector, started=config._erpsync_started_at,
+                           duration_s=time.monotonic() - config._erpsync_started, strict=strict_mode(config),
+                           dry_run=config.getoption("--dry-run"), waivers=config._erpsync_waivers,
+                           waivers_source=config._erpsync_waivers_source)
+    config._erpsync_doc = doc
+    if doc["verdict"]["exit_code"] and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    try:
+        if config.getoption("--results-json"):
+            with open(config.getoption("--results-json"), "w", encoding="utf-8") as out:
+                json.dump(doc, out, indent=1, ensure_ascii=False)
+        if not config.getoption("--no-reports"):
+            config._erpsync_published = collect.publish(doc, config.getoption("--reports-dir"))
+    except OSError as problem:
+        config._erpsync_write_problem = f"erpsync-conformance: cannot write the reports: {problem}"
+        session.exitstatus = 2
 
 
-
-def aggregated(config: pytest.Config) -> dict[str, dict[str, Any]]:
-    """One outcome per requirement: the worst of those recorded; 'untested: not run' if none."""
-    out = {}
-    for requirement in requirements.CATALOGUE:
-        recorded = config._erpsync_outcomes.get(requirement.id, [])
-        if not recorded:
-            out[requirement.id] = {"requirement": requirement.id, "status": "untested",
-                                   "reason": "not run in this session", "count": 0}
-            continue
-        # The worst; among equals the last recorded (for HTTP-03/04, the whole-run judgement).
-        ranked = sorted(reversed(recorded), key=lambda d: STATUSES.index(d["status"]))
-        chosen = dict(ranked[0])
-        chosen["count"] = len(recorded)
-        out[requirement.id] = chosen
-    return out
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    planned = getattr(config, "_erpsync_planned", [])
+    write = terminalreporter.write_line
+    if planned:
+        terminalreporter.section("erpsync-conformance: planned requests (dry run)")
+        for request in planned:
+            write(f"{request.method} {request.label}: {request.curl}")
+        write(f"{len(planned)} requests planned (the first of each test; nothing was sent)")
+    doc = config._erpsync_doc
+    if doc is None:
+        return
+    terminalreporter.section("erpsync-conformance: requirements")
+    for entry in doc["requirements"]:
+        reason = entry["reason"].replace("\n", " ")
+        write(f"{entry['id']:10} {entry['level']:6} {entry['outcome']:14} {reason[:110]}")
+    verdict, run = doc["verdict"], doc["run"]
+    write(", ".join(f"{n} {o}" for o, n in verdict["counts"].items()) +
+          f"; {run['requests']} requests in {run['duration_s']:.1f} s")
+    for problem in doc["waiver_problems"]:
+        write(f"waiver problem: {problem['problem']}", red=True)
+    line = f"verdict: {verdict['status']} (exit {verdict['exit_code']})"
+    write(line, bold=True, green=verdict["exit_code"] == 0 and verdict["status"] == "conforms",
+          red=verdict["exit_code"] != 0)
+    for reason in verdict["reasons"][:10]:
+        write(f"  {reason[:160]}")
+    if len(verdict["reasons"]) > 10:
+        write(f"  ... and {len(verdict['reasons']) - 10} more (see the report)")
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
-    path = config.getoption("--results-json", default=None)
-    if path and getattr(config, "_erpsync_outcomes", None) and not hasattr(config, "workerinput"):
-        with open(path, "w", encoding="utf-8") as out:
-            json.dump({"requests": config._erpsync_requests, "requirements": aggregated(config)}, out, indent=1)
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    if not config._erpsync_outcomes and not config._erpsync_planned:
+    """The last lines of the run: where its reports are."""
+    problem = getattr(config, "_erpsync_write_problem", None)
+    published = getattr(config, "_erpsync_published", None)
+    if problem is None and published is None:
         return
-    write = terminalreporter.write_line
-    if config._erpsync_planned:
-        terminalreporter.section("erpsync-conformance: planned requests (dry run)")
-        for planned in config._erpsync_planned:
-            write(f"{planned.method} {planned.label}: {planned.curl}")
-        write(f"{len(config._erpsync_planned)} requests planned (the first of each test; nothing was sent)")
-    if not config._erpsync_outcomes:
+    writer = config.get_terminal_writer()
+    if problem:
+        writer.line(problem, red=True)
         return
-    terminalreporter.section("erpsync-conformance: requirements")
-    rows = aggregated(config)
-    for rid, data in rows.items():
-        level = requirements.get(rid).level
-        reason = data["reason"].replace("\n", " ")
-        write(f"{rid:10} {level:6} {data['status']:14} {reason[:110]}")
-    counts = defaultdict(int)
-    for data in rows.values():
-        counts[data["status"]] += 1
-    elapsed = time.monotonic() - config._erpsync_started
-    write(", ".join(f"{counts[s]} {s}" for s in STATUSES if counts[s]) +
-          f"; {config._erpsync_requests} requests in {elapsed:.1f} s")
+    folder, report, brief = published
+    writer.line(f"erpsync-conformance results: {folder / 'results.json'}")
+    writer.line(f"erpsync-conformance report:  {report}")
+    writer.line(f"erpsync-conformance summary: {brief}")

@@ -32,6 +32,15 @@ class SuiteRun:
 def run_suite(pytester, *args: str, suite: str = SUITE, quiet: bool = True) -> SuiteRun:
     path = pytester.path / "results.json"
     result = pytester.runpytest_inprocess(suite, *(["-q"] if quiet else []), "-p", "no:cacheprovider",
-                                          "--results-json", str(path), *args)
-    results = json.loads(path.read_text()) if path.exists() else {"requirements": {}}
-    return SuiteRun(int(result.ret), results, "\n".join(result.outlines + result.errlines))
+                                          "--results-json", str(path), "--no-reports", *args)
+    return SuiteRun(int(result.ret), by_requirement(path), "\n".join(result.outlines + result.errlines))
+
+
+def by_requirement(path: Path) -> dict:
+    """results.json with its requirements keyed by ID (each with `status`, the outcome) and the
+    requests sent under `requests`; an empty table when the run wrote none."""
+    if not path.exists():
+        return {"requirements": {}, "requests": 0, "doc": None}
+    doc = json.loads(path.read_text())
+    table = {e["id"]: {**e, "status": e["outcome"]} for e in doc["requirements"]}
+    return {"requirements": table, "requests": doc["run"]["requests"], "doc": doc}

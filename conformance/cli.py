@@ -1,0 +1,35 @@
+"""`erpsync-conformance` (console script; also `python -m conformance`): the suite, run by pytest,
+with the exit codes a release pipeline gates on.
+
+0: every MUST requirement that ran passed (with --strict, every SHOULD too) and every waiver
+holds; 1: a requirement failed, a MUST stayed untested, or a waiver rotted; 2: a usage or
+configuration error (bad target or waiver file, missing secret, unreachable base URL, bad
+command line). pytest's own codes for an interrupted run, an internal error, a bad command line
+and an empty selection (2, 3, 4, 5) all become 2 here. Any pytest option may follow.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import conformance.suite
+
+SUITE = str(Path(conformance.suite.__file__).parent)
+
+
+def exit_code(pytest_code: int) -> int:
+    return {pytest.ExitCode.OK: 0, pytest.ExitCode.TESTS_FAILED: 1}.get(pytest_code, 2)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if "no:cacheprovider" not in args:
+        args = ["-p", "no:cacheprovider", *args]  # no .pytest_cache left in the caller's folder
+    return exit_code(pytest.main([SUITE, *args]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

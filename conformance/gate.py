@@ -1,0 +1,69 @@
+"""The gate: waivers applied to the requirements' outcomes, then the verdict and its exit code.
+
+Exit 0 when every MUST requirement that ran passed (with --strict, every SHOULD too) and every
+waiver still means something; 1 otherwise. An untested MUST is not a pass: it makes the run
+"incomplete" (exit 1) unless a waiver accepts it. Requirements deselected from the session
+(-k, -m) are not judged. Pure functions over results entries (see conformance.report.results).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable, Mapping
+
+from conformance.waivers import WAIVABLE, Waiver
+
+OUTCOMES = ("fail", "non-strict", "waived", "pass", "informational", "untested", "not-applicable")
+"""The outcomes of a results entry, worst first: those of a check (outcome.STATUSES) plus waived."""
+
+NOT_RUN = "not run in this session"
+
+
+def ran(entry: Mapping[str, Any]) -> bool:
+    return entry["judgements"] > 0
+
+
+def apply_waivers(entries: list[dict], waivers: Mapping[str, Waiver], today: dt.date) -> list[dict]:
+    """Marks waived entries in place; returns the problems of waivers that no longer hold."""
+    problems = []
+    by_id = {e["id"]: e for e in entries}
+    for rid, waiver in sorted(waivers.items()):
+        entry = by_id.get(rid)
+        if entry is None or not ran(entry):
+            continue  # deselected in this session: neither applied nor judged
+        where = f"waiver for {rid} ({waiver.source})"
+        if waiver.expired(today):
+            problems.append({"requirement": rid, "problem": f"{where} expired on {waiver.expires.isoformat()}; "
+                                                             f"{rid} counts as {entry['outcome']}"})
+        elif entry["outcome"] in WAIVABLE:
+            entry["waived_outcome"] = entry["outcome"]
+            entry["outcome"] = "waived"
+            entry["waiver"] = waiver.as_dict()
+        elif entry["outcome"] == "pass":
+            problems.append({"requirement": rid, "problem": f"{where} is stale: {rid} now passes; remove the waiver"})
+        else:
+            problems.append({"requirement": rid, "problem": f"{where} matches nothing: {rid} came out "
+                                                             f"{entry['outcome']}, not failing or untested"})
+    return problems
+
+
+def verdict(entries: Iterable[Mapping[str, Any]], problems: list[dict], *, strict: bool,
+            dry_run: bool) -> dict[str, Any]:
+    entries = list(entries)
+    counts = {o: n for o in OUTCOMES if (n := sum(e["outcome"] == o for e in entries))}
+    if dry_run:
+        return {"status": "dry run", "exit_code": 0, "reasons": ["nothing was sent (--dry-run)"], "counts": counts}
+    failing = [e for e in entries if e["outcome"] == "fail" or (strict and e["outcome"] == "non-strict")]
+    untested_must = [e for e in entries if ran(e) and e["level"] == "MUST" and e["outcome"] == "untested"]
+    reasons = [f"{e['id']} ({e['level']}) {e['outcome']}: {e['reason']}" for e in failing]
+    reasons += [f"{e['id']} (MUST) untested: {e['reason']}" for e in untested_must]
+    reasons += [p["problem"] for p in problems]
+    if failing:
+        status = "does not conform"
+    elif untested_must:
+        status = "incomplete"
+    elif problems:
+        status = "waivers out of date"
+    else:
+        status = "conforms"
+    return {"status": status, "exit_code": 0 if status == "conforms" else 1, "reasons": reasons, "counts": counts}

@@ -1,0 +1,52 @@
+"""The vendor matrix: several runs side by side, one column per run, one row per requirement,
+with the rows whose outcomes differ between columns marked. Reads results.json files only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from conformance.report import results
+from conformance.report.render import ENV
+
+
+def _labels(docs: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Target names; where two runs share one, their start times tell them apart."""
+    names = [d["run"]["target"]["name"] for d in docs]
+    labels = [n if names.count(n) == 1 else f"{n} {d['run']['started'][:19]}" for n, d in zip(names, docs)]
+    return [label if labels.count(label) == 1 else f"{label} #{i + 1}" for i, label in enumerate(labels)]
+
+
+def matrix(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    columns = [{"label": label, "target": d["run"]["target"], "started": d["run"]["started"],
+                "suite_version": d["run"]["suite_version"], "verdict": d["verdict"]}
+               for label, d in zip(_labels(docs), docs)]
+    by_run = [{e["id"]: e for e in d["requirements"]} for d in docs]
+    ids = list(dict.fromkeys(rid for table in by_run for rid in table))
+    rows = []
+    for rid in ids:
+        cells = [table.get(rid) for table in by_run]
+        known = next(c for c in cells if c is not None)
+        outcomes = [c["outcome"] if c else "absent" for c in cells]
+        rows.append({"id": rid, "level": known["level"], "title": known["title"], "area": known["area"],
+                     "cells": [{"outcome": o, "reason": c["reason"] if c else "not in this run"}
+                               for o, c in zip(outcomes, cells)],
+                     "differs": len(set(outcomes)) > 1})
+    return {"columns": columns, "rows": rows, "differing": [r["id"] for r in rows if r["differs"]]}
+
+
+def write(paths: Sequence[str | os.PathLike], out: str | os.PathLike | None = None) -> tuple[Path, Path]:
+    """compare.html and compare.md for the runs at `paths` (folders or results.json files)."""
+    if len(paths) < 2:
+        raise results.ResultsError("compare needs at least two runs")
+    docs = [results.load(p) for p in paths]
+    data = matrix(docs)
+    folder = Path(out) if out else Path("reports") / f"compare-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
+    folder.mkdir(parents=True, exist_ok=True)
+    page, text = folder / "compare.html", folder / "compare.md"
+    page.write_text(ENV.get_template("matrix.html.j2").render(**data), "utf-8")
+    text.write_text(ENV.get_template("matrix.md.j2").render(**data), "utf-8")
+    return page, text

@@ -1,0 +1,75 @@
+"""report.html and summary.md of one run, rendered by Jinja2 templates from its results.json."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+import jinja2
+
+from conformance.contract import NS_API_SLOW_MS
+from conformance.gate import OUTCOMES
+from conformance.report import results
+from conformance.report.chart import response_chart
+from conformance.requirements import AREAS
+
+AREA_TITLES = {
+    "schema": "Response schema",
+    "http": "HTTP behaviour",
+    "auth": "Authentication",
+    "select": "$select",
+    "accept": "Accept: JSON and XML",
+    "language": "Language, culture, time zone and app token",
+}
+VERDICT_MARKS = {"conforms": "✅", "does not conform": "❌", "incomplete": "⚠️",
+                 "waivers out of date": "⚠️", "dry run": "📝"}
+RED = ("fail", "non-strict", "waived")
+
+
+def _markdown_cell(text: Any) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("conformance.report", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2", "svg.j2"), default_for_string=False),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["md"] = _markdown_cell
+    env.filters["ms"] = lambda ms: f"{ms:,.1f} ms" if ms < 1000 else f"{ms / 1000:,.2f} s"
+    env.globals.update(OUTCOMES=OUTCOMES, AREA_TITLES=AREA_TITLES, VERDICT_MARKS=VERDICT_MARKS, RED=RED)
+    return env
+
+
+ENV = _environment()
+
+
+def _areas(doc: Mapping[str, Any]) -> list[tuple[str, list[Mapping[str, Any]]]]:
+    order = list(dict.fromkeys(AREAS.values()))
+    grouped: dict[str, list] = {area: [] for area in order}
+    for entry in doc["requirements"]:
+        grouped.setdefault(entry["area"], []).append(entry)
+    return [(area, rows) for area, rows in grouped.items() if rows]
+
+
+def html(doc: Mapping[str, Any]) -> str:
+    chart = response_chart(doc["timings"]["response_ms"], doc["run"].get("slow_ms", NS_API_SLOW_MS))
+    return ENV.get_template("report.html.j2").render(doc=doc, run=doc["run"], verdict=doc["verdict"],
+                                                     areas=_areas(doc), chart=chart)
+
+
+def summary(doc: Mapping[str, Any], report_link: str = "report.html") -> str:
+    red = [e for e in doc["requirements"] if e["outcome"] in RED]
+    return ENV.get_template("summary.md.j2").render(doc=doc, run=doc["run"], verdict=doc["verdict"], red=red,
+                                                    report_link=report_link)
+
+
+def render_run(folder: str | os.PathLike) -> tuple[Path, Path]:
+    """Write report.html and summary.md beside the folder's results.json (read from disk only)."""
+    folder = Path(folder)
+    doc = results.load(folder)
+    report, brief = folder / "report.html", folder / "summary.md"
+    report.write_text(html(doc), "utf-8")
+    brief.write_text(summary(doc), "utf-8")
+    return report, brief
