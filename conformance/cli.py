@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if "no:cacheprovider" not in args:
         args = ["-p", "no:cacheprovider", *args]  # no .pytest_cache left in the caller's folder
+    # This package is imported before pytest starts, so pytest cannot rewrite its asserts (the
+    # checks use none) and would say so on every run.
+    args = ["-W", "ignore::pytest.PytestAssertRewriteWarning", *args]
     return exit_code(pytest.main([SUITE, *args]))
 
 

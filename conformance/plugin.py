@@ -16,6 +16,7 @@ import time
 from typing import Any, Iterator
 
 import pytest
+from jinja2 import TemplateError
 
 from conformance import collect, requirements
 from conformance import waivers as waiver_files
@@ -183,7 +184,15 @@ def conformance_run(request: pytest.FixtureRequest) -> Iterator[Any]:
             slow_seconds=config.getoption("--slow-ms") / 1000 * 1.2,
         )).start()
         target = server.target()
-    client = Client(target, max_requests=config.getoption("--max-requests"), rate=config.getoption("--rate"),
+    from dataclasses import replace
+
+    budget = config.getoption("--max-requests") or target.limits.max_requests
+    rate = config.getoption("--rate") or target.limits.rate
+    worker = getattr(config, "workerinput", None)
+    if worker is not None:  # xdist: each worker's client keeps its share, so that together they keep the whole
+        count, index = int(worker["workercount"]), int(worker["workerid"].removeprefix("gw"))
+        budget, rate = budget // count + (index < budget % count), rate / count
+    client = Client(replace(target, limits=replace(target.limits, max_requests=budget, rate=rate)),
                     dry_run=config.getoption("--dry-run"))
     run = Run(target, client, slow_ms=config.getoption("--slow-ms"))
     config._erpsync_run = run
@@ -272,11 +281,13 @@ def judge(conformance_run: Any, request: pytest.FixtureRequest) -> Iterator[Judg
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function):
+    from conformance.client import TargetUnresponsive  # nothing more is sent to a dead target
+
     try:
         result = yield
-    except (BudgetExhausted, DryRun) as stopped:
+    except (BudgetExhausted, DryRun, TargetUnresponsive) as stopped:
         reason = "dry run: the request was listed, not sent" if isinstance(stopped, DryRun) \
-            else f"budget exhausted ({stopped})"
+            else str(stopped) if isinstance(stopped, TargetUnresponsive) else f"budget exhausted ({stopped})"
         judge = pyfuncitem.funcargs.get("judge")
         for marker in pyfuncitem.iter_markers("requirement"):
             for rid in marker.args:
@@ -327,7 +338,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 json.dump(doc, out, indent=1, ensure_ascii=False)
         if not config.getoption("--no-reports"):
             config._erpsync_published = collect.publish(doc, config.getoption("--reports-dir"))
-    except OSError as problem:
+    except (OSError, TemplateError) as problem:
         config._erpsync_write_problem = f"erpsync-conformance: cannot write the reports: {problem}"
         session.exitstatus = 2
 

@@ -15,6 +15,8 @@ BINS_PER_DECADE = 5
 
 @dataclass(frozen=True)
 class Bar:
+    """One bin; its slow part (responses over the threshold, which may fall inside a bin) is
+    stacked on top, so the picture never hides a slow response in a fast-looking bar."""
     x: float
     y: float
     width: float
@@ -22,7 +24,8 @@ class Bar:
     count: int
     low_ms: float
     high_ms: float
-    slow: bool
+    slow_count: int
+    slow_height: float
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,11 @@ def response_chart(times_ms: list[float], threshold_ms: float) -> Chart | None:
     low = math.floor(math.log10(floor))
     high = max(math.ceil(math.log10(max(max(times_ms), threshold_ms) * 1.0001)), low + 1)
     bins = (high - low) * BINS_PER_DECADE
-    counts = [0] * bins
+    counts, slow = [0] * bins, [0] * bins
     for ms in times_ms:
-        index = int((math.log10(max(ms, floor)) - low) * BINS_PER_DECADE)
-        counts[min(max(index, 0), bins - 1)] += 1
+        index = min(max(int((math.log10(max(ms, floor)) - low) * BINS_PER_DECADE), 0), bins - 1)
+        counts[index] += 1
+        slow[index] += ms > threshold_ms
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     peak = max(counts)
 
@@ -79,7 +83,7 @@ def response_chart(times_ms: list[float], threshold_ms: float) -> Chart | None:
         height = count / peak * plot_h
         bars.append(Bar(round(x_of(low_ms), 1), round(TOP + plot_h - height, 1),
                         round(plot_w / bins - 1, 1), round(height, 1), count, low_ms, high_ms,
-                        low_ms >= threshold_ms))
+                        slow[i], round(slow[i] / peak * plot_h, 1)))
     ticks = tuple(Tick(round(x_of(10 ** d), 1), _label(10 ** d)) for d in range(low, high + 1))
     ordered = sorted(times_ms)
     p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]

@@ -14,8 +14,10 @@ from conformance.report.render import ENV
 
 
 def _labels(docs: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Target names; where two runs share one, their start times tell them apart."""
-    names = [d["run"]["target"]["name"] for d in docs]
+    """Target names (with the faults of a bundled server); where two runs share one, their start
+    times tell them apart."""
+    names = [d["run"]["target"]["name"] + (f" ({', '.join(d['run']['target']['faults'])})"
+                                            if d["run"]["target"]["faults"] else "") for d in docs]
     labels = [n if names.count(n) == 1 else f"{n} {d['run']['started'][:19]}" for n, d in zip(names, docs)]
     return [label if labels.count(label) == 1 else f"{label} #{i + 1}" for i, label in enumerate(labels)]
 

@@ -1,0 +1,170 @@
+"""Run folders, the vendor matrix and the HTML in a real browser, from two real runs of the suite
+against reference servers with different faults (one run each, shared by this module)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance.reference.faults import FAULTS
+from conformance.report import compare, results
+from conformance.report.__main__ import main as report_main
+from tests.suite_runs import SUITE
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "reports" / "screenshots"
+# Two vendors: one breaks a MUST (AUTH-06), the other a SHOULD (SELECT-04).
+VENDORS = {"vendor-a": "auth-basic-any-password", "vendor-b": "select-case-sensitive"}
+
+
+def _target(tmp: Path, name: str) -> list[str]:
+    """The bundled server is always named "reference"; a fault per vendor tells the runs apart,
+    and the folder name comes from the reports dir we give each."""
+    return ["--reference-fault", VENDORS[name], "--reports-dir", str(tmp / name)]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict[str, Path]:
+    """Both suite runs at once, as the console script a user runs; their run folders by vendor."""
+    tmp = tmp_path_factory.mktemp("runs")
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    started = {name: subprocess.Popen([sys.executable, "-m", "conformance", "-q", "--hypothesis-profile", "quick",
+                                       *_target(tmp, name)], cwd=tmp, env=env,
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+               for name in VENDORS}
+    folders = {}
+    for name, process in started.items():
+        output, _ = process.communicate(timeout=300)
+        assert process.returncode in (0, 1), output
+        folders[name] = (tmp / name / "latest").resolve()
+        folders[name + ":output"] = output
+        folders[name + ":code"] = process.returncode
+    return folders
+
+
+def test_a_run_writes_its_folder_and_ends_by_naming_the_reports(runs):
+    folder = runs["vendor-a"]
+    assert folder.name.startswith("reference-") and folder.name.endswith("Z")
+    assert {p.name for p in folder.iterdir()} == {"results.json", "report.html", "summary.md"}
+    doc = results.load(folder)  # validates against schemas/results.schema.json
+    assert doc["run"]["target"]["faults"] == ["auth-basic-any-password"]
+    assert doc["verdict"]["status"] == "does not conform" and runs["vendor-a:code"] == 1
+    assert runs["vendor-b:code"] == 0  # a SHOULD failure alone does not fail the gate
+    last = [line.split(": ", 1) for line in runs["vendor-a:output"].strip().splitlines()[-2:]]
+    assert [label for label, _ in last] == ["erpsync-conformance report", "erpsync-conformance summary"]
+    assert [Path(path.strip()).resolve() for _, path in last] == [folder / "report.html", folder / "summary.md"]
+
+
+def test_the_summary_names_the_failing_requirements(runs):
+    text = (runs["vendor-a"] / "summary.md").read_text()
+    assert text.startswith("## ❌ GetEngineStatus conformance: reference: does not conform")
+    assert "| AUTH-06 " in text and "| fail |" in text
+    assert "SELECT-04" not in text
+    assert "Full report: [report.html](report.html)" in text
+
+
+def test_the_matrix_differs_exactly_where_the_faults_break(runs, tmp_path):
+    out = tmp_path / "matrix"
+    assert report_main(["compare", str(runs["vendor-a"]), str(runs["vendor-b"]), "--out", str(out)]) == 0
+    broken = {r for fault in FAULTS if fault.name in VENDORS.values() for r in fault.breaks}
+    data = compare.matrix([results.load(runs["vendor-a"]), results.load(runs["vendor-b"])])
+    assert set(data["differing"]) == broken
+    markdown = (out / "compare.md").read_text()
+    assert f"{len(broken)} of 48 requirements differ" in markdown
+    for rid in broken:
+        assert f"| ◆ {rid} " in markdown
+    page = (out / "compare.html").read_text()
+    assert page.count('<tr class="differs">') == len(broken)
+
+
+def test_compare_names_a_bad_input_in_one_line(runs, tmp_path, capsys):
+    assert report_main(["compare", str(runs["vendor-a"]), str(tmp_path / "missing")]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error == f"erpsync-report: {tmp_path / 'missing' / 'results.json'}: no such results file" or \
+        error == f"erpsync-report: {tmp_path / 'missing'}: no such results file"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"format": "something else"}))
+    assert report_main(["render", str(broken)]) == 2
+    assert "not a results file of this suite" in capsys.readouterr().err
+
+
+# --- the HTML in a real browser -------------------------------------------------------------------
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (CHROMIUM and DRIVER):
+        if os.getenv("CI"):
+            pytest.fail("CI: chromium and chromedriver must be installed (.ci/run installs them)")
+        pytest.skip("no chromium/chromedriver on this machine (apt install chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1366,900"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def _open(browser, page: Path) -> tuple[list, set[str]]:
+    """Load a page; return its console messages and every URL it requested."""
+    browser.get_log("browser"), browser.get_log("performance")  # drop what came before
+    browser.get(page.as_uri())
+    console = browser.get_log("browser")
+    urls = set()
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.add(message["params"]["request"]["url"])
+    return console, urls
+
+
+def _screenshot(browser, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1366, min(max(height, 600), 8000))
+    browser.execute_script("window.scrollTo(0, 0)")
+    path = SCREENSHOTS / name
+    browser.save_screenshot(str(path))
+    browser.set_window_size(1366, 900)
+    return path
+
+
+def test_the_report_loads_offline_with_no_errors_and_expands_a_failure(browser, runs):
+    from selenium.webdriver.common.by import By
+
+    page = runs["vendor-a"] / "report.html"
+    console, urls = _open(browser, page)
+    assert console == [], console
+    assert urls == {page.as_uri()}, urls
+    assert browser.find_element(By.CSS_SELECTOR, ".verdict").text == "Does not conform"
+    assert browser.find_elements(By.CSS_SELECTOR, ".chart svg rect.bar"), "no response-time bars drawn"
+    failure = browser.find_element(By.CSS_SELECTOR, "tr#AUTH-06 details")
+    assert not failure.find_element(By.CSS_SELECTOR, ".part").is_displayed()
+    failure.find_element(By.TAG_NAME, "summary").click()
+    shown = failure.find_element(By.CSS_SELECTOR, ".part").text
+    for part in ("EXPECTED", "ACTUAL", "REQUEST", "RESPONSE", "REPRODUCE", "curl -sS -i -X POST"):
+        assert part in shown, part
+    assert "$REF_" not in shown or "Authorization" in shown
+    assert _screenshot(browser, "report.png").stat().st_size > 10_000
+
+
+def test_the_matrix_loads_offline_with_no_errors(browser, runs, tmp_path):
+    page, _ = compare.write([runs["vendor-a"], runs["vendor-b"]], tmp_path)
+    console, urls = _open(browser, page)
+    assert console == [] and urls == {page.as_uri()}, (console, urls)
+    assert _screenshot(browser, "matrix.png").stat().st_size > 10_000

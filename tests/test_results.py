@@ -1,0 +1,125 @@
+"""results.json as the run's record: the same under pytest-xdist as serially, JUnit by requirement,
+and the exit codes a release pipeline gates on."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+from conformance.collect import PACKAGES
+from conformance.plugin import SESSION_WIDE
+from conformance.report import results
+from tests.suite_runs import SUITE
+
+
+def _normal(doc: dict) -> dict:
+    """A results document without what differs from run to run by nature: timings, the port of
+    the bundled server, Date headers, the run's own statistics, and the whole-run request counts
+    of HTTP-03/04 (each xdist worker fetches its own baselines, so the count of requests differs)."""
+    text = json.dumps(doc["requirements"])
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
+    rows = json.loads(text)
+    for row in rows:
+        row.pop("judgements")
+        for exchange in row["evidence"]:
+            if exchange["response"]:
+                exchange["response"]["elapsed_ms"] = 0
+                exchange["response"]["headers"] = [h for h in exchange["response"]["headers"] if h[0] != "Date"]
+        if row["id"] in SESSION_WIDE:
+            row.update(reason="", actual="", evidence=[], test=None)
+    return {"requirements": rows, "verdict": doc["verdict"], "waiver_problems": doc["waiver_problems"]}
+
+
+def test_xdist_gives_the_same_results_as_a_serial_run(tmp_path):
+    docs = {}
+    for name, extra in (("serial", []), ("xdist", ["-n", "2"])):
+        out = tmp_path / f"{name}.json"
+        done = subprocess.run([sys.executable, "-m", "conformance", "-q", "--hypothesis-profile", "quick",
+                               "--reference-fault", "select-case-sensitive", "--no-reports", "--results-json",
+                               str(out), *extra], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        docs[name] = json.loads(out.read_text())
+    assert docs["xdist"]["run"]["workers"] == 2 and docs["serial"]["run"]["workers"] == 0
+    assert docs["xdist"]["run"]["requests"] > 0 and docs["xdist"]["timings"]["response_ms"]
+    assert _normal(docs["serial"]) == _normal(docs["xdist"])
+    assert docs["serial"]["verdict"]["counts"]["non-strict"] == 1
+
+
+def test_the_run_metadata(pytester):
+    out = pytester.path / "r.json"
+    pytester.runpytest_inprocess(SUITE + "/test_http.py", "-p", "no:cacheprovider", "--no-reports",
+                                 "--results-json", str(out), "--hypothesis-seed", "7")
+    doc = results.load(out)
+    run = doc["run"]
+    assert run["target"]["bundled"] and run["target"]["base_url"].startswith("http://127.0.0.1:")
+    assert run["target"]["schemes"] == ["basic", "soticket", "bearer", "session"]
+    assert run["hypothesis"]["seed"] == "7" and run["budget"] > 0 and run["requests"] > 0
+    assert set(PACKAGES) - {"pytest-xdist"} <= set(run["packages"])
+    assert run["requests"] >= len(doc["timings"]["response_ms"]) > 0
+    assert run["profile"]["select_case"] == "insensitive"
+    judged = [r for r in doc["requirements"] if r["judgements"]]
+    assert {r["id"] for r in judged} >= {"HTTP-01", "HTTP-02", "HTTP-03", "HTTP-04", "HTTP-05"}
+    first = next(r for r in judged if r["id"] == "HTTP-01")
+    assert first["evidence"][0]["curl"].startswith("curl -sS -i -X POST")
+    assert first["test"].endswith("test_http.py::test_an_authorised_post_with_nothing_else")
+
+
+def test_junit_shows_each_test_by_requirement(pytester):
+    junit = pytester.path / "junit.xml"
+    result = pytester.runpytest_inprocess(SUITE + "/test_http.py", "-p", "no:cacheprovider", "--no-reports",
+                                          "--reference-fault", "charset-missing", f"--junitxml={junit}")
+    assert result.ret == 0
+    cases = ElementTree.parse(junit).getroot().iter("testcase")
+    seen = {}
+    for case in cases:
+        properties = [(p.get("name"), p.get("value")) for p in case.iter("property")]
+        assert ("requirement", "HTTP-01") in properties or any(n == "requirement" for n, _ in properties), case.get("name")
+        assert not any(n == "erpsync_outcome" for n, _ in properties)  # no raw JSON in JUnit
+        seen[case.get("name")] = properties
+    charset = seen["test_json_is_utf8_with_charset"]
+    assert ("requirement", "HTTP-02") in charset
+    assert any(n == "outcome" and v.startswith("HTTP-02: non-strict: ") for n, v in charset)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _cli(*args: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "conformance", "-q", "--no-reports", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+# (description, target file text or None, arguments, exit code, one line expected in the output)
+EXIT_CODES = [
+    ("a conforming run", None, ["-k", "test_an_authorised_post"], 0, "verdict: conforms (exit 0)"),
+    ("a MUST broken", None, ["-k", "test_an_authorised_post", "--reference-fault", "post-requires-content-type"], 1,
+     "verdict: does not conform (exit 1)"),
+    ("an unreachable base URL", 'name = "t"\nbase_url = "http://127.0.0.1:{port}/api/v1"\n[bearer]\ntoken = "env:T_TOKEN"\n',
+     [], 2, "erpsync-conformance: {file}: base_url http://127.0.0.1:{port}/api/v1 is unreachable (127.0.0.1:{port}: Connection refused)"),
+    ("a bad target file", 'name = "t"\n', [], 2, "erpsync-conformance: {file}: base_url: missing"),
+    ("a bad command line", None, ["--max-requests", "many"], 2, "argument --max-requests: invalid int value: 'many'"),
+]
+
+
+@pytest.mark.parametrize("text,args,code,line", [c[1:] for c in EXIT_CODES], ids=[c[0] for c in EXIT_CODES])
+def test_exit_codes(tmp_path, monkeypatch, text, args, code, line):
+    port = _free_port()
+    monkeypatch.setenv("T_TOKEN", "canary-token-4711")
+    file = tmp_path / "target.toml"
+    if text is not None:
+        file.write_text(text.format(port=port))
+        args = ["--target", str(file), *args]
+    done = _cli(*args, cwd=tmp_path)
+    output = done.stdout + done.stderr
+    assert done.returncode == code, output
+    assert line.format(port=port, file=file) in output
+    assert "Traceback" not in output and "canary-token-4711" not in output
