@@ -2,7 +2,9 @@
 
 dev: the default for people; ci: derandomized, no example database, so runs repeat exactly;
 staging: few examples, for runs against a real tenant's request budget; quick: derandomized and
-small, for the fault matrix's many whole-suite runs (the no-false-alarm runs keep `ci`).
+small, for the fault matrix's many whole-suite runs (the no-false-alarm runs keep `ci`);
+quick-db: quick's size with the example database kept (give --hypothesis-seed to repeat a run),
+for the secrets canary, which searches that database too.
 """
 
 import os
@@ -14,4 +16,5 @@ settings.register_profile("ci", max_examples=100, deadline=None, derandomize=Tru
                           print_blob=False, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("staging", max_examples=10, deadline=None, derandomize=True, database=None)
 settings.register_profile("quick", max_examples=20, deadline=None, derandomize=True, database=None)
+settings.register_profile("quick-db", max_examples=20, deadline=None)
 settings.load_profile(os.getenv("HYPOTHESIS_PROFILE") or ("ci" if os.getenv("CI") else "dev"))

@@ -20,13 +20,17 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from conformance.contract import schemas_dir
-from conformance.profile import Profile
+from conformance.profile import Profile, ProfileError
 
 SCHEMES = ("basic", "soticket", "bearer", "session")
 
 
 class TargetError(ValueError):
-    """A target that cannot be used; the message is one line naming the file, the key and the problem."""
+    """A target that cannot be used; the message is one line naming the file, the key and what
+    was expected. It never holds a secret's value: a literal where env:NAME belongs is not shown."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.splitlines()))
 
 
 @dataclass(frozen=True)
@@ -128,28 +132,35 @@ def load(path: str | os.PathLike, environ: Mapping[str, str] | None = None) -> T
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError:
-        raise TargetError(f"{path}: no such target file") from None
-    except (OSError, UnicodeDecodeError) as problem:
-        raise TargetError(f"{path}: cannot be read: {problem}") from None
+        raise TargetError(f"{path}: no such target file; expected a TOML file such as targets/reference.toml") \
+            from None
+    except UnicodeDecodeError as problem:
+        raise TargetError(f"{path}: not UTF-8 text (byte {problem.object[problem.start]:#04x} at offset "
+                          f"{problem.start}); expected a UTF-8 TOML file") from None
+    except OSError as problem:
+        raise TargetError(f"{path}: cannot be read ({problem.strerror or type(problem).__name__}); "
+                          "expected a readable TOML file") from None
     except tomllib.TOMLDecodeError as problem:
-        raise TargetError(f"{path}: not valid TOML: {problem}") from None
-    errors = sorted(_validator().iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
+        raise TargetError(f"{path}: not valid TOML: {problem}; expected a TOML document") from None
+    errors = sorted(_validator().iter_errors(data),
+                    key=lambda e: ([str(p) for p in e.absolute_path], e.message))
     if errors:
         raise TargetError(f"{path}: {_explain(errors[0])}")
     return from_mapping(data, environ, source=str(path))
 
 
 def from_mapping(data: Mapping[str, Any], environ: Mapping[str, str], source: str) -> Target:
-    def secret(key: str, text: str) -> Secret:
+    def secret(key: str, text: str, holds: str = "the secret") -> Secret:
         name = text.removeprefix("env:")
         value = environ.get(name)
-        if value is None or value == "":
+        if value is None or not value.strip():
             state = "is not set" if value is None else "is empty"
-            raise TargetError(f"{source}: {key}: the environment variable {name} {state}")
+            raise TargetError(f"{source}: {key}: the environment variable {name} {state}; "
+                              f"expected it to hold {holds}")
         return Secret(value, name)
 
     def value(key: str, text: str) -> Value:
-        return secret(key, text) if text.startswith("env:") else text
+        return secret(key, text, "the user name") if text.startswith("env:") else text
 
     basic = soticket = bearer = session = apptoken = None
     if "basic" in data:
@@ -167,37 +178,83 @@ def from_mapping(data: Mapping[str, Any], environ: Mapping[str, str], source: st
         apptoken = AppTokens(secret("apptoken.granted", a["granted"]),
                              secret("apptoken.restricted", a["restricted"]) if "restricted" in a else None,
                              bool(a.get("required", False)))
+    try:
+        profile = Profile.from_mapping(data.get("profile", {}))
+    except ProfileError as problem:  # the schema and profile.py disagree; still one line
+        raise TargetError(f"{source}: {problem}") from None
     target = Target(
         name=data["name"],
         base_url=data["base_url"],
-        profile=Profile.from_mapping(data.get("profile", {})),
+        profile=profile,
         basic=basic, soticket=soticket, bearer=bearer, session=session, apptoken=apptoken,
         limits=Limits(**data.get("limits", {})),
         source=source,
         waivers=Path(source).parent / data["waivers"] if "waivers" in data else None,
     )
     if not target.schemes:
-        raise TargetError(f"{source}: no auth scheme: declare at least one of [{'], ['.join(SCHEMES)}]")
+        raise TargetError(f"{source}: {', '.join(SCHEMES)}: no auth scheme; expected at least one of the tables "
+                          f"[{'], ['.join(SCHEMES)}]")
     return target
 
 
+SECRET_EXPECTED = "env:NAME (secrets are read from the environment, never written in the file)"
+EXPECTED = {  # what a key's pattern or purpose asks for, in words (by the key's own name)
+    "name": "a name of letters, digits, '.', '_' and '-' (it names report folders)",
+    "base_url": "an http(s) URL ending in /api/v1, with no user:password@",
+    "user": "a user name, or env:NAME",
+    "cookie_name": "a cookie name (letters, digits and !#$%&'*+.^_`|~-)",
+    "waivers": "the path of a waiver file (a string), relative to the target file",
+    "ca_bundle": "the path of a CA bundle file (a string)",
+}
+TOML_TYPES = {"object": "a table", "array": "an array", "string": "a string", "integer": "an integer",
+              "number": "a number", "boolean": "true or false"}
+
+
 def _explain(error: ValidationError) -> str:
-    key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    """One line: the key, and what was expected there in words (never a secret's value)."""
+    path = [str(p) for p in error.absolute_path]
     if error.validator == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        allowed = ", ".join(error.schema.get("properties", {}))
-        where = f"{key}." if error.absolute_path else ""
-        return f"{where}{extra[0]}: unknown key; expected one of {allowed}"
+        known = error.schema.get("properties", {})
+        extra = sorted(set(error.instance) - set(known))
+        return f"{'.'.join(path + [extra[0]])}: unknown key; expected one of {', '.join(known)}"
     if error.validator == "required":
-        missing = error.message.split("'")[1]
-        where = f"{key}." if error.absolute_path else ""
-        return f"{where}{missing}: missing; it is required"
-    if error.validator == "pattern" and "env:" in error.schema.get("pattern", ""):
-        return f"{key}: expected env:NAME (secrets are read from the environment), got {error.instance!r}"
-    if error.validator == "pattern" and key == "base_url":
-        return f"base_url: expected an http(s) URL ending in /api/v1, got {error.instance!r}"
-    if error.validator == "enum":
-        return f"{key}: expected one of {', '.join(map(str, error.validator_value))}, got {error.instance!r}"
-    if error.validator == "type":
-        return f"{key}: expected {error.validator_value}, got {type(error.instance).__name__} {error.instance!r}"
-    return f"{key}: {error.message}"
+        missing = next(k for k in error.validator_value if k not in error.instance)
+        expected = _expected(missing, error.schema["properties"][missing])
+        return f"{'.'.join(path + [missing])}: missing; expected {expected}"
+    key = ".".join(path) or "(top level)"
+    name = path[-1] if path else ""
+    return f"{key}: expected {_expected(name, error.schema)}, got {_shown(name, error.instance, error.schema)}"
+
+
+def _expected(name: str, schema: Mapping[str, Any]) -> str:
+    if "enum" in schema:
+        return f"one of {', '.join(map(str, schema['enum']))}"
+    if str(schema.get("pattern", "")).startswith("^env:"):
+        return SECRET_EXPECTED
+    if name in EXPECTED:
+        return EXPECTED[name]
+    kind = schema.get("type", "")
+    bounds = [f"{word} {schema[bound]}" for bound, word in
+              (("exclusiveMinimum", "greater than"), ("minimum", "at least"), ("maximum", "at most"))
+              if bound in schema]
+    if kind == "string" and schema.get("minLength"):
+        return "a non-empty string"
+    return TOML_TYPES.get(kind, "a valid value") + (f" {' and '.join(bounds)}" if bounds else "")
+
+
+def _shown(name: str, value: Any, schema: Mapping[str, Any]) -> str:
+    """The value found, in TOML's words; a secret's value or a URL's credentials are not shown."""
+    kind = ("a boolean" if isinstance(value, bool) else "a table" if isinstance(value, dict)
+            else "an array" if isinstance(value, list) else "a string" if isinstance(value, str)
+            else "an integer" if isinstance(value, int) else "a number" if isinstance(value, float)
+            else f"a TOML {type(value).__name__}")
+    if str(schema.get("pattern", "")).startswith("^env:"):
+        return "a literal value (not shown)" if isinstance(value, str) else f"{kind} (not shown)"
+    if name == "base_url" and isinstance(value, str) and "@" in value:
+        return "a URL with credentials in it (not shown)"
+    if isinstance(value, (dict, list)):
+        return kind
+    text = str(value).lower() if isinstance(value, bool) else repr(value) if isinstance(value, str) else str(value)
+    text = text if len(text) <= 80 else text[:77] + "..."
+    wrong_type = "type" in schema and not Draft202012Validator({"type": schema["type"]}).is_valid(value)
+    return f"{kind} {text}" if wrong_type else text

@@ -1,73 +1,190 @@
-"""Target files: every way one can be wrong gets one line naming the file, the key and the problem."""
+"""Target files: every way one can be wrong gets exit code 2 and one line naming the file, the key
+and what was expected; never a traceback, never a secret's value."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from conformance.target import Secret, TargetError, load
+from tests.suite_runs import SUITE
 
-GOOD = '''name = "staging"
-base_url = "https://sod.superoffice.com/Cust12345/api/v1"
-[soticket]
-ticket = "env:SO_TICKET"
-'''
-ENV = {"SO_TICKET": "7T:secret-ticket", "SO_PASSWORD": "pw"}
+CANARY = "CANARY-5eb1d7c0-secret"
+"""The value of every secret variable a row sets (and of a secret written in the file): never shown."""
+ENV = {"ERPSYNC_T_TICKET": f"7T:{CANARY}", "ERPSYNC_T_PASSWORD": f"pw-{CANARY}", "ERPSYNC_T_USER": "tje0",
+       "ERPSYNC_T_EMPTY": "", "ERPSYNC_T_BLANK": "  "}
+UNSET = "ERPSYNC_T_NOT_SET"
+NO_FILE, DIRECTORY = None, "<a directory>"
+BASE_URL = "https://sod.superoffice.com/Cust12345/api/v1"
+TICKET = '[soticket]\nticket = "env:ERPSYNC_T_TICKET"\n'
+SECRET = "env:NAME (secrets are read from the environment, never written in the file)"
+URL = "an http(s) URL ending in /api/v1, with no user:password@"
+NAME = "a name of letters, digits, '.', '_' and '-' (it names report folders)"
+WAIVERS = "the path of a waiver file (a string), relative to the target file"
+TABLES = "name, description, base_url, waivers, profile, basic, soticket, bearer, session, apptoken, limits"
+LIMITS = "max_requests, rate, connect_timeout, read_timeout, retries, max_retry_wait, verify_tls, ca_bundle"
+PROFILE = ("select_case, select_value_types, select_unknown, select_nested, select_only_unknown, interval_format, "
+           "unsupported_accept, refusal, www_authenticate, unknown_locale, xml_nil")
 
+
+def target(top: str = "", tables: str = TICKET, *, name: str = 'name = "staging"\n',
+           base_url: str = f'base_url = "{BASE_URL}"\n') -> str:
+    """A target file: name, base URL and keys of the top level, then its tables (a ticket by default)."""
+    return name + base_url + top + tables
+
+
+# (description, file text (None: no file), environment, the message after "FILE: ")
 BAD = [
-    ("not TOML", "name = \n", "not valid TOML"),
-    ("unknown key", GOOD + "colour = 'blue'\n", "colour: unknown key; expected one of"),
-    ("unknown nested key", GOOD.replace('ticket = "env:SO_TICKET"', 'ticket = "env:SO_TICKET"\ncolor = 1'),
-     "soticket.color: unknown key"),
-    ("wrong type", GOOD + "[limits]\nmax_requests = 'many'\n", "limits.max_requests: expected integer, got str 'many'"),
-    ("missing base_url", 'name = "x"\n[soticket]\nticket = "env:SO_TICKET"\n', "base_url: missing; it is required"),
-    ("base URL not http", GOOD.replace("https://", "ftp://"), "base_url: expected an http(s) URL ending in /api/v1"),
-    ("base URL without api/v1", GOOD.replace("/api/v1", "/api"), "base_url: expected an http(s) URL ending in /api/v1"),
-    ("unknown profile value", GOOD + "[profile]\nselect_case = 'sometimes'\n",
+    ("not TOML", "name = \n", ENV,
+     "not valid TOML: Invalid value (at line 1, column 8); expected a TOML document"),
+    ("not UTF-8", b'name = "caf\xe9"\n', ENV, "not UTF-8 text (byte 0xe9 at offset 11); expected a UTF-8 TOML file"),
+    ("no such file", NO_FILE, ENV, "no such target file; expected a TOML file such as targets/reference.toml"),
+    ("a directory, not a file", DIRECTORY, ENV, "cannot be read (Is a directory); expected a readable TOML file"),
+    ("unknown top-level key", target('colour = "blue"\n'), ENV, f"colour: unknown key; expected one of {TABLES}"),
+    ("misspelt table", target(tables=TICKET.replace("[soticket]", "[soticet]")), ENV,
+     f"soticet: unknown key; expected one of {TABLES}"),
+    ("unknown key in [limits]", target(tables=TICKET + "[limits]\nmax_request = 10\n"), ENV,
+     f"limits.max_request: unknown key; expected one of {LIMITS}"),
+    ("unknown key in [profile]", target(tables=TICKET + "[profile]\nselect_colour = 'red'\n"), ENV,
+     f"profile.select_colour: unknown key; expected one of {PROFILE}"),
+    ("unknown key in [soticket]", target(tables=TICKET + "colour = 1\n"), ENV,
+     "soticket.colour: unknown key; expected one of ticket"),
+    ("max_requests a string", target(tables=TICKET + "[limits]\nmax_requests = 'many'\n"), ENV,
+     "limits.max_requests: expected an integer at least 1, got a string 'many'"),
+    ("verify_tls a string", target(tables=TICKET + "[limits]\nverify_tls = 'yes'\n"), ENV,
+     "limits.verify_tls: expected true or false, got a string 'yes'"),
+    ("profile not a table", target('profile = "strict"\n'), ENV, "profile: expected a table, got a string 'strict'"),
+    ("name a number", target(name="name = 5\n"), ENV, f"name: expected {NAME}, got an integer 5"),
+    ("name with a space", target(name='name = "my target"\n'), ENV, f"name: expected {NAME}, got 'my target'"),
+    ("rate of zero", target(tables=TICKET + "[limits]\nrate = 0\n"), ENV,
+     "limits.rate: expected a number greater than 0, got 0"),
+    ("retries out of range", target(tables=TICKET + "[limits]\nretries = 9\n"), ENV,
+     "limits.retries: expected an integer at least 0 and at most 5, got 9"),
+    ("missing base_url", target(base_url=""), ENV, f"base_url: missing; expected {URL}"),
+    ("missing name", target(name=""), ENV, f"name: missing; expected {NAME}"),
+    ("missing ticket in [soticket]", target(tables="[soticket]\n"), ENV,
+     f"soticket.ticket: missing; expected {SECRET}"),
+    ("secret variable unset", target(tables=f'[bearer]\ntoken = "env:{UNSET}"\n'), ENV,
+     f"bearer.token: the environment variable {UNSET} is not set; expected it to hold the secret"),
+    ("secret variable empty", target(tables='[bearer]\ntoken = "env:ERPSYNC_T_EMPTY"\n'), ENV,
+     "bearer.token: the environment variable ERPSYNC_T_EMPTY is empty; expected it to hold the secret"),
+    ("secret variable blank", target(tables='[bearer]\ntoken = "env:ERPSYNC_T_BLANK"\n'), ENV,
+     "bearer.token: the environment variable ERPSYNC_T_BLANK is empty; expected it to hold the secret"),
+    ("user variable unset", target(tables=f'[basic]\nuser = "env:{UNSET}"\npassword = "env:ERPSYNC_T_PASSWORD"\n'),
+     ENV, f"basic.user: the environment variable {UNSET} is not set; expected it to hold the user name"),
+    ("user env name malformed", target(tables='[basic]\nuser = "env:"\npassword = "env:ERPSYNC_T_PASSWORD"\n'), ENV,
+     "basic.user: expected a user name, or env:NAME, got 'env:'"),
+    ("secret written in the file", target(tables=f'[soticket]\nticket = "7T:{CANARY}"\n'), ENV,
+     f"soticket.ticket: expected {SECRET}, got a literal value (not shown)"),
+    ("secret password written in the file", target(tables=f'[basic]\nuser = "tje0"\npassword = "{CANARY}"\n'), ENV,
+     f"basic.password: expected {SECRET}, got a literal value (not shown)"),
+    ("secret a number", target(tables="[bearer]\ntoken = 12345\n"), ENV,
+     f"bearer.token: expected {SECRET}, got an integer (not shown)"),
+    ("unknown profile value", target(tables=TICKET + "[profile]\nselect_case = 'sometimes'\n"), ENV,
      "profile.select_case: expected one of insensitive, exact, got 'sometimes'"),
-    ("unknown profile key", GOOD + "[profile]\nselect_colour = 'red'\n", "profile.select_colour: unknown key"),
-    ("secret written in the file", GOOD.replace('"env:SO_TICKET"', '"7T:abc"'),
-     "soticket.ticket: expected env:NAME (secrets are read from the environment), got '7T:abc'"),
-    ("secret variable unset", GOOD.replace("SO_TICKET", "SO_NOT_SET"),
-     "soticket.ticket: the environment variable SO_NOT_SET is not set"),
-    ("secret variable empty", GOOD.replace("SO_TICKET", "SO_EMPTY"),
-     "soticket.ticket: the environment variable SO_EMPTY is empty"),
-    ("no scheme", 'name = "x"\nbase_url = "http://h/api/v1"\n', "no auth scheme"),
-    ("rate of zero", GOOD + "[limits]\nrate = 0\n", "limits.rate"),
+    ("base URL ftp", target(base_url=f'base_url = "{BASE_URL.replace("https", "ftp")}"\n'), ENV,
+     f"base_url: expected {URL}, got 'ftp://sod.superoffice.com/Cust12345/api/v1'"),
+    ("base URL without a scheme", target(base_url='base_url = "sod.superoffice.com/Cust12345/api/v1"\n'), ENV,
+     f"base_url: expected {URL}, got 'sod.superoffice.com/Cust12345/api/v1'"),
+    ("base URL not ending in api v1", target(base_url=f'base_url = "{BASE_URL}/"\n'), ENV,
+     f"base_url: expected {URL}, got '{BASE_URL}/'"),
+    ("base URL with credentials", target(base_url=f'base_url = "https://tje0:{CANARY}@sod.superoffice.com/api/v1"\n'),
+     ENV, f"base_url: expected {URL}, got a URL with credentials in it (not shown)"),
+    ("no auth scheme", target(tables=""), ENV,
+     "basic, soticket, bearer, session: no auth scheme; expected at least one of the tables "
+     "[basic], [soticket], [bearer], [session]"),
+    ("waivers a number", target("waivers = 5\n"), ENV, f"waivers: expected {WAIVERS}, got an integer 5"),
+    ("waivers a table", target(tables=TICKET + "[waivers]\nfile = 'w.toml'\n"), ENV,
+     f"waivers: expected {WAIVERS}, got a table"),
+    ("waivers empty", target('waivers = ""\n'), ENV, f"waivers: expected {WAIVERS}, got ''"),
 ]
+IDS = [row[0] for row in BAD]
+assert len(set(IDS)) == len(IDS)
 
 
-@pytest.mark.parametrize("text, message", [c[1:] for c in BAD], ids=[c[0] for c in BAD])
-def test_bad_target_files(tmp_path, text, message):
-    path = tmp_path / "target.toml"
-    path.write_text(text)
+def write(path: Path, text: str | bytes | None) -> Path:
+    if text is DIRECTORY:
+        path.mkdir()
+    elif isinstance(text, bytes):
+        path.write_bytes(text)
+    elif text is not None:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("text, env, message", [row[1:] for row in BAD], ids=IDS)
+def test_load_names_the_file_the_key_and_what_was_expected(tmp_path, text, env, message):
+    path = write(tmp_path / "target.toml", text)
     with pytest.raises(TargetError) as raised:
-        load(path, ENV | {"SO_EMPTY": ""})
-    assert str(raised.value).startswith(f"{path}: ")
-    assert message in str(raised.value)
-    assert "\n" not in str(raised.value)
+        load(path, env)
+    assert str(raised.value) == f"{path}: {message}"
+    assert CANARY not in str(raised.value)
 
 
-def test_a_missing_file(tmp_path):
-    with pytest.raises(TargetError, match="no such target file"):
-        load(tmp_path / "nope.toml", ENV)
+@pytest.fixture
+def environment(monkeypatch):
+    """The row's variables set, and the unset one surely unset, for a run of the suite."""
+    def apply(env: dict[str, str]) -> None:
+        monkeypatch.delenv(UNSET, raising=False)
+        monkeypatch.delenv("ERPSYNC_TARGET", raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+    return apply
+
+
+def assert_usage_error(result, path: Path, message: str) -> None:
+    output = "\n".join(result.outlines + result.errlines)
+    assert result.ret == 2, output
+    lines = [line for line in output.splitlines() if "erpsync-conformance:" in line]
+    assert lines == [f"Exit: erpsync-conformance: {path}: {message}"], output
+    assert "Traceback" not in output
+    assert CANARY not in output
+
+
+@pytest.mark.parametrize("text, env, message", [row[1:] for row in BAD], ids=IDS)
+def test_the_suite_stops_with_exit_code_2_and_one_line(pytester, environment, text, env, message):
+    """The suite's own entry (pytest with the plugin), in process: quick enough for every row."""
+    environment(env)
+    path = write(pytester.path / "target.toml", text)
+    # Exit code 2 is also pytest's "interrupted": no_reraise_ctrlc keeps pytester from treating
+    # the run's early exit (before its own recorder is configured) as a Ctrl-C.
+    result = pytester.runpytest_inprocess(SUITE, "-q", "-p", "no:cacheprovider", "--target", str(path),
+                                          no_reraise_ctrlc=True)
+    assert_usage_error(result, path, message)
+
+
+SUBPROCESS = {"secret written in the file": [], "base URL with credentials": ["-n", "2"]}
+
+
+@pytest.mark.parametrize("text, env, message, extra", [row[1:] + (SUBPROCESS[row[0]],) for row in BAD
+                                                        if row[0] in SUBPROCESS],
+                         ids=[f"{i} {' '.join(SUBPROCESS[i])}".strip() for i in IDS if i in SUBPROCESS])
+def test_a_real_process_exits_2_with_one_line(pytester, environment, text, env, message, extra):
+    """A few rows in a real process (the exit code and stderr as a shell sees them), some under xdist."""
+    environment(env)
+    path = write(pytester.path / "target.toml", text)
+    result = pytester.runpytest_subprocess(SUITE, "-q", "-p", "no:cacheprovider", "--target", str(path), *extra)
+    assert_usage_error(result, path, message)
 
 
 def test_a_good_file_resolves_secrets_and_keeps_them_out_of_repr(tmp_path):
     path = tmp_path / "target.toml"
-    path.write_text(GOOD + '[basic]\nuser = "tje0"\npassword = "env:SO_PASSWORD"\n[limits]\nca_bundle = "/x.pem"\n')
-    target = load(path, ENV)
-    assert target.schemes == ("basic", "soticket")
-    assert target.soticket == Secret("7T:secret-ticket", "SO_TICKET")
-    assert "secret-ticket" not in repr(target) and "pw'" not in repr(target)
-    assert target.limits.verify == "/x.pem"
-    assert [s.env for s in target.secrets()] == ["SO_PASSWORD", "SO_TICKET"]
+    path.write_text(target(tables=TICKET + '[basic]\nuser = "env:ERPSYNC_T_USER"\npassword = "env:ERPSYNC_T_PASSWORD"\n'
+                           '[limits]\nca_bundle = "/x.pem"\n'))
+    loaded = load(path, ENV)
+    assert loaded.schemes == ("basic", "soticket")
+    assert loaded.soticket == Secret(f"7T:{CANARY}", "ERPSYNC_T_TICKET")
+    assert loaded.basic.user == Secret("tje0", "ERPSYNC_T_USER")
+    assert CANARY not in repr(loaded)
+    assert loaded.limits.verify == "/x.pem"
+    assert [s.env for s in loaded.secrets()] == ["ERPSYNC_T_USER", "ERPSYNC_T_PASSWORD", "ERPSYNC_T_TICKET"]
 
 
 @pytest.mark.parametrize("name", ["reference.toml", "superoffice-online.toml", "superoffice-onsite.toml"])
 def test_shipped_examples_are_valid(name):
-    from pathlib import Path
     env = {k: "x" for k in ("REF_PASSWORD", "REF_TICKET", "REF_BEARER", "REF_SESSION", "REF_XSRF", "REF_APP",
                             "REF_APP_RESTRICTED", "SO_TICKET", "SO_BEARER", "SO_APP_SECRET",
                             "SO_APP_SECRET_NO_ERPSYNC", "SO_USER", "SO_PASSWORD", "SO_SESSION", "SO_XSRF")}
-    target = load(Path(__file__).parent.parent / "targets" / name, env)
-    assert target.name == name.removesuffix(".toml")
+    loaded = load(Path(__file__).parent.parent / "targets" / name, env)
+    assert loaded.name == name.removesuffix(".toml")

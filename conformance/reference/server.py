@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -12,17 +15,57 @@ from conformance.reference.config import ServerConfig
 from conformance.target import AppTokens, Basic, Limits, Secret, Session, Target
 
 
+@dataclass(frozen=True)
+class Arrival:
+    method: str
+    path: str
+    """The request target's path as sent (no query); '' if the request line did not parse."""
+    at: float
+    """time.monotonic() when the request line had been read."""
+
+
+class RequestLog:
+    """Every request the server read, in order of arrival, for tests that count at the server
+    what a run sent. Thread-safe. A request line over 64 KiB is answered 414 unread, unlogged."""
+
+    def __init__(self) -> None:
+        self._arrivals: list[Arrival] = []
+        self._lock = threading.Lock()
+
+    def record(self, method: str, target: str, at: float) -> None:
+        with self._lock:
+            self._arrivals.append(Arrival(method, urlsplit(target).path, at))
+
+    def arrivals(self) -> list[Arrival]:
+        with self._lock:
+            return sorted(self._arrivals, key=lambda a: a.at)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._arrivals)
+
+
 class QuietHandler(WSGIRequestHandler):
-    """No access log on stderr: tests and the suite keep their own record of every exchange."""
+    """No access log on stderr: tests and the suite keep their own record of every exchange;
+    the server's RequestLog (if it has one) gets each request's method, path and arrival."""
 
     def log_request(self, *args, **kwargs) -> None:
         pass
+
+    def parse_request(self) -> bool:
+        at = time.monotonic()
+        self.command = self.path = None  # nothing left over from an earlier request on this connection
+        parsed = super().parse_request()
+        log = getattr(self.server, "request_log", None)
+        if log is not None:
+            log.record(self.command or "", self.path or "", at)
+        return parsed
 
 
 class ReferenceServer:
     """`with ReferenceServer(config) as server:` gives a running server; `server.base_url` ends
     in the base path (e.g. http://127.0.0.1:PORT/api/v1) and `server.endpoint_url` is the
-    GetEngineStatus URL."""
+    GetEngineStatus URL; `server.requests` logs every request it read."""
 
     def __init__(self, config: ServerConfig | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self.config = config or ServerConfig()
@@ -30,6 +73,7 @@ class ReferenceServer:
         self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True,
                                                    request_handler=QuietHandler)
         self._server.daemon_threads = True
+        self.requests = self._server.request_log = RequestLog()
         self._thread: threading.Thread | None = None
 
     @property

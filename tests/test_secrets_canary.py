@@ -1,0 +1,96 @@
+"""No secret leaks: the whole suite, with reports, JUnit, a log file and Hypothesis's example
+database, run against a server whose every credential is a unique canary value, serially and under
+`-n 2`, with failures (so failure messages, falsifying examples and evidence are all written).
+Every byte written and printed is searched for each canary and its Base64 forms."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance.reference import ReferenceServer, ServerConfig
+from conformance.reference.config import Credentials
+
+CANARIES = Credentials(
+    basic_user="canary-user-7f3a", basic_password="canary-pw-Q9x2Lm", ticket="7T:canary-ticket-Zt5Yb",
+    bearer="8A:Cust1.canary-bearer-Hk8Vn", session_id="canary-session-Wp4Tc", xsrf_token="canary-xsrf-Rr6Ue",
+    app_token_granted="canary-app-Jm2Sd", app_token_restricted="canary-app-restricted-Ds1Kq")
+ENV = {"C_USER": CANARIES.basic_user, "C_PASSWORD": CANARIES.basic_password, "C_TICKET": CANARIES.ticket,
+       "C_BEARER": CANARIES.bearer, "C_SESSION": CANARIES.session_id, "C_XSRF": CANARIES.xsrf_token,
+       "C_APP": CANARIES.app_token_granted, "C_APP_RESTRICTED": CANARIES.app_token_restricted}
+# Failures of several kinds: refusals that leak a body (AUTH), a property the examples break
+# (SELECT-04, with a falsifying example printed), server errors (LANG-07, HTTP-03).
+FAULTS = ("auth-refusal-leaks-body", "select-case-sensitive", "lang-unknown-500")
+
+
+def _forms() -> dict[str, bytes]:
+    forms = {}
+    for name, value in ENV.items():
+        forms[name] = value.encode()
+        forms[f"base64({name})"] = base64.b64encode(value.encode())
+        forms[f"urlsafe-base64({name})"] = base64.urlsafe_b64encode(value.encode()).rstrip(b"=")
+    pair = f"{CANARIES.basic_user}:{CANARIES.basic_password}".encode()
+    forms["base64(user:password)"] = base64.b64encode(pair)
+    return forms
+
+
+TARGET = """name = "canary"
+base_url = "{base_url}"
+[basic]
+user = "env:C_USER"
+password = "env:C_PASSWORD"
+[soticket]
+ticket = "env:C_TICKET"
+[bearer]
+token = "env:C_BEARER"
+[session]
+cookie_name = "ASP.NET_SessionId"
+cookie = "env:C_SESSION"
+xsrf_token = "env:C_XSRF"
+[apptoken]
+granted = "env:C_APP"
+restricted = "env:C_APP_RESTRICTED"
+"""
+
+
+@pytest.fixture(scope="module")
+def canary_server():
+    with ReferenceServer(ServerConfig(credentials=CANARIES, faults=frozenset(FAULTS))) as server:
+        yield server
+
+
+def test_no_canary_in_anything_the_suite_writes_or_prints(canary_server, tmp_path):
+    env = {**os.environ, **ENV, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("CI", None)
+    runs = {}
+    for name, extra in (("serial", []), ("xdist", ["-n", "2"])):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "target.toml").write_text(TARGET.format(base_url=canary_server.base_url))
+        runs[name] = (folder, subprocess.Popen(
+            [sys.executable, "-m", "conformance", "--target", "target.toml", "--hypothesis-profile", "quick-db", "--hypothesis-seed", "1",
+             "--hypothesis-show-statistics", "-rA", "-v", "--junitxml", "junit.xml", "-o", "log_file=run.log",
+             "--log-file-level", "DEBUG", "--results-json", "results-copy.json", *extra],
+            cwd=folder, env=env, stdout=(folder / "stdout.txt").open("wb"), stderr=(folder / "stderr.txt").open("wb")))
+    written: dict[str, bytes] = {}
+    for name, (folder, process) in runs.items():
+        process.wait(timeout=600)
+        assert process.returncode == 1, (folder / "stderr.txt").read_text(errors="replace")[-2000:]  # faults fail the gate
+        for path in folder.rglob("*"):
+            if path.is_file() and path.name != "target.toml":
+                written[f"{name}: {path.relative_to(folder)}"] = path.read_bytes()
+    names = set(written)
+    for expected in ("serial: stdout.txt", "serial: junit.xml", "serial: run.log", "serial: results-copy.json",
+                     "xdist: stdout.txt", "xdist: junit.xml", "xdist: results-copy.json"):
+        assert expected in names, sorted(names)
+    assert any(n.endswith("report.html") for n in names) and any(n.endswith("summary.md") for n in names)
+    assert any("/.hypothesis/" in f"/{n.split(': ', 1)[1]}" for n in names), "no Hypothesis database written"
+    assert b"Reproduce: curl -sS -i -X POST" in written["serial: stdout.txt"]  # failure messages were printed
+    assert b"$C_PASSWORD" in written["serial: results-copy.json"]  # redacted, named, not dropped
+    leaks = [(form, where) for form, needle in _forms().items() for where, data in written.items() if needle in data]
+    assert leaks == [], leaks

@@ -1,0 +1,186 @@
+"""Staging safety, counted at the server: a run never sends more than its request budget, never
+beats its rate limit, and never requests anything but GetEngineStatus, under Hypothesis,
+schemathesis and pytest-xdist alike; what the budget leaves is untested, never passed.
+
+Each scenario runs the suite once against a reference server started here (its RequestLog counts
+every request it read) through a target file; the tests judge that one recorded run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from conformance.contract import PATH
+from conformance.reference import ReferenceServer
+from conformance.reference.server import Arrival
+from tests.suite_runs import SUITE, SuiteRun, run_suite
+
+JITTER = 0.1
+"""Seconds an arrival may be noted late: the server notes a request when its thread reads it,
+which on a loaded machine can be as late as the answer (the client sends the next one after it)."""
+NOT_RUN = "not run in this session"
+
+# name -> (what the run sends, its budget, its rate, clients sending (xdist workers), more pytest arguments)
+SCENARIOS = {
+    "whole run": (SUITE, None, None, 1, []),
+    "hypothesis": (f"{SUITE}/test_properties.py", 30, 40.0, 1, []),
+    "schemathesis": (f"{SUITE}/test_schemathesis.py", 20, 40.0, 1, []),
+    "xdist": (f"{SUITE}/test_select.py", 40, 40.0, 2, [f"{SUITE}/test_accept.py", "-n", "2"]),
+}
+
+
+@dataclass
+class Counted:
+    run: SuiteRun
+    arrivals: list[Arrival]
+    endpoint: str
+    budget: int | None
+    rate: float | None
+    clients: int
+
+    def judged_by_the_run(self) -> dict[str, dict]:
+        return {rid: o for rid, o in self.run.results["requirements"].items() if o["reason"] != NOT_RUN}
+
+    @property
+    def summary(self) -> str:
+        """pytest's last line: '1 skipped in 2.31s' and the like."""
+        return [line for line in self.run.output.splitlines() if re.search(r"\d+ \w+ in [\d.]+s", line)][-1]
+
+
+@pytest.fixture(scope="session")
+def recorded() -> dict[str, Counted]:
+    """Runs already made, by scenario: each is made once per test process, by the first test that needs it."""
+    return {}
+
+
+@pytest.fixture
+def counted(recorded, pytester, monkeypatch):
+    def get(scenario: str) -> Counted:
+        if scenario not in recorded:
+            recorded[scenario] = _run(pytester, monkeypatch, *SCENARIOS[scenario])
+        return recorded[scenario]
+    return get
+
+
+def _run(pytester, monkeypatch, suite: str, budget: int | None, rate: float | None, clients: int,
+         args: list[str]) -> Counted:
+    with ReferenceServer() as server:
+        c = server.config.credentials
+        for name, value in {"STG_PASSWORD": c.basic_password, "STG_TICKET": c.ticket, "STG_BEARER": c.bearer,
+                            "STG_SESSION": c.session_id, "STG_XSRF": c.xsrf_token, "STG_APP": c.app_token_granted,
+                            "STG_APP_RESTRICTED": c.app_token_restricted}.items():
+            monkeypatch.setenv(name, value)
+        path = pytester.path / "staging.toml"
+        path.write_text(f'name = "staging-safety"\nbase_url = "{server.base_url}"\n'
+                        f'[basic]\nuser = "{c.basic_user}"\npassword = "env:STG_PASSWORD"\n'
+                        '[soticket]\nticket = "env:STG_TICKET"\n[bearer]\ntoken = "env:STG_BEARER"\n'
+                        f'[session]\ncookie_name = "{c.session_cookie}"\ncookie = "env:STG_SESSION"\n'
+                        'xsrf_token = "env:STG_XSRF"\n'
+                        '[apptoken]\ngranted = "env:STG_APP"\nrestricted = "env:STG_APP_RESTRICTED"\n'
+                        "[limits]\nmax_requests = 100000\nrate = 10000\n")
+        limits = [*(["--max-requests", str(budget)] if budget else []), *(["--rate", str(rate)] if rate else [])]
+        run = run_suite(pytester, "--target", str(path), "--hypothesis-profile", "quick", *limits, *args,
+                        suite=suite, quiet=False)
+        return Counted(run, server.requests.arrivals(), server.config.base_path + PATH, budget, rate, clients)
+
+
+def fastest_window(arrivals: list[Arrival], rate: float, clients: int) -> tuple[int, float, float]:
+    """The window with the most arrivals beyond what `clients` clients each keeping `rate` / `clients`
+    per second may send into it (each one's first request comes at once): (excess, start, seconds)."""
+    times = [a.at for a in arrivals]
+    worst = (0, 0.0, 0.0)
+    for i in range(len(times)):
+        for j in range(i + 1, len(times)):
+            seconds = times[j] - times[i]
+            excess = (j - i + 1) - ((seconds + JITTER) * rate + clients)
+            if excess > worst[0]:
+                worst = (excess, times[i] - times[0], seconds)
+    return worst
+
+
+def assert_kept_to_its_limits(counted: Counted) -> None:
+    arrivals, run = counted.arrivals, counted.run
+    assert arrivals, run.output
+    assert len(arrivals) == run.results["requests"], "the suite's count of requests is the server's"
+    assert {a.path for a in arrivals} == {counted.endpoint}
+    if counted.budget is not None:
+        assert len(arrivals) <= counted.budget, \
+            f"{len(arrivals)} requests reached the server; the budget is {counted.budget}"
+    if counted.rate is not None:
+        excess, start, seconds = fastest_window(arrivals, counted.rate, counted.clients)
+        assert excess <= 0, (f"{excess:.1f} requests too many in the {seconds:.3f} s from {start:.3f} s "
+                             f"at {counted.rate}/s")
+    assert not run.red, run.output[-3000:]
+
+
+def test_the_window_check_catches_a_rate_beaten():
+    """The check can fail: evenly spaced at the rate passes (jittered too); twice the rate does not,
+    nor does a second client at the same full rate."""
+    at = [Arrival("POST", PATH, i / 40) for i in range(40)]
+    jittered = [Arrival("POST", PATH, a.at + (0.05 if i % 2 else 0)) for i, a in enumerate(at)]
+    assert fastest_window(at, 40, 1)[0] <= 0 and fastest_window(jittered, 40, 1)[0] <= 0
+    assert fastest_window(at, 20, 1)[0] > 0
+    twice = sorted(at + [Arrival("POST", PATH, a.at + 0.01) for a in at], key=lambda a: a.at)
+    assert fastest_window(twice, 40, 2)[0] > 0
+
+
+def test_only_get_engine_status_is_requested_over_a_whole_run(counted):
+    whole = counted("whole run")
+    assert_kept_to_its_limits(whole)
+    assert all(status == "pass" or status == "informational" for status in
+               (o["status"] for o in whole.run.results["requirements"].values())), whole.run.output
+    methods = {a.method for a in whole.arrivals}
+    assert "POST" in methods and "" not in methods
+
+
+def assert_cut_short_not_passed(c: Counted) -> None:
+    """What the budget cut short is not a pass: no test passed, nothing failed, something untested."""
+    judged = c.judged_by_the_run()
+    assert {o["status"] for o in judged.values()} <= {"pass", "untested"}, c.run.output[-3000:]
+    assert "untested" in {o["status"] for o in judged.values()}, "the budget left something untested"
+    assert " passed" not in c.summary, "the test the budget cut short is not a pass"
+
+
+def test_hypothesis_keeps_the_budget_and_the_rate(counted):
+    c = counted("hypothesis")
+    assert_kept_to_its_limits(c)
+    assert_cut_short_not_passed(c)
+    per_example = 8  # conformance/suite/test_properties.py's REQUESTS_PER_EXAMPLE: it stops drawing below that
+    assert c.budget - per_example < len(c.arrivals) <= c.budget
+
+
+def test_schemathesis_keeps_the_budget_and_the_rate(counted):
+    c = counted("schemathesis")
+    assert_kept_to_its_limits(c)
+    assert_cut_short_not_passed(c)
+    assert len(c.arrivals) == c.budget
+    assert f"budget exhausted (request budget of {c.budget} exhausted)" in c.run.output
+
+
+def test_xdist_workers_share_the_budget_and_the_rate(counted):
+    c = counted("xdist")
+    assert_kept_to_its_limits(c)
+    assert len(c.arrivals) == c.budget
+    assert any("budget exhausted" in o["reason"] for o in c.run.results["requirements"].values())
+
+
+@pytest.mark.xfail(strict=True, reason="conformance/suite/test_properties.py stops drawing once the budget is "
+                   "nearly spent; Hypothesis then raises FlakyStrategyDefinition, the test fails, and what is "
+                   "left reads 'the test did not complete' or 'no drawn combination exercised it'")
+def test_what_the_budget_leaves_of_the_properties_is_untested_budget_exhausted(counted):
+    c = counted("hypothesis")
+    left = {rid: o["reason"] for rid, o in c.judged_by_the_run().items() if o["status"] != "pass"}
+    assert left and all("budget exhausted" in reason for reason in left.values()), left
+    assert "Traceback" not in c.run.output and " failed" not in c.summary
+
+
+@pytest.mark.xfail(strict=True, reason="conformance/suite/test_schemathesis.py records SCHEMA-01 and AUTH-05 as "
+                   "pass on its first case and the rest as 'judged by schemathesis only when it fails'; the "
+                   "plugin's budget-exhausted outcomes need a `judge` funcarg, which that test has not")
+def test_what_the_budget_leaves_of_schemathesis_is_untested_budget_exhausted(counted):
+    c = counted("schemathesis")
+    cut = {rid: o for rid, o in c.judged_by_the_run().items() if rid not in ("HTTP-03", "HTTP-04")}
+    assert all(o["status"] == "untested" and "budget exhausted" in o["reason"] for o in cut.values()), cut
