@@ -231,10 +231,14 @@ class Judge:
             self.record(Outcome(rid, status, reason))
         pytest.skip(f"{status}: {reason}")
 
-    def record_final(self, tag: str, outcomes: list[Outcome]) -> None:
-        """Outcomes that replace those recorded earlier under the same tag: for generated cases,
-        where only the last failing (shrunk) example is to be reported."""
+    def record_final(self, tag: str, outcomes: list[Outcome], withdraw_all: bool = False) -> None:
+        """Outcomes that replace those recorded earlier under the same tag (or, with withdraw_all,
+        every earlier one): for generated cases, where only the last failing (shrunk) example is
+        to be reported, and for a test stopped short."""
         previous = getattr(self.item, "_erpsync_tagged", {}).get(tag, [])
+        if withdraw_all:
+            previous = [id(p) for p in self.item.user_properties if p[0] == OUTCOME_KEY] + \
+                [id(o) for o in getattr(self.item, "_erpsync_outcomes", [])]
         self.item.user_properties[:] = [p for p in self.item.user_properties if id(p) not in previous]
         self.item._erpsync_outcomes = [o for o in getattr(self.item, "_erpsync_outcomes", [])
                                        if id(o) not in previous]
@@ -288,12 +292,13 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
     except (BudgetExhausted, DryRun, TargetUnresponsive) as stopped:
         reason = "dry run: the request was listed, not sent" if isinstance(stopped, DryRun) \
             else str(stopped) if isinstance(stopped, TargetUnresponsive) else f"budget exhausted ({stopped})"
-        judge = pyfuncitem.funcargs.get("judge")
-        for marker in pyfuncitem.iter_markers("requirement"):
-            for rid in marker.args:
-                outcome = Outcome(rid, "untested", reason)
-                if judge is not None:
-                    judge.record(outcome)
+        # Outcomes recorded before the stop (a schemathesis test records its passes on its first
+        # case) are withdrawn: a test the budget cut short is untested, never passed.
+        judge = pyfuncitem.funcargs.get("judge") or getattr(pyfuncitem, "erpsync_judge", None)
+        if judge is not None:
+            judge.record_final("stopped", [Outcome(rid, "untested", reason)
+                                           for marker in pyfuncitem.iter_markers("requirement")
+                                           for rid in marker.args], withdraw_all=True)
         pytest.skip(reason)
     judge = pyfuncitem.funcargs.get("judge")
     if judge is not None:

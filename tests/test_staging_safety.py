@@ -167,9 +167,6 @@ def test_xdist_workers_share_the_budget_and_the_rate(counted):
     assert any("budget exhausted" in o["reason"] for o in c.run.results["requirements"].values())
 
 
-@pytest.mark.xfail(strict=True, reason="conformance/suite/test_properties.py stops drawing once the budget is "
-                   "nearly spent; Hypothesis then raises FlakyStrategyDefinition, the test fails, and what is "
-                   "left reads 'the test did not complete' or 'no drawn combination exercised it'")
 def test_what_the_budget_leaves_of_the_properties_is_untested_budget_exhausted(counted):
     c = counted("hypothesis")
     left = {rid: o["reason"] for rid, o in c.judged_by_the_run().items() if o["status"] != "pass"}
@@ -177,9 +174,6 @@ def test_what_the_budget_leaves_of_the_properties_is_untested_budget_exhausted(c
     assert "Traceback" not in c.run.output and " failed" not in c.summary
 
 
-@pytest.mark.xfail(strict=True, reason="conformance/suite/test_schemathesis.py records SCHEMA-01 and AUTH-05 as "
-                   "pass on its first case and the rest as 'judged by schemathesis only when it fails'; the "
-                   "plugin's budget-exhausted outcomes need a `judge` funcarg, which that test has not")
 def test_what_the_budget_leaves_of_schemathesis_is_untested_budget_exhausted(counted):
     c = counted("schemathesis")
     cut = {rid: o for rid, o in c.judged_by_the_run().items() if rid not in ("HTTP-03", "HTTP-04")}
