@@ -98,6 +98,8 @@ class Received:
     body: bytes
     elapsed_ms: float
     truncated: bool = False
+    note: str = ""
+    """How the client met the answer, where it matters to a reader: Retry-After waited for or not."""
 
     def header(self, name: str) -> str | None:
         for key, value in self.headers:
@@ -149,7 +151,8 @@ class Exchange:
 
     def summary(self) -> str:
         got = f"{self.response.status} {self.response.media_type or '-'}" if self.response else f"no response ({self.error})"
-        return f"{self.request.method} {self.label} -> {got}"
+        note = f" ({self.response.note})" if self.response and self.response.note else ""
+        return f"{self.request.method} {self.label} -> {got}{note}"
 
     def as_dict(self, body_limit: int = 4000) -> dict[str, Any]:
         response = None
@@ -168,21 +171,37 @@ class Exchange:
 def decode(response: Received, profile: Profile) -> Decoded:
     media = response.media_type
     data = response.body
+    kind = "json" if media in JSON_TYPES else "xml" if media in XML_TYPES else "other"
+    if response.truncated:
+        # A prefix can parse (a JSON object and then padding) while the whole is not what it
+        # seems: a body cut off is never judged as if it were all there. (The cap is the client's,
+        # imported late as the client imports this module.)
+        from conformance.client import BODY_CAP
+        return Decoded(kind, problem=f"the body is larger than {BODY_CAP // (1024 * 1024)} MiB, the most the "
+                                     "suite reads; cut off there, it cannot be read as a whole")
     if not data.strip():
         return Decoded("empty", problem="the body is empty")
-    if media in JSON_TYPES:
+    if kind == "json":
+        if data.startswith(b"\xef\xbb\xbf"):
+            return Decoded("json", problem="the body starts with a UTF-8 byte order mark, which JSON text on the "
+                                           "wire must not have (RFC 8259, section 8.1)")
         try:
             return Decoded("json", json.loads(data.decode("utf-8")))
         except UnicodeDecodeError as problem:
             return Decoded("json", problem=f"the body is not valid UTF-8: {problem}")
         except ValueError as problem:
-            return Decoded("json", problem=f"the body is not valid JSON: {problem}")
-    if media in XML_TYPES:
+            return Decoded("json", problem=f"the body is not valid JSON: {problem}; it begins {_start(data)}")
+    if kind == "xml":
         try:
             return Decoded("xml", xmlbody.json_shape(data, profile))
         except xmlbody.XmlBodyError as problem:
-            return Decoded("xml", problem=str(problem))
+            shown = f"; it begins {_start(data)}" if "not well-formed" in str(problem) else ""
+            return Decoded("xml", problem=f"{problem}{shown}")
     return Decoded("other", problem=f"the body's media type is {media or 'not declared'}")
+
+
+def _start(data: bytes) -> str:
+    return repr(data[:40]) + ("..." if len(data) > 40 else "")
 
 
 def curl_line(redactor: Redactor, method: str, url: str, headers: list[tuple[str, str]]) -> str:

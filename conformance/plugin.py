@@ -285,13 +285,13 @@ def judge(conformance_run: Any, request: pytest.FixtureRequest) -> Iterator[Judg
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function):
-    from conformance.client import TargetUnresponsive  # nothing more is sent to a dead target
+    from conformance.client import NotJudged  # a dead target; a generated request with no answer of its own
 
     try:
         result = yield
-    except (BudgetExhausted, DryRun, TargetUnresponsive) as stopped:
+    except (BudgetExhausted, DryRun, NotJudged) as stopped:
         reason = "dry run: the request was listed, not sent" if isinstance(stopped, DryRun) \
-            else str(stopped) if isinstance(stopped, TargetUnresponsive) else f"budget exhausted ({stopped})"
+            else str(stopped) if isinstance(stopped, NotJudged) else f"budget exhausted ({stopped})"
         # Outcomes recorded before the stop (a schemathesis test records its passes on its first
         # case) are withdrawn: a test the budget cut short is untested, never passed.
         judge = pyfuncitem.funcargs.get("judge") or getattr(pyfuncitem, "erpsync_judge", None)

@@ -38,13 +38,20 @@ def _local(path, key: str, value: Any):
     return prefix + key.lstrip("@").rsplit(":", 1)[-1], value
 
 
+# In each encoding expat reads: a UTF-16 document declares its DTD in UTF-16 bytes.
+DECLARATIONS = tuple(marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY")
+                     for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
 def parse(data: bytes) -> tuple[str, Any]:
     """(root element name, tree) of a document; refuses DTDs and entities before expat sees them."""
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    if any(marker in data for marker in DECLARATIONS):
         raise XmlBodyError("the XML body declares a DTD or entities; refused (never expanded or fetched)")
     try:
         tree = xmltodict.parse(data, disable_entities=True, postprocessor=_local, force_list=(PAIR,))
-    except (ExpatError, ValueError) as problem:  # not well-formed; entities refused by xmltodict
+    except (ExpatError, ValueError) as problem:
+        if "entities" in str(problem):  # xmltodict refused an entity declaration the check above missed
+            raise XmlBodyError("the XML body declares entities; refused (never expanded or fetched)") from None
         raise XmlBodyError(f"the XML body is not well-formed: {problem}") from None
     if not isinstance(tree, dict) or len(tree) != 1:
         raise XmlBodyError("the XML body has no single root element")

@@ -1,4 +1,6 @@
-"""The client: only GetEngineStatus, budget, rate limit, Retry-After, redaction, no cookies or redirects."""
+"""The client: only GetEngineStatus, budget, rate limit, Retry-After, redaction, no cookies or
+redirects, and the limits that hold against hostile servers: the body cap, the deadline of a whole
+exchange, the timeouts whoever sends, and nothing more sent to a target that stopped answering."""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
-from conformance.client import BudgetExhausted, Client, ForbiddenPath, RateLimit
+from conformance.client import (BODY_CAP, THROTTLED_AFTER, UNRESPONSIVE_AFTER, BudgetExhausted, Client, ForbiddenPath,
+                                RateLimit, TargetUnresponsive, TransportFailure)
 from conformance.target import Basic, Limits, Secret, Target
+from tests.hostile import sockets
 
 import threading
 
@@ -121,4 +125,89 @@ def test_a_refused_connection_is_an_exchange_with_an_error():
     with tiny_server([ok]) as (base, seen):
         pass  # closed: nothing listens there any more
     exchange = Client(target_at(base, connect_timeout=2)).send("x", scheme="basic")
-    assert exchange.response is None and "ConnectionError" in exchange.error
+    assert exchange.response is None and exchange.error.startswith("the connection was refused")
+
+
+def endless():
+    def spaces():
+        yield b'{"IsRunning": true}'
+        while True:
+            yield b" " * 65536
+    return Response(spaces(), content_type="application/json")  # no length: chunked
+
+
+def test_the_body_cap_holds_for_an_endless_body_on_every_path():
+    with tiny_server([endless]) as (base, seen):
+        client = Client(target_at(base))
+        exchange = client.send("x", scheme="basic")
+        assert exchange.response.truncated and len(exchange.response.body) == BODY_CAP
+        assert "larger than 2 MiB" in exchange.decoded.problem  # a prefix that parses is not the body
+        # schemathesis sends through the session, asking for the whole body (stream=False)
+        response = client.session("basic").post(base + "/Agents/ErpSync/GetEngineStatus")
+        assert len(response.content) == BODY_CAP and response.delivery.truncated
+
+
+@pytest.mark.parametrize("behaviour, error", [
+    (sockets.never_answers, "no data for 0.3 s (read timeout)"),
+    (sockets.resets, "the target reset the connection (TCP RST)"),
+    (sockets.closes_mid_body, "the target closed the connection mid-body"),
+], ids=["never answers", "resets", "closes mid-body"])
+def test_after_three_transport_failures_nothing_more_is_sent(behaviour, error):
+    with sockets.SocketServer(behaviour) as server:
+        client = Client(target_at(server.base_url, connect_timeout=0.3, read_timeout=0.3))
+        exchanges = [client.send(f"#{i}", scheme="basic") for i in range(UNRESPONSIVE_AFTER + 2)]
+        with pytest.raises(TargetUnresponsive):  # the session schemathesis is given stops too
+            client.session("basic").post(server.base_url + "/Agents/ErpSync/GetEngineStatus")
+    assert all(e.error.startswith(error) for e in exchanges[:UNRESPONSIVE_AFTER]), exchanges
+    last = exchanges[UNRESPONSIVE_AFTER - 1].error
+    assert exchanges[-1].error == (f"target unresponsive: {UNRESPONSIVE_AFTER} consecutive transport failures "
+                                   f"(last: {last}); not sent")
+    assert server.accepted == UNRESPONSIVE_AFTER and client.budget.used == UNRESPONSIVE_AFTER
+
+
+def test_a_server_trickling_bytes_meets_the_deadline_of_a_whole_exchange():
+    with sockets.SocketServer(sockets.one_byte_a_second) as server:
+        started = time.monotonic()
+        exchange = Client(target_at(server.base_url, connect_timeout=0.1, read_timeout=1.5)).send("x", scheme="basic")
+        took = time.monotonic() - started
+    assert exchange.error.startswith("no complete response within 1.6 s") and took < 3
+
+
+def test_the_targets_timeouts_hold_whatever_the_caller_asks():
+    with sockets.SocketServer(sockets.never_answers) as server:
+        client = Client(target_at(server.base_url, read_timeout=0.3))
+        started = time.monotonic()
+        with pytest.raises(TransportFailure, match="no data for 0.3 s"):
+            client.session("basic").post(server.base_url + "/Agents/ErpSync/GetEngineStatus", timeout=60)
+        assert time.monotonic() - started < 3
+
+
+def test_no_redirect_is_followed_even_when_asked_and_no_other_host_is_requested():
+    elsewhere = lambda: Response("", status=307, headers={"Location": "http://localhost:9/api/v1/Agents/ErpSync/GetEngineStatus"})
+    with tiny_server([elsewhere]) as (base, seen):
+        client = Client(target_at(base))
+        response = client.session("basic").post(base + "/Agents/ErpSync/GetEngineStatus", allow_redirects=True)
+        assert response.status_code == 307 and len(seen) == 1
+        with pytest.raises(ForbiddenPath):
+            client.session("basic").post("http://localhost:9/api/v1/Agents/ErpSync/GetEngineStatus")
+
+
+def test_why_a_throttled_answer_was_not_waited_for_is_noted():
+    no_header = lambda: Response("busy", status=429)
+    too_long = lambda: Response("later", status=429, headers={"Retry-After": "3600"})
+    with tiny_server([no_header, too_long]) as (base, seen):
+        client = Client(target_at(base, max_retry_wait=5))
+        first, second = client.send("x", scheme="basic"), client.send("y", scheme="basic")
+    assert first.response.note == "no usable Retry-After: not retried"
+    assert second.response.note == "Retry-After of 3600 s is longer than limits.max_retry_wait (5 s): not waited for"
+    assert len(seen) == 2
+
+
+def test_a_target_that_stays_throttled_is_no_longer_waited_for():
+    busy = lambda: Response("busy", status=429, headers={"Retry-After": "0"})
+    with tiny_server([busy]) as (base, seen):
+        client = Client(target_at(base, retries=1))
+        exchanges = [client.send(f"#{i}", scheme="basic") for i in range(THROTTLED_AFTER + 1)]
+    assert len(seen) == 2 * THROTTLED_AFTER + 1  # each retried once, then the last not at all
+    assert exchanges[0].response.note == "still throttled after 1 Retry-After wait(s) (limits.retries = 1)"
+    assert "no longer waited for" in exchanges[-1].response.note

@@ -70,6 +70,10 @@ def described(exchange: Exchange) -> str:
     if r is None:
         return f"no response ({exchange.error})"
     detail = f"{r.status} {r.header('Content-Type') or '(no Content-Type)'}"
+    if 300 <= r.status < 400 and r.header("Location"):
+        detail += f", Location: {r.header('Location')} (redirects are not followed)"
+    if r.note:
+        detail += f" ({r.note})"
     if exchange.decoded.problem and r.status == 200:
         detail += f"; {exchange.decoded.problem}"
     return detail

@@ -61,6 +61,8 @@ def _refused(rid: str, what: str):
         """Roles: each request that must be refused (named for what it sent)."""
         if not ex:
             return untested(rid, f"nothing to send for {what}")
+        if (missing := answered(rid, ex)) is not None:  # no answer is no refusal, and no failure to refuse
+            return missing
         problems = [(role, e, refusal_problem(e, ctx.profile)) for role, e in ex.items()]
         bad = [(role, e, p) for role, e, p in problems if p is not None]
         if bad:
@@ -78,7 +80,7 @@ auth_06 = _refused("AUTH-06", "a request with wrong credentials")
 
 def auth_07(ex: Exchanges, ctx: Context) -> Outcome:
     """Roles: "matching" (cookie with its X-XSRF-TOKEN) and refusals "no-xsrf", "wrong-xsrf"."""
-    if (missing := answered("AUTH-07", ex, "matching")) is not None:
+    if (missing := answered("AUTH-07", ex)) is not None:
         return missing
     matching = ex["matching"]
     if matching.status != 200:
@@ -107,7 +109,7 @@ def auth_08(ex: Exchanges, ctx: Context) -> Outcome:
 
 def auth_09(ex: Exchanges, ctx: Context) -> Outcome:
     """Roles: "granted" (an app token with ErpSync access) and "restricted" (one without)."""
-    if (missing := answered("AUTH-09", ex, "granted")) is not None:
+    if (missing := answered("AUTH-09", ex)) is not None:
         return missing
     granted = ex["granted"]
     if granted.status != 200:

@@ -10,10 +10,15 @@ from conformance.outcome import Outcome, informational, passed, untested, violat
 
 
 def http_01(ex: Exchanges, ctx: Context) -> Outcome:
-    """Role "probe": an authorised POST with no body and no parameters."""
-    if (missing := answered("HTTP-01", ex, "probe")) is not None:
-        return missing
+    """Role "probe": an authorised POST with no body and no parameters. No HTTP response at all
+    (a timeout, a reset, TLS refused) is this requirement's failure: the other requirements are
+    untested then, as there is nothing to judge them by."""
+    if "probe" not in ex:
+        return untested("HTTP-01", "no probe exchange to judge")
     probe = ex["probe"]
+    if probe.response is None:
+        return violated("HTTP-01", "an authorised POST without body or parameters got no HTTP response",
+                        expected="200", actual=probe.error or "no response", evidence=[probe])
     if probe.status != 200:
         return violated("HTTP-01", "an authorised POST without body or parameters was not answered 200",
                         expected="200", actual=described(probe), evidence=[probe])

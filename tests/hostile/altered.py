@@ -1,0 +1,168 @@
+"""The reference app with one thing altered, served over HTTP (or HTTPS) on 127.0.0.1.
+
+An alteration is `alter(server, request) -> Response`: it sees each request and may ask the
+reference app for its answer (`server.answer`), so whatever it does not alter stays conformant
+and the requirement its alteration breaks is the one that goes red. Every request that reaches
+the server is logged in `server.seen`, so tests can count retries and redirects at the server.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from conformance.contract import JSON_TYPES, XML_TYPES
+from conformance.reference import ReferenceApp
+from conformance.reference.server import QuietHandler
+
+
+@dataclass(frozen=True)
+class Seen:
+    at: float
+    method: str
+    headers: dict[str, str]
+
+
+class Altered:
+    """A WSGI app: the reference app, each answer passed through `alter`."""
+
+    def __init__(self, alter: Callable[["Altered", Request], Response]) -> None:
+        self.alter = alter
+        self.reference = ReferenceApp()
+        self.seen: list[Seen] = []
+        self._lock = threading.Lock()
+
+    def answer(self, request: Request, accept: str | None = None) -> Response:
+        """The reference app's answer to the request, or to the same request with another Accept
+        (asked as often as an alteration likes: each time with the request body from the start)."""
+        environ = {**request.environ, "wsgi.input": io.BytesIO(request.environ["erpsync.body"])}
+        if accept is not None:
+            environ["HTTP_ACCEPT"] = accept
+        return Response.from_app(self.reference, environ, buffered=True)
+
+    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+        request = Request(environ)
+        environ["erpsync.body"] = request.get_data()
+        with self._lock:
+            self.seen.append(Seen(time.monotonic(), request.method, dict(request.headers)))
+        return self.alter(self, request)(environ, start_response)
+
+
+@contextmanager
+def serving(app, ssl_context=None) -> Iterator[str]:
+    """Serves a WSGI app on 127.0.0.1, port 0, in a thread; yields its base URL (…/api/v1)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler, ssl_context=ssl_context)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="hostile-http",
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"{'https' if ssl_context else 'http'}://127.0.0.1:{server.server_port}/api/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+# --- alterations ---------------------------------------------------------------------------------
+
+def unaltered(server: Altered, request: Request) -> Response:
+    return server.answer(request)
+
+
+def json_bodies(change: Callable[[bytes], bytes]):
+    """Every 200 answer of a JSON type gets `change(body)` as its body, under the same label."""
+    def alter(server: Altered, request: Request) -> Response:
+        response = server.answer(request)
+        if response.status_code == 200 and response.mimetype in JSON_TYPES:
+            response.set_data(change(response.get_data()))
+        return response
+    return alter
+
+
+def xml_bodies(change: Callable[[bytes], bytes]):
+    """Every 200 answer of an XML type gets `change(body)` as its body, under the same label."""
+    def alter(server: Altered, request: Request) -> Response:
+        response = server.answer(request)
+        if response.status_code == 200 and response.mimetype in XML_TYPES:
+            response.set_data(change(response.get_data()))
+        return response
+    return alter
+
+
+def streamed_json_bodies(stream: Callable[[bytes], Iterator[bytes]], length: Callable[[bytes], int] | None = None,
+                         types: tuple[str, ...] = JSON_TYPES):
+    """Every 200 answer of the `types` streamed by `stream(body)`: chunked (no Content-Length),
+    or announced as `length(body)` bytes."""
+    def alter(server: Altered, request: Request) -> Response:
+        response = server.answer(request)
+        if response.status_code != 200 or response.mimetype not in types:
+            return response
+        body = response.get_data()
+        headers = {"Content-Type": response.headers["Content-Type"]}
+        if length is not None:
+            headers["Content-Length"] = str(length(body))
+        return Response(stream(body), status=200, headers=headers, direct_passthrough=True)
+    return alter
+
+
+def relabelled(answered_as: tuple[str, ...], body_from: str):
+    """Answers of the `answered_as` types carry the body the reference app gives for Accept:
+    `body_from`, under their own label: JSON labelled as XML, or the reverse."""
+    def alter(server: Altered, request: Request) -> Response:
+        response = server.answer(request)
+        if response.status_code == 200 and response.mimetype in answered_as:
+            response.set_data(server.answer(request, accept=body_from).get_data())
+        return response
+    return alter
+
+
+def every_answer(status: int, headers: dict[str, str] | None = None):
+    """Every request is answered `status` with a REST error body, whatever it asked."""
+    def alter(server: Altered, request: Request) -> Response:
+        body = {"Error": True, "ErrorType": "Hostile", "ErrorMessage": f"always {status}", "ErrorSource": "hostile"}
+        return Response(json.dumps(body), status=status, headers=headers or {},
+                        content_type="application/json; charset=utf-8")
+    return alter
+
+
+def with_a_body(alter):
+    """`alter` for requests that carry a body (the suite sends two: JSON and a form), the
+    reference app's answer for the rest: a server that breaks only on unexpected input."""
+    def choose(server: Altered, request: Request) -> Response:
+        return alter(server, request) if request.content_length else server.answer(request)
+    return choose
+
+
+def without_credentials(alter):
+    """`alter` for requests with neither Authorization nor a cookie, the reference app's answer for
+    the rest: a server whose authentication breaks on a missing header."""
+    def choose(server: Altered, request: Request) -> Response:
+        anonymous = "Authorization" not in request.headers and "Cookie" not in request.headers
+        return alter(server, request) if anonymous else server.answer(request)
+    return choose
+
+
+def throttled_first(retry_after: str):
+    """The first request is answered 429 with Retry-After; every later one as the reference app does."""
+    def alter(server: Altered, request: Request) -> Response:
+        if len(server.seen) == 1:
+            return every_answer(429, {"Retry-After": retry_after})(server, request)
+        return server.answer(request)
+    return alter
+
+
+def redirected(location: Callable[[Request], str]):
+    """Every request is answered 307 to `location(request)`, which keeps method and credentials
+    for whoever follows it."""
+    def alter(server: Altered, request: Request) -> Response:
+        return Response("", status=307, headers={"Location": location(request)})
+    return alter
