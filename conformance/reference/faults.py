@@ -73,7 +73,9 @@ FAULTS: tuple[Fault, ...] = (
     _f("xml-differs-from-json", "ACCEPT-03", "XML bodies carry IsRunning inverted."),
     _f("accept-qvalues-ignored", "ACCEPT-04", "The first listed supported type wins, whatever its q-value."),
     _f("accept-default-xml", "ACCEPT-05", "No Accept or */* gets XML."),
-    _f("accept-unsupported-mislabelled", "ACCEPT-06", "An unsupported type gets 200 labelled with that type."),
+    # An Accept whose every documented type is at q=0 accepts nothing, so it is answered as
+    # unsupported too: 200 labelled with the type named, q=0 ignored (ACCEPT-04 by nature).
+    _f("accept-unsupported-mislabelled", "ACCEPT-06 ACCEPT-04", "An unsupported type gets 200 labelled with that type."),
     _f("accept-case-sensitive", "ACCEPT-07", "Media types match only in lower case."),
     _f("accept-parameters-rejected", "ACCEPT-07", "A media type with parameters (charset=utf-8) gets 406."),
     _f("xml-nil-wrong", "ACCEPT-08 ACCEPT-03 SELECT-08", 'XML nulls are rendered as the text "null" instead of the profile\'s form.'),
