@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 TARGET ?=
 
-.PHONY: conformance sample test venv clean
+.PHONY: conformance sample test bench venv clean
 
 venv: $(STAMP)
 
@@ -29,6 +29,11 @@ sample: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2
+
+# The benchmark (bench/README.md): throughput against the anchors, whole runs, -n 2, Prism (from
+# npm, into bench/.prism). Several minutes; not part of `make test`. e.g. ARGS="--repeat 3 --skip-prism"
+bench: $(STAMP)
+	$(PY) bench/run.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
