@@ -1,0 +1,37 @@
+"""The benchmark (bench/run.py) runs: a tiny configuration, its table printed and its figures
+written as JSON, to a temporary folder so bench/results.json and bench/README.md stay as measured."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_benchmark_prints_its_table_and_writes_its_figures(tmp_path):
+    out, readme = tmp_path / "results.json", tmp_path / "README.md"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--repeat", "1", "--requests", "20", "--max-examples", "3",
+         "--skip-prism", "--skip-whole-run", "--skip-properties", "--skip-staging",
+         "--out", str(out), "--readme", str(readme)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "| measurement | median | min - max | unit |" in done.stdout
+    for row in ("(1) raw requests.Session loop", "(2) / (1)", "(3) schemathesis call_and_validate",
+                "(2) / (3), per case"):
+        assert row in done.stdout, row
+    figures = json.loads(out.read_text())
+    assert {"cpu_count", "python"} <= figures["machine"].keys() and figures["date"]
+    [rep] = figures["repetitions"]
+    assert rep["raw"]["requests"] == rep["suite"]["requests"] == 20
+    assert rep["raw"]["not_ok"] == rep["suite"]["not_ok"] == 0
+    assert rep["schemathesis"]["returncode"] == 0 and rep["schemathesis"]["cases"] > 0
+    assert rep["schemathesis"]["requests_at_server"] >= rep["schemathesis"]["cases"]
+    assert figures["medians"]["suite_over_raw"]["median"] > 0
+    assert {t["target"] for t in figures["targets"]} and figures["config"]["skipped"] == [
+        "whole-run", "properties", "staging", "prism"]
+    text = readme.read_text()
+    assert "<!-- bench:results -->" in text and "(2) / (1)" in text and figures["date"] in text
