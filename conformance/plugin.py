@@ -96,7 +96,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config._erpsync_started = time.monotonic()
     config._erpsync_started_at = dt.datetime.now(dt.timezone.utc)
     config._erpsync_doc = config._erpsync_published = None
-    config._erpsync_requests = 0
     config._erpsync_planned = []
     target_file = config.getoption("--target")
     if target_file:
@@ -199,7 +198,6 @@ def conformance_run(request: pytest.FixtureRequest) -> Iterator[Any]:
     try:
         yield run
     finally:
-        config._erpsync_requests = client.budget.used
         config._erpsync_planned = list(client.planned)
         if server is not None:
             server.stop()
