@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@# pytest rewrites the asserts of its plugins' packages (hypothesis, schemathesis) when it imports
+	@# them, and caches the result unless PYTHONDONTWRITEBYTECODE is set (as in many container
+	@# images): then every pytest process, and every xdist worker, pays ~3 s. Build that cache once.
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest --collect-only -q -p no:cacheprovider conformance/suite > /dev/null
 	@touch $(STAMP)
 
 # The whole suite against the bundled reference server, or against TARGET=path/to/target.toml;

@@ -12,7 +12,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import ServerError
 from schemathesis.openapi.checks import ContentDeserializationError, JsonSchemaError
 
-from conformance import contract, xmlbody
+from conformance import contract, unicode_cache, xmlbody
 from conformance.contract import XML_TYPES
 from conformance.profile import Profile
 
@@ -30,7 +30,9 @@ def openapi_schema():
     """schemas/openapi.yaml for schemathesis: positive and negative data, no generated credentials
     (the suite's session carries the target's). Loaded eagerly, as schemathesis 4.32's
     from_fixture reads request.node._nodeid, which pytest 9 no longer has; loaded anew for each
-    collection, as a schema object does not survive reuse across pytest sessions."""
+    collection, as a schema object does not survive reuse across pytest sessions. Hypothesis's
+    UTF-8 table, which schemathesis's strategies need, is written first (conformance.unicode_cache)."""
+    unicode_cache.seed_utf8_table()
     loaded = schemathesis.openapi.from_path(contract.schemas_dir() / "openapi.yaml")
     loaded.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
                                     with_security_parameters=False)
