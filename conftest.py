@@ -14,6 +14,9 @@ from hypothesis import HealthCheck, Phase, settings
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True, database=None,
                           print_blob=False, suppress_health_check=[HealthCheck.too_slow])
+# thorough: ten times dev's examples, derandomized, for a longer run before a release.
+settings.register_profile("thorough", max_examples=1000, deadline=None, derandomize=True, database=None,
+                          print_blob=False, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("staging", max_examples=10, deadline=None, derandomize=True, database=None)
 # quick skips the explain phase: it only annotates a failing example, and costs seconds per failing
 # property in the fault matrix's and the hostile catalogue's many whole-suite runs.

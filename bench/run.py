@@ -9,7 +9,8 @@ the median of those ratios:
 3. schemathesis on the same server and operation (a pytest subprocess, its call phase timed);
 4. the whole default run (`erpsync-conformance --no-reports`): wall time, requests, peak RSS,
    requirements covered per request; and once, the staging profile within 150 requests;
-5. the same with `-n 2`, and the property tests alone, serial and with `-n 2`;
+5. the same with `-n 2`, and the property tests alone, serial and with `-n 2`, under the default
+   and the `thorough` Hypothesis profile;
 6. the reference server (in its own process) against Stoplight Prism under the loop of (1).
 
 Figures go to --out (bench/results.json) and, as a table, to --readme (bench/README.md).
@@ -39,6 +40,9 @@ from bench.suite_runs import properties_run, whole_run  # noqa: E402
 from conformance.reference import ReferenceServer  # noqa: E402
 
 STAGING = ("--hypothesis-profile", "staging")
+PROPERTY_PROFILES = (("properties", None), ("properties_thorough", "thorough"))
+"""(key, Hypothesis profile): the property tests as `pytest` runs them by default (dev, 100 examples
+in all), and under `thorough` (1000), where the drawn combinations outweigh start-up."""
 STAGING_BUDGET = ("--max-requests", "150")
 
 
@@ -116,11 +120,14 @@ def repetition(index: int, args: argparse.Namespace, server: ReferenceServer, pr
         rep["whole"], rep["whole_warm"], rep["whole_n2"] = serial.as_dict(), warm.as_dict(), parallel.as_dict()
         rep["whole_n2_speedup"] = ratio(serial.wall_s, parallel.wall_s)
     if not args.skip_properties:
-        progress(f"repetition {index + 1}: property tests, serial and -n 2")
-        serial, parallel = ordered(index, properties_run, lambda: properties_run("-n", "2"))
-        rep["properties"], rep["properties_n2"] = serial.as_dict(), parallel.as_dict()
-        rep["properties_n2_speedup_wall"] = ratio(serial.wall_s, parallel.wall_s)
-        rep["properties_n2_speedup_call"] = ratio(sum(serial.call_s.values()), sum(parallel.call_s.values()))
+        for key, profile in PROPERTY_PROFILES:
+            progress(f"repetition {index + 1}: property tests ({profile or 'default'} profile), serial and -n 2")
+            chosen = ("--hypothesis-profile", profile) if profile else ()
+            serial, parallel = ordered(index, lambda: properties_run(*chosen),
+                                       lambda: properties_run(*chosen, "-n", "2"))
+            rep[key], rep[f"{key}_n2"] = serial.as_dict(), parallel.as_dict()
+            rep[f"{key}_n2_speedup_wall"] = ratio(serial.wall_s, parallel.wall_s)
+            rep[f"{key}_n2_speedup_span"] = ratio(serial.span_s, parallel.span_s)
     return rep
 
 

@@ -36,6 +36,8 @@ class SuiteRun:
     requests: int | None
     outcomes: dict[str, int] = field(default_factory=dict)
     call_s: dict[str, float] = field(default_factory=dict)
+    span_s: float | None = None
+    """From the first test's call phase starting to the last one's ending (all workers)."""
     hypothesis: dict = field(default_factory=dict)
     tail: str = ""
     not_covered: dict[str, str] = field(default_factory=dict)
@@ -59,6 +61,7 @@ class SuiteRun:
                 "covered_per_request": None if self.covered_per_request is None else round(self.covered_per_request, 4),
                 "not_covered": self.not_covered, "unicode_cache_present": self.warm,
                 "call_s_total": round(sum(self.call_s.values()), 3),
+                "span_s": None if self.span_s is None else round(self.span_s, 3),
                 "call_s_longest": {k: round(v, 3) for k, v in sorted(self.call_s.items(), key=lambda kv: -kv[1])[:3]},
                 "hypothesis": self.hypothesis}
 
@@ -84,11 +87,12 @@ def _run(cmd: list[str], tmp: str) -> SuiteRun:
                        if r["outcome"] not in COVERED}
     try:
         call_s = json.loads(Path(tmp, "calltimes.json").read_text())
+        span_s = json.loads(Path(tmp, "calltimes.json.span").read_text())
     except (OSError, ValueError):
-        call_s = {}
+        call_s, span_s = {}, None
     tail = "\n".join((measured.stdout + measured.stderr).strip().splitlines()[-3:])
     return SuiteRun(measured.returncode, measured.wall_s, measured.maxrss_mb, measured.tree_peak_mb, requests,
-                    outcomes, call_s, hypothesis, tail, not_covered)
+                    outcomes, call_s, span_s, hypothesis, tail, not_covered)
 
 
 def whole_run(*extra: str, unicode_from: Path | None = None, unicode_to: Path | None = None) -> SuiteRun:
@@ -108,6 +112,6 @@ def whole_run(*extra: str, unicode_from: Path | None = None, unicode_to: Path | 
 
 
 def properties_run(*extra: str) -> SuiteRun:
-    """pytest on conformance/suite/test_properties.py alone."""
+    """pytest on conformance/suite/test_properties.py alone (one test per authentication scheme)."""
     with tempfile.TemporaryDirectory(prefix="bench-properties-") as tmp:
         return _run([sys.executable, "-m", "pytest", str(PROPERTIES), "-p", "no:cacheprovider", *extra], tmp)

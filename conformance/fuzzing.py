@@ -8,6 +8,7 @@ suite is collected (the project's own tests run it many times in one process).
 from __future__ import annotations
 
 import schemathesis
+from hypothesis import settings
 from schemathesis import GenerationMode
 from schemathesis.checks import ServerError
 from schemathesis.openapi.checks import ContentDeserializationError, JsonSchemaError
@@ -19,6 +20,7 @@ from conformance.profile import Profile
 JUDGED = ("HTTP-03", "SCHEMA-01", "SCHEMA-03", "ACCEPT-02", "ACCEPT-03", "AUTH-05", "LANG-01")
 LANGUAGE_HEADERS = {h.lower() for h in contract.LANGUAGE_HEADERS}
 _PROFILE: dict[str, Profile] = {"profile": Profile()}
+COVERAGE_PHASE_MIN_EXAMPLES = 20
 
 
 def use_profile(profile: Profile) -> None:
@@ -36,7 +38,17 @@ def openapi_schema():
     loaded = schemathesis.openapi.from_path(contract.schemas_dir() / "openapi.yaml")
     loaded.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
                                     with_security_parameters=False)
+    loaded.config.phases.coverage.enabled = coverage_phase(settings.default.max_examples)
     return loaded
+
+
+def coverage_phase(max_examples: int) -> bool:
+    """Whether schemathesis runs its coverage phase: a fixed set of boundary cases of the document
+    (24 for GetEngineStatus) that ignores max_examples. A profile that asks for fewer generated
+    examples than COVERAGE_PHASE_MIN_EXAMPLES (staging: 10, for a tenant's request budget) gets the
+    examples and fuzzing phases only, whose size max_examples does set; the example tests send the
+    documented values the coverage phase would."""
+    return max_examples >= COVERAGE_PHASE_MIN_EXAMPLES
 
 
 @schemathesis.deserializer(*XML_TYPES)

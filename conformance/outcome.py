@@ -15,6 +15,8 @@ from conformance.exchange import Exchange
 
 STATUSES = ("fail", "non-strict", "pass", "informational", "untested", "not-applicable")
 """Worst first: a requirement judged several times takes the worst of its outcomes."""
+BUDGET_CUT = "budget exhausted"
+"""How the reason of an outcome the request budget kept from being judged begins."""
 
 
 @dataclass(frozen=True)

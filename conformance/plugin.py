@@ -22,7 +22,7 @@ from conformance import collect, requirements
 from conformance import waivers as waiver_files
 from conformance.client import BudgetExhausted, Client, DryRun
 from conformance.contract import NS_API_SLOW_MS
-from conformance.outcome import Outcome, worst
+from conformance.outcome import BUDGET_CUT, Outcome, worst
 from conformance.preflight import unreachable
 from conformance.profile import Profile, ProfileError
 from conformance.target import TargetError, load
@@ -87,6 +87,8 @@ def _float_env(name: str) -> float | None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): the catalogue requirement(s) a test judges")
+    config.addinivalue_line("markers", "generated: Hypothesis or schemathesis draws the requests; runs after the "
+                                       "example tests")
     for marker in sorted(set(requirements.AREAS.values()) | set(LEVEL_MARKERS.values())):
         config.addinivalue_line("markers", f"{marker}: conformance tests of requirements in this area or level")
     config._erpsync_collector = None
@@ -153,6 +155,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Example tests first, generated ones (marked `generated`) last: every requirement has an
+    # example test of known cost, so a request budget that runs out cuts generated cases only.
+    items[:] = sorted(items, key=lambda item: item.get_closest_marker("generated") is not None)
     for item in items:
         for marker in item.iter_markers("requirement"):
             for rid in marker.args:
@@ -289,7 +294,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
         result = yield
     except (BudgetExhausted, DryRun, NotJudged) as stopped:
         reason = "dry run: the request was listed, not sent" if isinstance(stopped, DryRun) \
-            else str(stopped) if isinstance(stopped, NotJudged) else f"budget exhausted ({stopped})"
+            else str(stopped) if isinstance(stopped, NotJudged) else f"{BUDGET_CUT} ({stopped})"
         # Outcomes recorded before the stop (a schemathesis test records its passes on its first
         # case) are withdrawn: a test the budget cut short is untested, never passed.
         judge = pyfuncitem.funcargs.get("judge") or getattr(pyfuncitem, "erpsync_judge", None)

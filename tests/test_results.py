@@ -36,6 +36,19 @@ def _normal(doc: dict) -> dict:
     return {"requirements": rows, "verdict": doc["verdict"], "waiver_problems": doc["waiver_problems"]}
 
 
+def test_the_reported_judgement_is_the_worst_and_among_untested_the_budget_cut():
+    judged = [{"status": "untested", "reason": "no drawn combination exercised it", "test": "t.py::a[basic]"},
+              {"status": "untested", "reason": "budget exhausted (request budget of 30 exhausted)",
+               "test": "t.py::a[session]"},
+              {"status": "pass", "reason": "fine", "test": "t.py::z"}]
+    assert results.choose(judged)["test"] == "t.py::z"  # a pass outranks any untested
+    assert results.choose(judged[:2])["reason"].startswith("budget exhausted")
+    failed = {"status": "fail", "reason": "broken", "test": "t.py::y"}
+    assert results.choose([*judged, failed]) is failed
+    ties = [{"status": "untested", "reason": "x", "test": "t.py::b"}, {"status": "untested", "reason": "x", "test": "t.py::a"}]
+    assert results.choose(ties)["test"] == "t.py::a" == results.choose(ties[::-1])["test"]
+
+
 def test_xdist_gives_the_same_results_as_a_serial_run(tmp_path):
     docs = {}
     for name, extra in (("serial", []), ("xdist", ["-n", "2"])):

@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 
 from conformance import gate, requirements
 from conformance.contract import schemas_dir
-from conformance.outcome import STATUSES
+from conformance.outcome import BUDGET_CUT, STATUSES
 from conformance.waivers import Waiver
 
 FORMAT = "erpsync-conformance/results/1"
@@ -29,10 +29,11 @@ class ResultsError(ValueError):
 
 
 def choose(recorded: list[Mapping[str, Any]]) -> Mapping[str, Any]:
-    """The judgement a requirement is reported by: the worst; among equals, a whole-run judgement
-    (HTTP-03/04) first, then by test id and order, so serial and xdist runs choose alike."""
-    return min(recorded, key=lambda d: (STATUSES.index(d["status"]), d.get("test") is not None,
-                                        d.get("test") or "", d.get("order", 0)))
+    """The judgement a requirement is reported by: the worst; among equals, one the request budget
+    cut short (more budget is the remedy, which is what the reader needs to know), then a whole-run
+    judgement (HTTP-03/04), then by test id and order, so serial and xdist runs choose alike."""
+    return min(recorded, key=lambda d: (STATUSES.index(d["status"]), not d.get("reason", "").startswith(BUDGET_CUT),
+                                        d.get("test") is not None, d.get("test") or "", d.get("order", 0)))
 
 
 def entries(recorded: Mapping[str, list[Mapping[str, Any]]]) -> list[dict[str, Any]]:

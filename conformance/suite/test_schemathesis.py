@@ -16,6 +16,8 @@ from conformance import contract, fuzzing
 from conformance.outcome import Outcome, passed, untested, violated
 from conformance.plugin import Judge
 
+pytestmark = pytest.mark.generated
+
 schema = fuzzing.openapi_schema()
 
 
