@@ -71,13 +71,25 @@ def select_names() -> st.SearchStrategy[str]:
     return st.one_of(known, known, padded, st.sampled_from(UNKNOWN_NAMES))
 
 
+def _joined(*parts: st.SearchStrategy[list[str]]) -> st.SearchStrategy[str]:
+    """Lists of names, concatenated, in any order, joined by commas."""
+    return st.tuples(*parts).map(lambda lists: [n for names in lists for n in names]).flatmap(
+        st.permutations).map(",".join)
+
+
 def select_clauses(names: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[str | None]:
-    """None, empty, or names (subsets, case, spaces, duplicates, unknown and nested) joined by commas."""
+    """None, empty, or names joined by commas: mixtures of everything a clause may hold (subsets,
+    case, spaces, duplicates, unknown and nested names), and, as often, the clean shapes the
+    plain requirements need, which a mixture seldom is: documented names only (SELECT-02/03),
+    unknown names beside documented ones (SELECT-06), unknown names only (SELECT-09)."""
     names = names or select_names()
     listed = st.lists(names, max_size=5).flatmap(
         lambda chosen: st.sampled_from([chosen, chosen + chosen[:1]]))  # duplicates, sometimes
-    joined = listed.map(",".join)
-    return st.one_of(st.none(), st.just(""), joined, joined, joined)
+    mixed = listed.map(",".join)
+    documented = st.lists(st.sampled_from(PROPERTIES), min_size=1, max_size=len(PROPERTIES), unique=True)
+    unknown = st.lists(st.sampled_from(UNKNOWN_NAMES), min_size=1, max_size=2, unique=True)
+    return st.one_of(st.none(), st.just(""), mixed, mixed, _joined(documented),
+                     _joined(documented, unknown), _joined(unknown))
 
 
 @dataclass(frozen=True)
