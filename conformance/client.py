@@ -14,8 +14,11 @@ records; it never judges.
 from __future__ import annotations
 
 import base64
+import heapq
 import http.client
 import http.cookiejar
+import itertools
+import os
 import socket
 import ssl
 import threading
@@ -171,7 +174,9 @@ class Delivery:
 class Deadline:
     """The whole exchange (response head and body) within `seconds`. requests' timeouts bound each
     wait for data, so a server sending a byte a second never trips them; when the deadline passes,
-    the socket being read is shut down, which ends the blocked read at once."""
+    the socket being read is shut down, which ends the blocked read at once. The clock runs from
+    entering the deadline; one watchdog thread keeps every deadline of the process (a thread
+    started per exchange cost more than the rest of the client's bookkeeping)."""
 
     _current = threading.local()
 
@@ -180,16 +185,15 @@ class Deadline:
         self.expired = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
+        self._armed = False
 
     def __enter__(self) -> "Deadline":
         Deadline._current.value = self
-        self._timer.start()
+        _WATCHDOG.arm(self, time.monotonic() + self.seconds)
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self._timer.cancel()
+        _WATCHDOG.disarm(self)
         Deadline._current.value = None
 
     def _expire(self) -> None:
@@ -210,6 +214,74 @@ class Deadline:
             expired = deadline.expired
         if expired:
             _shut(sock)
+
+
+class _Watchdog:
+    """Expires armed Deadlines when their time comes, from one daemon thread: a heap of (when,
+    order, deadline), a deadline disarmed on time left in it until it comes up or the heap is
+    compacted. The thread sleeps until the earliest entry and is woken only when an earlier one
+    is armed."""
+
+    COMPACT_AFTER = 64
+    """Disarmed entries the heap may hold (and at least half of it) before they are swept out."""
+
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # the thread and its lock stay behind
+
+    def _reset(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._heap: list[tuple[float, int, Deadline]] = []
+        self._order = itertools.count()
+        self._stale = 0
+        self._thread: threading.Thread | None = None
+
+    def arm(self, deadline: Deadline, when: float) -> None:
+        with self._cond:
+            entry = (when, next(self._order), deadline)
+            heapq.heappush(self._heap, entry)
+            deadline._armed = True
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="erpsync-deadlines", daemon=True)
+                self._thread.start()
+            elif self._heap[0] is entry:
+                self._cond.notify()
+
+    def disarm(self, deadline: Deadline) -> None:
+        with self._cond:
+            if not deadline._armed:
+                return  # expired already
+            deadline._armed = False
+            self._stale += 1
+            if self._stale > self.COMPACT_AFTER and 2 * self._stale > len(self._heap):
+                self._heap = [entry for entry in self._heap if entry[2]._armed]
+                heapq.heapify(self._heap)
+                self._stale = 0
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                heap = self._heap
+                while heap and not heap[0][2]._armed:
+                    heapq.heappop(heap)
+                    self._stale -= 1
+                if not heap:
+                    self._cond.wait()
+                    continue
+                delay = heap[0][0] - time.monotonic()
+                if delay > 0:
+                    self._cond.wait(delay)
+                    continue
+                deadline = heapq.heappop(heap)[2]
+                deadline._armed = False
+                self._cond.release()
+                try:
+                    deadline._expire()
+                finally:
+                    self._cond.acquire()
+
+
+_WATCHDOG = _Watchdog()
 
 
 def _shut(sock: socket.socket) -> None:

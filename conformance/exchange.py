@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shlex
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from conformance import xmlbody
+from conformance import contract, xmlbody
 from conformance.contract import JSON_TYPES, XML_TYPES
 from conformance.profile import Profile
 from conformance.target import Basic, Secret, Target, reveal
@@ -38,10 +39,16 @@ class Redactor:
                 pairs[base64.b64encode(plain.encode()).decode()] = f"$(printf %s \"{shown}\" | base64 -w0)"
         # Longest first, so a secret inside a longer one is not half-replaced.
         self._pairs = sorted(((k, v) for k, v in pairs.items() if len(k) >= 4), key=lambda kv: -len(kv[0]))
+        self._byte_pairs = [(k.encode("utf-8"), v.encode("utf-8")) for k, v in self._pairs]
+        # Most texts hold no secret: one search says so, instead of cutting them once per secret.
+        self._holds_secret = (re.compile("|".join(re.escape(k) for k, _ in self._pairs)).search
+                              if self._pairs else None)
 
     def segments(self, text: str) -> list[tuple[str, bool]]:
         """The text cut into (piece, is_placeholder) segments."""
         out: list[tuple[str, bool]] = [(text, False)]
+        if self._holds_secret is None or not self._holds_secret(text):
+            return out
         for secret, placeholder in self._pairs:
             next_out: list[tuple[str, bool]] = []
             for piece, is_placeholder in out:
@@ -58,11 +65,13 @@ class Redactor:
         return out
 
     def text(self, text: str) -> str:
+        if self._holds_secret is None or not self._holds_secret(text):
+            return text
         return "".join(piece for piece, _ in self.segments(text))
 
     def bytes(self, data: bytes) -> bytes:
-        for secret, placeholder in self._pairs:
-            data = data.replace(secret.encode("utf-8"), placeholder.encode("utf-8"))
+        for secret, placeholder in self._byte_pairs:
+            data = data.replace(secret, placeholder)
         return data
 
     def curl_quoted(self, text: str) -> str:
@@ -121,10 +130,21 @@ class Decoded:
     kind: str  # "json", "xml", "empty", "other"
     value: Any = None
     problem: str | None = None
+    _violations: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """contract.violations of `value` by view, computed on first use: a recorded body never changes,
+    and several checks (SCHEMA-01 and SCHEMA-03 alike) read the same validation."""
 
     @property
     def ok(self) -> bool:
         return self.problem is None and self.kind in ("json", "xml")
+
+    def violations(self, view: str) -> list[str]:
+        """contract.violations(self.value, view), validated once per view for this body; each
+        caller gets a list of its own."""
+        found = self._violations.get(view)
+        if found is None:
+            found = self._violations[view] = tuple(contract.violations(self.value, view))
+        return list(found)
 
 
 @dataclass(frozen=True)
@@ -148,6 +168,11 @@ class Exchange:
     def body(self) -> Any:
         """The decoded body in JSON shape, or None when there is none or it did not decode."""
         return self.decoded.value if self.decoded.ok else None
+
+    def violations(self, view: str) -> list[str]:
+        """contract.violations(self.body, view), validated once per view for this exchange."""
+        decoded = self.decoded
+        return decoded.violations(view) if decoded.ok else contract.violations(None, view)
 
     def summary(self) -> str:
         got = f"{self.response.status} {self.response.media_type or '-'}" if self.response else f"no response ({self.error})"

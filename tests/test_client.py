@@ -4,6 +4,7 @@ exchange, the timeouts whoever sends, and nothing more sent to a target that sto
 
 from __future__ import annotations
 
+import socket
 import time
 from contextlib import contextmanager
 
@@ -122,9 +123,12 @@ def test_no_cookies_are_kept_and_no_redirect_is_followed():
 
 
 def test_a_refused_connection_is_an_exchange_with_an_error():
-    with tiny_server([ok]) as (base, seen):
-        pass  # closed: nothing listens there any more
-    exchange = Client(target_at(base, connect_timeout=2)).send("x", scheme="basic")
+    # a port held by a bound socket that never listens: a connect there is refused, and no
+    # server started by a test in another worker can take the port meanwhile
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        base = f"http://127.0.0.1:{held.getsockname()[1]}/api/v1"
+        exchange = Client(target_at(base, connect_timeout=2)).send("x", scheme="basic")
     assert exchange.response is None and exchange.error.startswith("the connection was refused")
 
 

@@ -1,4 +1,7 @@
-"""SCHEMA-01..06: the body of an authorised, unfiltered 200 response. Exchange role: "probe"."""
+"""SCHEMA-01..06: the body of an authorised, unfiltered 200 response. Exchange role: "probe".
+
+The body is validated through the exchange (Exchange.violations), once per view however many
+checks read it: SCHEMA-01 and SCHEMA-03 split one full-view validation between them."""
 
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ def schema_01(ex: Exchanges, ctx: Context) -> Outcome:
     body, early = _body("SCHEMA-01", ex)
     if early:
         return early
-    found = [v for v in contract.violations(body, contract.FULL_VIEW)
+    found = [v for v in ex["probe"].violations(contract.FULL_VIEW)
              if not v.startswith(NESTED) and "is a required property" not in v]
     if found:
         return violated("SCHEMA-01", "property types differ from ErpSyncEngineStatus",
@@ -55,7 +58,7 @@ def schema_03(ex: Exchanges, ctx: Context) -> Outcome:
     body, early = _body("SCHEMA-03", ex)
     if early:
         return early
-    found = [v for v in contract.violations(body, contract.FULL_VIEW) if v.startswith(NESTED)]
+    found = [v for v in ex["probe"].violations(contract.FULL_VIEW) if v.startswith(NESTED)]
     if found:
         return violated("SCHEMA-03", "TableRight or FieldProperties parts differ from the contract",
                         expected="TableRight {Mask, Reason}; FieldProperty {FieldRight, FieldType, FieldLength int32}",
@@ -69,7 +72,7 @@ def schema_04(ex: Exchanges, ctx: Context) -> Outcome:
     body, early = _body("SCHEMA-04", ex)
     if early:
         return early
-    found = contract.violations(body, contract.KNOWN_MASK_NAMES)
+    found = ex["probe"].violations(contract.KNOWN_MASK_NAMES)
     if found:
         return violated("SCHEMA-04", "a Mask uses undocumented flag names",
                         expected="ETableRight / EFieldRight names joined by ', '", actual="; ".join(found),
@@ -85,7 +88,7 @@ def schema_05(ex: Exchanges, ctx: Context) -> Outcome:
     body, early = _body("SCHEMA-05", ex)
     if early:
         return early
-    found = contract.violations(body, view)
+    found = ex["probe"].violations(view)
     if found:
         return violated("SCHEMA-05", f"Interval is not a {ctx.profile.interval_format} text",
                         expected="hh:mm:ss or d.hh:mm:ss" if view == contract.TIMESPAN_INTERVAL else "an ISO 8601 duration",
