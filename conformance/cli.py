@@ -5,11 +5,13 @@ with the exit codes a release pipeline gates on.
 holds; 1: a requirement failed, a MUST stayed untested, or a waiver rotted; 2: a usage or
 configuration error (bad target or waiver file, missing secret, unreachable base URL, bad
 command line). pytest's own codes for an interrupted run, an internal error, a bad command line
-and an empty selection (2, 3, 4, 5) all become 2 here. Any pytest option may follow.
+and an empty selection (2, 3, 4, 5) all become 2 here, and so does output to a reader that went
+away (`| head`): the run stopped part-way. Any pytest option may follow.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -31,7 +33,20 @@ def main(argv: list[str] | None = None) -> int:
     # This package is imported before pytest starts, so pytest cannot rewrite its asserts (the
     # checks use none) and would say so on every run.
     args = ["-W", "ignore::pytest.PytestAssertRewriteWarning", *args]
-    return exit_code(pytest.main([SUITE, *args]))
+    try:
+        return exit_code(pytest.main([SUITE, *args]))
+    except BrokenPipeError:
+        return closed_output()
+
+
+def closed_output() -> int:
+    """The reader of stdout went away: no traceback, and none either when Python flushes stdout on
+    exit (it is pointed at /dev/null, as the Python documentation of SIGPIPE advises)."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 2
 
 
 if __name__ == "__main__":

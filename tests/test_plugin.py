@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from tests.suite_runs import SUITE, run_suite
@@ -118,3 +121,15 @@ def test_a_real_target_file_runs_against_a_server(pytester, target_file, serve, 
     assert waived.status("AUTH-04") == "waived" and waived.results["requirements"]["AUTH-04"]["waived_outcome"] == "untested"
     assert waived.results["requirements"]["AUTH-09"]["waiver"]["reason"] == "no restricted app token issued"
     assert waived.results["doc"]["verdict"]["status"] == "conforms"
+
+
+def test_output_to_a_reader_that_went_away_is_no_traceback():
+    # `erpsync-conformance --help | head -1`: the pipe closes while pytest still writes
+    with subprocess.Popen([sys.executable, "-m", "conformance", "--help"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as child:
+        child.stdout.readline()
+        child.stdout.close()
+        stderr = child.stderr.read().decode()
+        code = child.wait(timeout=60)
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
+    assert code == 2
