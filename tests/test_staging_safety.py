@@ -28,6 +28,7 @@ SCENARIOS = {
     "whole run": (SUITE, None, None, 1, []),
     "hypothesis": (f"{SUITE}/test_properties.py", 30, 40.0, 1, []),
     "schemathesis": (f"{SUITE}/test_schemathesis.py", 20, 40.0, 1, []),
+    "staging cut": (SUITE, 120, None, 1, ["--hypothesis-profile", "staging"]),
     "xdist": (f"{SUITE}/test_select.py", 40, 40.0, 2, [f"{SUITE}/test_accept.py", "-n", "2"]),
 }
 
@@ -182,3 +183,13 @@ def test_what_the_budget_leaves_of_schemathesis_is_untested_budget_exhausted(cou
     c = counted("schemathesis")
     cut = {rid: o for rid, o in c.judged_by_the_run().items() if rid not in ("HTTP-03", "HTTP-04")}
     assert all(o["status"] == "untested" and "budget exhausted" in o["reason"] for o in cut.values()), cut
+
+
+def test_a_budget_cut_inside_schemathesis_unwinds_it_at_once(counted):
+    # the staging profile under a budget that runs out while schemathesis generates: the cut is no
+    # failure to Hypothesis, which would shrink and replay the case and print its repr (292 kB here)
+    c = counted("staging cut")
+    assert_kept_to_its_limits(c)
+    assert len(c.arrivals) == c.budget
+    assert "budget exhausted (request budget of 120 exhausted)" in c.run.output
+    assert "HypothesisWarning" not in c.run.output and "warning" not in c.summary, c.run.output[-3000:]
