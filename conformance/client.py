@@ -58,8 +58,10 @@ class ForbiddenPath(ValueError):
     """A request for anything but GetEngineStatus: the suite never sends one."""
 
 
-class BudgetExhausted(RuntimeError):
-    """The run's request budget is spent; what is left is untested, not failed."""
+class BudgetExhausted(BaseException):
+    """The run's request budget is spent; what is left is untested, not failed. No Exception, for
+    NotJudged's reason: inside a generated example (schemathesis, the properties) Hypothesis would
+    take it for a failure, then shrink, replay and print a case that cannot be sent."""
 
 
 class DryRun(RuntimeError):

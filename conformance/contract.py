@@ -77,11 +77,9 @@ def validator(view: str) -> Draft202012Validator:
     validation. The errors are the same ones (tests/test_throughput_cache.py holds the two to
     it); a schema that cannot be inlined (a $ref beside other keywords, one outside $defs, a
     recursive one) is validated through its references as before."""
-    schema = body_schema()
-    if view not in schema["$defs"]:
-        raise KeyError(f"no $defs/{view} in ErpSyncEngineStatus.schema.json")
+    defs = _body_schema_with(view)["$defs"]
     try:
-        inlined = _inlined(schema["$defs"][view], schema["$defs"], (view,))
+        inlined = _inlined(defs[view], defs, (view,))
     except _NotInlinable:
         return referenced_validator(view)
     return Draft202012Validator(inlined, format_checker=Draft202012Validator.FORMAT_CHECKER)
@@ -90,15 +88,20 @@ def validator(view: str) -> Draft202012Validator:
 @lru_cache(maxsize=None)
 def referenced_validator(view: str) -> Draft202012Validator:
     """The validator of a view that resolves its $refs through a `referencing` registry."""
-    schema = body_schema()
-    if view not in schema["$defs"]:
-        raise KeyError(f"no $defs/{view} in ErpSyncEngineStatus.schema.json")
+    schema = _body_schema_with(view)
     registry: Registry = Resource.from_contents(schema) @ Registry()
     return Draft202012Validator(
         {"$ref": f"{schema['$id']}#/$defs/{view}"},
         registry=registry,
         format_checker=Draft202012Validator.FORMAT_CHECKER,
     )
+
+
+def _body_schema_with(view: str) -> dict[str, Any]:
+    schema = body_schema()
+    if view not in schema["$defs"]:
+        raise KeyError(f"no $defs/{view} in ErpSyncEngineStatus.schema.json")
+    return schema
 
 
 class _NotInlinable(ValueError):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import Counter
 
 import pytest
@@ -160,33 +159,46 @@ def test_a_schema_that_cannot_be_inlined_is_refused(schema):
 
 # --- the deadlines' watchdog ----------------------------------------------------------------------
 
-def held(seconds: float, hold: float) -> Deadline:
-    """A deadline entered and held for `hold` seconds in a thread of its own (deadlines are per thread)."""
-    deadline = Deadline(seconds)
+class Observed(Deadline):
+    """A deadline that says when the watchdog expired it."""
 
-    def run():
-        with deadline:
-            time.sleep(hold)
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.fired = threading.Event()
 
-    thread = threading.Thread(target=run)
-    thread.start()
-    held.threads.append(thread)
-    return deadline
-
-
-held.threads = []
+    def _expire(self) -> None:
+        super()._expire()
+        self.fired.set()
 
 
 def test_deadlines_expire_in_time_and_disarmed_ones_never():
-    long = held(30, 1.0)          # armed first, far off: the watchdog sleeps towards it
-    short = held(0.2, 1.0)        # armed later, due sooner: the watchdog is woken for it
-    done = held(0.3, 0.0)         # left before its time
-    time.sleep(0.6)
-    assert short.expired and not long.expired and not done.expired
-    for thread in held.threads:
+    release, threads = threading.Event(), []
+
+    def hold(deadline: Deadline) -> None:  # deadlines are per thread: each is entered in one of its own
+        entered = threading.Event()
+
+        def run():
+            with deadline:
+                entered.set()
+                release.wait(30)
+
+        threads.append(threading.Thread(target=run))
+        threads[-1].start()
+        assert entered.wait(10)
+
+    gone = Observed(0.05)
+    with gone:
+        pass                      # left before its time
+    long, short = Observed(30), Observed(0.2)
+    hold(long)                    # armed first, far off: the watchdog sleeps towards it
+    hold(short)                   # armed later, due sooner: the watchdog is woken for it
+    assert short.fired.wait(10) and short.expired
+    # the watchdog has passed the time `gone` was due at, and the far one is still ahead
+    assert not gone.expired and not gone.fired.is_set() and not long.expired
+    release.set()
+    for thread in threads:
         thread.join()
-    time.sleep(0.2)
-    assert not long.expired and not done.expired
+    assert not long.expired and not long._armed
 
 
 def test_disarmed_deadlines_do_not_pile_up():
