@@ -1,8 +1,9 @@
 """`erpsync-conformance` (console script; also `python -m conformance`): the suite, run by pytest,
-with the exit codes a release pipeline gates on.
+with the exit codes a release pipeline gates on; and `erpsync-conformance discover`, which decides
+the target's open points from its answers and writes them as a [profile] table.
 
-0: every MUST requirement that ran passed (with --strict, every SHOULD too) and every waiver
-holds; 1: a requirement failed, a MUST stayed untested, or a waiver rotted; 2: a usage or
+0: every MUST requirement that ran passed (with --strict-should, every SHOULD too) and every
+waiver holds; 1: a requirement failed, a MUST stayed untested, or a waiver rotted; 2: a usage or
 configuration error (bad target or waiver file, missing secret, unreachable base URL, bad
 command line). pytest's own codes for an interrupted run, an internal error, a bad command line
 and an empty selection (2, 3, 4, 5) all become 2 here, and so does output to a reader that went
@@ -11,6 +12,7 @@ away (`| head`): the run stopped part-way. Any pytest option may follow.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
@@ -28,15 +30,96 @@ def exit_code(pytest_code: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    try:
+        if args[:1] == ["discover"]:
+            return discover_main(args[1:])
+        return run_main(args)
+    except BrokenPipeError:
+        return closed_output()
+
+
+def run_main(args: list[str]) -> int:
     if "no:cacheprovider" not in args:
         args = ["-p", "no:cacheprovider", *args]  # no .pytest_cache left in the caller's folder
     # This package is imported before pytest starts, so pytest cannot rewrite its asserts (the
     # checks use none) and would say so on every run.
     args = ["-W", "ignore::pytest.PytestAssertRewriteWarning", *args]
+    return exit_code(pytest.main([SUITE, *args]))
+
+
+def discover_main(argv: list[str]) -> int:
+    """Decide every open point from the target's answers (a few dozen requests, within its budget
+    and rate), print the [profile] table, and write it to -o FILE."""
+    from dataclasses import replace
+
+    from conformance.client import Client
+    from conformance.discovery import discover, profile_toml
+    from conformance.preflight import unreachable
+    from conformance.profile import SETTINGS, Profile, ProfileError
+    from conformance.run import Run
+    from conformance.target import TargetError, load
+
+    parser = argparse.ArgumentParser(prog="erpsync-conformance discover",
+                                     description="Decide the target's open points from its answers; write a "
+                                                 "[profile] table citing the exchange behind each choice.")
+    parser.add_argument("--target", default=os.getenv("ERPSYNC_TARGET"), metavar="FILE",
+                        help="target TOML file (env ERPSYNC_TARGET); default: the bundled reference server")
+    parser.add_argument("-o", "--output", metavar="FILE", help="also write the [profile] table to FILE")
+    parser.add_argument("--max-requests", type=int, metavar="N", help="request budget (default: the target's)")
+    parser.add_argument("--rate", type=float, metavar="PER_SECOND", help="requests per second at most")
+    parser.add_argument("--reference-profile", action="append", default=[], metavar="KEY=VALUE",
+                        help="bundled server only: a choice of the server (repeatable)")
+    parser.add_argument("--reference-option", action="append", default=[], metavar="KEY=VALUE",
+                        help="bundled server only: a serialisation or data variant (repeatable)")
+    args = parser.parse_args(argv)
+    server = None
     try:
-        return exit_code(pytest.main([SUITE, *args]))
-    except BrokenPipeError:
-        return closed_output()
+        if args.target:
+            target = load(args.target)
+            problem = unreachable(target)
+            if problem:
+                print(f"erpsync-conformance: {problem}", file=sys.stderr)
+                return 2
+        else:
+            from conformance.reference import ReferenceServer, ServerConfig
+            from conformance.reference.variants import Options
+
+            chosen = Profile.from_mapping(_pairs(args.reference_profile))
+            server = ReferenceServer(ServerConfig(
+                profile=Profile.reference().with_(**{k: v for k, v in chosen.as_dict().items() if v != "auto"}),
+                options=Options.from_mapping(_pairs(args.reference_option)))).start()
+            target = replace(server.target(), profile=Profile())
+    except (TargetError, ProfileError, ValueError) as problem:
+        print(f"erpsync-conformance: {problem}", file=sys.stderr)
+        return 2
+    try:
+        limits = replace(target.limits, max_requests=args.max_requests or target.limits.max_requests,
+                         rate=args.rate or target.limits.rate)
+        run = Run(target, Client(replace(target, limits=limits)))
+        observations = discover(run, [s.key for s in SETTINGS])
+    finally:
+        if server is not None:
+            server.stop()
+    text = f"# erpsync-conformance discover: {target.name} ({target.source}), {run.client.budget.used} requests\n"
+    text += profile_toml(observations, target.profile)
+    print(text, end="")
+    if args.output:
+        try:
+            Path(args.output).write_text(text, "utf-8")
+        except OSError as problem:
+            print(f"erpsync-conformance: cannot write {args.output}: {problem.strerror or problem}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def _pairs(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"{item!r}: expected KEY=VALUE")
+        out[key.strip()] = value.strip()
+    return out
 
 
 def closed_output() -> int:

@@ -18,6 +18,7 @@ from typing import Any
 
 from conformance import contract, xmlbody
 from conformance.contract import JSON_TYPES, XML_TYPES
+from conformance.xmlbody import MAX_DEPTH
 from conformance.profile import Profile
 from conformance.target import Basic, Secret, Target, reveal
 
@@ -209,11 +210,18 @@ def decode(response: Received, profile: Profile) -> Decoded:
             return Decoded("json", problem="the body starts with a UTF-8 byte order mark, which JSON text on the "
                                            "wire must not have (RFC 8259, section 8.1)")
         try:
-            return Decoded("json", json.loads(data.decode("utf-8")))
+            value = json.loads(data.decode("utf-8"))
         except UnicodeDecodeError as problem:
             return Decoded("json", problem=f"the body is not valid UTF-8: {problem}")
+        except RecursionError:
+            return Decoded("json", problem=f"the body nests deeper than {MAX_DEPTH} levels; not read (the carrier "
+                                           "is four levels deep)")
         except ValueError as problem:
             return Decoded("json", problem=f"the body is not valid JSON: {problem}; it begins {_start(data)}")
+        if _depth(value) > MAX_DEPTH:
+            return Decoded("json", problem=f"the body nests deeper than {MAX_DEPTH} levels; not read (the carrier "
+                                           "is four levels deep)")
+        return Decoded("json", value)
     if kind == "xml":
         try:
             return Decoded("xml", xmlbody.json_shape(data, profile))
@@ -221,6 +229,20 @@ def decode(response: Received, profile: Profile) -> Decoded:
             shown = f"; it begins {_start(data)}" if "not well-formed" in str(problem) else ""
             return Decoded("xml", problem=f"{problem}{shown}")
     return Decoded("other", problem=f"the body's media type is {media or 'not declared'}")
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest in a decoded JSON value (iteratively: a hostile body
+    must not cost the judging code its recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, (dict, list)):
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return deepest
+            stack += [(v, depth + 1) for v in (current.values() if isinstance(current, dict) else current)]
+    return deepest
 
 
 def _start(data: bytes) -> str:

@@ -1,8 +1,11 @@
-"""The open points of the contract, each a per-target setting with a documented default.
+"""The open points of the contract, each a per-target setting: pinned by the target, or `auto`.
 
-CONTRACT-NOTES ends with a table of what no vendor document settles. Each row is a field here;
-the reference server is configured with a Profile and a target file declares one. The defaults
-are the reference server's defaults from that table.
+CONTRACT-NOTES ends with a table of what no vendor document settles. Each row is a Setting here.
+A target file may pin a setting to one of its choices; a setting it leaves out is `auto`: the run
+decides the server's choice from the first decisive exchanges (conformance.discovery) and holds
+every later exchange to it. A setting no exchange could decide stays `auto`, and the oracle then
+admits every one of its choices. The reference server always runs with every setting pinned; its
+defaults (`Profile.reference()`) are the table's last column.
 """
 
 from __future__ import annotations
@@ -10,46 +13,98 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping
 
+AUTO = "auto"
+
 
 @dataclass(frozen=True)
 class Setting:
     key: str
     choices: tuple[str, ...]
     default: str
+    """The reference server's choice."""
     question: str
+    decided_by: str
+    """What the run sends to decide it when the target leaves it `auto`."""
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("select_case", ("insensitive", "exact"), "insensitive",
-            "How $select names are matched against property names."),
+            "How $select names are matched against property names.",
+            "$select naming one property in lower case beside another in its own case"),
     Setting("select_value_types", ("null", "default", "omitted"), "null",
-            "What a value-type property that was not selected becomes (IsRunning, Interval; "
-            "under a nested path also Mask and FieldLength): null, its type's default "
-            "(false, 00:00:00, None, 0) or left out of the body."),
+            "What a value-type property that was not selected becomes (IsRunning, Interval; under a "
+            "nested path also Mask): null, its type's default (false, 00:00:00, None) or left out.",
+            "$select naming one reference-type property: how IsRunning and Interval come back"),
+    Setting("select_reference_types", ("null", "omitted"), "null",
+            "What a reference-type property that was not selected becomes (StatusMessage, TableRight, "
+            "FieldProperties; under a nested path also Reason): null, or left out of the body (a "
+            "serializer that omits nulls).",
+            "$select naming IsRunning: how StatusMessage, TableRight and FieldProperties come back"),
     Setting("select_unknown", ("ignore", "reject"), "ignore",
-            "An unknown name in $select is ignored, or the request is rejected with 400."),
+            "An unknown name in $select is ignored, or the request is rejected with 400.",
+            "$select naming one property and one name no installation has"),
     Setting("select_nested", ("sub-property", "parent", "ignored"), "sub-property",
             "A nested path such as TableRight/Mask keeps that sub-property only, keeps the whole "
-            "parent, or is ignored like an unknown name."),
+            "parent, or is ignored like an unknown name.",
+            "$select naming StatusMessage and TableRight/Mask (decided only when TableRight has a Reason)"),
     Setting("select_only_unknown", ("null-all", "as-no-select"), "null-all",
-            "A $select naming only unknown properties nulls every property, or is treated as "
-            "if no $select had been given."),
+            "A $select naming only unknown properties nulls every property, or is treated as if no "
+            "$select had been given.",
+            "$select naming only a name no installation has"),
+    Setting("select_path_fallback", ("unknown", "parent"), "unknown",
+            "A path into a property with no such documented sub-property (FieldProperties/x, "
+            "IsRunning/x, TableRight/x) is an unknown name, or keeps the whole property (the keys of "
+            "FieldProperties are data, not properties).",
+            "$select naming StatusMessage and FieldProperties/x"),
     Setting("interval_format", ("timespan", "iso8601", "any"), "timespan",
-            "The JSON text of Interval: .NET TimeSpan '[d.]hh:mm:ss', ISO 8601 duration, or any string."),
-    Setting("unsupported_accept", ("406", "json"), "406",
-            "A request accepting only unsupported media types gets 406, or JSON."),
+            "The JSON text of Interval: .NET TimeSpan '[d.]hh:mm:ss', ISO 8601 duration, or any string. "
+            "Inferred as timespan or iso8601 only: free text is no documented choice.",
+            "the Interval of the unfiltered body"),
+    Setting("unsupported_accept", ("406", "json", "any"), "406",
+            "A request accepting only unsupported media types gets 406, JSON (ASP.NET Web API's default "
+            "negotiator, fact 15), or either or another type such as an HTML page.",
+            "Accept: text/csv and Accept: text/html"),
     Setting("refusal", ("status", "null-body"), "status",
-            "Refused access (bad credentials, restricted app) is answered 401/403, or 200 with a "
-            "null body as agent endpoints may do."),
+            "Refused access (bad credentials, restricted app) is answered 401/403, or 200 with a null body "
+            "as agent endpoints may do (fact 11).",
+            "a wrong credential of the first declared scheme"),
     Setting("www_authenticate", ("required", "optional"), "required",
-            "Whether a 401 must carry WWW-Authenticate."),
-    Setting("unknown_locale", ("ignore", "reject"), "ignore",
-            "An unknown language, culture or time zone is ignored, or rejected with 400."),
+            "Whether a 401 must carry WWW-Authenticate (RFC 9110 section 15.5.2). Observed `optional`, "
+            "AUTH-10 only reports it; pin `required` to hold the server to the RFC.",
+            "the same refused request's headers"),
+    Setting("unknown_accept_language", ("ignore", "reject"), "ignore",
+            "An Accept-Language no installation knows is ignored, or rejected with 400.",
+            "Accept-Language: zz"),
+    Setting("unknown_so_language", ("ignore", "reject"), "ignore",
+            "An SO-Language no installation knows is ignored, or rejected with 400.",
+            "SO-Language: x-klingon"),
+    Setting("unknown_culture", ("ignore", "reject"), "ignore",
+            "An SO-Culture no installation knows (with a language set) is ignored, or rejected with 400.",
+            "SO-Language: en with SO-Culture: xx-YY"),
+    Setting("unknown_timezone", ("ignore", "reject"), "ignore",
+            "An SO-TimeZone no installation knows is ignored, or rejected with 400; an undocumented "
+            "spelling of a known zone (no space before includeTZOffset, lower case) is treated like it "
+            "or accepted.",
+            "SO-TimeZone: Mars/Olympus_Mons"),
     Setting("xml_nil", ("nil-attribute", "empty", "omitted"), "nil-attribute",
-            "How XML responses carry a null: i:nil=\"true\", an empty element, or no element."),
+            "How XML responses carry a null: i:nil=\"true\", an empty element, or no element.",
+            "Accept: application/xml with $select=IsRunning: how StatusMessage comes back"),
+    Setting("principals", ("same", "different"), "same",
+            "Whether the target's auth schemes act as one principal (the same TableRight and "
+            "FieldProperties through each), or as different users (fact 17: only IsRunning, "
+            "StatusMessage and Interval are the engine's own).",
+            "the unfiltered body through each declared scheme"),
+    Setting("app_tokens", ("checked", "unchecked"), "checked",
+            "Whether the server checks SO-AppToken: Online refuses an app without ErpSync access; "
+            "on-site installations do not check application tokens (fact 18).",
+            "the target's restricted app token"),
 )
 
 SETTINGS_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
+ALIASES: dict[str, tuple[str, ...]] = {
+    "unknown_locale": ("unknown_accept_language", "unknown_so_language", "unknown_culture", "unknown_timezone"),
+}
+"""Keys a target file may use that stand for several settings (one value for each)."""
 
 
 class ProfileError(ValueError):
@@ -58,41 +113,68 @@ class ProfileError(ValueError):
 
 @dataclass(frozen=True)
 class Profile:
-    select_case: str = "insensitive"
-    select_value_types: str = "null"
-    select_unknown: str = "ignore"
-    select_nested: str = "sub-property"
-    select_only_unknown: str = "null-all"
-    interval_format: str = "timespan"
-    unsupported_accept: str = "406"
-    refusal: str = "status"
-    www_authenticate: str = "required"
-    unknown_locale: str = "ignore"
-    xml_nil: str = "nil-attribute"
+    select_case: str = AUTO
+    select_value_types: str = AUTO
+    select_reference_types: str = AUTO
+    select_unknown: str = AUTO
+    select_nested: str = AUTO
+    select_only_unknown: str = AUTO
+    select_path_fallback: str = AUTO
+    interval_format: str = AUTO
+    unsupported_accept: str = AUTO
+    refusal: str = AUTO
+    www_authenticate: str = AUTO
+    unknown_accept_language: str = AUTO
+    unknown_so_language: str = AUTO
+    unknown_culture: str = AUTO
+    unknown_timezone: str = AUTO
+    xml_nil: str = AUTO
+    principals: str = AUTO
+    app_tokens: str = AUTO
 
     def __post_init__(self) -> None:
         for f in fields(self):
             setting = SETTINGS_BY_KEY[f.name]
             value = getattr(self, f.name)
-            if value not in setting.choices:
-                raise ProfileError(
-                    f"profile.{f.name}: expected one of {', '.join(setting.choices)}, got {value!r}"
-                )
+            if value != AUTO and value not in setting.choices:
+                raise ProfileError(f"profile.{f.name}: expected one of {', '.join(setting.choices)} or auto, "
+                                   f"got {value!r}")
+
+    @classmethod
+    def reference(cls) -> "Profile":
+        """Every setting at the reference server's default choice."""
+        return cls(**{s.key: s.default for s in SETTINGS})
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> "Profile":
-        unknown = sorted(set(data) - set(SETTINGS_BY_KEY))
-        if unknown:
-            raise ProfileError(
-                f"profile.{unknown[0]}: unknown setting; expected one of {', '.join(SETTINGS_BY_KEY)}"
-            )
-        return cls(**{k: str(v) for k, v in data.items()})
+        values: dict[str, str] = {}
+        for key, value in data.items():
+            if key in ALIASES:
+                values.update({k: str(value) for k in ALIASES[key] if k not in data})
+            elif key in SETTINGS_BY_KEY:
+                values[key] = str(value)
+            else:
+                raise ProfileError(f"profile.{key}: unknown setting; expected one of "
+                                   f"{', '.join([*SETTINGS_BY_KEY, *ALIASES])}")
+        return cls(**values)
 
     def with_(self, **changes: str) -> "Profile":
         return replace(self, **changes)
 
     def as_dict(self) -> dict[str, str]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def choices(self, key: str) -> tuple[str, ...]:
+        """The choices the oracle admits for a setting: the pinned or decided one, else all."""
+        value = getattr(self, key)
+        return SETTINGS_BY_KEY[key].choices if value == AUTO else (value,)
+
+    def undecided(self) -> list[str]:
+        return [f.name for f in fields(self) if getattr(self, f.name) == AUTO]
+
+    @property
+    def concrete(self) -> bool:
+        return not self.undecided()
 
 
 def flipped_profiles() -> list[Profile]:
@@ -101,5 +183,5 @@ def flipped_profiles() -> list[Profile]:
     for setting in SETTINGS:
         for choice in setting.choices:
             if choice != setting.default:
-                out.append(Profile().with_(**{setting.key: choice}))
+                out.append(Profile.reference().with_(**{setting.key: choice}))
     return out

@@ -1,34 +1,25 @@
 """Hypothesis strategies for requests to GetEngineStatus: plural nouns, composable.
 
-Values are drawn from what the contract names (the six types, the five properties, documented
-zone codes) plus what it must survive (case, spaces, duplicates, q-values, unknown names and
-values). Languages drawn as "known" are en and sv only (sv is the reference page's sample):
-the suite cannot know which other languages an installation has.
+Values are drawn from the documented domains (conformance.domains: every shipped language, the
+documented tags, cultures, zone codes and ids with their suffix) plus what a parser must survive
+(case, spaces, duplicates, q-values, near-miss and unknown names and values). `cases()` draws
+whole requests; the case analysis (conformance.case) says what each may be answered with.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 from hypothesis import strategies as st
 
+from conformance import domains
+from conformance.case import Case
 from conformance.contract import JSON_TYPES, MEDIA_TYPES, PROPERTIES
 
 UNSUPPORTED_TYPES = ("text/csv", "text/html", "image/png", "application/pdf")
 WILDCARDS = ("*/*", "text/*", "application/*")
-KNOWN_LANGUAGES = ("en", "sv", "en-US", "sv-SE")
-UNKNOWN_LANGUAGES = ("zz", "x-klingon")
-KNOWN_CULTURES = ("en", "de", "fr-FR", "sv")
-UNKNOWN_CULTURES = ("xx-YY",)
-KNOWN_ZONES = ("UTC", "NO", "261", "US-NY", "DK", "NO, includeTZOffset", "261,includeTZOffset")
-UNKNOWN_ZONES = ("Mars/Olympus_Mons", "99999")
 UNKNOWN_NAMES = ("Name", "department", "category/id", "FieldProperties/x", "IsRunning/x")
 NESTED_NAMES = ("TableRight/Mask", "TableRight/Reason")
-
-
-def auth_schemes(schemes: Sequence[str]) -> st.SearchStrategy[str]:
-    return st.sampled_from(list(schemes))
 
 
 def _cased(text: str) -> st.SearchStrategy[str]:
@@ -49,20 +40,33 @@ def accept_headers(ranges: st.SearchStrategy[str] | None = None) -> st.SearchStr
     return st.one_of(st.none(), st.sampled_from(JSON_TYPES), items)
 
 
-def language_tags() -> st.SearchStrategy[str | None]:
-    return st.none() | st.sampled_from(KNOWN_LANGUAGES + UNKNOWN_LANGUAGES)
+LANGUAGE_VALUES = tuple(dict.fromkeys(domains.CERTAIN_LANGUAGES + domains.SHIPPED_LANGUAGES + domains.DOCUMENTED_TAGS
+                                      + domains.UNKNOWN_LANGUAGES))
+
+
+def language_tags() -> st.SearchStrategy[str]:
+    return st.sampled_from(LANGUAGE_VALUES)
+
+
+def accept_languages() -> st.SearchStrategy[str | None]:
+    """None, one tag, or a list of tags with q-values (and sometimes *)."""
+    weighted = st.tuples(language_tags() | st.just("*"), st.sampled_from(["", ";q=0.9", ";q=0.5", ";q=0"]))
+    listed = st.lists(weighted.map("".join), min_size=2, max_size=3).map(", ".join)
+    return st.none() | language_tags() | listed
 
 
 def so_languages() -> st.SearchStrategy[str | None]:
-    return st.none() | st.sampled_from(("en", "sv", "*", "x") + UNKNOWN_LANGUAGES)
+    return st.none() | st.sampled_from(domains.TRANSLATION_OFF) | language_tags()
 
 
 def cultures() -> st.SearchStrategy[str | None]:
-    return st.none() | st.sampled_from(KNOWN_CULTURES + UNKNOWN_CULTURES)
+    return st.none() | st.sampled_from(domains.CULTURES + domains.UNKNOWN_CULTURES)
 
 
 def time_zones() -> st.SearchStrategy[str | None]:
-    return st.none() | st.sampled_from(KNOWN_ZONES + UNKNOWN_ZONES)
+    spelled = st.tuples(st.sampled_from(("NO", "261", "US-NY")), st.sampled_from(domains.UNDOCUMENTED_SPELLINGS)) \
+        .map("".join)
+    return st.none() | st.sampled_from(domains.zone_values() + list(domains.UNKNOWN_ZONES)) | spelled
 
 
 def select_names() -> st.SearchStrategy[str]:
@@ -92,58 +96,20 @@ def select_clauses(names: st.SearchStrategy[str] | None = None) -> st.SearchStra
                      _joined(documented, unknown), _joined(unknown))
 
 
-@dataclass(frozen=True)
-class HeaderSet:
-    scheme: str
-    accept: str | None
-    accept_language: str | None
-    so_language: str | None
-    so_culture: str | None
-    so_timezone: str | None
-    select: str | None
-
-    def headers(self) -> dict[str, str]:
-        pairs = {"Accept": self.accept, "Accept-Language": self.accept_language, "SO-Language": self.so_language,
-                 "SO-Culture": self.so_culture, "SO-TimeZone": self.so_timezone}
-        return {k: v for k, v in pairs.items() if v is not None}
-
-    def locale_headers(self) -> dict[str, str]:
-        return {k: v for k, v in self.headers().items() if k != "Accept"}
-
-    def unknown_locale(self) -> list[str]:
-        """The headers a server consults here whose value no installation knows. SO-Language
-        overrides Accept-Language; an unknown SO-Language is ignored, so Accept-Language counts
-        again; a culture counts only with a language set."""
-        out = []
-        so, accept_language = self.so_language, self.accept_language
-        consults_accept_language = so is None or so in UNKNOWN_LANGUAGES
-        if so in UNKNOWN_LANGUAGES:
-            out.append("SO-Language")
-        if consults_accept_language and accept_language in UNKNOWN_LANGUAGES:
-            out.append("Accept-Language")
-        language_set = so in ("en", "sv") or (consults_accept_language and accept_language in KNOWN_LANGUAGES)
-        if self.so_culture in UNKNOWN_CULTURES and language_set:
-            out.append("SO-Culture")
-        if self.so_timezone in UNKNOWN_ZONES:
-            out.append("SO-TimeZone")
-        return out
-
-    def describe(self) -> str:
-        parts = [f"via {self.scheme}"] + [f"{k}: {v}" for k, v in self.headers().items()]
-        if self.select is not None:
-            parts.append(f"$select={self.select!r}")
-        return ", ".join(parts)
-
-
 @st.composite
-def header_sets(draw, schemes: st.SearchStrategy[str], accepts=None, languages=None, so_language=None,
-                culture=None, zones=None, selects=None) -> HeaderSet:
-    return HeaderSet(
+def cases(draw, schemes: st.SearchStrategy[str | None], credentials: st.SearchStrategy[str] | None = None,
+          accepts=None, languages=None, so_language=None, culture=None, zones=None, selects=None) -> Case:
+    return Case(
         scheme=draw(schemes, label="scheme"),
+        credential=draw(credentials or st.just("valid"), label="credential"),
         accept=draw(accepts or accept_headers(), label="Accept"),
-        accept_language=draw(languages or language_tags(), label="Accept-Language"),
+        accept_language=draw(languages or accept_languages(), label="Accept-Language"),
         so_language=draw(so_language or so_languages(), label="SO-Language"),
         so_culture=draw(culture or cultures(), label="SO-Culture"),
         so_timezone=draw(zones or time_zones(), label="SO-TimeZone"),
         select=draw(selects or select_clauses(), label="$select"),
     )
+
+
+def auth_schemes(schemes: Sequence[str]) -> st.SearchStrategy[str]:
+    return st.sampled_from(list(schemes))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
+import _pytest.pytester as _pytester
 import pytest
 
 from conformance.reference import ReferenceServer, ServerConfig
@@ -31,6 +32,27 @@ def serve():
 
 pytest_plugins = ["pytester"]
 
-# Imported here, before any in-process suite run, so that schemathesis and the suite's
-# registrations with it live once for the whole test process.
+
+def _keeping_libraries(self) -> _pytester.SysModulesSnapshot:
+    """pytester forgets, after each in-process run, every module the run imported. A library module
+    imported anew in every run (schemathesis imports its coverage and pattern modules lazily) keeps
+    the run's whole pytest session alive through its loader, the run's assertion-rewriting hook:
+    about 13 MB a run, gigabytes over the fault matrix. Only the test modules a run collects are
+    forgotten here; libraries stay imported once."""
+    return _pytester.SysModulesSnapshot(
+        preserve=lambda name: not name.startswith(("conformance.suite", "test_", "conftest")))
+
+
+_pytester.Pytester._Pytester__take_sys_modules_snapshot = _keeping_libraries
+
+# Imported here, before any in-process suite run, so that they are imported once, by this process.
+import conformance.checks  # noqa: E402
+import conformance.discovery  # noqa: E402,F401
 import conformance.fuzzing  # noqa: E402,F401
+import conformance.invariants  # noqa: E402,F401
+import conformance.reference  # noqa: E402,F401
+import conformance.report.render  # noqa: E402,F401
+import conformance.run  # noqa: E402,F401
+import conformance.strategies  # noqa: E402,F401
+
+conformance.checks.registry()

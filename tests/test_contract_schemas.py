@@ -72,7 +72,7 @@ FULL_VIEW_BREAKS = [
     ("TableRight as a string", mutated(("TableRight",), "Select"), "$.TableRight"),
     ("Mask null", mutated(("TableRight", "Mask"), None), "$.TableRight.Mask"),
     ("Reason missing", mutated(("TableRight", "Reason"), delete=True), "'Reason' is a required property"),
-    ("Mask without the space", mutated(("TableRight", "Mask"), "Select,Update"), "$.TableRight.Mask"),
+    ("Mask with a stray comma", mutated(("TableRight", "Mask"), "Select,,"), "$.TableRight.Mask"),
     ("FieldLength as a string", mutated(("FieldProperties", "Interval", "FieldLength"), "0"), "FieldLength"),
     ("FieldLength past int32", mutated(("FieldProperties", "Interval", "FieldLength"), 2**31), "FieldLength"),
     ("FieldLength fractional", mutated(("FieldProperties", "Interval", "FieldLength"), 1.5), "FieldLength"),
@@ -107,6 +107,7 @@ def test_the_select_view_allows_nulls_and_omissions_but_not_wrong_types():
 
 @pytest.mark.parametrize("mask, ok", [
     ("RI, RestrictedUpdate", True), ("FULL", True), ("None", True), ("Select, Export", False),
+    ("RI RestrictedUpdate", True), ("37", True), ("Select|Update", True),  # facts 4, 16: a value, any separator
     ("Read", False),  # a field-right name is not a table-right name
 ])
 def test_known_table_mask_names(mask, ok):

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from conformance import gate, waivers
-from conformance.report.results import entries
+from conformance.results import entries
 from tests.suite_runs import SUITE, run_suite
 
 TODAY = dt.date(2026, 11, 28)

@@ -196,7 +196,7 @@ HOSTILE = [
                 f'<!DOCTYPE ErpSyncEngineStatus SYSTEM "{url}/dtd">')))),
             {"ACCEPT-03": "declares a DTD or entities; refused"}, scope=XML_READERS),
     Hostile("500 for a request without credentials", lambda tmp: reference_with(without_credentials(every_answer(500))),
-            {"HTTP-03": "got a server error", "AUTH-05": "500 application/json; charset=utf-8, expected 401/403"}),
+            {"HTTP-03": "got a server error", "AUTH-05": "500 application/json; charset=utf-8, expected 401 or 403"}),
     Hostile("502 for a request with a body", lambda tmp: reference_with(with_a_body(every_answer(502))),
             {"HTTP-03": "2 request(s) got a server error"}, scope=BODY_SENDERS),
     Hostile("503 without Retry-After for a request with a body",
@@ -254,17 +254,10 @@ def said(run: SuiteRun, rid: str) -> str:
     return f"{entry['reason']} / {entry.get('actual', '')}"
 
 
-FINDINGS = re.compile(r"Exception Group Traceback \(most recent call last\):\n(?:.*\n){0,8}?"
-                      r".*schemathesis\.core\.failures\.FailureGroup")
-"""schemathesis's report of what it found: the suite re-raises it as the schemathesis test's failure."""
-
-
 def assert_no_crash(run: SuiteRun) -> None:
     """Every test ended as a judgement. The runs use --tb=native, so any exception a test did not
-    turn into an outcome prints a Python traceback; the only ones allowed are schemathesis's
-    reports of its findings. No internal error, no test in error."""
-    tracebacks = run.output.count("Traceback (most recent call last)")
-    assert tracebacks == len(FINDINGS.findall(run.output)), run.output
+    turn into an outcome prints a Python traceback: there is none. No internal error, no test in error."""
+    assert "Traceback (most recent call last)" not in run.output, run.output
     assert "INTERNALERROR" not in run.output, run.output
     assert not re.search(r"\b\d+ errors?\b", run.output), run.output
 

@@ -8,23 +8,39 @@ from conformance import xmlbody
 from conformance.oracle import differences, non_string_differences, predict_media, predict_select, same_value
 from conformance.profile import Profile
 
-DEFAULT = Profile()
+DEFAULT = Profile.reference()
+AUTO = Profile()
+
+
+def P(**choices: str) -> Profile:
+    """The reference profile with some choices changed."""
+    return DEFAULT.with_(**choices)
+
 
 SELECT = [
     ("none", None, DEFAULT, "every property as without $select"),
     ("empty", "", DEFAULT, "every property as without $select"),
-    ("separators", " ,, ", DEFAULT, "every property as without $select"),
+    ("separators", " ,, ", DEFAULT, "every property as without $select or kept: nothing; every other property nulled"),
     ("one", "IsRunning", DEFAULT, "kept: IsRunning; every other property nulled"),
     ("case", "isrunning,INTERVAL", DEFAULT, "kept: Interval, IsRunning; every other property nulled"),
-    ("exact case", "isrunning,Interval", Profile(select_case="exact"), "kept: Interval; every other property nulled"),
+    ("exact case", "isrunning,Interval", P(select_case="exact"), "kept: Interval; every other property nulled"),
     ("nested", "TableRight/Mask", DEFAULT, "kept: TableRight/Mask; every other property nulled"),
-    ("nested parent", "TableRight/Mask", Profile(select_nested="parent"), "kept: TableRight; every other property nulled"),
-    ("nested ignored", "TableRight/Mask", Profile(select_nested="ignored"), "kept: nothing; every other property nulled"),
+    ("nested parent", "TableRight/Mask", P(select_nested="parent"), "kept: TableRight; every other property nulled"),
+    ("nested ignored", "TableRight/Mask", P(select_nested="ignored"), "kept: nothing; every other property nulled"),
     ("unknown", "IsRunning,Name", DEFAULT, "kept: IsRunning; every other property nulled"),
-    ("unknown rejected", "IsRunning,Name", Profile(select_unknown="reject"), "400 (unknown names Name)"),
+    ("unknown rejected", "IsRunning,Name", P(select_unknown="reject"), "400 (unknown names Name)"),
     ("only unknown", "Name", DEFAULT, "kept: nothing; every other property nulled"),
-    ("only unknown as none", "Name", Profile(select_only_unknown="as-no-select"), "every property as without $select"),
+    ("only unknown as none", "Name", P(select_only_unknown="as-no-select"), "every property as without $select"),
     ("dictionary path", "FieldProperties/Interval", DEFAULT, "kept: nothing; every other property nulled"),
+    ("dictionary path kept", "FieldProperties/Interval", P(select_path_fallback="parent"),
+     "kept: FieldProperties; every other property nulled"),
+    ("leaf path kept", "IsRunning/x", P(select_path_fallback="parent"), "kept: IsRunning; every other property nulled"),
+    ("unknown part kept", "TableRight/Masks", P(select_path_fallback="parent"), "kept: TableRight; every other property nulled"),
+    ("path rejected as unknown", "IsRunning,FieldProperties/x", P(select_unknown="reject"), "400 (unknown names FieldProperties/x)"),
+    ("path kept, not rejected", "IsRunning,FieldProperties/x", P(select_unknown="reject", select_path_fallback="parent"),
+     "kept: FieldProperties, IsRunning; every other property nulled"),
+    ("auto admits either case", "isrunning", AUTO.with_(select_unknown="ignore", select_only_unknown="null-all"),
+     "kept: IsRunning; every other property nulled or kept: nothing; every other property nulled"),
 ]
 
 
@@ -44,7 +60,7 @@ MEDIA = [
     ("specific beats wildcard", "text/*;q=0.1, text/xml;q=0.9, */*;q=0.5", DEFAULT, (200, {"text/xml"})),
     ("zero", "application/json;q=0", DEFAULT, (406, set())),
     ("unsupported", "text/csv", DEFAULT, (406, set())),
-    ("unsupported as json", "text/csv", Profile(unsupported_accept="json"), (200, {"application/json"})),
+    ("unsupported as json", "text/csv", P(unsupported_accept="json"), (200, {"application/json"})),
 ]
 
 
@@ -90,12 +106,49 @@ XML = b'''<?xml version="1.0" encoding="utf-8"?>
 
 def test_xml_normal_form():
     assert xmlbody.json_shape(XML, DEFAULT) == {
-        "FieldProperties": {"Interval": {"FieldLength": 0, "FieldRight": {"Mask": "Update, UIHintMandatory", "Reason": None},
+        "FieldProperties": {"Interval": {"FieldLength": 0, "FieldRight": {"Mask": "Update UIHintMandatory", "Reason": None},
                                          "FieldType": "System.TimeSpan"}},
-        "TableRight": {"Mask": "RI, RestrictedUpdate", "Reason": "x"},
+        "TableRight": {"Mask": "RI RestrictedUpdate", "Reason": "x"},
         "Interval": "PT15M", "IsRunning": False, "StatusMessage": None}
-    dc = xmlbody.datacontract_shape(XML, DEFAULT)
-    assert dc["FieldProperties"][0]["Key"] == "Interval" and dc["TableRight"]["Mask"] == "RI RestrictedUpdate"
+
+
+DATACONTRACT = b'''<GetEngineStatusResult xmlns="urn:other" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"
+  xmlns:b="http://schemas.microsoft.com/2003/10/Serialization/Arrays">
+ <FieldProperties>
+  <b:KeyValueOfstringFieldPropertyb2uS1zbB><b:Key>Interval</b:Key><b:Value><FieldLength>0</FieldLength>
+   <FieldRight><Mask>67</Mask><Reason/></FieldRight><FieldType>System.TimeSpan</FieldType></b:Value>
+  </b:KeyValueOfstringFieldPropertyb2uS1zbB>
+  <b:KeyValueOfstringFieldPropertyb2uS1zbB><b:Key>IsRunning</b:Key><b:Value i:nil="true"/></b:KeyValueOfstringFieldPropertyb2uS1zbB>
+ </FieldProperties>
+ <TableRight><Mask>RI, RestrictedUpdate</Mask><Reason>x</Reason></TableRight>
+ <Interval>PT15M</Interval><IsRunning>1</IsRunning>
+</GetEngineStatusResult>'''
+
+
+def test_xml_is_read_whatever_its_root_entries_and_separators():
+    """Facts 12 and 16: the root's name, the entry elements' names and namespaces are undocumented."""
+    body = xmlbody.json_shape(DATACONTRACT, AUTO)
+    assert body["IsRunning"] is True and body["StatusMessage"] is None  # omitted: a null where admitted
+    assert set(body["FieldProperties"]) == {"Interval", "IsRunning"} and body["FieldProperties"]["IsRunning"] is None
+    assert differences(body, xmlbody.json_shape(XML, AUTO) | {"IsRunning": True,
+                                                               "FieldProperties": body["FieldProperties"]}, xml=True) == []
+    assert same_value("Mask", body["FieldProperties"]["Interval"]["FieldRight"]["Mask"], "Update, UIHintMandatory")
+
+
+FLAGS = [
+    ("comma and space", "RI, RestrictedUpdate", "RI RestrictedUpdate", "TableRight", True),
+    ("alias and names", "RI", "Select, Insert", "TableRight", True),
+    ("number", "37", "RI, RestrictedUpdate", "TableRight", True),
+    ("pipe", "Read|UIHintReadOnly", "Read UIHintReadOnly", "FieldRight", True),
+    ("field alias", "Update", "Read, Write", "FieldRight", True),
+    ("different", "Select", "Update", "TableRight", False),
+    ("unknown name compared as names", "Export, Select", "Select, Export", "TableRight", True),
+]
+
+
+@pytest.mark.parametrize("a, b, kind, equal", [c[1:] for c in FLAGS], ids=[c[0] for c in FLAGS])
+def test_masks_compare_as_flag_sets(a, b, kind, equal):
+    assert same_value("Mask", a, b, kind) is equal
 
 
 HOSTILE = [
@@ -105,7 +158,8 @@ HOSTILE = [
                        b'<l>&b;</l>', "DTD"),
     ("not well-formed", b"<ErpSyncEngineStatus><IsRunning>true</ErpSyncEngineStatus>", "not well-formed"),
     ("unclosed", b"<ErpSyncEngineStatus><IsRunning>true</IsRunning>", "not well-formed"),
-    ("other root", b"<Error><Message>x</Message></Error>", "root element is 'Error'"),
+    ("deep", b"<a>" * 200_000 + b"</a>" * 200_000, "deeper than 64 levels"),
+    ("entry without key", b"<R><FieldProperties><E><Value/></E></FieldProperties></R>", "no Key child"),
     ("json labelled xml", b'{"IsRunning": true}', "not well-formed"),
 ]
 

@@ -97,7 +97,7 @@ def test_unknown_values_are_ignored_by_default(reference, headers):
     ({"SO-Language": "en", "SO-Culture": "xx-YY"}, "SO-Culture"), ({"SO-TimeZone": "Mars/Olympus"}, "SO-TimeZone"),
 ])
 def test_unknown_values_get_400_under_the_reject_profile(serve, headers, named):
-    with serve(profile=Profile(unknown_locale="reject")) as server:
+    with serve(profile=Profile.from_mapping({"unknown_locale": "reject"})) as server:
         response = post(server, headers=headers)
         assert response.status_code == 400 and named in response.json()["ErrorMessage"]
         assert post(server, headers={"SO-Culture": "xx-YY"}).status_code == 200  # ignored: no language

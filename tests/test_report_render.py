@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.report import compare, render, results
+from conformance import results
+from conformance.report import compare, render
 from conformance.report.chart import response_chart
 
 DATA = Path(__file__).parent / "data" / "results-small.json"

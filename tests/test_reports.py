@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from conformance.reference.faults import FAULTS
-from conformance.report import compare, results
+from conformance import results
+from conformance.report import compare
 from conformance.report.__main__ import main as report_main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,9 +12,9 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from conformance.collect import PACKAGES
+from conformance.results import PACKAGES
 from conformance.plugin import SESSION_WIDE
-from conformance.report import results
+from conformance import results
 from tests.suite_runs import SUITE
 
 
@@ -75,7 +75,8 @@ def test_the_run_metadata(pytester):
     assert run["hypothesis"]["seed"] == "7" and run["budget"] > 0 and run["requests"] > 0
     assert set(PACKAGES) - {"pytest-xdist"} <= set(run["packages"])
     assert run["requests"] >= len(doc["timings"]["response_ms"]) > 0
-    assert run["profile"]["select_case"] == "insensitive"
+    assert run["profile"]["select_case"] == {"declared": "insensitive", "observed": None,
+                                             "reason": "pinned by the target", "evidence": []}
     judged = [r for r in doc["requirements"] if r["judgements"]]
     assert {r["id"] for r in judged} >= {"HTTP-01", "HTTP-02", "HTTP-03", "HTTP-04", "HTTP-05"}
     first = next(r for r in judged if r["id"] == "HTTP-01")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from conformance import invariants
 from conformance.contract import PATH
 from conformance.reference import ReferenceServer
 from conformance.reference.server import Arrival
@@ -153,8 +154,8 @@ def test_hypothesis_keeps_the_budget_and_the_rate(counted):
     c = counted("hypothesis")
     assert_kept_to_its_limits(c)
     assert_cut_short_not_passed(c, tests=4)  # one per scheme; those that finished before the cut pass
-    per_example = 8  # conformance/suite/test_properties.py's REQUESTS_PER_EXAMPLE: it stops drawing below that
-    assert c.budget - per_example < len(c.arrivals) <= c.budget
+    per_case = invariants.REQUESTS_PER_CASE  # the property tests stop drawing below that
+    assert c.budget - per_case < len(c.arrivals) <= c.budget
 
 
 def test_schemathesis_keeps_the_budget_and_the_rate(counted):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.profile import SETTINGS
 from conformance.target import Secret, TargetError, load
 from tests.suite_runs import SUITE
 
@@ -24,8 +25,7 @@ NAME = "a name of letters, digits, '.', '_' and '-' (it names report folders)"
 WAIVERS = "the path of a waiver file (a string), relative to the target file"
 TABLES = "name, description, base_url, waivers, profile, basic, soticket, bearer, session, apptoken, limits"
 LIMITS = "max_requests, rate, connect_timeout, read_timeout, retries, max_retry_wait, verify_tls, ca_bundle"
-PROFILE = ("select_case, select_value_types, select_unknown, select_nested, select_only_unknown, interval_format, "
-           "unsupported_accept, refusal, www_authenticate, unknown_locale, xml_nil")
+PROFILE = ", ".join([s.key for s in SETTINGS] + ["unknown_locale"])
 
 
 def target(top: str = "", tables: str = TICKET, *, name: str = 'name = "staging"\n',
@@ -82,7 +82,7 @@ BAD = [
     ("secret a number", target(tables="[bearer]\ntoken = 12345\n"), ENV,
      f"bearer.token: expected {SECRET}, got an integer (not shown)"),
     ("unknown profile value", target(tables=TICKET + "[profile]\nselect_case = 'sometimes'\n"), ENV,
-     "profile.select_case: expected one of insensitive, exact, got 'sometimes'"),
+     "profile.select_case: expected one of insensitive, exact, auto, got 'sometimes'"),
     ("base URL ftp", target(base_url=f'base_url = "{BASE_URL.replace("https", "ftp")}"\n'), ENV,
      f"base_url: expected {URL}, got 'ftp://sod.superoffice.com/Cust12345/api/v1'"),
     ("base URL without a scheme", target(base_url='base_url = "sod.superoffice.com/Cust12345/api/v1"\n'), ENV,

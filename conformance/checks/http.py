@@ -4,93 +4,99 @@ from __future__ import annotations
 
 import json
 
-from conformance.checks import Context, Exchanges, answered, described
+from conformance.checks import Context, Exchanges, check, described
 from conformance.contract import JSON_TYPES
-from conformance.outcome import Outcome, informational, passed, untested, violated
+from conformance.outcome import Finding, observed, passed, untested, violated
 
 
-def http_01(ex: Exchanges, ctx: Context) -> Outcome:
+@check("HTTP-01")
+def http_01(ex: Exchanges, ctx: Context) -> Finding:
     """Role "probe": an authorised POST with no body and no parameters. No HTTP response at all
     (a timeout, a reset, TLS refused) is this requirement's failure: the other requirements are
     untested then, as there is nothing to judge them by."""
     if "probe" not in ex:
-        return untested("HTTP-01", "no probe exchange to judge")
+        return untested("no probe exchange to judge")
     probe = ex["probe"]
     if probe.response is None:
-        return violated("HTTP-01", "an authorised POST without body or parameters got no HTTP response",
+        return violated("an authorised POST without body or parameters got no HTTP response",
                         expected="200", actual=probe.error or "no response", evidence=[probe])
     if probe.status != 200:
-        return violated("HTTP-01", "an authorised POST without body or parameters was not answered 200",
+        return violated("an authorised POST without body or parameters was not answered 200",
                         expected="200", actual=described(probe), evidence=[probe])
-    return passed("HTTP-01", "200", [probe])
+    return passed("200", [probe])
 
 
-def http_02(ex: Exchanges, ctx: Context) -> Outcome:
+@check("HTTP-02")
+def http_02(ex: Exchanges, ctx: Context) -> Finding:
     """Every JSON-family 200 among the exchanges: valid UTF-8 (MUST), charset=utf-8 declared (SHOULD)."""
     judged = [e for e in ex.values() if e.response and e.status == 200 and e.response.media_type in JSON_TYPES]
     if not judged:
-        return untested("HTTP-02", "no JSON 200 response to judge", list(ex.values())[:1])
+        return untested("no JSON 200 response to judge", list(ex.values())[:1])
     for exchange in judged:
         try:
             exchange.response.body.decode("utf-8")
         except UnicodeDecodeError as problem:
-            return violated("HTTP-02", "a JSON body is not valid UTF-8", expected="UTF-8",
+            return violated("a JSON body is not valid UTF-8", expected="UTF-8",
                             actual=str(problem), evidence=[exchange], level="MUST")
     for exchange in judged:
         content_type = exchange.response.header("Content-Type") or ""
         params = {k.strip().lower(): v.strip().strip('"').lower() for k, _, v in
                   (p.partition("=") for p in content_type.split(";")[1:])}
         if params.get("charset") not in ("utf-8", "utf8"):
-            return violated("HTTP-02", "a JSON response does not declare charset=utf-8",
+            return violated("a JSON response does not declare charset=utf-8",
                             expected="Content-Type: application/json; charset=utf-8",
                             actual=f"Content-Type: {content_type}", evidence=[exchange])
-    return passed("HTTP-02", f"{len(judged)} JSON responses: UTF-8 with charset=utf-8", judged[:1])
+    return passed(f"{len(judged)} JSON responses: UTF-8 with charset=utf-8", judged[:1])
 
 
-def http_03(ex: Exchanges, ctx: Context) -> Outcome:
+@check("HTTP-03")
+def http_03(ex: Exchanges, ctx: Context) -> Finding:
     """Any exchanges: none may be answered 5xx."""
     errors = [e for e in ex.values() if e.response is not None and e.status >= 500]
     if errors:
-        return violated("HTTP-03", f"{len(errors)} request(s) got a server error",
+        return violated(f"{len(errors)} request(s) got a server error",
                         expected="no 5xx for any request", actual="; ".join(e.summary() for e in errors[:5]),
                         evidence=errors[:3])
     answered_ = [e for e in ex.values() if e.response is not None]
     if not answered_:
-        return untested("HTTP-03", "no request was answered")
-    return passed("HTTP-03", f"{len(answered_)} requests, none answered 5xx", answered_[:1])
+        return untested("no request was answered")
+    return passed(f"{len(answered_)} requests, none answered 5xx", answered_[:1])
 
 
-def http_04(ex: Exchanges, ctx: Context) -> Outcome:
+@check("HTTP-04")
+def http_04(ex: Exchanges, ctx: Context) -> Finding:
     """Every answered exchange: within the NsApiSlow threshold."""
     timed = [e for e in ex.values() if e.response is not None]
     if not timed:
-        return untested("HTTP-04", "no response to time")
+        return untested("no response to time")
     slowest = max(timed, key=lambda e: e.response.elapsed_ms)
     if slowest.response.elapsed_ms > ctx.slow_ms:
-        return violated("HTTP-04", "a response came slower than the NsApiSlow threshold",
+        return violated("a response came slower than the NsApiSlow threshold",
                         expected=f"<= {ctx.slow_ms:.0f} ms", actual=f"{slowest.response.elapsed_ms:.0f} ms",
                         evidence=[slowest])
-    return passed("HTTP-04", f"slowest of {len(timed)}: {slowest.response.elapsed_ms:.0f} ms "
+    return passed(f"slowest of {len(timed)}: {slowest.response.elapsed_ms:.0f} ms "
                              f"(threshold {ctx.slow_ms:.0f} ms)", [slowest])
 
 
-def http_05(ex: Exchanges, ctx: Context) -> Outcome:
+@check("HTTP-05")
+def http_05(ex: Exchanges, ctx: Context) -> Finding:
     """Roles are method names (GET, ...), each an authorised request on the endpoint."""
     if not ex:
-        return untested("HTTP-05", "no other method was tried")
+        return untested("no other method was tried")
     seen = [f"{method}: {described(e)}" + (f" (Allow: {e.response.header('Allow')})"
                                             if e.response and e.response.header("Allow") else "")
             for method, e in ex.items()]
     data = [m for m, e in ex.items() if e.status == 200]
     note = f"; {', '.join(data)} answered with data" if data else ""
-    return informational("HTTP-05", "; ".join(seen) + note, list(ex.values()))
+    return observed("; ".join(seen) + note, list(ex.values()))
 
 
-def http_06(ex: Exchanges, ctx: Context) -> Outcome:
+@check("HTTP-06")
+def http_06(ex: Exchanges, ctx: Context) -> Finding:
     """Error responses (4xx) among the exchanges: the shape of their bodies, reported."""
     errors = [e for e in ex.values() if e.response is not None and 400 <= e.status < 500]
     if not errors:
-        return untested("HTTP-06", "no error response was seen")
+        return untested("no error response was seen")
     shapes = []
     for e in errors:
         shape = e.response.media_type or "no Content-Type"
@@ -101,8 +107,6 @@ def http_06(ex: Exchanges, ctx: Context) -> Outcome:
         except ValueError:
             pass
         shapes.append(f"{e.status}: {shape}")
-    return informational("HTTP-06", "; ".join(sorted(set(shapes))), errors[:3])
+    return observed("; ".join(sorted(set(shapes))), errors[:3])
 
 
-CHECKS = {"HTTP-01": http_01, "HTTP-02": http_02, "HTTP-03": http_03, "HTTP-04": http_04,
-          "HTTP-05": http_05, "HTTP-06": http_06}

@@ -5,107 +5,129 @@ checks read it: SCHEMA-01 and SCHEMA-03 split one full-view validation between t
 
 from __future__ import annotations
 
-from conformance import contract
-from conformance.checks import Context, Exchanges, answered, described
-from conformance.outcome import Outcome, informational, not_applicable, passed, untested, violated
+from conformance import contract, flags
+from conformance.checks import Context, Exchanges, answered, check, described
+from conformance.outcome import Finding, not_applicable, observed, passed, untested, violated
 
 NESTED = ("$.TableRight", "$.FieldProperties")
 
 
-def _body(rid: str, ex: Exchanges) -> tuple[dict | None, Outcome | None]:
-    if (missing := answered(rid, ex, "probe")) is not None:
-        return None, missing
-    probe = ex["probe"]
-    if probe.status != 200:
-        return None, untested(rid, f"no 200 response to judge: {described(probe)}", [probe])
-    if not probe.decoded.ok:
-        return None, violated(rid, "the 200 body could not be read", expected="a JSON object",
-                              actual=probe.decoded.problem or "", evidence=[probe], level="MUST")
-    if not isinstance(probe.body, dict):
-        return None, violated(rid, "the 200 body is not an object", expected="a JSON object",
-                              actual=repr(probe.body)[:200], evidence=[probe], level="MUST")
-    return probe.body, None
+def body_200(role: str):
+    """A 200 whose body reads as an object: else untested (no 200) or a MUST violation (a 200 body
+    that cannot be read is the contract broken, whatever the requirement's own level)."""
+    def precondition(ex: Exchanges, ctx: Context) -> Finding | None:
+        probe = ex[role]
+        if probe.status != 200:
+            return untested(f"no 200 response to judge: {described(probe)}", [probe])
+        if not probe.decoded.ok:
+            return violated("the 200 body could not be read", expected="a JSON object",
+                            actual=probe.decoded.problem or "", evidence=[probe], level="MUST")
+        if not isinstance(probe.body, dict):
+            return violated("the 200 body is not an object", expected="a JSON object",
+                            actual=repr(probe.body)[:200], evidence=[probe], level="MUST")
+        return None
+    return precondition
 
 
-def schema_01(ex: Exchanges, ctx: Context) -> Outcome:
+BODY = (answered("probe"), body_200("probe"))
+
+
+@check("SCHEMA-01", *BODY)
+def schema_01(ex: Exchanges, ctx: Context) -> Finding:
     """The body is an object and its documented properties have the documented types."""
-    body, early = _body("SCHEMA-01", ex)
-    if early:
-        return early
     found = [v for v in ex["probe"].violations(contract.FULL_VIEW)
              if not v.startswith(NESTED) and "is a required property" not in v]
     if found:
-        return violated("SCHEMA-01", "property types differ from ErpSyncEngineStatus",
+        return violated("property types differ from ErpSyncEngineStatus",
                         expected="IsRunning boolean, StatusMessage string|null, Interval string, "
                                  "TableRight object|null, FieldProperties object|null",
                         actual="; ".join(found), evidence=[ex["probe"]])
-    return passed("SCHEMA-01", "the body is an ErpSyncEngineStatus object", [ex["probe"]])
+    return passed("the body is an ErpSyncEngineStatus object", [ex["probe"]])
 
 
-def schema_02(ex: Exchanges, ctx: Context) -> Outcome:
-    body, early = _body("SCHEMA-02", ex)
-    if early:
-        return early
+@check("SCHEMA-02", *BODY)
+def schema_02(ex: Exchanges, ctx: Context) -> Finding:
+    body = ex["probe"].body
     missing = [p for p in contract.PROPERTIES if p not in body]
     if missing:
-        return violated("SCHEMA-02", "documented properties are missing without $select",
+        return violated("documented properties are missing without $select",
                         expected=", ".join(contract.PROPERTIES), actual=f"missing {', '.join(missing)}",
                         evidence=[ex["probe"]])
-    return passed("SCHEMA-02", "all five properties are present", [ex["probe"]])
+    return passed("all five properties are present", [ex["probe"]])
 
 
-def schema_03(ex: Exchanges, ctx: Context) -> Outcome:
-    body, early = _body("SCHEMA-03", ex)
-    if early:
-        return early
-    found = [v for v in ex["probe"].violations(contract.FULL_VIEW) if v.startswith(NESTED)]
+def _parts(body: dict) -> int:
+    """How many TableRight and FieldProperties parts a body carries (a null TableRight and an empty
+    FieldProperties are documented answers with nothing inside to judge, fact 14)."""
+    fields = body.get("FieldProperties")
+    return int(body.get("TableRight") is not None) + (len(fields) if isinstance(fields, dict) else 0)
+
+
+@check("SCHEMA-03", *BODY)
+def schema_03(ex: Exchanges, ctx: Context) -> Finding:
+    probe = ex["probe"]
+    found = [v for v in probe.violations(contract.FULL_VIEW) if v.startswith(NESTED)]
     if found:
-        return violated("SCHEMA-03", "TableRight or FieldProperties parts differ from the contract",
+        return violated("TableRight or FieldProperties parts differ from the contract",
                         expected="TableRight {Mask, Reason}; FieldProperty {FieldRight, FieldType, FieldLength int32}",
-                        actual="; ".join(found[:10]), evidence=[ex["probe"]])
-    fields = body.get("FieldProperties") or {}
-    return passed("SCHEMA-03", f"TableRight and {len(fields)} FieldProperties values have the documented parts",
-                  [ex["probe"]])
+                        actual="; ".join(found[:10]), evidence=[probe])
+    if not _parts(probe.body):
+        return not_applicable("the body has no TableRight and no FieldProperties entries: no part to judge", [probe])
+    fields = probe.body.get("FieldProperties") or {}
+    return passed(f"TableRight and {len(fields)} FieldProperties values have the documented parts", [probe])
 
 
-def schema_04(ex: Exchanges, ctx: Context) -> Outcome:
-    body, early = _body("SCHEMA-04", ex)
-    if early:
-        return early
-    found = ex["probe"].violations(contract.KNOWN_MASK_NAMES)
-    if found:
-        return violated("SCHEMA-04", "a Mask uses undocumented flag names",
-                        expected="ETableRight / EFieldRight names joined by ', '", actual="; ".join(found),
-                        evidence=[ex["probe"]])
-    return passed("SCHEMA-04", "every Mask uses documented flag names", [ex["probe"]])
+def masks(body: dict) -> list[tuple[str, str, object]]:
+    """(where, enum, text) of every Mask a body carries."""
+    found = []
+    table = body.get("TableRight")
+    if isinstance(table, dict) and table.get("Mask") is not None:
+        found.append(("TableRight.Mask", "TableRight", table["Mask"]))
+    for name, prop in (body.get("FieldProperties") or {}).items() if isinstance(body.get("FieldProperties"), dict) else ():
+        right = prop.get("FieldRight") if isinstance(prop, dict) else None
+        if isinstance(right, dict) and right.get("Mask") is not None:
+            found.append((f"FieldProperties.{name}.FieldRight.Mask", "FieldRight", right["Mask"]))
+    return found
 
 
-def schema_05(ex: Exchanges, ctx: Context) -> Outcome:
-    view = {"timespan": contract.TIMESPAN_INTERVAL, "iso8601": contract.ISO8601_INTERVAL}.get(
-        ctx.profile.interval_format)
-    if view is None:
-        return not_applicable("SCHEMA-05", "profile interval_format=any: any Interval text is accepted")
-    body, early = _body("SCHEMA-05", ex)
-    if early:
-        return early
-    found = ex["probe"].violations(view)
-    if found:
-        return violated("SCHEMA-05", f"Interval is not a {ctx.profile.interval_format} text",
-                        expected="hh:mm:ss or d.hh:mm:ss" if view == contract.TIMESPAN_INTERVAL else "an ISO 8601 duration",
-                        actual=repr(body.get("Interval")), evidence=[ex["probe"]])
-    return passed("SCHEMA-05", f"Interval {body.get('Interval')!r} is a {ctx.profile.interval_format} text",
-                  [ex["probe"]])
+@check("SCHEMA-04", *BODY)
+def schema_04(ex: Exchanges, ctx: Context) -> Finding:
+    probe = ex["probe"]
+    present = masks(probe.body)
+    if not present:
+        return not_applicable("the body carries no Mask to judge", [probe])
+    unknown = [f"{where}: {', '.join(flags.unknown_names(text, kind))} in {text!r}"
+               for where, kind, text in present if flags.unknown_names(text, kind)]
+    if unknown:
+        return violated("a Mask uses undocumented flag names",
+                        expected="ETableRight / EFieldRight names and aliases, or numbers", actual="; ".join(unknown),
+                        evidence=[probe])
+    return passed(f"{len(present)} Masks use documented flag names", [probe])
 
 
-def schema_06(ex: Exchanges, ctx: Context) -> Outcome:
-    body, early = _body("SCHEMA-06", ex)
-    if early:
-        return early
-    extra = sorted(set(body) - set(contract.PROPERTIES))
+FORMS = {"timespan": (contract.TIMESPAN_INTERVAL, "hh:mm:ss or d.hh:mm:ss"),
+         "iso8601": (contract.ISO8601_INTERVAL, "an ISO 8601 duration")}
+
+
+@check("SCHEMA-05", *BODY)
+def schema_05(ex: Exchanges, ctx: Context) -> Finding:
+    probe = ex["probe"]
+    choices = ctx.profile.choices("interval_format")
+    if "any" in choices:
+        return not_applicable("profile interval_format=any: any Interval text is accepted", [probe])
+    interval = probe.body.get("Interval")
+    if interval is None:
+        return not_applicable("the body carries no Interval", [probe])
+    fitting = [c for c in choices if not probe.violations(FORMS[c][0])]
+    if not fitting:
+        return violated(f"Interval is not a {' or '.join(choices)} text",
+                        expected=" or ".join(FORMS[c][1] for c in choices), actual=repr(interval), evidence=[probe])
+    return passed(f"Interval {interval!r} is a {fitting[0]} text", [probe])
+
+
+@check("SCHEMA-06", *BODY)
+def schema_06(ex: Exchanges, ctx: Context) -> Finding:
+    extra = sorted(set(ex["probe"].body) - set(contract.PROPERTIES))
     if extra:
-        return informational("SCHEMA-06", f"undocumented properties: {', '.join(extra)}", [ex["probe"]])
-    return informational("SCHEMA-06", "no properties beyond the documented five", [ex["probe"]])
-
-
-CHECKS = {"SCHEMA-01": schema_01, "SCHEMA-02": schema_02, "SCHEMA-03": schema_03,
-          "SCHEMA-04": schema_04, "SCHEMA-05": schema_05, "SCHEMA-06": schema_06}
+        return observed(f"undocumented properties: {', '.join(extra)}", [ex["probe"]])
+    return observed("no properties beyond the documented five", [ex["probe"]])

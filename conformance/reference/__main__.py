@@ -1,4 +1,4 @@
-"""python -m conformance.reference [--port 0] [--fault NAME ...] [--profile KEY=VALUE ...] [--sample]
+"""python -m conformance.reference [--port 0] [--fault NAME ...] [--profile KEY=VALUE ...] [--option KEY=VALUE ...] [--sample]
 
 Serves the reference server on 127.0.0.1 and prints its base URL; with --sample it sends the
 reference page's sample request once, prints the exchange (credentials redacted) and exits.
@@ -18,6 +18,7 @@ from conformance.profile import SETTINGS, Profile, ProfileError
 from conformance.reference.config import SCHEMES, ServerConfig
 from conformance.reference.faults import FAULTS
 from conformance.reference.server import ReferenceServer
+from conformance.reference.variants import VARIANTS, Options
 
 REDACTED = {"authorization", "cookie", "x-xsrf-token", "so-apptoken"}
 
@@ -33,27 +34,36 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="switch on a named fault (repeatable); --list-faults shows them")
     parser.add_argument("--profile", action="append", default=[], metavar="KEY=VALUE",
                         help="a profile setting (repeatable); --list-profile shows them")
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="a serialisation or data variant (repeatable); --list-options shows them")
     parser.add_argument("--volatile", type=int, metavar="N", help="flip IsRunning every N served requests")
     parser.add_argument("--slow-seconds", type=float, default=5.5, help="delay of the 'slow' fault")
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
     parser.add_argument("--list-profile", action="store_true", help="list the profile settings and exit")
+    parser.add_argument("--list-options", action="store_true", help="list the variants and exit")
     parser.add_argument("--sample", action="store_true",
                         help="send the documented sample request once, print the exchange, exit")
     return parser.parse_args(argv)
 
 
-def build_config(args: argparse.Namespace) -> ServerConfig:
+def _pairs(items: list[str], flag: str) -> dict[str, str]:
     settings = {}
-    for item in args.profile:
+    for item in items:
         key, sep, value = item.partition("=")
         if not sep:
-            raise ProfileError(f"--profile {item!r}: expected KEY=VALUE")
+            raise ProfileError(f"{flag} {item!r}: expected KEY=VALUE")
         settings[key.strip()] = value.strip()
+    return settings
+
+
+def build_config(args: argparse.Namespace) -> ServerConfig:
+    settings = _pairs(args.profile, "--profile")
     return ServerConfig(
         base_path=args.base_path,
         schemes=tuple(args.schemes) if args.schemes else SCHEMES,
         profile=Profile.from_mapping(settings),
         faults=frozenset(args.fault),
+        options=Options.from_mapping(_pairs(args.option, "--option")),
         volatile_every=args.volatile,
         slow_seconds=args.slow_seconds,
     )
@@ -90,7 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.list_profile:
         for s in SETTINGS:
-            print(f"{s.key:20} {'|'.join(s.choices):32} default {s.default}: {s.question}")
+            print(f"{s.key:24} {'|'.join(s.choices):32} default {s.default}: {s.question}")
+        return 0
+    if args.list_options:
+        for v in VARIANTS:
+            print(f"{v.key:18} {'|'.join(v.choices):36} default {v.choices[0]}: {v.doc}")
         return 0
     try:
         config = build_config(args)

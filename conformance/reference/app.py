@@ -23,6 +23,11 @@ from conformance.reference import auth, engine, locales, negotiation, rendering,
 from conformance.reference.config import ServerConfig
 
 ERROR_SOURCE = "ErpSyncAgent.GetEngineStatus"
+UNKNOWN_SETTINGS = {"Accept-Language": "unknown_accept_language", "SO-Language": "unknown_so_language",
+                    "SO-Culture": "unknown_culture", "SO-TimeZone": "unknown_timezone"}
+HTML_PAGE = ("<!DOCTYPE html><html><head><title>ErpSync</title></head><body><h1>GetEngineStatus</h1>"
+             "<p>This resource is available as JSON and XML.</p></body></html>")
+"""What a server whose unsupported_accept is `any` answers text/html with: a page, as ASP.NET may (fact 15)."""
 
 
 class ReferenceApp:
@@ -61,7 +66,7 @@ class ReferenceApp:
         if isinstance(who, auth.Refusal):
             return self.refuse(request, who)
         try:
-            chosen = selection.parse(request.args.get("$select"), cfg.profile, cfg.faults)
+            chosen = selection.parse(request.args.get("$select"), cfg.profile, cfg.faults, cfg.options)
         except selection.SelectRejected as rejected:
             return self.error(400, "BadRequest", str(rejected))
         locale = self.locale(request)
@@ -70,7 +75,9 @@ class ReferenceApp:
         negotiated = negotiation.negotiate(request.headers.get("Accept"), cfg.profile, cfg.faults)
         if negotiated.media_type is None:
             return self.error(406, "NotAcceptable",
-                         f"None of the accepted types is produced: {request.headers.get('Accept')!r}")
+                              f"None of the accepted types is produced: {request.headers.get('Accept')!r}")
+        if negotiated.media_type == "text/html":
+            return Response(HTML_PAGE, status=200, content_type="text/html; charset=utf-8")
 
         body = engine.carrier(self.engine.snapshot(), locale, cfg, who.scheme)
         if not (negotiated.is_xml and cfg.has("select-xml-ignored")):
@@ -88,24 +95,25 @@ class ReferenceApp:
             so_language_ignored=cfg.has("lang-so-language-ignored"),
             star_translates=cfg.has("lang-star-translates"),
             culture_without_language=cfg.has("lang-culture-without-language"),
+            strict_zone_spacing=cfg.options.zone_spacing == "strict",
         )
         for header in resolved.unknown:
             if header == "SO-TimeZone" and cfg.has("tz-unknown-500"):
                 raise LocaleCrash(f"TimeZoneNotFoundException: {zone!r}")
             if header != "SO-TimeZone" and cfg.has("lang-unknown-500"):
                 raise LocaleCrash(f"CultureNotFoundException: {headers.get(header)!r}")
-        if resolved.unknown and cfg.profile.unknown_locale == "reject":
-            header = resolved.unknown[0]
-            return self.error(400, "BadRequest", f"Unknown {header} value {headers.get(header)!r}")
+        for header in resolved.unknown:
+            if getattr(cfg.profile, UNKNOWN_SETTINGS[header]) == "reject":
+                return self.error(400, "BadRequest", f"Unknown {header} value {headers.get(header)!r}")
         return resolved
 
     def render(self, body: dict | None, negotiated: negotiation.Negotiated) -> Response:
         cfg = self.config
         if negotiated.is_xml and not cfg.has("accept-xml-ignored"):
-            text = rendering.to_xml(body, cfg.profile, cfg.faults)
+            text = rendering.to_xml(body, cfg.profile, cfg.faults, cfg.options)
             media = negotiated.media_type
         else:
-            text = rendering.to_json(body, cfg.profile, cfg.faults)
+            text = rendering.to_json(body, cfg.profile, cfg.faults, cfg.options)
             media = "application/json" if negotiated.is_xml else negotiated.media_type
             if media in negotiation.PATCH_TYPES and cfg.has("json-patch-body-invalid"):
                 text = text[:-1] + ",}"
@@ -127,16 +135,17 @@ class ReferenceApp:
         cfg = self.config
         if refusal.status in (401, 403) and cfg.profile.refusal == "null-body":
             negotiated = negotiation.negotiate(request.headers.get("Accept"), cfg.profile, cfg.faults)
-            return self.render(None, negotiated if negotiated.media_type else negotiation.Negotiated("application/json"))
+            documented = negotiated.media_type in negotiation.MEDIA_TYPES
+            return self.render(None, negotiated if documented else negotiation.Negotiated("application/json"))
         kind = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden"}[refusal.status]
         response = self.error(refusal.status, kind, refusal.reason)
         if cfg.has("auth-refusal-leaks-body") and refusal.status == 401:
             leaked = engine.carrier(cfg.engine, locales.resolve(locales.LocaleRequest()), cfg, "leak")
-            response.set_data(rendering.to_json(leaked, cfg.profile, frozenset()).encode("utf-8"))
+            response.set_data(rendering.to_json(leaked, cfg.profile, frozenset(), cfg.options).encode("utf-8"))
         if refusal.status == 401 and cfg.profile.www_authenticate == "required" \
                 and not cfg.has("www-authenticate-missing"):
             for scheme in ("basic", "soticket", "bearer"):
-                if scheme in cfg.schemes:
+                if scheme in cfg.offered:
                     response.headers.add("WWW-Authenticate",
                                          f'{auth.DOCUMENTED_SPELLINGS[scheme]} realm="SuperOffice"')
         return response

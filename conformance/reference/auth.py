@@ -2,7 +2,7 @@
 
 CONTRACT-NOTES facts 8-10. The Authorization header is parsed by werkzeug, which reads the
 scheme word case-insensitively. Every credential maps to the same principal, so each scheme
-sees the same engine status (AUTH-11).
+sees the same engine status (AUTH-11), unless profile principals=different.
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ def _authorization(request: Request, config: ServerConfig) -> Principal | Refusa
             raise AuthCrash("could not parse the Authorization header")
         return Refusal(400, "The Authorization header is malformed")
     scheme = parsed.type
-    if scheme not in DOCUMENTED_SPELLINGS or scheme not in config.schemes:
+    if scheme in DOCUMENTED_SPELLINGS and scheme not in config.offered and config.options.installation == "online":
+        return Refusal(400, f"Authorization scheme {header.split()[0]!r} is not offered by this installation")
+    if scheme not in DOCUMENTED_SPELLINGS or scheme not in config.offered:
         return Refusal(401, f"Authorization scheme {header.split()[0]!r} is not supported here")
     if config.has("auth-scheme-case-sensitive") and header.split()[0] != DOCUMENTED_SPELLINGS[scheme]:
         return Refusal(401, f"Authorization scheme {header.split()[0]!r} is not supported here")
@@ -83,7 +85,7 @@ def _session(request: Request, config: ServerConfig) -> Principal | Refusal:
         if config.has("auth-open"):
             return Principal("anonymous")
         return Refusal(401, "No credentials: send an Authorization header or a session with X-XSRF-TOKEN")
-    if "session" not in config.schemes or not _same(cookie, creds.session_id):
+    if "session" not in config.offered or not _same(cookie, creds.session_id):
         return Refusal(401, "The session is not valid")
     if not config.has("xsrf-not-required") and not _same(request.headers.get(XSRF_HEADER), creds.xsrf_token):
         return Refusal(401, "The session needs the matching X-XSRF-TOKEN header")
@@ -93,6 +95,8 @@ def _session(request: Request, config: ServerConfig) -> Principal | Refusal:
 def _app_token(request: Request, config: ServerConfig, principal: Principal) -> Principal | Refusal:
     creds = config.credentials
     token = request.headers.get(APP_TOKEN_HEADER)
+    if config.profile.app_tokens == "unchecked":
+        return principal  # as on-site installations do (fact 18)
     if token is None:
         if creds.require_app_token:
             return Refusal(401, "SO-AppToken is required")

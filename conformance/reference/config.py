@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from conformance.profile import Profile
 from conformance.reference import faults as fault_catalogue
+from conformance.reference.variants import Options
 
 SCHEMES = ("basic", "soticket", "bearer", "session")
 
@@ -45,7 +46,8 @@ class EngineState:
     last_sync: datetime = datetime(2026, 11, 27, 9, 30, 0, tzinfo=timezone.utc)
     records: int = 1234
     seconds: float = 12.5
-    table_mask: tuple[str, ...] = ("RI", "RestrictedUpdate")
+    table_mask: tuple[str, ...] | None = ("RI", "RestrictedUpdate")
+    """None: TableRight is null (a carrier with no rights of its own, fact 14)."""
     table_reason: str | None = "[SR_ERPSYNC_RIGHTS_ADMIN_ONLY]"
     fields: tuple[tuple[str, FieldState], ...] = (
         ("IsRunning", FieldState(("Read",), 'NO:"Kun lesetilgang";US:"Read only";SE:"Endast läsbehörighet";'
@@ -58,14 +60,30 @@ class EngineState:
     )
 
 
+SPARSE = EngineState(table_mask=None, table_reason=None, fields=())
+"""What a carrier with no rights of its own reports (fact 14): TableRight null, FieldProperties {}."""
+CLIENT_SAMPLE = EngineState(
+    table_mask=("FULL",), table_reason="",
+    fields=(("IsRunning", FieldState(("Update",), "", "System.Boolean", 0)),
+            ("StatusMessage", FieldState(("Update", "UIHintMandatory"), "", "System.String", -1)),
+            ("Interval", FieldState(("Update", "UIHintMandatory"), "[SR_ERPSYNC_INTERVAL_MANDATORY]",
+                                    "System.TimeSpan", 0))))
+"""The values real WebAPI responses show (fact 14): FULL, Update, 'Update, UIHintMandatory', an empty
+Reason, FieldLength -1."""
+DATA = {"default": EngineState(), "sparse": SPARSE, "client-sample": CLIENT_SAMPLE}
+OTHER_PRINCIPAL = {"table_mask": ("R",), "table_reason": "[SR_ERPSYNC_RIGHTS_READ_ONLY]", "field_masks": ("Read",)}
+"""Under profile principals=different, what the Bearer principal (an interactive user, fact 17) may do."""
+
+
 @dataclass(frozen=True)
 class ServerConfig:
     base_path: str = "/api/v1"
     schemes: tuple[str, ...] = SCHEMES
     credentials: Credentials = field(default_factory=Credentials)
     engine: EngineState = field(default_factory=EngineState)
-    profile: Profile = field(default_factory=Profile)
+    profile: Profile = field(default_factory=Profile.reference)
     faults: frozenset[str] = frozenset()
+    options: Options = field(default_factory=Options)
     volatile_every: int | None = None
     """Flip IsRunning (and move StatusMessage on) every N served requests, as a live engine does."""
     slow_seconds: float = 5.5
@@ -73,6 +91,9 @@ class ServerConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "faults", fault_catalogue.validate(frozenset(self.faults)))
+        if not self.profile.concrete:  # the server makes every choice: the reference default where none is given
+            given = {k: v for k, v in self.profile.as_dict().items() if v != "auto"}
+            object.__setattr__(self, "profile", Profile.reference().with_(**given))
         unknown = sorted(set(self.schemes) - set(SCHEMES))
         if unknown:
             raise ValueError(f"unknown scheme(s) {unknown}; known: {', '.join(SCHEMES)}")
@@ -80,6 +101,11 @@ class ServerConfig:
             raise ValueError(f"base_path must start and not end with '/': {self.base_path!r}")
         if self.volatile_every is not None and self.volatile_every < 1:
             raise ValueError("volatile_every must be a positive number of requests")
+
+    @property
+    def offered(self) -> tuple[str, ...]:
+        """The schemes this installation offers: Online has no Basic (fact 18)."""
+        return tuple(s for s in self.schemes if not (s == "basic" and self.options.installation == "online"))
 
     def with_(self, **changes) -> "ServerConfig":
         return replace(self, **changes)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from conformance.reference import locales
-from conformance.reference.config import EngineState, ServerConfig
+from conformance.reference.config import DATA, OTHER_PRINCIPAL, EngineState, ServerConfig
 
 Carrier = dict[str, Any]
 
@@ -26,11 +26,14 @@ class Engine:
         self._lock = threading.Lock()
 
     def snapshot(self) -> EngineState:
-        base = self._config.engine
+        data = self._config.options.data
+        base = self._config.engine if data == "default" else DATA[data]
         every = self._config.volatile_every
         with self._lock:
             served = self._served
             self._served += 1
+        if self._config.options.live_message == "on":
+            base = replace(base, records=base.records + served)  # a count that moves on every read
         if not every:
             return base
         flips = served // every
@@ -45,21 +48,26 @@ class Engine:
 def carrier(state: EngineState, locale: locales.Locale, config: ServerConfig, scheme: str) -> Carrier:
     """The ErpSyncEngineStatus for one request, translated and formatted for its locale."""
     has = config.has
-    table_mask = state.table_mask
-    if has("schema-unknown-mask-flag"):
+    table_mask, table_reason = state.table_mask, state.table_reason
+    field_masks: tuple[str, ...] | None = None
+    if has("schema-unknown-mask-flag") and table_mask is not None:
         table_mask = table_mask + ("Export",)
     if has("auth-scheme-body-differs") and scheme == "bearer":
         table_mask = ("Select",)
+    if config.profile.principals == "different" and scheme == "bearer" and table_mask is not None:
+        table_mask, table_reason = OTHER_PRINCIPAL["table_mask"], OTHER_PRINCIPAL["table_reason"]
+        field_masks = OTHER_PRINCIPAL["field_masks"]
     language = None if has("lang-untranslated") else locale.language
     body: Carrier = {
         "IsRunning": state.running,
         "StatusMessage": status_message(state, locale, config),
         "Interval": state.interval,
-        "TableRight": {"Mask": table_mask, "Reason": locales.translate(state.table_reason, language)},
+        "TableRight": None if table_mask is None else {
+            "Mask": table_mask, "Reason": locales.translate(table_reason, language)},
         "FieldProperties": {
             name: {
                 "FieldRight": None if f.mask is None else {
-                    "Mask": f.mask, "Reason": locales.translate(f.reason, language)},
+                    "Mask": field_masks or f.mask, "Reason": locales.translate(f.reason, language)},
                 "FieldType": f.field_type,
                 "FieldLength": _field_length(f.length, locale, config),
             }

@@ -18,10 +18,14 @@ class Fault:
     doc: str
     cascades: bool = False
     """It breaks what nearly every check stands on (a plain POST): only `breaks[0]` is asserted."""
+    choice: tuple[str, str] | None = None
+    """(setting, choice): the legitimate choice on an open point the fault amounts to when it is made
+    consistently. It is caught where the target pins another choice; a run that infers the profile
+    reports it as the server's observed choice instead (CONTRACT-NOTES, "Open points")."""
 
 
-def _f(name: str, breaks: str, doc: str, cascades: bool = False) -> Fault:
-    return Fault(name, tuple(breaks.split()), doc, cascades)
+def _f(name: str, breaks: str, doc: str, cascades: bool = False, choice: str | None = None) -> Fault:
+    return Fault(name, tuple(breaks.split()), doc, cascades, tuple(choice.split("=")) if choice else None)
 
 
 FAULTS: tuple[Fault, ...] = (
@@ -30,7 +34,8 @@ FAULTS: tuple[Fault, ...] = (
     _f("schema-missing-property", "SCHEMA-02", "Interval is left out of the body."),
     _f("schema-fieldlength-string", "SCHEMA-03", "Every FieldLength is sent as a string."),
     _f("schema-unknown-mask-flag", "SCHEMA-04", 'TableRight.Mask carries an undocumented flag name "Export".'),
-    _f("schema-interval-text", "SCHEMA-05", 'Interval is sent as free text ("every 15 minutes").'),
+    _f("schema-interval-text", "SCHEMA-05", 'Interval is sent as free text ("every 15 minutes").',
+       choice="interval_format=any"),
     _f("schema-extra-property", "SCHEMA-06", 'An undocumented "LastSyncUtc" property is added (INFO).'),
     # http
     _f("post-requires-content-type", "HTTP-01", "A POST without a Content-Type header gets 415.", cascades=True),
@@ -49,19 +54,25 @@ FAULTS: tuple[Fault, ...] = (
     _f("auth-basic-any-password", "AUTH-06", "Basic accepts the right user name with any password."),
     _f("xsrf-not-required", "AUTH-07", "The session cookie is accepted without (or with a wrong) X-XSRF-TOKEN."),
     _f("auth-malformed-500", "AUTH-08 HTTP-03", "An Authorization header that cannot be parsed gets 500."),
-    _f("apptoken-restriction-ignored", "AUTH-09", "An app token without ErpSync access gets 200."),
-    _f("www-authenticate-missing", "AUTH-10", "401 responses carry no WWW-Authenticate."),
-    _f("auth-scheme-body-differs", "AUTH-11", 'Through Bearer, TableRight.Mask is "Select" instead of the real mask.'),
+    _f("apptoken-restriction-ignored", "AUTH-09", "An app token without ErpSync access gets 200.",
+       choice="app_tokens=unchecked"),
+    _f("www-authenticate-missing", "AUTH-10", "401 responses carry no WWW-Authenticate.",
+       choice="www_authenticate=optional"),
+    _f("auth-scheme-body-differs", "AUTH-11", 'Through Bearer, TableRight.Mask is "Select" instead of the real mask.',
+       choice="principals=different"),
     # select
     _f("select-empty-nulls-all", "SELECT-01", "An empty $select nulls every property."),
     _f("select-stale-values", "SELECT-02", "Selected StatusMessage is empty and selected FieldProperties is {}."),
     _f("select-ignored", "SELECT-03 SELECT-04 SELECT-05 SELECT-06 SELECT-07 SELECT-09",
        "$select has no effect: every property is returned."),
-    _f("select-drops-fields", "SELECT-03 ACCEPT-08", "Properties not selected are removed instead of nulled."),
-    _f("select-case-sensitive", "SELECT-04", "$select names match only in their exact case."),
+    _f("select-drops-fields", "SELECT-03 ACCEPT-08", "Properties not selected are removed instead of nulled.",
+       choice="select_reference_types=omitted"),
+    _f("select-case-sensitive", "SELECT-04", "$select names match only in their exact case.",
+       choice="select_case=exact"),
     _f("select-spaces-rejected", "SELECT-05", "$select with spaces around names or duplicates gets 400."),
     _f("select-unknown-500", "SELECT-06 HTTP-03 SELECT-09", "An unknown name in $select gets 500."),
-    _f("select-nested-ignored", "SELECT-07", "A nested path such as TableRight/Mask selects nothing."),
+    _f("select-nested-ignored", "SELECT-07", "A nested path such as TableRight/Mask selects nothing.",
+       choice="select_nested=ignored"),
     _f("select-xml-ignored", "SELECT-08", "$select has no effect on XML responses."),
     _f("select-only-unknown-500", "SELECT-09 HTTP-03", "A $select naming only unknown properties gets 500."),
     # accept

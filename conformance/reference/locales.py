@@ -41,20 +41,22 @@ CULTURES = {
 }
 INVARIANT = Culture("%Y-%m-%d %H:%M:%S", ".", "")
 
-# SuperOffice zone codes and numeric ids. 261 = Norway is documented (fact 7); the other ids are
-# the reference server's own, since the vendor's id table is not public.
+# SuperOffice zone codes and numeric ids: the documented id=code pairs (HEADER-DOMAINS.md: TZ and
+# MDO timezoneiana.md), each with the IANA zone it stands for, and a few codes of the server's own.
 ZONES: dict[str, tuple[int, str]] = {
-    "UTC": (0, "UTC"),
-    "NO": (261, "Europe/Oslo"),
-    "SE": (262, "Europe/Stockholm"),
-    "DK": (263, "Europe/Copenhagen"),
-    "DE": (264, "Europe/Berlin"),
-    "FR": (265, "Europe/Paris"),
-    "GB": (266, "Europe/London"),
-    "NL": (267, "Europe/Amsterdam"),
-    "US-NY": (301, "America/New_York"),
-    "US-CHI": (302, "America/Chicago"),
-    "US-LA": (304, "America/Los_Angeles"),
+    "UTC": (1, "UTC"), "AU-ACT": (36, "Australia/Canberra"), "AU3": (37, "Australia/Lord_Howe"),
+    "AU1": (38, "Australia/Eucla"), "AU-NSW": (39, "Australia/Sydney"), "AU-NT": (40, "Australia/Darwin"),
+    "AU-QLD": (41, "Australia/Brisbane"), "AU-SA": (42, "Australia/Adelaide"), "AU-TAS": (43, "Australia/Hobart"),
+    "AU-VIC": (44, "Australia/Melbourne"), "AU-WA": (45, "Australia/Perth"), "AT": (46, "Europe/Vienna"),
+    "BD": (50, "Asia/Dhaka"), "BE": (53, "Europe/Brussels"), "BR-RJ": (81, "America/Sao_Paulo"),
+    "CA-AB": (96, "America/Edmonton"), "CA-BC": (97, "America/Vancouver"), "CA-BC1": (98, "America/Dawson_Creek"),
+    "CA-BC2": (99, "America/Creston"), "CA2": (100, "America/Regina"), "CA2A": (101, "America/Swift_Current"),
+    "CA-MB": (102, "America/Winnipeg"), "CA-QC": (114, "America/Toronto"), "DK": (140, "Europe/Copenhagen"),
+    "FR": (156, "Europe/Paris"), "NO": (261, "Europe/Oslo"), "US-CA": (425, "America/Los_Angeles"),
+    "US-HI": (433, "Pacific/Honolulu"), "US-NY": (460, "America/New_York"),
+    "AR-NQ": (900, "America/Argentina/Salta"), "PF2A": (901, "Pacific/Tahiti"),
+    "SE": (902, "Europe/Stockholm"), "DE": (903, "Europe/Berlin"), "GB": (904, "Europe/London"),
+    "NL": (905, "Europe/Amsterdam"), "US-CHI": (906, "America/Chicago"), "US-LA": (907, "America/Los_Angeles"),
 }
 ZONE_IDS = {str(zid): code for code, (zid, _) in ZONES.items()}
 INCLUDE_OFFSET = "includetzoffset"
@@ -83,6 +85,14 @@ RESOURCES: dict[str, dict[str, str]] = {
         "da": "Kun administratorer kan ændre synkroniseringsmotoren",
         "de": "Nur Administratoren können das Synchronisierungsmodul ändern",
         "fr": "Seuls les administrateurs peuvent modifier le moteur de synchronisation",
+    },
+    "SR_ERPSYNC_RIGHTS_READ_ONLY": {
+        "en": "You may read the sync engine's status",
+        "nb": "Du kan lese statusen til synkroniseringsmotoren",
+        "sv": "Du kan läsa synkroniseringsmotorns status",
+        "da": "Du kan læse synkroniseringsmotorens status",
+        "de": "Sie dürfen den Status des Synchronisierungsmoduls lesen",
+        "fr": "Vous pouvez lire l'état du moteur de synchronisation",
     },
     "SR_ERPSYNC_STATUS_READONLY": {
         "en": "The status is reported by the engine",
@@ -138,7 +148,7 @@ class LocaleRequest:
 
 
 def resolve(req: LocaleRequest, *, so_language_ignored: bool = False, star_translates: bool = False,
-            culture_without_language: bool = False) -> Locale:
+            culture_without_language: bool = False, strict_zone_spacing: bool = False) -> Locale:
     """The locale a request asks for; values the server does not know are ignored and listed."""
     unknown: list[str] = []
     language = _language(req, unknown, so_language_ignored, star_translates)
@@ -149,7 +159,7 @@ def resolve(req: LocaleRequest, *, so_language_ignored: bool = False, star_trans
             culture, from_header = code, True
         elif language is not None:
             unknown.append("SO-Culture")
-    zone, offset = _zone(req.so_timezone, unknown)
+    zone, offset = _zone(req.so_timezone, unknown, strict_zone_spacing)
     return Locale(language, culture, from_header, zone, offset, tuple(unknown))
 
 
@@ -174,8 +184,13 @@ def _language(req: LocaleRequest, unknown: list[str], so_language_ignored: bool,
     return ALIASES.get(best, best)
 
 
-def _zone(value: str | None, unknown: list[str]) -> tuple[str, bool]:
+def _zone(value: str | None, unknown: list[str], strict_spacing: bool = False) -> tuple[str, bool]:
+    """A zone code or id, optionally followed by ', includeTZOffset'. With `strict_spacing` only
+    the documented spelling (one space after the comma) is known."""
     if value is None or not value.strip():
+        return "UTC", False
+    if strict_spacing and any(not o.startswith(" ") or o.startswith("  ") for o in value.split(",")[1:]):
+        unknown.append("SO-TimeZone")
         return "UTC", False
     head, *options = [part.strip() for part in value.split(",")]
     code = ZONE_IDS.get(head) if head.isdigit() else head.upper()

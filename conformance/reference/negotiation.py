@@ -53,7 +53,9 @@ def negotiate(header: str | None, profile: Profile, faults: frozenset[str]) -> N
     if best is None:
         if "accept-unsupported-mislabelled" in faults and stripped:
             return Negotiated(DEFAULT, label=stripped[0][0])
-        return Negotiated(DEFAULT if profile.unsupported_accept == "json" else None)
+        if profile.unsupported_accept == "any" and any(media == "text/html" and q > 0 for media, q in stripped):
+            return Negotiated("text/html")  # a page, as ASP.NET may answer a browser (fact 15)
+        return Negotiated(DEFAULT if profile.unsupported_accept in ("json", "any") else None)
     if best in PATCH_TYPES and "accept-patch-types-406" in faults:
         return Negotiated(None)
     return Negotiated(best)

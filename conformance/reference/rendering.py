@@ -14,13 +14,16 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 from typing import Any
 
+from conformance import flags
 from conformance.profile import Profile
+from conformance.reference.variants import Options
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SERVICES = "http://schemas.datacontract.org/2004/07/SuperOffice.CRM.Services"
 SECURITY = "http://schemas.datacontract.org/2004/07/SuperOffice.CRM.Security"
 ET.register_namespace("i", XSI)
 ET.register_namespace("a", SECURITY)
+ET.register_namespace("b", "http://schemas.microsoft.com/2003/10/Serialization/Arrays")
 
 ROOT_ORDER = ("FieldProperties", "TableRight", "Interval", "IsRunning", "StatusMessage")
 RIGHT_ORDER = ("Mask", "Reason")
@@ -62,20 +65,40 @@ def interval_text(value: timedelta, profile: Profile) -> str:
     return timespan_text(value)
 
 
-def flags_text(names: tuple[str, ...], separator: str) -> str:
+def flags_text(names: tuple[str, ...], separator: str, style: str = "names", kind: str = "FieldRight") -> str:
+    """A Mask: its names as stored, aliases written out as single flags ("expanded"), or its value."""
+    if style == "names":
+        return separator.join(names) if names else "None"
+    value = 0
+    for name in names:
+        value |= flags.ENUMS[kind].get(name, 0)
+    if style == "numbers":
+        return str(value)
+    if style == "expanded":
+        names = tuple(n for n in SINGLE_FLAGS[kind] if value & flags.ENUMS[kind][n])
     return separator.join(names) if names else "None"
+
+
+SINGLE_FLAGS = {
+    "TableRight": ("Select", "Update", "Insert", "Delete", "Filtering", "RestrictedUpdate", "Unused1", "Uninitialized"),
+    "FieldRight": ("Read", "Write", "Unused1", "Unused2", "Unused3", "Nullable", "UIHintMandatory", "UIHintReadOnly",
+                   "UndefinedValue256"),
+}
+JSON_OMITTED = object()
+"""A property $select nulled that the JSON serializer leaves out (profile select_*_types=omitted);
+XML writes it as a null."""
 
 
 # --- JSON -------------------------------------------------------------------------------------
 
-def to_json(body: dict[str, Any] | None, profile: Profile, faults: frozenset[str]) -> str:
-    return json.dumps(None if body is None else _json_value("", body, profile, faults),
+def to_json(body: dict[str, Any] | None, profile: Profile, faults: frozenset[str], options: Options = Options()) -> str:
+    return json.dumps(None if body is None else _json_value("", "", body, profile, faults, options),
                       ensure_ascii=False, separators=(",", ":"))
 
 
-def _json_value(key: str, value: Any, profile: Profile, faults: frozenset[str]) -> Any:
+def _json_value(key: str, parent: str, value: Any, profile: Profile, faults: frozenset[str], options: Options) -> Any:
     if isinstance(value, dict):
-        out = {k: _json_value(k, v, profile, faults) for k, v in value.items()}
+        out = {k: _json_value(k, key, v, profile, faults, options) for k, v in value.items() if v is not JSON_OMITTED}
         if key == "" and "schema-missing-property" in faults:
             out.pop("Interval", None)
         return out
@@ -84,7 +107,7 @@ def _json_value(key: str, value: Any, profile: Profile, faults: frozenset[str]) 
     if isinstance(value, timedelta):
         return "every 15 minutes" if "schema-interval-text" in faults else interval_text(value, profile)
     if isinstance(value, tuple):
-        return flags_text(value, ", ")
+        return flags_text(value, ", ", options.json_flags, "TableRight" if parent == "TableRight" else "FieldRight")
     if isinstance(value, int) and key == "FieldLength" and "schema-fieldlength-string" in faults:
         return str(value)
     return value
@@ -92,31 +115,35 @@ def _json_value(key: str, value: Any, profile: Profile, faults: frozenset[str]) 
 
 # --- XML --------------------------------------------------------------------------------------
 
-def to_xml(body: dict[str, Any] | None, profile: Profile, faults: frozenset[str]) -> str:
-    root = ET.Element(f"{{{SERVICES}}}ErpSyncEngineStatus")
+ARRAYS = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
+XML_FLAGS = {"spaces": (" ", "names"), "commas": (", ", "names"), "numbers": (" ", "numbers")}
+
+
+def to_xml(body: dict[str, Any] | None, profile: Profile, faults: frozenset[str], options: Options = Options()) -> str:
+    root = ET.Element(f"{{{SERVICES}}}{options.xml_root}")
     if body is None:
         root.set(f"{{{XSI}}}nil", "true")
     else:
         if "xml-differs-from-json" in faults and isinstance(body.get("IsRunning"), bool):
             body = body | {"IsRunning": not body["IsRunning"]}
-        _members(root, body, ROOT_ORDER, SERVICES, profile, faults)
+        _members(root, body, ROOT_ORDER, SERVICES, profile, faults, options)
     text = ET.tostring(root, encoding="unicode", default_namespace=SERVICES)
     if "xml-malformed" in faults:
-        text = text.replace("</ErpSyncEngineStatus>", "")
+        text = text.replace(f"</{options.xml_root}>", "")
     return '<?xml version="1.0" encoding="utf-8"?>' + text
 
 
 def _members(parent: ET.Element, values: dict[str, Any], order: tuple[str, ...], ns: str,
-             profile: Profile, faults: frozenset[str]) -> None:
+             profile: Profile, faults: frozenset[str], options: Options, owner: str = "") -> None:
     extras = tuple(k for k in values if k not in order)
     for name in order + extras:
         if name in values:
-            _element(parent, name, values[name], ns, profile, faults)
+            _element(parent, name, values[name], ns, profile, faults, options, owner)
 
 
 def _element(parent: ET.Element, name: str, value: Any, ns: str, profile: Profile,
-             faults: frozenset[str]) -> None:
-    if value is None:
+             faults: frozenset[str], options: Options, owner: str = "") -> None:
+    if value is None or value is JSON_OMITTED:
         if "xml-nil-wrong" in faults:
             ET.SubElement(parent, f"{{{ns}}}{name}").text = "null"
         elif profile.xml_nil == "nil-attribute":
@@ -126,21 +153,25 @@ def _element(parent: ET.Element, name: str, value: Any, ns: str, profile: Profil
         return
     element = ET.SubElement(parent, f"{{{ns}}}{name}")
     if name == "FieldProperties":
+        datacontract = options.xml_dictionary == "datacontract"
+        entry_ns = ARRAYS if datacontract else SECURITY
+        entry = "KeyValueOfstringFieldPropertyb2uS1zbB" if datacontract else "FieldPropertyDictionaryKeyValuePair"
         for key, prop in value.items():
-            pair = ET.SubElement(element, f"{{{SECURITY}}}FieldPropertyDictionaryKeyValuePair")
-            ET.SubElement(pair, f"{{{SECURITY}}}Key").text = key
+            pair = ET.SubElement(element, f"{{{entry_ns}}}{entry}")
+            ET.SubElement(pair, f"{{{entry_ns}}}Key").text = key
             if prop is None:
-                _element(pair, "Value", None, SECURITY, profile, faults)
+                _element(pair, "Value", None, entry_ns, profile, faults, options)
             else:
-                value_element = ET.SubElement(pair, f"{{{SECURITY}}}Value")
-                _members(value_element, prop, FIELD_ORDER, SECURITY, profile, faults)
+                value_element = ET.SubElement(pair, f"{{{entry_ns}}}Value")
+                _members(value_element, prop, FIELD_ORDER, SECURITY, profile, faults, options)
     elif isinstance(value, dict):
-        _members(element, value, RIGHT_ORDER, SECURITY, profile, faults)
+        _members(element, value, RIGHT_ORDER, SECURITY, profile, faults, options, owner=name)
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif isinstance(value, timedelta):
         element.text = duration_text(value)
     elif isinstance(value, tuple):
-        element.text = flags_text(value, " ")
+        separator, style = XML_FLAGS[options.xml_flags]
+        element.text = flags_text(value, separator, style, "TableRight" if owner == "TableRight" else "FieldRight")
     else:
         element.text = str(value)

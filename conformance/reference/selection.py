@@ -3,8 +3,10 @@
 "Optional comma separated list of properties to include in the result. Other fields are then
 nulled out to reduce payload size ... Default = show all fields." Names are trimmed, empty items
 and duplicates dropped. A nested path `TableRight/Mask` or `TableRight/Reason` follows
-profile.select_nested; any other path (including into the FieldProperties dictionary, whose keys
-are data, not properties) counts as an unknown name.
+profile.select_nested; any other path (into the FieldProperties dictionary, whose keys are data,
+not properties, or into a property with no such part) follows profile.select_path_fallback: an
+unknown name, or the whole property kept. A clause of separators only is no $select, or (option
+separators_only=unknown) a clause of names no installation has.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from typing import Any
 
 from conformance.contract import PROPERTIES, RIGHT_PARTS, VALUE_TYPE_PROPERTIES
 from conformance.profile import Profile
+from conformance.reference.rendering import JSON_OMITTED
+from conformance.reference.variants import Options
 
 OMIT = object()
-"""Marker for a property the profile (select_value_types=omitted) leaves out of the body."""
+"""Marker for a property left out of the body in every format (the select-drops-fields fault)."""
 
 NESTED = {"TableRight": RIGHT_PARTS}
 VALUE_TYPE_DEFAULTS: dict[str, Any] = {"IsRunning": False, "Interval": timedelta(0), "Mask": ()}
@@ -42,11 +46,13 @@ class Selection:
 ALL = Selection(everything=True)
 
 
-def parse(raw: str | None, profile: Profile, faults: frozenset[str]) -> Selection:
+def parse(raw: str | None, profile: Profile, faults: frozenset[str], options: Options = Options()) -> Selection:
     if raw is None:
         return ALL
     items = [item.strip() for item in raw.split(",")]
     names = [n for n in items if n]
+    if not names and raw.strip() and options.separators_only == "unknown":
+        names = [""]  # separators only: read as a name no installation has
     if not names:
         return Selection(everything=False) if "select-empty-nulls-all" in faults and raw == "" else ALL
     if "select-spaces-rejected" in faults:
@@ -65,7 +71,9 @@ def parse(raw: str | None, profile: Profile, faults: frozenset[str]) -> Selectio
             whole.add(top)
             continue
         sub = _match(path[1], NESTED.get(top, ()), exact) if top and len(path) == 2 else None
-        if sub is None or nested_mode == "ignored":
+        if top is not None and sub is None and profile.select_path_fallback == "parent":
+            whole.add(top)  # a path into what has no such part keeps the whole property
+        elif sub is None or nested_mode == "ignored":
             unknown.append(name)
         elif nested_mode == "parent":
             whole.add(top)
@@ -117,11 +125,11 @@ def _without_omitted(values: dict[str, Any]) -> dict[str, Any]:
 
 def _unselected(name: str, profile: Profile) -> Any:
     if name not in VALUE_TYPE_PROPERTIES and name != "Mask":
-        return None
+        return JSON_OMITTED if profile.select_reference_types == "omitted" else None
     if profile.select_value_types == "default":
         return VALUE_TYPE_DEFAULTS[name]
     if profile.select_value_types == "omitted":
-        return OMIT
+        return JSON_OMITTED
     return None
 
 

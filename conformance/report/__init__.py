@@ -1,3 +1,3 @@
-"""Outputs of a run: results.json (results), report.html and summary.md (render), the response-time
-picture (chart), and the vendor matrix of several runs (compare). Renderers read results.json only.
+"""Renderers of a run: report.html and summary.md (render), the response-time picture (chart), and
+the vendor matrix of several runs (compare). They read results.json (conformance.results) only.
 """

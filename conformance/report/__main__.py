@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from conformance.report import compare, render, results
+from conformance import results
+from conformance.report import compare, render
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,8 @@ import os
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from conformance.report import results
+from conformance import results
+from conformance.profile import SETTINGS
 from conformance.report.render import ENV
 
 
@@ -37,7 +38,26 @@ def matrix(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
                      "cells": [{"outcome": o, "reason": c["reason"] if c else "not in this run"}
                                for o, c in zip(outcomes, cells)],
                      "differs": len(set(outcomes)) > 1})
-    return {"columns": columns, "rows": rows, "differing": [r["id"] for r in rows if r["differs"]]}
+    return {"columns": columns, "rows": rows, "differing": [r["id"] for r in rows if r["differs"]],
+            "behaviours": behaviours(docs)}
+
+
+def behaviours(docs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per open point: each run's observed choice (or, where the target pinned it and the
+    run did not look, the declared one), so a vendor report shows how each server behaves."""
+    rows = []
+    for setting in SETTINGS:
+        cells = []
+        for doc in docs:
+            entry = doc["run"]["profile"].get(setting.key, {})
+            observed = entry.get("observed")
+            declared = entry.get("declared", "auto")
+            shown = observed if observed is not None else (declared if declared != "auto" else "undecided")
+            how = "observed" if observed is not None else ("declared" if declared != "auto" else "")
+            cells.append({"choice": shown, "how": how, "reason": entry.get("reason", "")})
+        rows.append({"key": setting.key, "question": setting.question, "cells": cells,
+                     "differs": len({c["choice"] for c in cells}) > 1})
+    return rows
 
 
 def write(paths: Sequence[str | os.PathLike], out: str | os.PathLike | None = None) -> tuple[Path, Path]:

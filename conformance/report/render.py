@@ -10,7 +10,7 @@ import jinja2
 
 from conformance.contract import NS_API_SLOW_MS
 from conformance.gate import OUTCOMES
-from conformance.report import results
+from conformance import results
 from conformance.report.chart import response_chart
 from conformance.requirements import AREAS
 

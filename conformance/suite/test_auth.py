@@ -3,6 +3,7 @@
 import pytest
 
 from conformance.client import RawAuthorization
+from conformance.outcome import Status
 
 ACCEPTED = [("AUTH-01", "basic"), ("AUTH-02", "soticket"), ("AUTH-04", "bearer")]
 SPELLINGS = {"basic": ("basic", "BASIC"), "soticket": ("soticket", "SOTICKET", "SoTicket"),
@@ -22,7 +23,8 @@ MALFORMED = [
                                          for r, s in ACCEPTED])
 def test_valid_credentials_are_accepted(conformance_run, judge, rid, scheme):
     run = conformance_run
-    judge.require(rid, scheme in run.target.schemes, f"the target declares no [{scheme}] credentials")
+    judge.require(rid, scheme in run.target.schemes, f"the target declares no [{scheme}]: the installation does not "
+                  "offer it", Status.NOT_APPLICABLE)
     judge(rid, {"probe": run.baseline(scheme=scheme)})
 
 
@@ -30,7 +32,7 @@ def test_valid_credentials_are_accepted(conformance_run, judge, rid, scheme):
 def test_the_scheme_word_in_other_spellings(conformance_run, judge):
     run = conformance_run
     schemes = [s for s in SPELLINGS if s in run.target.schemes]
-    judge.require("AUTH-03", bool(schemes), "the target declares no Authorization scheme")
+    judge.require("AUTH-03", bool(schemes), "the target declares no Authorization scheme", Status.NOT_APPLICABLE)
     exchanges = {word: run.send(f"{scheme} spelled {word!r}", scheme=None, auth=run.client.auth(scheme, word))
                  for scheme in schemes for word in SPELLINGS[scheme]}
     judge("AUTH-03", exchanges)
@@ -64,7 +66,8 @@ def test_wrong_credentials_are_refused(conformance_run, judge):
 @pytest.mark.requirement("AUTH-07")
 def test_a_session_needs_its_xsrf_token(conformance_run, judge):
     run = conformance_run
-    judge.require("AUTH-07", "session" in run.target.schemes, "the target declares no [session]")
+    judge.require("AUTH-07", "session" in run.target.schemes, "the target declares no [session]: the installation "
+                  "does not offer it", Status.NOT_APPLICABLE)
     judge("AUTH-07", {
         "matching": run.baseline(scheme="session"),
         "no-xsrf": run.send("session cookie without X-XSRF-TOKEN", scheme=None,
@@ -85,7 +88,8 @@ def test_malformed_authorization_gets_a_4xx(conformance_run, judge, value):
 def test_app_tokens_with_and_without_erpsync_access(conformance_run, judge):
     run = conformance_run
     tokens = run.target.apptoken
-    judge.require("AUTH-09", tokens is not None, "the target declares no [apptoken]")
+    judge.require("AUTH-09", tokens is not None, "the target declares no [apptoken]: the installation uses no app "
+                  "tokens", Status.NOT_APPLICABLE)
     exchanges = {"granted": run.send("granted app token", app_token=tokens.granted)}
     if tokens.restricted is not None:
         exchanges["restricted"] = run.send("app token without ErpSync access", app_token=tokens.restricted)
@@ -96,7 +100,7 @@ def test_app_tokens_with_and_without_erpsync_access(conformance_run, judge):
 def test_every_scheme_returns_the_same_body(conformance_run, judge):
     run = conformance_run
     schemes = run.target.schemes
-    judge.require("AUTH-11", len(schemes) > 1, "the target declares only one scheme")
+    judge.require("AUTH-11", len(schemes) > 1, "the target declares only one scheme", Status.NOT_APPLICABLE)
     judge.relate("AUTH-11", lambda: {s: run.baseline(scheme=s, fresh=True) for s in schemes[1:]},
                  lambda fresh: run.baseline(scheme=schemes[0], fresh=fresh), reference_role=schemes[0],
                  first={s: run.baseline(scheme=s) for s in schemes[1:]})

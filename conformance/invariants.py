@@ -1,0 +1,255 @@
+"""Every invariant on every exchange: for a drawn case and the server's answer to it, every
+requirement that applies, each judged by its registered check on the exchanges it needs (the
+answer, and the references its relation compares it with, sent through the run and cached).
+
+A case combines features (credentials, $select, language headers, Accept). A status that another
+feature of the case may cause (a 406 for an unsupported Accept beside a $select) is not the other
+features' to judge; a status no feature admits is judged by every feature's requirement, and
+Hypothesis shrinks the case to the feature that causes it. The property tests and the schemathesis
+test both judge through here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+from conformance import contract
+from conformance.case import Case, Expectation, expect
+from conformance.checks import engine_keys
+from conformance.contract import JSON_TYPES, MEDIA_TYPES, XML_TYPES
+from conformance.exchange import Exchange
+from conformance.oracle import predict_media
+from conformance.outcome import Outcome
+from conformance.profile import Profile
+
+SCHEME_REQUIREMENT = {"basic": "AUTH-01", "soticket": "AUTH-02", "bearer": "AUTH-04", "session": "AUTH-07"}
+JUDGED = ("HTTP-03", "HTTP-04", "AUTH-01", "AUTH-02", "AUTH-04", "AUTH-05", "AUTH-06", "AUTH-07", "AUTH-08",
+          "SELECT-01", "SELECT-02", "SELECT-03", "SELECT-04", "SELECT-05", "SELECT-06", "SELECT-07", "SELECT-09",
+          "ACCEPT-01", "ACCEPT-02", "ACCEPT-03", "ACCEPT-04", "ACCEPT-05", "ACCEPT-06", "ACCEPT-07",
+          "LANG-01", "LANG-02", "LANG-03", "LANG-04", "LANG-05", "LANG-06", "LANG-07")
+"""Every requirement judge_exchange may judge."""
+REFUSAL_REQUIREMENT = {"none": "AUTH-05", "wrong": "AUTH-06", "malformed": "AUTH-08"}
+REQUESTS_PER_CASE = 12
+"""Requests one case may cost at most: the answer, its references, and a relation's re-check."""
+NESTED_NAMES = ("TableRight/Mask", "TableRight/Reason")
+
+
+def accept_requirement(accept: str | None) -> str:
+    """The requirement a negotiation outcome rests on, by what the Accept header exercises."""
+    if accept is None or accept.strip() == "*/*":
+        return "ACCEPT-05"
+    if accept.strip() in MEDIA_TYPES:
+        return "ACCEPT-01"
+    named = predict_media(",".join(item.split(";")[0] for item in accept.split(",")), Profile.reference())
+    if named.unsupported:
+        return "ACCEPT-06"  # no documented type is named at all, at any q
+    if accept != accept.lower() or "charset" in accept.lower():
+        return "ACCEPT-07"
+    return "ACCEPT-04"
+
+
+def select_requirement(clause: str | None, kind: str = "pattern") -> str:
+    """The requirement a $select outcome rests on, by the most specific feature of the clause."""
+    raw = [n for n in (clause or "").split(",") if n.strip()]
+    names = [n.strip() for n in raw]
+    canonical = {p.lower(): p for p in contract.PROPERTIES + NESTED_NAMES}
+    known = [n for n in names if n.lower() in canonical]
+    if not names:
+        return "SELECT-01"
+    if any(canonical[n.lower()] != n for n in known):
+        return "SELECT-04"
+    if any("/" in n for n in known):
+        return "SELECT-07"
+    if any(r != r.strip() for r in raw) or len(set(map(str.lower, names))) < len(names):
+        return "SELECT-05"
+    if not known:
+        return "SELECT-09"
+    if len(known) < len(names):
+        return "SELECT-06"
+    return {"changed": "SELECT-02", "nulled": "SELECT-03"}.get(kind, "SELECT-03")
+
+
+CAUSES = {400: ("select", "locale"), 406: ("accept",), 401: ("auth",), 403: ("auth",)}
+"""The features a status can come from: a 400 from a $select or a language header, a 406 from Accept,
+a refusal from the credentials. Any other status (404, 415, a redirect) is the credentials' feature:
+a valid request was not answered."""
+
+
+class Blame:
+    """Which features of a case judge its answer. A 200 is every feature's to judge; an admissible
+    error status is the features' that admit it; a status no feature admits is the features' that
+    can cause it, and where several of the case's features can, the run sends the case without
+    each of them (one request each) to see which one the status comes with."""
+
+    def __init__(self, run, case: Case, probe: Exchange, expectation: Expectation, send) -> None:
+        self.expectation, self.status = expectation, probe.status
+        self.blamed: set[str] | None = None
+        if self.status != 200 and not expectation.admits(self.status):
+            present = [f for f in features(case) if f.split(":")[0] in CAUSES.get(self.status, ("auth",))]
+            self.blamed = set(present)
+            if len(present) > 1:
+                self.blamed = {f for f in present if _answer_without(run, case, f, send) != self.status} or set(present)
+
+    def judges(self, feature: str) -> bool:
+        if self.status == 200:
+            return True
+        if self.blamed is None:
+            return any(f == feature or f.startswith(feature + ":") for f in self.expectation.statuses[self.status])
+        return any(f == feature or f.startswith(feature + ":") for f in self.blamed) or (
+            feature == "auth" and not self.blamed)
+
+
+def features(case: Case) -> list[str]:
+    found = ["auth"]
+    if case.select is not None:
+        found.append("select")
+    found += [f"locale:{h}" for h in case.locale_headers()]
+    if case.accept is not None:
+        found.append("accept")
+    return found
+
+
+def _answer_without(run, case: Case, feature: str, send) -> int | None:
+    if feature == "select":
+        reduced = replace(case, select=None)
+    elif feature == "accept":
+        reduced = replace(case, accept=None)
+    else:
+        field = {"Accept-Language": "accept_language", "SO-Language": "so_language", "SO-Culture": "so_culture",
+                 "SO-TimeZone": "so_timezone"}[feature.split(":", 1)[1]]
+        reduced = replace(case, **{field: None})
+    return send(f"{reduced.describe()} (without {feature}, to see what the status comes with)", reduced).status
+
+
+def judge_exchange(run, case: Case, probe: Exchange, send: Callable[[str, Case], Exchange]) -> list[Outcome]:
+    """Every requirement that applies to `probe`, the answer to `case`. `send(label, case)` sends
+    another case (a relation's reference, the JSON counterpart of an XML answer)."""
+    outcomes = [run.judge("HTTP-03", {"probe": probe}), run.judge("HTTP-04", {"probe": probe})]
+    if probe.response is None or probe.status >= 500:
+        return outcomes
+    expectation = expect(case, run.profile)
+    if not case.authorised:
+        return outcomes + _refused(run, case, probe, expectation)
+    blame = Blame(run, case, probe, expectation, send)
+    outcomes += _accepted(run, case, probe, blame)
+    outcomes += _selected(run, case, probe, blame, send)
+    outcomes += _localised(run, case, probe, expectation, blame)
+    outcomes += _negotiated(run, case, probe, blame)
+    if probe.status == 200 and probe.response.media_type in JSON_TYPES + XML_TYPES:
+        outcomes += _bodies(run, case, probe, send)
+    return outcomes
+
+
+def _refused(run, case: Case, probe: Exchange, expectation: Expectation) -> list[Outcome]:
+    """Without valid credentials, whatever else the request sends: refused without engine data.
+    An error status another feature causes (400, 406) is a refusal too when it carries no data."""
+    if probe.status != 200 and expectation.admits(probe.status) and not engine_keys(probe):
+        return []  # an error another feature causes, carrying no data: a refusal too
+    state = "none" if case.scheme is None else case.credential if case.credential in REFUSAL_REQUIREMENT else "wrong"
+    rid = REFUSAL_REQUIREMENT[state]
+    role = "no credentials" if case.scheme is None else f"wrong {case.scheme}" if rid == "AUTH-06" else case.describe()
+    return [run.judge(rid, {role: probe})]
+
+
+def _accepted(run, case: Case, probe: Exchange, blame: Blame) -> list[Outcome]:
+    if not blame.judges("auth"):
+        return []
+    rid = SCHEME_REQUIREMENT[case.scheme]
+    return [run.judge(rid, {"matching" if rid == "AUTH-07" else "probe": probe})]
+
+
+def _reference(run, case: Case, **changes) -> Callable[[bool], Exchange]:
+    """The baseline of the case with `changes` (headers only: no $select), fresh on request."""
+    headers = {**case.headers(), **changes}
+    headers = {k: v for k, v in headers.items() if v is not None}
+    headers.setdefault("Accept", "application/json")
+    return lambda fresh: run.baseline(scheme=case.scheme, headers=headers, fresh=fresh)
+
+
+def _selected(run, case: Case, probe: Exchange, blame: Blame, send) -> list[Outcome]:
+    """The clause's name-matching requirement judges which properties are kept; SELECT-02 the kept
+    values, SELECT-03 how the rest is nulled (on a 200 only)."""
+    if case.select is None or not blame.judges("select"):
+        return []
+    if probe.status == 200 and not probe.decoded.ok:
+        return []  # no body to read: ACCEPT-02/03 judge it
+    rids = [select_requirement(case.select, "pattern")]
+    if rids[0] in ("SELECT-02", "SELECT-03") and probe.status == 200:
+        rids = ["SELECT-02", "SELECT-03"]  # documented names only: the kept values and the nulls
+    return [run.relate(rid, lambda: {"probe": send(case.describe(), case)}, _reference(run, case),
+                       reference_role="baseline", first={"probe": probe}, select=case.select) for rid in rids]
+
+
+def _localised(run, case: Case, probe: Exchange, expectation: Expectation, blame: Blame) -> list[Outcome]:
+    """LANG-07 for the headers whose value an installation may not know (a 400 needs one of them
+    to admit it; a 200 needs all of them to), LANG-06 for a zone, LANG-01 for a known language."""
+    consulted = case.consulted()
+    out = []
+    unknown = {h: k for h, k in consulted.items() if k in ("unknown", "maybe") and h in case.headers()}
+    if unknown and probe.status in (200, 400) and any(blame.judges(f"locale:{h}") for h in unknown):
+        roles = {f"unknown {h}": probe for h in unknown}
+        maybe = [f"unknown {h}" for h, k in unknown.items() if k == "maybe"]
+        if probe.status == 400:
+            admitting = [h for h in unknown if f"locale:{h}" in expectation.statuses.get(400, ())]
+            roles = {f"unknown {h}": probe for h in admitting or [h for h in unknown if blame.judges(f"locale:{h}")]}
+        if roles:
+            out.append(run.judge("LANG-07", roles, maybe=maybe))
+    zone = consulted.get("SO-TimeZone")
+    if zone in ("known", "spelling") and blame.judges("locale:SO-TimeZone") \
+            and (probe.status != 200 or probe.decoded.ok):
+        role = f"SO-TimeZone: {case.so_timezone}"
+        out.append(run.judge("LANG-06", {role: probe, "reference": _reference(run, case, **{"SO-TimeZone": None})(False)},
+                             undocumented=[role] if zone == "spelling" else [], select=case.select))
+    if consulted.get("Accept-Language") == "known" and "SO-Language" not in consulted \
+            and blame.judges("locale:Accept-Language") \
+            and (probe.status != 200 or probe.response.media_type in JSON_TYPES):
+        out.append(run.judge("LANG-01", {f"Accept-Language: {case.accept_language}": probe,
+                                         "reference": _reference(run, case, **{"Accept-Language": None,
+                                                                               "SO-Culture": None})(False)},
+                                 select=case.select))
+    return out
+
+
+def _negotiated(run, case: Case, probe: Exchange, blame: Blame) -> list[Outcome]:
+    if not blame.judges("accept"):
+        return []
+    rid = accept_requirement(case.accept)
+    if rid == "ACCEPT-05":
+        return [run.judge(rid, {"none" if case.accept is None else "any": probe})]
+    return [run.judge(rid, {"probe": probe}, accept=case.accept)]
+
+
+def _bodies(run, case: Case, probe: Exchange, send) -> list[Outcome]:
+    """The answer's body, and the relations the contract states between bodies."""
+    out = []
+    media = probe.response.media_type
+    if media in JSON_TYPES:
+        # What the media type broke, beside what the same request as application/json has (a
+        # language that breaks the body is LANG's finding, not ACCEPT's).
+        as_json = _reference(run, case, Accept="application/json")(False)
+        out.append(run.judge("ACCEPT-02", {"probe": probe, "reference": as_json}, select=case.select))
+    elif case.select is None:
+        as_json = replace(case, accept="application/json")
+        out.append(run.relate("ACCEPT-03", lambda: {"xml": send(case.describe(), case)},
+                              lambda fresh: send(as_json.describe(), as_json) if fresh else
+                              run.baseline(scheme=case.scheme, headers=as_json.headers()),
+                              reference_role="json", first={"xml": probe}))
+    if case.select is not None or media not in JSON_TYPES:
+        return out
+    consulted = case.consulted()
+    if case.language_maybe_in_effect():
+        out.append(run.relate("LANG-04", lambda: {"translated": probe},
+                              _reference(run, case, **{"Accept-Language": None, "SO-Language": None,
+                                                       "SO-Culture": None}),
+                              reference_role="raw", claimed=True))
+    if "SO-Culture" in consulted or consulted.get("SO-TimeZone") == "known":
+        out.append(run.relate("LANG-05", lambda: {"probe": probe},
+                              _reference(run, case, **{"SO-Culture": None, "SO-TimeZone": None})))
+    if case.so_culture is not None and "SO-Culture" not in consulted and consulted.get("SO-Language") != "off":
+        if not case.language_in_effect() and not any(k == "maybe" for k in consulted.values()):
+            out.append(run.relate("LANG-03", lambda: {"probe": probe}, _reference(run, case, **{"SO-Culture": None})))
+    if consulted.get("SO-Language") == "known" and case.accept_language is not None:
+        out.append(run.relate("LANG-02", lambda: {"probe": probe},
+                              _reference(run, case, **{"Accept-Language": None})))
+    return out

@@ -1,0 +1,86 @@
+"""Ways a conformant server may differ from the reference server that are no open point of the
+contract: serialisation (how XML writes flags and dictionaries, how JSON writes flags), data (what
+the engine reports), and undocumented corners the suite must accept either way. The suite must
+pass each of them, pinned or not (tests/test_no_false_alarms.py); none is a fault.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class Variant:
+    key: str
+    choices: tuple[str, ...]
+    doc: str
+
+
+VARIANTS: tuple[Variant, ...] = (
+    Variant("xml_flags", ("spaces", "commas", "numbers"),
+            "XML Masks: space-separated names as the DataContract serializer writes them (fact 16), the JSON "
+            "text ('RI, RestrictedUpdate'), or the flags' integer value."),
+    Variant("xml_dictionary", ("pairs", "datacontract"),
+            "FieldProperties in XML: FieldPropertyDictionaryKeyValuePair elements (the WSDL's), or DataContract's "
+            "KeyValueOfstringFieldPropertyXXXX entries in the Arrays namespace (fact 16)."),
+    Variant("xml_root", ("ErpSyncEngineStatus", "GetEngineStatusResult"),
+            "The XML root element's name (undocumented, fact 12)."),
+    Variant("json_flags", ("names", "expanded", "numbers"),
+            "JSON Masks: names and aliases as stored ('RI, RestrictedUpdate'), aliases written out ('Select, "
+            "Insert, RestrictedUpdate'), or the integer value ('37')."),
+    Variant("live_message", ("off", "on"),
+            "StatusMessage changes on every read (it carries a moving count), as a live engine's may."),
+    Variant("data", ("default", "sparse", "client-sample"),
+            "What the engine reports: the reference data; TableRight null and FieldProperties {} (fact 14); or "
+            "the values real WebAPI responses show (fact 14: FULL, Update, 'Update, UIHintMandatory', an empty "
+            "Reason, FieldLength -1)."),
+    Variant("installation", ("onsite", "online"),
+            "On-site (every scheme), or Online: no Basic authentication, and a Basic credential is refused "
+            "with 400 as a scheme the installation does not offer (fact 18)."),
+    Variant("zone_spacing", ("lenient", "strict"),
+            "An SO-TimeZone without the documented space before includeTZOffset ('261,includeTZOffset') is "
+            "accepted, or treated as an unknown zone."),
+    Variant("separators_only", ("everything", "unknown"),
+            "A $select of separators only (',,') reads as no $select, or as names no installation has."),
+)
+VARIANTS_BY_KEY = {v.key: v for v in VARIANTS}
+
+
+@dataclass(frozen=True)
+class Options:
+    xml_flags: str = "spaces"
+    xml_dictionary: str = "pairs"
+    xml_root: str = "ErpSyncEngineStatus"
+    json_flags: str = "names"
+    live_message: str = "off"
+    data: str = "default"
+    installation: str = "onsite"
+    zone_spacing: str = "lenient"
+    separators_only: str = "everything"
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value not in VARIANTS_BY_KEY[f.name].choices:
+                raise ValueError(f"option {f.name}: expected one of {', '.join(VARIANTS_BY_KEY[f.name].choices)}, "
+                                 f"got {value!r}")
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> "Options":
+        unknown = sorted(set(data) - set(VARIANTS_BY_KEY))
+        if unknown:
+            raise ValueError(f"option {unknown[0]}: unknown; expected one of {', '.join(VARIANTS_BY_KEY)}")
+        return cls(**{k: str(v) for k, v in data.items()})
+
+    def with_(self, **changes: str) -> "Options":
+        return replace(self, **changes)
+
+
+def varied_options() -> list[Options]:
+    """One Options per non-default choice of each variant: what the no-false-alarm sweep runs."""
+    out = []
+    for variant in VARIANTS:
+        default = getattr(Options(), variant.key)
+        out += [Options().with_(**{variant.key: c}) for c in variant.choices if c != default]
+    return out

@@ -1,0 +1,42 @@
+"""What the plugin keeps for a pytest session, in pytest's stash under typed keys (DESIGN rule 15)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.target import Target
+from conformance.waivers import Waiver
+
+
+@dataclass
+class SessionState:
+    target: Target | None = None
+    """The target file's target; None for the bundled reference server."""
+    waivers: dict[str, Waiver] = field(default_factory=dict)
+    waivers_source: str | None = None
+    started: float = field(default_factory=time.monotonic)
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    run: Any = None
+    """The conformance.run.Run of this process, once a test asked for it."""
+    collector: Any = None
+    """The conformance.collect.Collector, on the controller (or a serial run) only."""
+    planned: list[Any] = field(default_factory=list)
+    doc: dict[str, Any] | None = None
+    published: tuple[Path, Path, Path] | None = None
+    write_problem: str | None = None
+
+
+STATE = pytest.StashKey[SessionState]()
+
+
+def state(config: pytest.Config) -> SessionState:
+    """The session's state (an empty one for a session the plugin did not configure)."""
+    if STATE not in config.stash:
+        config.stash[STATE] = SessionState()
+    return config.stash[STATE]
