@@ -55,7 +55,7 @@ def discover_main(argv: list[str]) -> int:
     from conformance.client import Client
     from conformance.discovery import discover, profile_toml
     from conformance.preflight import unreachable
-    from conformance.profile import SETTINGS, Profile, ProfileError
+    from conformance.profile import SETTINGS, Profile, ProfileError, key_values
     from conformance.run import Run
     from conformance.target import TargetError, load
 
@@ -84,10 +84,10 @@ def discover_main(argv: list[str]) -> int:
             from conformance.reference import ReferenceServer, ServerConfig
             from conformance.reference.variants import Options
 
-            chosen = Profile.from_mapping(_pairs(args.reference_profile))
+            chosen = Profile.from_mapping(key_values(args.reference_profile, "--reference-profile"))
             server = ReferenceServer(ServerConfig(
                 profile=Profile.reference().with_(**{k: v for k, v in chosen.as_dict().items() if v != "auto"}),
-                options=Options.from_mapping(_pairs(args.reference_option)))).start()
+                options=Options.from_mapping(key_values(args.reference_option, "--reference-option")))).start()
             target = replace(server.target(), profile=Profile())
     except (TargetError, ProfileError, ValueError) as problem:
         print(f"erpsync-conformance: {problem}", file=sys.stderr)
@@ -110,16 +110,6 @@ def discover_main(argv: list[str]) -> int:
             print(f"erpsync-conformance: cannot write {args.output}: {problem.strerror or problem}", file=sys.stderr)
             return 2
     return 0
-
-
-def _pairs(items: list[str]) -> dict[str, str]:
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ValueError(f"{item!r}: expected KEY=VALUE")
-        out[key.strip()] = value.strip()
-    return out
 
 
 def closed_output() -> int:

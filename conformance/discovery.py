@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 from typing import Callable, Iterable
 
-from conformance import checks, contract, flags
+from conformance import checks, contract
 from conformance.checks import Observation
 from conformance.checks.accept import mislabelled, nil_form
 from conformance.checks.auth import refusal_problem
@@ -24,7 +24,7 @@ from conformance.contract import JSON_TYPES, PROPERTIES
 from conformance.exchange import Exchange
 from conformance.oracle import looks_nulled, same_value
 from conformance.profile import SETTINGS, Profile
-from conformance.xmlbody import XmlBodyError, interval_form, interval_value, parse
+from conformance.xmlbody import XmlBodyError, interval_form, parse
 
 UNKNOWN = "ErpSyncConformanceNoSuchName"
 UNKNOWN_HEADERS = {"unknown_accept_language": {"Accept-Language": "zz"},

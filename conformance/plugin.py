@@ -26,7 +26,7 @@ from conformance.client import BudgetExhausted, Client, DryRun, NotJudged
 from conformance.judge import JUDGE, OUTCOME_KEY, Judge
 from conformance.outcome import BUDGET_CUT, Status, outcome
 from conformance.preflight import unreachable
-from conformance.profile import Profile, ProfileError
+from conformance.profile import Profile, ProfileError, key_values
 from conformance.state import state
 from conformance.target import TargetError, load
 
@@ -81,27 +81,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit(f"erpsync-conformance: {problem}", returncode=2)
 
 
-def _pairs(items: list[str], flag: str) -> dict[str, str]:
-    settings = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ProfileError(f"{flag} {item!r}: expected KEY=VALUE")
-        settings[key.strip()] = value.strip()
-    return settings
-
-
 def reference_server_config(config: pytest.Config):
     """The bundled server's configuration from --reference-* options (validated at configure time)."""
     from conformance.reference import ServerConfig
     from conformance.reference.variants import Options
 
-    chosen = Profile.from_mapping(_pairs(config.getoption("--reference-profile"), "--reference-profile"))
+    chosen = Profile.from_mapping(key_values(config.getoption("--reference-profile"), "--reference-profile"))
     profile = Profile.reference().with_(**{k: v for k, v in chosen.as_dict().items() if v != "auto"})
     return ServerConfig(
         profile=profile,
         faults=frozenset(config.getoption("--reference-fault")),
-        options=Options.from_mapping(_pairs(config.getoption("--reference-option"), "--reference-option")),
+        options=Options.from_mapping(key_values(config.getoption("--reference-option"), "--reference-option")),
         volatile_every=config.getoption("--reference-volatile"),
         slow_seconds=config.getoption("--slow-ms") / 1000 * 1.2,
     )

@@ -177,6 +177,17 @@ class Profile:
         return not self.undecided()
 
 
+def key_values(items: list[str], flag: str) -> dict[str, str]:
+    """KEY=VALUE command-line values (--reference-profile, --option, ...) as a mapping."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ProfileError(f"{flag} {item!r}: expected KEY=VALUE")
+        out[key.strip()] = value.strip()
+    return out
+
+
 def flipped_profiles() -> list[Profile]:
     """One profile per non-default choice of each setting: what a 'no false alarms' run sweeps."""
     out = []

@@ -137,3 +137,21 @@ def test_exit_codes(tmp_path, monkeypatch, text, args, code, line):
     assert done.returncode == code, output
     assert line.format(port=port, file=file) in output
     assert "Traceback" not in output and "canary-token-4711" not in output
+
+
+def test_workers_that_saw_the_server_choose_differently_fail_what_rests_on_the_choice():
+    """Under -n 2 each worker decides the open points from its own exchanges: a server that showed
+    one choice to one and another to the other answered inconsistently, which fails every
+    requirement resting on that setting, citing both."""
+    def process(choice: str, curl: str) -> dict:
+        return {"observations": {"select_case": {"choice": choice, "reason": f"answered {choice}",
+                                                 "evidence": [{"curl": curl}]}}}
+
+    table, inconsistent = results.profile_table({"select_case": "auto"}, [process("insensitive", "curl a"),
+                                                                          process("exact", "curl b")])
+    assert inconsistent == ["select_case"] and table["select_case"]["inconsistent"] == ["exact", "insensitive"]
+    found = results.inconsistency_outcomes(table, inconsistent)
+    assert set(found) == {"SELECT-04"} and found["SELECT-04"][0]["status"] == "non-strict"
+    assert "one way and then another" in found["SELECT-04"][0]["reason"]
+    agreed, none = results.profile_table({}, [process("exact", "curl a"), process("exact", "curl b")])
+    assert none == [] and agreed["select_case"]["observed"] == "exact" and agreed["select_case"]["declared"] == "auto"

@@ -147,17 +147,6 @@ def answered(*roles: str) -> Precondition:
     return precondition
 
 
-def setting_is(key: str, *choices: str, because: str = "") -> Precondition:
-    """Not applicable unless the profile's setting may be one of `choices`."""
-    def precondition(ex: Exchanges, ctx: Context) -> Finding | None:
-        from conformance.outcome import not_applicable
-
-        if set(ctx.profile.choices(key)) & set(choices):
-            return None
-        return not_applicable(because or f"profile {key}={getattr(ctx.profile, key)}")
-    return precondition
-
-
 # --- helpers checks share ---------------------------------------------------------------------
 
 def engine_keys(exchange: Exchange) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.checks import Context, Exchanges, answered, check, described, engine_keys, left_out, setting_is
+from conformance.checks import Context, Exchanges, answered, check, described, engine_keys, left_out
 from conformance.exchange import Exchange
 from conformance.oracle import differences
 from conformance.outcome import Finding, not_applicable, observed, passed, untested, violated
@@ -162,7 +162,7 @@ def auth_10(ex: Exchanges, ctx: Context) -> Finding:
     if bare and "required" not in choices:
         decided = ctx.observations.get("www_authenticate")
         if decided is not None and decided.choice == "optional":
-            return observed(f"401 responses carry no WWW-Authenticate, as observed when the run began; RFC 9110 "
+            return observed("401 responses carry no WWW-Authenticate, as observed when the run began; RFC 9110 "
                             "asks for it: pin www_authenticate = \"required\" to hold the server to it", bare[:1])
         return not_applicable("profile www_authenticate=optional", bare[:1])
     if bare and len(choices) > 1:

@@ -14,7 +14,7 @@ import sys
 import requests
 
 from conformance.contract import PATH
-from conformance.profile import SETTINGS, Profile, ProfileError
+from conformance.profile import SETTINGS, Profile, ProfileError, key_values
 from conformance.reference.config import SCHEMES, ServerConfig
 from conformance.reference.faults import FAULTS
 from conformance.reference.server import ReferenceServer
@@ -46,24 +46,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _pairs(items: list[str], flag: str) -> dict[str, str]:
-    settings = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ProfileError(f"{flag} {item!r}: expected KEY=VALUE")
-        settings[key.strip()] = value.strip()
-    return settings
-
-
 def build_config(args: argparse.Namespace) -> ServerConfig:
-    settings = _pairs(args.profile, "--profile")
+    settings = key_values(args.profile, "--profile")
     return ServerConfig(
         base_path=args.base_path,
         schemes=tuple(args.schemes) if args.schemes else SCHEMES,
         profile=Profile.from_mapping(settings),
         faults=frozenset(args.fault),
-        options=Options.from_mapping(_pairs(args.option, "--option")),
+        options=Options.from_mapping(key_values(args.option, "--option")),
         volatile_every=args.volatile,
         slow_seconds=args.slow_seconds,
     )
