@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import requests
 
-from conformance.client import Client
+from conformance.transport.client import Client
 from conformance.reference import ReferenceServer
 from conformance.run import Run
 

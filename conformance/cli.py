@@ -52,7 +52,7 @@ def discover_main(argv: list[str]) -> int:
     and rate), print the [profile] table, and write it to -o FILE."""
     from dataclasses import replace
 
-    from conformance.client import Client
+    from conformance.transport.client import Client
     from conformance.discovery import discover, profile_toml
     from conformance.preflight import unreachable
     from conformance.profile import SETTINGS, Profile, ProfileError, key_values

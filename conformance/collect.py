@@ -40,6 +40,7 @@ class Collector:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        redact(report, state(self.config).redactor)
         judged = [json.loads(v) for k, v in report.user_properties if k == OUTCOME_KEY]
         kept = [(k, v) for k, v in report.user_properties if k != OUTCOME_KEY]
         if report.failed:
@@ -77,6 +78,22 @@ class Collector:
         """The outcomes of requirements the session selected an example test of."""
         scope = self.scope
         return {rid: found for rid, found in self.outcomes.items() if rid in scope}
+
+
+def redact(report: pytest.TestReport, redactor) -> None:
+    """A report as JUnit and the terminal will write it: its failure text (a traceback, its locals),
+    its captured output and its properties through the redactor. The failure text becomes plain
+    text only where it holds a secret."""
+    if not redactor:
+        return
+    if report.longrepr is not None:
+        text = str(report.longrepr)
+        clean = redactor.text(text)
+        if clean != text:
+            report.longrepr = clean
+    report.sections = [(title, redactor.text(content)) for title, content in report.sections]
+    report.user_properties = [(redactor.text(str(k)), redactor.text(v) if isinstance(v, str) else v)
+                              for k, v in report.user_properties]
 
 
 def process_summary(config: pytest.Config) -> dict[str, Any]:

@@ -19,7 +19,8 @@ from conformance import checks, contract
 from conformance.checks import Observation
 from conformance.checks.accept import mislabelled, nil_form
 from conformance.checks.auth import refusal_problem
-from conformance.client import BudgetExhausted, DryRun, NotJudged, RawAuthorization
+from conformance.transport.auth import RawAuthorization
+from conformance.transport.errors import BudgetExhausted, DryRun, NotJudged
 from conformance.contract import JSON_TYPES, PROPERTIES
 from conformance.exchange import Exchange
 from conformance.oracle import looks_nulled, same_value

@@ -1,93 +1,32 @@
-"""One request as sent and its response as received, secrets redacted, body decoded, with a curl
-line that reproduces it.
+"""One request as sent and its response as received, body decoded, with a curl line that
+reproduces it.
 
-Redaction happens when the exchange is recorded: every secret of the target (and the Base64
-form Basic auth sends) is replaced by a shell expression naming its environment variable, in
-request headers, response headers and the response body alike. Nothing unredacted is stored.
+An exchange holds what went over the wire, raw: the checks judge that. Nothing of it is written
+anywhere except through the run's Redactor (conformance.redaction): `as_dict` and `summary` give
+the redacted forms, and the curl line is redacted when it is made. After judging, the run keeps a
+slim copy (`slim`): the body's head, its length and its hash, so that a run of thousands of
+exchanges with 2 MiB bodies holds megabytes, not gigabytes.
 """
 
 from __future__ import annotations
 
-import base64
+import hashlib
 import json
-import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 from conformance import contract, xmlbody
 from conformance.contract import JSON_TYPES, XML_TYPES
-from conformance.xmlbody import MAX_DEPTH
 from conformance.profile import Profile
-from conformance.target import Basic, Secret, Target, reveal
+from conformance.xmlbody import MAX_DEPTH
 
 SKIPPED_IN_CURL = {"connection", "host", "user-agent", "accept-encoding"}
-
-
-class Redactor:
-    """Replaces secret values by `$NAME` (or, for Basic, the expression that rebuilds it)."""
-
-    def __init__(self, target: Target | None) -> None:
-        pairs: dict[str, str] = {}
-        if target is not None:
-            for secret in target.secrets():
-                pairs[secret.value] = f"${secret.env}"
-                pairs[base64.b64encode(secret.value.encode()).decode()] = f"$(printf %s \"${secret.env}\" | base64 -w0)"
-            if isinstance(target.basic, Basic):
-                plain = f"{reveal(target.basic.user)}:{target.basic.password.value}"
-                shown = f"{_shell(target.basic.user)}:${target.basic.password.env}"
-                pairs[base64.b64encode(plain.encode()).decode()] = f"$(printf %s \"{shown}\" | base64 -w0)"
-        # Longest first, so a secret inside a longer one is not half-replaced.
-        self._pairs = sorted(((k, v) for k, v in pairs.items() if len(k) >= 4), key=lambda kv: -len(kv[0]))
-        self._byte_pairs = [(k.encode("utf-8"), v.encode("utf-8")) for k, v in self._pairs]
-        # Most texts hold no secret: one search says so, instead of cutting them once per secret.
-        self._holds_secret = (re.compile("|".join(re.escape(k) for k, _ in self._pairs)).search
-                              if self._pairs else None)
-
-    def segments(self, text: str) -> list[tuple[str, bool]]:
-        """The text cut into (piece, is_placeholder) segments."""
-        out: list[tuple[str, bool]] = [(text, False)]
-        if self._holds_secret is None or not self._holds_secret(text):
-            return out
-        for secret, placeholder in self._pairs:
-            next_out: list[tuple[str, bool]] = []
-            for piece, is_placeholder in out:
-                if is_placeholder or secret not in piece:
-                    next_out.append((piece, is_placeholder))
-                    continue
-                parts = piece.split(secret)
-                for i, part in enumerate(parts):
-                    if part:
-                        next_out.append((part, False))
-                    if i < len(parts) - 1:
-                        next_out.append((placeholder, True))
-            out = next_out
-        return out
-
-    def text(self, text: str) -> str:
-        return "".join(piece for piece, _ in self.segments(text))
-
-    def bytes(self, data: bytes) -> bytes:
-        for secret, placeholder in self._byte_pairs:
-            data = data.replace(secret, placeholder)
-        return data
-
-    def curl_quoted(self, text: str) -> str:
-        """Quoted for a POSIX shell: literal parts stay literal, placeholders expand."""
-        segments = self.segments(text)
-        if not any(is_placeholder for _, is_placeholder in segments):
-            return shlex.quote(text)
-        body = "".join(piece if ph else _escape_double(piece) for piece, ph in segments)
-        return f'"{body}"'
-
-
-def _escape_double(text: str) -> str:
-    return "".join("\\" + c if c in '"\\$`' else c for c in text)
-
-
-def _shell(value: str | Secret) -> str:
-    return f"${value.env}" if isinstance(value, Secret) else _escape_double(value)
+HEAD = 4096
+"""Bytes of a body a slim exchange keeps (evidence shows at most 4000 characters of it)."""
+BODY_CAP = 2 * 1024 * 1024
+"""conformance.transport.reading.BODY_CAP, restated for the message of a body cut off there."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +47,9 @@ class Received:
     truncated: bool = False
     note: str = ""
     """How the client met the answer, where it matters to a reader: Retry-After waited for or not."""
+    length: int | None = None
+    """The body's length as read, when `body` holds only its head (a slim copy)."""
+    sha256: str | None = None
 
     def header(self, name: str) -> str | None:
         for key, value in self.headers:
@@ -154,6 +96,8 @@ class Exchange:
     error: str | None = None
     curl: str = ""
     profile: Profile = field(default_factory=Profile, compare=False)
+    redactor: Any = field(default=None, compare=False, repr=False)
+    """The run's Redactor: what `as_dict` and `summary` write goes through it."""
 
     @cached_property
     def decoded(self) -> Decoded:
@@ -173,23 +117,39 @@ class Exchange:
         decoded = self.decoded
         return decoded.violations(view) if decoded.ok else contract.violations(None, view)
 
+    def _redacted(self, text: str) -> str:
+        return self.redactor.text(text) if self.redactor else text
+
     def summary(self) -> str:
         got = f"{self.response.status} {self.response.media_type or '-'}" if self.response else f"no response ({self.error})"
         note = f" ({self.response.note})" if self.response and self.response.note else ""
-        return f"{self.request.method} {self.label} -> {got}{note}"
+        return self._redacted(f"{self.request.method} {self.label} -> {got}{note}")
+
+    def slim(self) -> "Exchange":
+        """A copy that keeps the body's head, its length and its hash: what evidence shows."""
+        r = self.response
+        if r is None or r.length is not None or len(r.body) <= HEAD:
+            return self
+        return replace(self, response=replace(r, body=r.body[:HEAD], length=len(r.body),
+                                              sha256=hashlib.sha256(r.body).hexdigest()))
 
     def as_dict(self, body_limit: int = 4000) -> dict[str, Any]:
+        """The exchange as results.json holds it: redacted, the body's head only."""
+        clean = self._redacted
         response = None
         if self.response:
-            text = self.response.body.decode("utf-8", "replace")
-            response = {"status": self.response.status, "reason": self.response.reason,
-                        "headers": [list(h) for h in self.response.headers],
-                        "body": text[:body_limit] + ("..." if len(text) > body_limit else ""),
-                        "elapsed_ms": round(self.response.elapsed_ms, 1), "truncated": self.response.truncated}
-        return {"label": self.label, "request": {"method": self.request.method, "url": self.request.url,
-                                                 "headers": [list(h) for h in self.request.headers],
-                                                 "body_length": self.request.body_length},
-                "response": response, "error": self.error, "curl": self.curl}
+            r = self.response
+            text = r.body[:body_limit * 4].decode("utf-8", "replace")
+            length = r.length if r.length is not None else len(r.body)
+            cut = len(text) > body_limit or length > len(r.body)
+            response = {"status": r.status, "reason": clean(r.reason),
+                        "headers": [[clean(k), clean(v)] for k, v in r.headers],
+                        "body": clean(text[:body_limit]) + ("..." if cut else ""),
+                        "elapsed_ms": round(r.elapsed_ms, 1), "truncated": r.truncated}
+        return {"label": clean(self.label), "request": {"method": self.request.method, "url": clean(self.request.url),
+                                                        "headers": [[clean(k), clean(v)] for k, v in self.request.headers],
+                                                        "body_length": self.request.body_length},
+                "response": response, "error": clean(self.error) if self.error else self.error, "curl": self.curl}
 
 
 def decode(response: Received, profile: Profile) -> Decoded:
@@ -198,9 +158,7 @@ def decode(response: Received, profile: Profile) -> Decoded:
     kind = "json" if media in JSON_TYPES else "xml" if media in XML_TYPES else "other"
     if response.truncated:
         # A prefix can parse (a JSON object and then padding) while the whole is not what it
-        # seems: a body cut off is never judged as if it were all there. (The cap is the client's,
-        # imported late as the client imports this module.)
-        from conformance.client import BODY_CAP
+        # seems: a body cut off is never judged as if it were all there.
         return Decoded(kind, problem=f"the body is larger than {BODY_CAP // (1024 * 1024)} MiB, the most the "
                                      "suite reads; cut off there, it cannot be read as a whole")
     if not data.strip():
@@ -249,13 +207,14 @@ def _start(data: bytes) -> str:
     return repr(data[:40]) + ("..." if len(data) > 40 else "")
 
 
-def curl_line(redactor: Redactor, method: str, url: str, headers: list[tuple[str, str]]) -> str:
+def curl_line(redactor, method: str, url: str, headers: list[tuple[str, str]]) -> str:
     """A curl command that sends the same request; secrets appear as $NAME of their variables."""
-    parts = ["curl", "-sS", "-i", "-X", method, shlex.quote(url)]
+    parts = ["curl", "-sS", "-i", "-X", method, redactor.curl_quoted(url) if redactor else shlex.quote(url)]
     if not any(name.lower() == "accept" for name, _ in headers):
         parts += ["-H", "'Accept:'"]  # curl sends Accept: */* unless told not to
     for name, value in headers:
         if name.lower() in SKIPPED_IN_CURL:
             continue
-        parts += ["-H", redactor.curl_quoted(f"{name}: {value}")]
+        line = f"{name}: {value}"
+        parts += ["-H", redactor.curl_quoted(line) if redactor else shlex.quote(line)]
     return " ".join(parts)

@@ -76,8 +76,13 @@ class Judge:
             self.record(outcome(rid, status, reason))
         pytest.skip(f"{status}: {reason}")
 
+    def redact(self, text: str) -> str:
+        redactor = getattr(getattr(self.run, "client", None), "redactor", None)
+        return redactor.text(text) if redactor else text
+
     def record(self, result: Outcome, tag: str | None = None) -> Outcome:
-        prop = (OUTCOME_KEY, json.dumps(result.as_dict()))
+        result = result.slim()
+        prop = (OUTCOME_KEY, self.redact(json.dumps(result.as_dict(), ensure_ascii=False)))
         self.item.user_properties.append(prop)
         self.records.append(Record(result, prop, tag))
         return result
@@ -105,11 +110,11 @@ class Judge:
         result = worst([o for o in outcomes if not any(o is w for w in waived)])
         strict = strict_mode(self.item.config)
         if result is not None and (result.status is Status.FAIL or (result.status is Status.NON_STRICT and strict)):
-            pytest.fail(result.message(), pytrace=False)
+            pytest.fail(self.redact(result.message()), pytrace=False)
         if waived:
             first = worst(waived)
-            pytest.xfail(f"waived: {first.requirement} {first.status}: {waivers[first.requirement].reason}")
+            pytest.xfail(self.redact(f"waived: {first.requirement} {first.status}: {waivers[first.requirement].reason}"))
         if result.status is Status.NON_STRICT:
-            pytest.xfail(f"SHOULD not met: {result.requirement} {result.reason}")
+            pytest.xfail(self.redact(f"SHOULD not met: {result.requirement} {result.reason}"))
         if result.status in (Status.UNTESTED, Status.NOT_APPLICABLE):
-            pytest.skip(f"{result.requirement} {result.status}: {result.reason}")
+            pytest.skip(self.redact(f"{result.requirement} {result.status}: {result.reason}"))

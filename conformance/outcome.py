@@ -115,6 +115,14 @@ class Outcome:
                   Kind.OBSERVED: Status.INFORMATIONAL}[finding.kind]
         return cls(rid, status, finding.reason, finding.expected, finding.actual, finding.evidence)
 
+    def slim(self) -> "Outcome":
+        """The same outcome with its evidence slim: a judgement kept for the report holds the heads
+        of bodies, not the bodies (conformance.exchange.Exchange.slim)."""
+        if not self.evidence:
+            return self
+        return Outcome(self.requirement, self.status, self.reason, self.expected, self.actual,
+                       tuple(e.slim() for e in self.evidence), self.evidence_data)
+
     @property
     def title(self) -> str:
         return requirements.get(self.requirement).title

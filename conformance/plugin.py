@@ -13,6 +13,7 @@ config's stash (conformance.state).
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import replace
 from typing import Any, Iterator
@@ -22,11 +23,14 @@ from jinja2 import TemplateError
 
 from conformance import collect, options, requirements, results
 from conformance import waivers as waiver_files
-from conformance.client import BudgetExhausted, Client, DryRun, NotJudged
+from conformance.transport.client import Client, redactor_of
+from conformance.transport.errors import BudgetExhausted, DryRun, NotJudged
 from conformance.judge import JUDGE, OUTCOME_KEY, Judge
 from conformance.outcome import BUDGET_CUT, Status, outcome
 from conformance.preflight import unreachable
 from conformance.profile import Profile, ProfileError, key_values
+from conformance.redaction import RedactingRecords, RedactingStream
+from conformance.reference.server import target_of
 from conformance.state import state
 from conformance.target import TargetError, load
 
@@ -59,6 +63,8 @@ def pytest_configure(config: pytest.Config) -> None:
             reference_server_config(config)
         except (ProfileError, ValueError) as problem:
             pytest.exit(f"erpsync-conformance: {problem}", returncode=2)
+    session.redactor = redactor_of(session.target) if session.target else redactor_of(
+        target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1"))
     source = config.getoption("--waivers") or (session.target.waivers if session.target else None)
     session.waivers_source = str(source) if source else None
     try:
@@ -69,9 +75,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """A target that cannot even be connected to is a configuration error (exit 2), found before
-    any check runs: a TCP connection only, no request, so nothing is spent or sent."""
+    """Every output channel through the session's redactor; then, a target that cannot even be
+    connected to is a configuration error (exit 2), found before any check runs: a TCP connection
+    only, no request, so nothing is spent or sent."""
     config = session.config
+    redact_outputs(config)
     target = state(config).target
     if target is None or hasattr(config, "workerinput") or config.getoption("--dry-run") \
             or config.option.collectonly:
@@ -79,6 +87,24 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     problem = unreachable(target)
     if problem:
         pytest.exit(f"erpsync-conformance: {problem}", returncode=2)
+
+
+def redact_outputs(config: pytest.Config) -> None:
+    """The terminal (everything pytest prints: failures, tracebacks with their locals, captured
+    output, warnings, Hypothesis's examples, the summary) and log records go through the redactor;
+    JUnit and results.json are redacted where they are made (the collector, the assembly)."""
+    stash = state(config)
+    if not stash.redactor:
+        return
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    writer = getattr(reporter, "_tw", None)
+    if writer is not None and not isinstance(writer._file, RedactingStream):
+        original = writer._file
+        writer._file = RedactingStream(original, stash.redactor)
+        stash.restore.append(lambda: (writer._file.release(), setattr(writer, "_file", original)))
+    factory = logging.getLogRecordFactory()
+    logging.setLogRecordFactory(RedactingRecords(factory, stash.redactor))
+    stash.restore.append(lambda: logging.setLogRecordFactory(factory))
 
 
 def reference_server_config(config: pytest.Config):
@@ -220,7 +246,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     collector = stash.collector
     if collector is None or not collector.outcomes:
         return  # not a conformance run (the project's own tests load this plugin too)
-    stash.doc = doc = assemble(config, collector)
+    stash.doc = doc = stash.redactor.deep(assemble(config, collector)) if stash.redactor else assemble(config, collector)
     if doc["verdict"]["exit_code"] and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     try:
@@ -299,15 +325,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """The last lines of the run: where its reports are."""
+    """The last lines of the run: where its reports are. Then the outputs are put back."""
     stash = state(config)
-    if stash.write_problem is None and stash.published is None:
-        return
-    writer = config.get_terminal_writer()
-    if stash.write_problem:
-        writer.line(stash.write_problem, red=True)
-        return
-    folder, report, brief = stash.published
-    writer.line(f"erpsync-conformance results: {folder / 'results.json'}")
-    writer.line(f"erpsync-conformance report:  {report}")
-    writer.line(f"erpsync-conformance summary: {brief}")
+    if stash.write_problem is not None or stash.published is not None:
+        writer = config.get_terminal_writer()
+        if stash.write_problem:
+            writer.line(stash.write_problem, red=True)
+        else:
+            folder, report, brief = stash.published
+            writer.line(f"erpsync-conformance results: {folder / 'results.json'}")
+            writer.line(f"erpsync-conformance report:  {report}")
+            writer.line(f"erpsync-conformance summary: {brief}")
+    while stash.restore:
+        stash.restore.pop()()

@@ -10,12 +10,13 @@ an IsRunning that flips), and the relation is judged again on the fields that ho
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from conformance import checks
 from conformance.checks import Context, Observation
-from conformance.client import Client
+from conformance.transport.client import Client
 from conformance.contract import NS_API_SLOW_MS
 from conformance.exchange import Exchange
 from conformance.oracle import differences
@@ -24,6 +25,8 @@ from conformance.profile import Profile
 from conformance.target import Target
 
 RELATION_ATTEMPTS = 3
+BASELINES_KEPT = 64
+"""Baselines cached at most (the property tests' header sets are many); the least recently used go."""
 
 
 @dataclass
@@ -32,13 +35,15 @@ class Run:
     client: Client
     slow_ms: float = NS_API_SLOW_MS
     exchanges: list[Exchange] = field(default_factory=list)
+    """Every exchange of the run, slim (the body's head, length and hash): what the whole-run
+    judgements (HTTP-03, HTTP-04) and the timings need."""
     profile: Profile | None = None
     """The target's profile with every `auto` setting the run decided filled in."""
     observations: dict[str, Observation] = field(default_factory=dict)
     volatile: set[str] = field(default_factory=set)
     """Top-level properties seen to differ between two identical reads."""
     volatile_evidence: dict[str, tuple[Exchange, Exchange]] = field(default_factory=dict)
-    _baselines: dict[tuple, Exchange] = field(default_factory=dict)
+    _baselines: OrderedDict[tuple, Exchange] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _main: str | None = None
 
@@ -70,7 +75,7 @@ class Run:
         kwargs.setdefault("scheme", self.main_scheme)
         exchange = self.client.send(label, **kwargs)
         with self._lock:
-            self.exchanges.append(exchange)
+            self.exchanges.append(exchange.slim())
         return exchange
 
     def baseline(self, *, scheme: str | None = None, headers: dict[str, str] | None = None,
@@ -86,6 +91,9 @@ class Run:
             self._baselines[key] = self.send(label, scheme=scheme, headers=headers)
             if earlier is not None:
                 self.learn(earlier, self._baselines[key])
+            while len(self._baselines) > BASELINES_KEPT:
+                self._baselines.popitem(last=False)
+        self._baselines.move_to_end(key)
         return self._baselines[key]
 
     def learn(self, first: Exchange, second: Exchange) -> set[str]:

@@ -30,6 +30,10 @@ class SessionState:
     doc: dict[str, Any] | None = None
     published: tuple[Path, Path, Path] | None = None
     write_problem: str | None = None
+    redactor: Any = None
+    """The session's conformance.redaction.Redactor: every output channel goes through it."""
+    restore: list[Any] = field(default_factory=list)
+    """What to put back when the session ends (the terminal's stream, the log record factory)."""
 
 
 STATE = pytest.StashKey[SessionState]()

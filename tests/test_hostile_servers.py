@@ -20,7 +20,7 @@ import schemathesis.reporting.html.writer  # noqa: F401  (see below)
 import conformance.run  # noqa: F401  (see below)
 import conformance.strategies  # noqa: F401  (see below)
 from conformance import checks, fuzzing
-from conformance.client import THROTTLED_AFTER, UNRESPONSIVE_AFTER
+from conformance.transport.guard import THROTTLED_AFTER, UNRESPONSIVE_AFTER
 from conformance.contract import JSON_TYPES, XML_TYPES
 from tests.hostile import sockets
 from tests.hostile.altered import (Altered, every_answer, json_bodies, redirected, relabelled, serving,

@@ -1,19 +1,23 @@
 """No secret leaks: the whole suite, with reports, JUnit, a log file and Hypothesis's example
-database, run against a server whose every credential is a unique canary value, serially and under
-`-n 2`, with failures (so failure messages, falsifying examples and evidence are all written).
-Every byte written and printed is searched for each canary and its Base64 forms."""
+database, run against a server whose every credential is a unique canary value and which echoes
+every credential it receives in every form (headers, a header's name, a Location, 500 pages that
+print the request with JSON and HTML escapes), serially and under `-n 2`, with failures (so
+failure messages, tracebacks with their locals, falsifying examples and evidence are all written).
+Every byte written and printed is searched for each canary in every encoding: raw, Base64
+(standard, URL-safe, unpadded), URL-encoded, JSON \\u-escaped, HTML character references, and
+Basic's user:password in each."""
 
 from __future__ import annotations
 
-import base64
 import os
 import subprocess
 import sys
 
 import pytest
 
-from conformance.reference import ReferenceServer, ServerConfig
+from conformance.reference import ServerConfig
 from conformance.reference.config import Credentials
+from tests.hostile.altered import Altered, echoing, encodings, serving
 
 CANARIES = Credentials(
     basic_user="canary-user-7f3a", basic_password="canary-pw-Q9x2Lm", ticket="7T:canary-ticket-Zt5Yb",
@@ -28,13 +32,14 @@ FAULTS = ("auth-refusal-leaks-body", "select-case-sensitive", "lang-unknown-500"
 
 
 def _forms() -> dict[str, bytes]:
+    """Every encoding of every secret (the user name is no secret: it is written in the target)."""
     forms = {}
-    for name, value in ENV.items():
-        forms[name] = value.encode()
-        forms[f"base64({name})"] = base64.b64encode(value.encode())
-        forms[f"urlsafe-base64({name})"] = base64.urlsafe_b64encode(value.encode()).rstrip(b"=")
-    pair = f"{CANARIES.basic_user}:{CANARIES.basic_password}".encode()
-    forms["base64(user:password)"] = base64.b64encode(pair)
+    secrets = {k: v for k, v in ENV.items() if k != "C_USER"}
+    secrets["user:password"] = f"{CANARIES.basic_user}:{CANARIES.basic_password}"
+    for name, value in secrets.items():
+        for form, text in encodings(value).items():
+            if form != "half-escaped":
+                forms[f"{form}({name})"] = text.encode()
     return forms
 
 
@@ -59,8 +64,9 @@ restricted = "env:C_APP_RESTRICTED"
 
 @pytest.fixture(scope="module")
 def canary_server():
-    with ReferenceServer(ServerConfig(credentials=CANARIES, faults=frozenset(FAULTS))) as server:
-        yield server
+    app = Altered(echoing, ServerConfig(credentials=CANARIES, faults=frozenset(FAULTS)))
+    with serving(app) as base_url:
+        yield base_url
 
 
 def test_no_canary_in_anything_the_suite_writes_or_prints(canary_server, tmp_path):
@@ -70,10 +76,10 @@ def test_no_canary_in_anything_the_suite_writes_or_prints(canary_server, tmp_pat
     for name, extra in (("serial", []), ("xdist", ["-n", "2"])):
         folder = tmp_path / name
         folder.mkdir()
-        (folder / "target.toml").write_text(TARGET.format(base_url=canary_server.base_url))
+        (folder / "target.toml").write_text(TARGET.format(base_url=canary_server))
         runs[name] = (folder, subprocess.Popen(
             [sys.executable, "-m", "conformance", "--target", "target.toml", "--hypothesis-profile", "quick-db", "--hypothesis-seed", "1",
-             "--hypothesis-show-statistics", "-rA", "-v", "--junitxml", "junit.xml", "-o", "log_file=run.log",
+             "--hypothesis-show-statistics", "-rA", "-v", "-l", "--tb=long", "--junitxml", "junit.xml", "-o", "log_file=run.log",
              "--log-file-level", "DEBUG", "--results-json", "results-copy.json", *extra],
             cwd=folder, env=env, stdout=(folder / "stdout.txt").open("wb"), stderr=(folder / "stderr.txt").open("wb")))
     written: dict[str, bytes] = {}
@@ -83,6 +89,12 @@ def test_no_canary_in_anything_the_suite_writes_or_prints(canary_server, tmp_pat
         for path in folder.rglob("*"):
             if path.is_file() and path.name != "target.toml":
                 written[f"{name}: {path.relative_to(folder)}"] = path.read_bytes()
+    leaks: dict[str, set[str]] = {}
+    for form, needle in _forms().items():
+        for where, data in written.items():
+            if needle in data:
+                leaks.setdefault(form.split("(")[0], set()).add(where.split(": ")[1].split("/")[-1])
+    assert leaks == {}, {form: sorted(places) for form, places in leaks.items()}
     names = set(written)
     for expected in ("serial: stdout.txt", "serial: junit.xml", "serial: run.log", "serial: results-copy.json",
                      "xdist: stdout.txt", "xdist: junit.xml", "xdist: results-copy.json"):
@@ -91,5 +103,3 @@ def test_no_canary_in_anything_the_suite_writes_or_prints(canary_server, tmp_pat
     assert any("/.hypothesis/" in f"/{n.split(': ', 1)[1]}" for n in names), "no Hypothesis database written"
     assert b"Reproduce: curl -sS -i -X POST" in written["serial: stdout.txt"]  # failure messages were printed
     assert b"$C_PASSWORD" in written["serial: results-copy.json"]  # redacted, named, not dropped
-    leaks = [(form, where) for form, needle in _forms().items() for where, data in written.items() if needle in data]
-    assert leaks == [], leaks

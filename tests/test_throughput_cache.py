@@ -15,7 +15,7 @@ from hypothesis import given, strategies as st
 from conformance import contract
 from conformance.checks import Context, registry
 from conformance.profile import Profile
-from conformance.client import _WATCHDOG, Deadline
+from conformance.transport.deadline import _WATCHDOG, Deadline
 from conformance.exchange import Decoded, Exchange, Received, SentRequest
 from tests.test_contract_schemas import GOOD
 

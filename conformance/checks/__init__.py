@@ -81,7 +81,7 @@ class Check:
         outcome = Outcome.of(self.requirement, finding)
         if outcome.status.red:
             outcome = self._citing_decisions(outcome, context)
-        return outcome
+        return outcome.slim()
 
     def _citing_decisions(self, outcome: Outcome, context: Context) -> Outcome:
         """A violation of a choice the run inferred names that choice and the exchange behind it,

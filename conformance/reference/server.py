@@ -90,21 +90,7 @@ class ReferenceServer:
 
     def target(self, name: str = "reference") -> Target:
         """This server as a target: its credentials as secrets named like targets/reference.toml's."""
-        c, cfg = self.config.credentials, self.config
-        return Target(
-            name=name,
-            base_url=self.base_url,
-            profile=cfg.profile,
-            basic=Basic(c.basic_user, Secret(c.basic_password, "REF_PASSWORD")) if "basic" in cfg.offered else None,
-            soticket=Secret(c.ticket, "REF_TICKET") if "soticket" in cfg.offered else None,
-            bearer=Secret(c.bearer, "REF_BEARER") if "bearer" in cfg.offered else None,
-            session=Session(c.session_cookie, Secret(c.session_id, "REF_SESSION"), Secret(c.xsrf_token, "REF_XSRF"))
-            if "session" in cfg.offered else None,
-            apptoken=AppTokens(Secret(c.app_token_granted, "REF_APP"),
-                               Secret(c.app_token_restricted, "REF_APP_RESTRICTED"), c.require_app_token),
-            limits=Limits(max_requests=100_000, rate=10_000, connect_timeout=5, read_timeout=30),
-            source=f"bundled reference server at {self.base_url}",
-        )
+        return target_of(self.config, self.base_url, name)
 
     def start(self) -> "ReferenceServer":
         self._thread = threading.Thread(target=self._server.serve_forever, name="reference-server",
@@ -126,3 +112,24 @@ class ReferenceServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+
+def target_of(cfg: ServerConfig, base_url: str, name: str = "reference") -> Target:
+    """A reference server with this configuration as a target (also before it serves: what a
+    run's redactor needs to know of its secrets)."""
+    c = cfg.credentials
+    return Target(
+        name=name,
+        base_url=base_url,
+        profile=cfg.profile,
+        basic=Basic(c.basic_user, Secret(c.basic_password, "REF_PASSWORD")) if "basic" in cfg.offered else None,
+        soticket=Secret(c.ticket, "REF_TICKET") if "soticket" in cfg.offered else None,
+        bearer=Secret(c.bearer, "REF_BEARER") if "bearer" in cfg.offered else None,
+        session=Session(c.session_cookie, Secret(c.session_id, "REF_SESSION"), Secret(c.xsrf_token, "REF_XSRF"))
+        if "session" in cfg.offered else None,
+        apptoken=AppTokens(Secret(c.app_token_granted, "REF_APP"),
+                           Secret(c.app_token_restricted, "REF_APP_RESTRICTED"), c.require_app_token),
+        limits=Limits(max_requests=100_000, rate=10_000, connect_timeout=5, read_timeout=30),
+        source=f"bundled reference server at {base_url}",
+    )

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conformance.client import RawAuthorization
+from conformance.transport.auth import RawAuthorization
 from conformance.outcome import Status
 
 ACCEPTED = [("AUTH-01", "basic"), ("AUTH-02", "soticket"), ("AUTH-04", "bearer")]

@@ -21,7 +21,7 @@ from hypothesis.errors import FlakyFailure
 
 from conformance import invariants, strategies
 from conformance.case import Case
-from conformance.client import BudgetExhausted
+from conformance.transport.errors import BudgetExhausted
 from conformance.outcome import BUDGET_CUT, Outcome, Status, outcome
 
 pytestmark = pytest.mark.generated
@@ -81,7 +81,8 @@ def test_every_drawn_request_is_answered_as_the_contract_allows(conformance_run,
                       f"{run.client.budget.limit} left for a drawn request)"]
             return
         try:
-            outcomes = invariants.judge_exchange(run, case, send(case.describe(), case), send)
+            with run.client.generating():
+                outcomes = invariants.judge_exchange(run, case, send(case.describe(), case), send)
         except BudgetExhausted as spent:
             cut[:] = [f"{BUDGET_CUT} ({spent})"]
             return

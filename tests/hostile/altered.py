@@ -34,9 +34,9 @@ class Seen:
 class Altered:
     """A WSGI app: the reference app, each answer passed through `alter`."""
 
-    def __init__(self, alter: Callable[["Altered", Request], Response]) -> None:
+    def __init__(self, alter: Callable[["Altered", Request], Response], config=None) -> None:
         self.alter = alter
-        self.reference = ReferenceApp()
+        self.reference = ReferenceApp(config)
         self.seen: list[Seen] = []
         self._lock = threading.Lock()
 
@@ -166,3 +166,41 @@ def redirected(location: Callable[[Request], str]):
     def alter(server: Altered, request: Request) -> Response:
         return Response("", status=307, headers={"Location": location(request)})
     return alter
+
+
+SECRET_HEADERS = ("Authorization", "Cookie", "X-XSRF-TOKEN", "SO-AppToken")
+
+
+def encodings(value: str) -> dict[str, str]:
+    """A value in every form a careless server might echo it in."""
+    import base64
+    from urllib.parse import quote, quote_plus
+
+    raw = value.encode("utf-8")
+    return {"raw": value, "base64": base64.b64encode(raw).decode(), "base64url": base64.urlsafe_b64encode(raw).decode(),
+            "unpadded": base64.b64encode(raw).decode().rstrip("="), "url": quote(value, safe=""),
+            "url-plus": quote_plus(value, safe=""), "json-u": "".join(f"\\u{ord(c):04x}" for c in value),
+            "html-dec": "".join(f"&#{ord(c)};" for c in value), "html-hex": "".join(f"&#x{ord(c):x};" for c in value),
+            "half-escaped": "".join(f"&#{ord(c)};" if i % 2 else c for i, c in enumerate(value))}
+
+
+def echoing(server: Altered, request: Request) -> Response:
+    """Echoes every credential the request carries in every form: in headers (and as a header's
+    name), in a Location, and, for a request it refuses, in a 500 page that prints the request
+    (JSON with \\u escapes, HTML with character references). Its 200 answers stay the reference's."""
+    response = server.answer(request)
+    sent = {name: request.headers[name] for name in SECRET_HEADERS if name in request.headers}
+    for name, value in sent.items():
+        credential = value.split(" ", 1)[-1]
+        for form, text in encodings(credential).items():
+            response.headers.add(f"X-Echo-{name}-{form}", text)
+        response.headers["Location"] = "http://127.0.0.1/echo?c=" + encodings(credential)["url"]
+    if request.headers.get("SO-AppToken", "").replace("-", "").isalnum():
+        response.headers.add(request.headers["SO-AppToken"], "echoed as a header name")
+    if response.status_code in (401, 403) and sent:
+        page = "".join(f"<p>{name}: {encodings(value)['html-dec']} / {encodings(value)['half-escaped']}</p>"
+                       for name, value in sent.items())
+        data = json.dumps({"Message": "An error has occurred.", "Request": dict(sent)})
+        data = data.replace(":", "\\u003a")  # escaped as some serializers do
+        return Response(f"{data}<!-- {page} -->", status=500, content_type="text/html; charset=utf-8")
+    return response

@@ -1,0 +1,203 @@
+"""The whole exchange within a deadline. requests' timeouts bound each wait for data, so a server
+sending a byte a second never trips them; when the deadline passes, the socket being read is shut
+down, which ends the blocked read at once. One watchdog thread keeps every deadline of the process.
+
+The connections the adapter's pools make hand their socket to the current Deadline before they
+wait, and read the response head strictly: a server that closes the connection in the middle of
+its headers gave no response (http.client would take the headers read so far as the whole).
+"""
+
+from __future__ import annotations
+
+import heapq
+import http.client
+import itertools
+import os
+import socket
+import threading
+import time
+from typing import Any
+
+import urllib3
+
+
+class Deadline:
+    """The whole exchange (response head and body) within `seconds`, the clock running from
+    entering it (a thread started per exchange cost more than the rest of the client's
+    bookkeeping, so one watchdog keeps them all)."""
+
+    _current = threading.local()
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._armed = False
+
+    def __enter__(self) -> "Deadline":
+        Deadline._current.value = self
+        _WATCHDOG.arm(self, time.monotonic() + self.seconds)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _WATCHDOG.disarm(self)
+        Deadline._current.value = None
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+    @classmethod
+    def watch(cls, sock: socket.socket | None) -> None:
+        """The socket the current thread's exchange is about to read its response from."""
+        deadline = getattr(cls._current, "value", None)
+        if deadline is None or sock is None:
+            return
+        with deadline._lock:
+            deadline._sockets.append(sock)
+            expired = deadline.expired
+        if expired:
+            _shut(sock)
+
+
+class _Watchdog:
+    """Expires armed Deadlines when their time comes, from one daemon thread: a heap of (when,
+    order, deadline), a deadline disarmed on time left in it until it comes up or the heap is
+    compacted. The thread sleeps until the earliest entry and is woken only when an earlier one
+    is armed."""
+
+    COMPACT_AFTER = 64
+    """Disarmed entries the heap may hold (and at least half of it) before they are swept out."""
+
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # the thread and its lock stay behind
+
+    def _reset(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._heap: list[tuple[float, int, Deadline]] = []
+        self._order = itertools.count()
+        self._stale = 0
+        self._thread: threading.Thread | None = None
+
+    def arm(self, deadline: Deadline, when: float) -> None:
+        with self._cond:
+            entry = (when, next(self._order), deadline)
+            heapq.heappush(self._heap, entry)
+            deadline._armed = True
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="erpsync-deadlines", daemon=True)
+                self._thread.start()
+            elif self._heap[0] is entry:
+                self._cond.notify()
+
+    def disarm(self, deadline: Deadline) -> None:
+        with self._cond:
+            if not deadline._armed:
+                return  # expired already
+            deadline._armed = False
+            self._stale += 1
+            if self._stale > self.COMPACT_AFTER and 2 * self._stale > len(self._heap):
+                self._heap = [entry for entry in self._heap if entry[2]._armed]
+                heapq.heapify(self._heap)
+                self._stale = 0
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                heap = self._heap
+                while heap and not heap[0][2]._armed:
+                    heapq.heappop(heap)
+                    self._stale -= 1
+                if not heap:
+                    self._cond.wait()
+                    continue
+                delay = heap[0][0] - time.monotonic()
+                if delay > 0:
+                    self._cond.wait(delay)
+                    continue
+                deadline = heapq.heappop(heap)[2]
+                deadline._armed = False
+                self._cond.release()
+                try:
+                    deadline._expire()
+                finally:
+                    self._cond.acquire()
+
+
+_WATCHDOG = _Watchdog()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        # socket.socket's own shutdown, for an SSLSocket too: its override would drop the TLS
+        # state under the reading thread instead of just ending the read.
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass  # closed already: nothing left to end
+
+
+class HeadCutShort(http.client.HTTPException):
+    """The connection closed before the blank line that ends a response's headers."""
+
+
+class _HeadWatch:
+    """The response's file while its head is read: remembers whether the last line was the end of
+    the file rather than the blank line that ends the headers."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw, self.last = raw, b"\r\n"
+
+    def readline(self, *args: Any) -> bytes:
+        self.last = self.raw.readline(*args)
+        return self.last
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
+
+
+class StrictResponse(http.client.HTTPResponse):
+    """http.client ends the headers at the end of the file as at a blank line, so a server closing
+    mid-header looks like a complete response with no body; here it is a failed exchange."""
+
+    def begin(self) -> None:
+        watched = self.fp = _HeadWatch(self.fp)
+        try:
+            super().begin()
+        finally:
+            self.fp = watched.raw if self.fp is watched else self.fp
+        if watched.last == b"":
+            raise HeadCutShort("the target closed the connection in the middle of the response's headers")
+
+
+class _Watched:
+    """A urllib3 connection that hands its socket to the current Deadline before it waits, and
+    reads the response head strictly."""
+
+    response_class = StrictResponse
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        Deadline.watch(getattr(self, "sock", None))
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedHTTPConnection(_Watched, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+

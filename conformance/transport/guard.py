@@ -1,0 +1,98 @@
+"""What every exchange keeps to, whoever sends it: the request budget, the rate limit, and the
+streaks that stop a run from spending itself on a dead or throttling target."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timezone
+
+from werkzeug.http import parse_date
+
+from conformance.transport.errors import BudgetExhausted, TargetUnresponsive
+
+UNRESPONSIVE_AFTER = 3
+"""Transport failures in a row (timeouts, resets, TLS, bodies cut off) after which nothing more is
+sent: a dead target costs this many timeouts, not one per request of the run."""
+
+THROTTLED_AFTER = 3
+"""Exchanges in a row still throttled (429/503) after their retries, after which Retry-After is no
+longer waited for: a target that throttles everything costs this many waits, not one per request."""
+
+
+class Budget:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> None:
+        with self._lock:
+            if self.used >= self.limit:
+                raise BudgetExhausted(f"request budget of {self.limit} exhausted")
+            self.used += 1
+
+    @property
+    def remaining(self) -> int:
+        return self.limit - self.used
+
+
+class RateLimit:
+    """At most `rate` requests per second, spaced evenly."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    when = parse_date(value)
+    if when is None:
+        return None
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class Streaks:
+    """What the target did to the last exchanges in a row, shared by every session of a run."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+        self.last_failure = ""
+        self.throttled = 0
+        self._lock = threading.Lock()
+
+    def check(self) -> None:
+        with self._lock:
+            if self.failures >= UNRESPONSIVE_AFTER:
+                raise TargetUnresponsive(f"target unresponsive: {self.failures} consecutive transport failures "
+                                         f"(last: {self.last_failure}); not sent")
+
+    def failed(self, reason: str) -> None:
+        with self._lock:
+            self.failures += 1
+            self.last_failure = reason
+
+    def answered(self, throttled: bool | None = None) -> None:
+        """An HTTP response arrived. `throttled`: True, a 429/503 still after its Retry-After waits;
+        False, a 429/503 not waited for (no usable or too long a Retry-After), which leaves the
+        throttling streak as it is; None, an answer that is no throttle, which ends it."""
+        with self._lock:
+            self.failures = 0
+            if throttled is None:
+                self.throttled = 0
+            elif throttled:
+                self.throttled += 1
