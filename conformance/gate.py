@@ -47,10 +47,16 @@ def apply_waivers(entries: list[dict], waivers: Mapping[str, Waiver], today: dt.
     return problems
 
 
+INTERRUPTED = ("the run was interrupted (Ctrl-C or a signal) before it finished: what it judged so far is "
+               "no verdict on the target")
+
+
 def verdict(entries: Iterable[Mapping[str, Any]], problems: list[dict], *, strict: bool,
-            dry_run: bool) -> dict[str, Any]:
+            dry_run: bool, interrupted: bool = False) -> dict[str, Any]:
     entries = list(entries)
     counts = {o: n for o in OUTCOMES if (n := sum(e["outcome"] == o for e in entries))}
+    if interrupted:
+        return {"status": "interrupted", "exit_code": 2, "reasons": [INTERRUPTED], "counts": counts}
     if dry_run:
         return {"status": "dry run", "exit_code": 0, "reasons": ["nothing was sent (--dry-run)"], "counts": counts}
     failing = [e for e in entries if e["outcome"] == "fail" or (strict and e["outcome"] == "non-strict")]

@@ -65,6 +65,10 @@ def pytest_configure(config: pytest.Config) -> None:
             pytest.exit(f"erpsync-conformance: {problem}", returncode=2)
     session.redactor = redactor_of(session.target) if session.target else redactor_of(
         target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1"))
+    if not hasattr(config, "workerinput"):
+        problem = unwritable(config)
+        if problem:
+            pytest.exit(f"erpsync-conformance: {problem}", returncode=2)
     source = config.getoption("--waivers") or (session.target.waivers if session.target else None)
     session.waivers_source = str(source) if source else None
     try:
@@ -87,6 +91,26 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     problem = unreachable(target)
     if problem:
         pytest.exit(f"erpsync-conformance: {problem}", returncode=2)
+
+
+def unwritable(config: pytest.Config) -> str | None:
+    """Where the run could not write its results, found before the first request (a run that
+    cannot write them has nothing to show for its requests)."""
+    import tempfile
+    from pathlib import Path
+
+    places = [] if config.getoption("--collect-only", default=False) else \
+        ([] if config.getoption("--no-reports") else [("--reports-dir", Path(config.getoption("--reports-dir")))])
+    if config.getoption("--results-json"):
+        places.append(("--results-json", Path(config.getoption("--results-json")).parent))
+    for option, folder in places:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".erpsync-write-check-"):
+                pass
+        except OSError as problem:
+            return f"{option}: cannot write to {folder}: {problem.strerror or problem}"
+    return None
 
 
 def redact_outputs(config: pytest.Config) -> None:
@@ -129,9 +153,15 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         faults = config.getoption("--reference-fault")
         return ["erpsync-conformance target: the bundled reference server (127.0.0.1, port chosen at start)"
                 + (f", faults: {', '.join(faults)}" if faults else "")]
-    return [f"erpsync-conformance target: {target.name} ({target.source})",
-            f"base URL: {target.base_url}; schemes under test: {', '.join(target.schemes)}"
-            + ("; app token" if target.apptoken else "")]
+    lines = [f"erpsync-conformance target: {target.name} ({target.source})",
+             f"base URL: {target.base_url}; schemes under test: {', '.join(target.schemes)}"
+             + ("; app token" if target.apptoken else "")]
+    if not target.limits.verify:
+        lines.append("TLS NOT VERIFIED (limits.verify_tls = false): the credentials go to whoever answers "
+                     f"at {target.base_url}")
+    elif target.limits.ca_bundle:
+        lines.append(f"TLS verified against {target.limits.ca_bundle}")
+    return lines
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -246,7 +276,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     collector = stash.collector
     if collector is None or not collector.outcomes:
         return  # not a conformance run (the project's own tests load this plugin too)
-    stash.doc = doc = stash.redactor.deep(assemble(config, collector)) if stash.redactor else assemble(config, collector)
+    interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+    doc = assemble(config, collector, interrupted)
+    stash.doc = doc = stash.redactor.deep(doc) if stash.redactor else doc
     if doc["verdict"]["exit_code"] and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     try:
@@ -256,14 +288,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if not config.getoption("--no-reports"):
             from conformance.report import render
 
-            folder = results.write(doc, config.getoption("--reports-dir"), point_latest=not doc["run"]["dry_run"])
+            # `latest` names the last run that ended: not a dry run, not one cut short by Ctrl-C.
+            folder = results.write(doc, config.getoption("--reports-dir"),
+                                   point_latest=not doc["run"]["dry_run"] and not interrupted)
             stash.published = (folder, *render.render_run(folder))
     except (OSError, TemplateError) as problem:
         stash.write_problem = f"erpsync-conformance: cannot write the reports: {problem}"
         session.exitstatus = 2
 
 
-def assemble(config: pytest.Config, collector: collect.Collector) -> dict[str, Any]:
+def assemble(config: pytest.Config, collector: collect.Collector, interrupted: bool = False) -> dict[str, Any]:
     import datetime as dt
 
     stash = state(config)
@@ -284,14 +318,16 @@ def assemble(config: pytest.Config, collector: collect.Collector) -> dict[str, A
         hypothesis=collect.hypothesis_settings(config), started=stash.started_at,
         duration_s=time.monotonic() - stash.started, strict=options.strict(config),
         dry_run=config.getoption("--dry-run"), slow_ms=config.getoption("--slow-ms"),
-        workers=len(collector.workers), budget_option=config.getoption("--max-requests"))
+        workers=len(collector.workers), budget_option=config.getoption("--max-requests"),
+        tls={"verified": bool(target.limits.verify) if target else True,
+             "ca_bundle": target.limits.ca_bundle if target else None})
     recorded = collector.in_scope()
     for rid, found in results.inconsistency_outcomes(run["profile"], inconsistent).items():
         if rid in collector.scope:
             recorded.setdefault(rid, []).extend(found)
     return results.assemble(run, recorded, waivers=stash.waivers, today=dt.date.today(),
                             response_ms=[ms for p in processes for ms in p["response_ms"]],
-                            no_response=sum(p["no_response"] for p in processes))
+                            no_response=sum(p["no_response"] for p in processes), interrupted=interrupted)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

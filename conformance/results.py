@@ -114,13 +114,13 @@ def inconsistency_outcomes(table: Mapping[str, Any], keys: list[str]) -> dict[st
 
 def assemble(run: dict[str, Any], recorded: Mapping[str, list[Mapping[str, Any]]], *,
              waivers: Mapping[str, Waiver], today: dt.date, response_ms: list[float],
-             no_response: int) -> dict[str, Any]:
+             no_response: int, interrupted: bool = False) -> dict[str, Any]:
     rows = entries(recorded)
-    problems = [] if run["dry_run"] else gate.apply_waivers(rows, waivers, today)
+    problems = [] if run["dry_run"] or interrupted else gate.apply_waivers(rows, waivers, today)
     doc = {
         "format": FORMAT,
         "run": run,
-        "verdict": gate.verdict(rows, problems, strict=run["strict"], dry_run=run["dry_run"]),
+        "verdict": gate.verdict(rows, problems, strict=run["strict"], dry_run=run["dry_run"], interrupted=interrupted),
         "requirements": rows,
         "waiver_problems": problems,
         "timings": {"response_ms": [round(ms, 1) for ms in response_ms], "no_response": no_response},
@@ -131,7 +131,8 @@ def assemble(run: dict[str, Any], recorded: Mapping[str, list[Mapping[str, Any]]
 
 def run_metadata(*, target: Mapping[str, Any], processes: list[Mapping[str, Any]], declared: Mapping[str, str],
                  hypothesis: Mapping[str, Any], started: dt.datetime, duration_s: float, strict: bool,
-                 dry_run: bool, slow_ms: float, workers: int, budget_option: int | None) -> tuple[dict, list[str]]:
+                 dry_run: bool, slow_ms: float, workers: int, budget_option: int | None,
+                 tls: Mapping[str, Any]) -> tuple[dict, list[str]]:
     """The `run` object of results.json, and the settings seen chosen inconsistently."""
     profile, inconsistent = profile_table(declared, processes)
     volatile: dict[str, list] = {}
@@ -147,7 +148,7 @@ def run_metadata(*, target: Mapping[str, Any], processes: list[Mapping[str, Any]
         "requests": sum(p["requests"] for p in processes),
         "budget": sum(p["budget"] for p in processes) if processes else (budget_option or 0),
         "rate": round(sum(p["rate"] for p in processes), 3) if processes else 1.0,
-        "slow_ms": slow_ms, "strict": strict, "workers": workers, "dry_run": dry_run,
+        "slow_ms": slow_ms, "strict": strict, "workers": workers, "dry_run": dry_run, "tls": dict(tls),
     }
     return run, inconsistent
 

@@ -150,28 +150,38 @@ def load(path: str | os.PathLike, environ: Mapping[str, str] | None = None) -> T
 
 
 def from_mapping(data: Mapping[str, Any], environ: Mapping[str, str], source: str) -> Target:
-    def secret(key: str, text: str, holds: str = "the secret") -> Secret:
+    def secret(key: str, text: str, holds: str = "the secret", carried: str = "header") -> Secret:
         name = text.removeprefix("env:")
         value = environ.get(name)
         if value is None or not value.strip():
             state = "is not set" if value is None else "is empty"
             raise TargetError(f"{source}: {key}: the environment variable {name} {state}; "
                               f"expected it to hold {holds}")
+        problem = secret_problem(value, carried)
+        if problem:
+            raise TargetError(f"{source}: {key}: the environment variable {name} {problem}; expected {holds} alone "
+                              "(the value is not shown)")
         return Secret(value, name)
 
     def value(key: str, text: str) -> Value:
-        return secret(key, text, "the user name") if text.startswith("env:") else text
+        if not text.startswith("env:"):
+            if ":" in text:
+                raise TargetError(f"{source}: basic.user: a user name with ':' cannot be sent in Basic; expected a "
+                                  "user name without ':'")
+            return text
+        return secret(key, text, "the user name", carried="user")
 
     basic = soticket = bearer = session = apptoken = None
     if "basic" in data:
-        basic = Basic(value("basic.user", data["basic"]["user"]), secret("basic.password", data["basic"]["password"]))
+        basic = Basic(value("basic.user", data["basic"]["user"]),
+                      secret("basic.password", data["basic"]["password"], "the password", carried="base64"))
     if "soticket" in data:
         soticket = secret("soticket.ticket", data["soticket"]["ticket"])
     if "bearer" in data:
         bearer = secret("bearer.token", data["bearer"]["token"])
     if "session" in data:
         s = data["session"]
-        session = Session(s["cookie_name"], secret("session.cookie", s["cookie"]),
+        session = Session(s["cookie_name"], secret("session.cookie", s["cookie"], carried="cookie"),
                           secret("session.xsrf_token", s["xsrf_token"]))
     if "apptoken" in data:
         a = data["apptoken"]
@@ -187,7 +197,7 @@ def from_mapping(data: Mapping[str, Any], environ: Mapping[str, str], source: st
         base_url=data["base_url"],
         profile=profile,
         basic=basic, soticket=soticket, bearer=bearer, session=session, apptoken=apptoken,
-        limits=Limits(**data.get("limits", {})),
+        limits=limits(data.get("limits", {}), source),
         source=source,
         waivers=Path(source).parent / data["waivers"] if "waivers" in data else None,
     )
@@ -197,9 +207,45 @@ def from_mapping(data: Mapping[str, Any], environ: Mapping[str, str], source: st
     return target
 
 
+def secret_problem(value: str, carried: str) -> str | None:
+    """What keeps a secret from going on the wire as it is, in words that never show it: a line
+    end (secret stores and `echo` often leave one), surrounding spaces, control characters, or a
+    character the header that carries it cannot (`carried`: header, cookie, user, base64)."""
+    if value.rstrip("\r\n") != value:
+        return "ends with a line break (secret stores and `echo` often add one)"
+    if value.strip() != value:
+        return "begins or ends with white space"
+    for position, char in enumerate(value, 1):
+        if ord(char) < 32 or ord(char) == 127:
+            return f"holds a control character (character {position} of {len(value)})"
+        if carried in ("header", "cookie") and ord(char) > 126:
+            return (f"holds a character an HTTP header cannot carry as it is (character {position} of {len(value)} "
+                    "is not printable US-ASCII)")
+        if carried == "cookie" and char in ' ";,\\':
+            return f"holds a character a cookie value cannot (character {position} of {len(value)})"
+        if carried == "user" and char == ":":
+            return "holds ':', which Basic cannot send in a user name"
+    return None
+
+
+def limits(data: Mapping[str, Any], source: str) -> Limits:
+    """[limits], with ca_bundle resolved against the target file's folder and required to exist."""
+    data = dict(data)
+    bundle = data.get("ca_bundle")
+    if bundle is not None:
+        path = Path(bundle).expanduser()
+        if not path.is_absolute():
+            path = Path(source).parent / path
+        if not path.is_file():
+            raise TargetError(f"{source}: limits.ca_bundle: no such file {path} (relative to the target file); "
+                              "expected a PEM file of the CA that signed the target's certificate")
+        data["ca_bundle"] = str(path)
+    return Limits(**data)
+
+
 SECRET_EXPECTED = "env:NAME (secrets are read from the environment, never written in the file)"
 EXPECTED = {  # what a key's pattern or purpose asks for, in words (by the key's own name)
-    "name": "a name of letters, digits, '.', '_' and '-' (it names report folders)",
+    "name": "a name of letters, digits, '.', '_' and '-', at most 64 (it names report folders)",
     "base_url": "an http(s) URL ending in /api/v1, with no user:password@",
     "user": "a user name, or env:NAME",
     "cookie_name": "a cookie name (letters, digits and !#$%&'*+.^_`|~-)",

@@ -159,6 +159,8 @@ HOSTILE = [
             {"HTTP-01": "no complete response within 1.6 s"}, limits={"connect_timeout": 0.1}),
     Hostile("closes the connection mid-body", lambda tmp: raw(sockets.closes_mid_body),
             {"HTTP-01": "the target closed the connection mid-body"}),
+    Hostile("closes the connection in the middle of its headers", lambda tmp: raw(sockets.closes_mid_header),
+            {"HTTP-01": "closed the connection in the middle of the response's headers"}),
     Hostile("resets the connection", lambda tmp: raw(sockets.resets),
             {"HTTP-01": "the target reset the connection (TCP RST)"}),
     Hostile("a 50 MiB body", lambda tmp: reference_with(streamed_json_bodies(
@@ -166,6 +168,12 @@ HOSTILE = [
             {"ACCEPT-02": "larger than 2 MiB, the most the suite reads"}),
     Hostile("an endless chunked body", lambda tmp: reference_with(streamed_json_bodies(endless_padding, types=PATCH_TYPES)),
             {"ACCEPT-02": "larger than 2 MiB, the most the suite reads"}),
+    Hostile("JSON nested 100 000 deep", lambda tmp: reference_with(json_bodies(
+                lambda body: b"[" * 100_000 + b"]" * 100_000, types=PATCH_TYPES)),
+            {"ACCEPT-02": "nests deeper than 64 levels"}),
+    Hostile("XML nested 200 000 deep", lambda tmp: reference_with(xml_bodies(
+                lambda body: b"<a>" * 200_000 + b"</a>" * 200_000)),
+            {"ACCEPT-03": "nests elements deeper than 64 levels"}, scope=XML_READERS),
     Hostile("invalid JSON", lambda tmp: reference_with(json_bodies(lambda body: body[:-1])),
             {"SCHEMA-01": "the body is not valid JSON", "ACCEPT-02": "the body is not valid JSON"}),
     Hostile("JSON with a byte order mark", lambda tmp: reference_with(json_bodies(lambda body: b"\xef\xbb\xbf" + body)),

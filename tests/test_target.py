@@ -14,14 +14,17 @@ from tests.suite_runs import SUITE
 CANARY = "CANARY-5eb1d7c0-secret"
 """The value of every secret variable a row sets (and of a secret written in the file): never shown."""
 ENV = {"ERPSYNC_T_TICKET": f"7T:{CANARY}", "ERPSYNC_T_PASSWORD": f"pw-{CANARY}", "ERPSYNC_T_USER": "tje0",
-       "ERPSYNC_T_EMPTY": "", "ERPSYNC_T_BLANK": "  "}
+       "ERPSYNC_T_EMPTY": "", "ERPSYNC_T_BLANK": "  ", "ERPSYNC_T_NEWLINE": f"7T:{CANARY}\n",
+       "ERPSYNC_T_EURO": f"8A:{CANARY}\u20ac", "ERPSYNC_T_CONTROL": f"x{CANARY}\x07y",
+       "ERPSYNC_T_COLON": f"tje0:{CANARY}", "ERPSYNC_T_SEMICOLON": f"{CANARY};x"}
 UNSET = "ERPSYNC_T_NOT_SET"
 NO_FILE, DIRECTORY = None, "<a directory>"
 BASE_URL = "https://sod.superoffice.com/Cust12345/api/v1"
 TICKET = '[soticket]\nticket = "env:ERPSYNC_T_TICKET"\n'
 SECRET = "env:NAME (secrets are read from the environment, never written in the file)"
 URL = "an http(s) URL ending in /api/v1, with no user:password@"
-NAME = "a name of letters, digits, '.', '_' and '-' (it names report folders)"
+NAME = "a name of letters, digits, '.', '_' and '-', at most 64 (it names report folders)"
+ALONE = "expected the secret alone (the value is not shown)"
 WAIVERS = "the path of a waiver file (a string), relative to the target file"
 TABLES = "name, description, base_url, waivers, profile, basic, soticket, bearer, session, apptoken, limits"
 LIMITS = "max_requests, rate, connect_timeout, read_timeout, retries, max_retry_wait, verify_tls, ca_bundle"
@@ -71,6 +74,26 @@ BAD = [
      "bearer.token: the environment variable ERPSYNC_T_EMPTY is empty; expected it to hold the secret"),
     ("secret variable blank", target(tables='[bearer]\ntoken = "env:ERPSYNC_T_BLANK"\n'), ENV,
      "bearer.token: the environment variable ERPSYNC_T_BLANK is empty; expected it to hold the secret"),
+    ("secret with a trailing newline", target(tables='[soticket]\nticket = "env:ERPSYNC_T_NEWLINE"\n'), ENV,
+     "soticket.ticket: the environment variable ERPSYNC_T_NEWLINE ends with a line break (secret stores and `echo` "
+     f"often add one); {ALONE}"),
+    ("secret a header cannot carry", target(tables='[bearer]\ntoken = "env:ERPSYNC_T_EURO"\n'), ENV,
+     "bearer.token: the environment variable ERPSYNC_T_EURO holds a character an HTTP header cannot carry as it is "
+     f"(character {len(CANARY) + 4} of {len(CANARY) + 4} is not printable US-ASCII); {ALONE}"),
+    ("secret with a control character", target(tables='[bearer]\ntoken = "env:ERPSYNC_T_CONTROL"\n'), ENV,
+     f"bearer.token: the environment variable ERPSYNC_T_CONTROL holds a control character (character {len(CANARY) + 2} "
+     f"of {len(CANARY) + 3}); {ALONE}"),
+    ("cookie a cookie cannot carry", target(tables='[session]\ncookie_name = "ASP.NET_SessionId"\n'
+                                                   'cookie = "env:ERPSYNC_T_SEMICOLON"\nxsrf_token = "env:ERPSYNC_T_TICKET"\n'),
+     ENV, "session.cookie: the environment variable ERPSYNC_T_SEMICOLON holds a character a cookie value cannot "
+          f"(character {len(CANARY) + 1} of {len(CANARY) + 2}); expected the secret alone (the value is not shown)"),
+    ("user with a colon", target(tables='[basic]\nuser = "env:ERPSYNC_T_COLON"\npassword = "env:ERPSYNC_T_PASSWORD"\n'),
+     ENV, "basic.user: the environment variable ERPSYNC_T_COLON holds ':', which Basic cannot send in a user name; "
+          "expected the user name alone (the value is not shown)"),
+    ("CA bundle missing", target(tables=TICKET + "[limits]\nca_bundle = 'ca.pem'\n"), ENV,
+     "limits.ca_bundle: no such file <folder>/ca.pem (relative to the target file); expected a PEM file of the CA "
+     "that signed the target's certificate"),
+    ("name too long", target(name=f'name = "{"n" * 300}"\n'), ENV, f"name: expected {NAME}, got '{'n' * 76}..."),
     ("user variable unset", target(tables=f'[basic]\nuser = "env:{UNSET}"\npassword = "env:ERPSYNC_T_PASSWORD"\n'),
      ENV, f"basic.user: the environment variable {UNSET} is not set; expected it to hold the user name"),
     ("user env name malformed", target(tables='[basic]\nuser = "env:"\npassword = "env:ERPSYNC_T_PASSWORD"\n'), ENV,
@@ -118,7 +141,7 @@ def test_load_names_the_file_the_key_and_what_was_expected(tmp_path, text, env, 
     path = write(tmp_path / "target.toml", text)
     with pytest.raises(TargetError) as raised:
         load(path, env)
-    assert str(raised.value) == f"{path}: {message}"
+    assert str(raised.value) == f"{path}: {message.replace('<folder>', str(path.parent))}"
     assert CANARY not in str(raised.value)
 
 
@@ -137,7 +160,7 @@ def assert_usage_error(result, path: Path, message: str) -> None:
     output = "\n".join(result.outlines + result.errlines)
     assert result.ret == 2, output
     lines = [line for line in output.splitlines() if "erpsync-conformance:" in line]
-    assert lines == [f"Exit: erpsync-conformance: {path}: {message}"], output
+    assert lines == [f"Exit: erpsync-conformance: {path}: {message.replace('<folder>', str(path.parent))}"], output
     assert "Traceback" not in output
     assert CANARY not in output
 
@@ -171,13 +194,15 @@ def test_a_real_process_exits_2_with_one_line(pytester, environment, text, env, 
 def test_a_good_file_resolves_secrets_and_keeps_them_out_of_repr(tmp_path):
     path = tmp_path / "target.toml"
     path.write_text(target(tables=TICKET + '[basic]\nuser = "env:ERPSYNC_T_USER"\npassword = "env:ERPSYNC_T_PASSWORD"\n'
-                           '[limits]\nca_bundle = "/x.pem"\n'))
+                           '[limits]\nca_bundle = "certs/ca.pem"\n'))
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs" / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
     loaded = load(path, ENV)
     assert loaded.schemes == ("basic", "soticket")
     assert loaded.soticket == Secret(f"7T:{CANARY}", "ERPSYNC_T_TICKET")
     assert loaded.basic.user == Secret("tje0", "ERPSYNC_T_USER")
     assert CANARY not in repr(loaded)
-    assert loaded.limits.verify == "/x.pem"
+    assert loaded.limits.verify == str(tmp_path / "certs" / "ca.pem")  # relative to the target file
     assert [s.env for s in loaded.secrets()] == ["ERPSYNC_T_USER", "ERPSYNC_T_PASSWORD", "ERPSYNC_T_TICKET"]
 
 

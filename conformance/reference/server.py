@@ -30,11 +30,17 @@ class RequestLog:
 
     def __init__(self) -> None:
         self._arrivals: list[Arrival] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
 
     def record(self, method: str, target: str, at: float) -> None:
         with self._lock:
             self._arrivals.append(Arrival(method, urlsplit(target).path, at))
+            self._lock.notify_all()
+
+    def wait_for(self, count: int, timeout: float) -> bool:
+        """Block until `count` requests have arrived (True), or `timeout` seconds pass (False)."""
+        with self._lock:
+            return self._lock.wait_for(lambda: len(self._arrivals) >= count, timeout)
 
     def arrivals(self) -> list[Arrival]:
         with self._lock:

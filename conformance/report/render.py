@@ -23,7 +23,7 @@ AREA_TITLES = {
     "language": "Language, culture, time zone and app token",
 }
 VERDICT_MARKS = {"conforms": "✅", "does not conform": "❌", "incomplete": "⚠️",
-                 "waivers out of date": "⚠️", "dry run": "📝"}
+                 "waivers out of date": "⚠️", "dry run": "📝", "interrupted": "⛔"}
 RED = ("fail", "non-strict", "waived")
 
 

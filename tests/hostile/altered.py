@@ -78,11 +78,11 @@ def unaltered(server: Altered, request: Request) -> Response:
     return server.answer(request)
 
 
-def json_bodies(change: Callable[[bytes], bytes]):
-    """Every 200 answer of a JSON type gets `change(body)` as its body, under the same label."""
+def json_bodies(change: Callable[[bytes], bytes], types: tuple[str, ...] = JSON_TYPES):
+    """Every 200 answer of a JSON type (of `types`) gets `change(body)` as its body, under the same label."""
     def alter(server: Altered, request: Request) -> Response:
         response = server.answer(request)
-        if response.status_code == 200 and response.mimetype in JSON_TYPES:
+        if response.status_code == 200 and response.mimetype in types:
             response.set_data(change(response.get_data()))
         return response
     return alter

@@ -122,6 +122,13 @@ def closes_mid_body(connection: socket.socket, stopping: threading.Event) -> Non
         connection.sendall(JSON_HEAD % 1000 + BODY[:60])
 
 
+def closes_mid_header(connection: socket.socket, stopping: threading.Event) -> None:
+    """Sends a status line and some headers of a 200, then closes before the blank line that ends
+    them (http.client would read it as a whole response with no body)."""
+    if read_head(connection):
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n")
+
+
 def resets(connection: socket.socket, stopping: threading.Event) -> None:
     """Reads the request and closes with SO_LINGER 0, which sends a TCP RST instead of a FIN."""
     if read_head(connection):

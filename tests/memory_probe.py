@@ -1,0 +1,45 @@
+"""`python -m tests.memory_probe N`: N exchanges with 50 MB answers (the client reads 2 MiB of
+each), each judged and its outcome kept as a test keeps it; prints the process's peak RSS in MB."""
+
+from __future__ import annotations
+
+import resource
+import sys
+
+from werkzeug.wrappers import Response
+
+from conformance.outcome import Outcome
+from conformance.run import Run
+from conformance.target import Basic, Limits, Secret, Target
+from conformance.transport.client import Client
+from tests.hostile.altered import serving
+
+MIB = 1024 * 1024
+
+
+def huge(environ, start_response):
+    """50 MB of a JSON string, streamed: more than the client ever reads of it."""
+    def body():
+        yield b'{"StatusMessage": "'
+        for _ in range(50 * MIB // 65536):
+            yield b"x" * 65536
+        yield b'"}'
+    return Response(body(), content_type="application/json; charset=utf-8", direct_passthrough=True)(
+        environ, start_response)
+
+
+def main(count: int) -> None:
+    with serving(huge) as base_url:
+        target = Target("memory", base_url, basic=Basic("u", Secret("memory-probe-password", "P")),
+                        limits=Limits(max_requests=count + 10, rate=10_000, read_timeout=30))
+        run = Run(target, Client(target))
+        kept: list[Outcome] = []
+        for i in range(count):
+            exchange = run.send(f"huge {i}", scheme="basic", headers={"Accept": f"application/json; n={i}"})
+            assert exchange.response is not None and exchange.response.truncated, exchange.error
+            kept.append(run.judge("ACCEPT-02", {"probe": exchange}).slim())
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))

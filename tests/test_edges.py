@@ -1,0 +1,76 @@
+"""What the suite does at its edges (issue 12): it judges what the server sent and redacts only
+what it writes; it says when TLS was not verified, in every output; and it checks that it can write
+its results before it sends anything."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from werkzeug.wrappers import Response
+
+from conformance import checks
+from conformance.checks import Context
+from conformance.reference import ReferenceServer
+from conformance.report import render
+from conformance.reference.config import Credentials
+from conformance.target import Secret, Target
+from conformance.transport.client import Client
+from tests.hostile.altered import Altered, serving, unaltered
+from tests.hostile.tls import self_signed, server_context
+from tests.suite_runs import SUITE, run_suite
+
+C = Credentials()
+TICKET_TARGET = """name = "edges"
+base_url = "{base_url}"
+[soticket]
+ticket = "env:E_TICKET"
+{limits}
+"""
+
+
+def test_a_valid_body_holding_a_secret_is_judged_as_sent_and_written_redacted():
+    """Redacting before judging would put `$NAME` inside the JSON and break it: the body is judged
+    raw (SCHEMA-01 passes), and written with the secret as its variable's name."""
+    body = {"IsRunning": True, "StatusMessage": f"called with {C.ticket}", "Interval": "00:15:00",
+            "TableRight": None, "FieldProperties": {}}
+    app = lambda environ, start: Response(json.dumps(body), content_type="application/json")(environ, start)  # noqa: E731
+    with serving(app) as base_url:
+        target = Target("echo", base_url, soticket=Secret(C.ticket, "E_TICKET"))
+        exchange = Client(target).send("echo", scheme="soticket")
+    outcome = checks.judge("SCHEMA-01", {"probe": exchange}, Context())
+    assert str(outcome.status) == "pass" and exchange.body["StatusMessage"].endswith(C.ticket)
+    written = json.dumps(outcome.as_dict())
+    assert C.ticket not in written and "called with $E_TICKET" in written
+
+
+def test_insecure_tls_is_stated_in_every_output(pytester, monkeypatch, tmp_path):
+    certificate, key = self_signed(tmp_path)
+    with serving(Altered(unaltered), server_context(certificate, key)) as base_url:
+        monkeypatch.setenv("E_TICKET", C.ticket)
+        target = tmp_path / "target.toml"
+        target.write_text(TICKET_TARGET.format(base_url=base_url, limits="[limits]\nverify_tls = false\n"))
+        run = run_suite(pytester, "--target", str(target), "--hypothesis-profile", "quick", "-k", "test_http",
+                        quiet=False)
+    doc = run.results["doc"]
+    assert "TLS NOT VERIFIED (limits.verify_tls = false)" in run.output
+    assert doc["run"]["tls"] == {"verified": False, "ca_bundle": None}
+    assert "TLS not verified" in render.html(doc) and "TLS not verified" in render.summary(doc)
+
+
+@pytest.mark.parametrize("option", ["--reports-dir", "--results-json"])
+def test_results_that_cannot_be_written_stop_the_run_before_any_request(pytester, monkeypatch, tmp_path, option):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    where = str(blocker / "reports") if option == "--reports-dir" else str(blocker / "results.json")
+    with ReferenceServer() as server:
+        monkeypatch.setenv("E_TICKET", C.ticket)
+        target = tmp_path / "target.toml"
+        target.write_text(TICKET_TARGET.format(base_url=server.base_url, limits=""))
+        result = pytester.runpytest_inprocess(SUITE, "-q", "-p", "no:cacheprovider", "--target", str(target),
+                                              option, where, "--no-reports" if option == "--results-json" else "-q",
+                                              no_reraise_ctrlc=True)
+        assert len(server.requests) == 0
+    output = "\n".join(result.outlines + result.errlines)
+    assert result.ret == 2, output
+    assert f"erpsync-conformance: {option}: cannot write to {blocker}" in output, output
