@@ -16,6 +16,7 @@ from conformance.report import render
 from conformance.reference.config import Credentials
 from conformance.target import Secret, Target
 from conformance.transport.client import Client
+from conformance.transport.errors import ForbiddenPath
 from tests.hostile.altered import Altered, serving, unaltered
 from tests.hostile.tls import self_signed, server_context
 from tests.suite_runs import SUITE, run_suite
@@ -74,3 +75,18 @@ def test_results_that_cannot_be_written_stop_the_run_before_any_request(pytester
     output = "\n".join(result.outlines + result.errlines)
     assert result.ret == 2, output
     assert f"erpsync-conformance: {option}: cannot write to {blocker}" in output, output
+
+
+def test_a_target_receives_only_the_methods_the_suite_means_to_send(pytester, monkeypatch, tmp_path):
+    """schemathesis's coverage phase proposes TRACE, PUT, PATCH, DELETE, OPTIONS and QUERY: none is
+    sent (the schemathesis test and the adapter refuse them); only POST, and GET for HTTP-05."""
+    with ReferenceServer() as server:
+        monkeypatch.setenv("E_TICKET", C.ticket)
+        target = tmp_path / "target.toml"
+        target.write_text(TICKET_TARGET.format(base_url=server.base_url, limits=""))
+        run_suite(pytester, "--target", str(target), "--hypothesis-profile", "dev", "-k", "openapi or other_methods")
+        methods = {arrival.method for arrival in server.requests.arrivals()}
+    assert methods == {"POST", "GET"}, methods
+    client = Client(Target("t", server.base_url, soticket=Secret(C.ticket, "E_TICKET")))
+    with pytest.raises(ForbiddenPath, match="refusing to send PUT"):
+        client.session("soticket").put(client.endpoint)
