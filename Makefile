@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 TARGET ?=
 
-.PHONY: conformance sample test bench venv clean
+.PHONY: conformance sample test bench sensitivity venv clean
 
 venv: $(STAMP)
 
@@ -38,6 +38,12 @@ test: $(STAMP)
 # npm, into bench/.prism). Several minutes; not part of `make test`. e.g. ARGS="--repeat 3 --skip-prism"
 bench: $(STAMP)
 	$(PY) bench/run.py $(ARGS)
+
+# Named faults caught per Hypothesis profile (quick, staging within 150 requests, dev, thorough) and
+# the requests spent: one whole run per fault and profile (bench/README.md, "Sensitivity"). Long:
+# thorough alone is over an hour on 2 cores. e.g. ARGS="--profiles quick staging"
+sensitivity: $(STAMP)
+	$(PY) bench/sensitivity.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

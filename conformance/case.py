@@ -24,7 +24,7 @@ class Case:
     scheme: str | None
     """The scheme whose credentials are sent (None: none at all)."""
     credential: str = "valid"
-    """valid, or how the credential is wrong (domains.CREDENTIAL_STATES)."""
+    """valid, or another form of the scheme's credential (domains.CREDENTIAL_STATES)."""
     accept: str | None = None
     accept_language: str | None = None
     so_language: str | None = None
@@ -34,7 +34,7 @@ class Case:
 
     @property
     def authorised(self) -> bool:
-        return self.scheme is not None and self.credential == "valid"
+        return self.scheme is not None and domains.credential_kind(self.credential) == "valid"
 
     def headers(self) -> dict[str, str]:
         pairs = {"Accept": self.accept, "Accept-Language": self.accept_language, "SO-Language": self.so_language,

@@ -27,7 +27,12 @@ LEGACY_CODES = ("NO", "SP", "US", "CZ", "SW", "CN", "DA", "JP", "GE", "FI", "NL"
 UNKNOWN_LANGUAGES = ("zz", "x-klingon", "qq-ZZ")
 TRANSLATION_OFF = ("*", "x")
 
-_PRIMARIES = {tag.split("-")[0].lower() for tag in SHIPPED_LANGUAGES + DOCUMENTED_TAGS} | {"nb", "nn"}
+LANGUAGE_VALUES = tuple(dict.fromkeys(CERTAIN_LANGUAGES + SHIPPED_LANGUAGES + DOCUMENTED_TAGS + UNKNOWN_LANGUAGES))
+"""Every language tag the suite sends: each shipped language, the documented tags, unknown ones."""
+ACCEPT_LANGUAGE_LISTS = ("en-US, en;q=0.9", "en-us; en-gb", "sv, *;q=0.5", "zz, en;q=0.1", "*", "de;q=0, en")
+"""Accept-Language as lists with q-values and *: H's own `en-us; en-gb`, and what RFC 9110 allows."""
+SO_LANGUAGE_VALUES = ("nb-no", "en-US", "sv", "de") + TRANSLATION_OFF + ("X", "x-klingon")
+"""SO-Language values: the documented ones (H, D, RO), * and x (translation off), an unknown one."""
 
 
 def language_kind(tag: str) -> str:
@@ -110,3 +115,67 @@ def zone_values() -> list[str]:
     """Every documented zone form: each code and each id, alone and with the documented suffix."""
     values = list(ZONES) + list(CODES_WITHOUT_IDS) + [str(i) for i in ZONES.values()]
     return values + [v + OFFSET_SPELLINGS[0] for v in ("NO", "261", "US-NY", "UTC", "460")]
+
+
+ZONE_FORMS = ("NO", "DK", "UTC", "US-NY", "AU-NSW", "CA-QC", "BR-RJ", "261", "140", "460", "1", "36",
+              "NO, includeTZOffset", "US-NY, includeTZOffset", "261, includeTZOffset", "460, includeTZoffset",
+              "NO,includeTZOffset", "261,  includeTZOffset", "no", "Europe/Oslo", "Mars/Olympus_Mons", "99999")
+"""The covering design's zone values: a country code, area codes of three continents, numeric ids,
+each form with the documented suffix (both spellings of its case), the undocumented spacing and
+case variants, an IANA name (H: "an ID or a time-zone name"), and unknown ones."""
+
+# --- $select ------------------------------------------------------------------------------------
+SELECT_PROPERTIES = ("IsRunning", "StatusMessage", "Interval", "TableRight", "FieldProperties")
+SELECT_PATHS = ("TableRight/Mask", "TableRight/Reason")
+
+
+def near_misses(name: str) -> tuple[str, ...]:
+    """Names a matcher may take for `name` and must not: a prefix, a suffix added, one letter
+    dropped, a plural."""
+    return (name[: max(3, len(name) // 2)], name + "X", name[:-2] + name[-1], name + "s")
+
+
+SELECT_CLAUSES = (
+    "IsRunning", "StatusMessage", "Interval", "TableRight", "FieldProperties",
+    "TableRight/Mask", "TableRight/Reason", "isrunning", "STATUSMESSAGE", "tableRight/mask",
+    " Interval , IsRunning ", "IsRunning,IsRunning", ",IsRunning,,Interval,", "StatusMessage, TableRight",
+    "Status", "IsRunningX", "Intrval", "TableRights", "FieldPropertie", "TableRight/Masks",
+    "FieldProperties/Interval", "IsRunning/x", "Name,department,category/id", "IsRunning,Name", "",
+)
+"""The covering design's clauses: each property and sub-property, case variants, spaces and
+duplicates and stray separators, near-miss names (prefix, suffix, one letter off, plural), paths into
+what has no such part, unknown names, and the empty clause."""
+
+# --- Accept -------------------------------------------------------------------------------------
+ACCEPT_FORMS = (
+    "application/json", "text/json", "application/xml", "text/xml", "application/json-patch+json",
+    "application/merge-patch+json", "APPLICATION/XML", "Text/Json", "application/json; charset=utf-8",
+    "text/xml;charset=UTF-8", "application/json;q=0.5, application/xml", "text/*", "application/*", "*/*",
+    "text/csv", "text/html", "image/png, text/csv;q=0.5",
+)
+"""The covering design's Accept values: each documented type, case and parameters, q-lists,
+wildcards, unsupported types."""
+
+# --- credentials ----------------------------------------------------------------------------------
+CREDENTIAL_STATES = {
+    "basic": ("wrong-password", "empty-password", "password-with-colon", "password-non-ascii", "password-prefix",
+              "wrong-user", "no-colon", "not-base64", "empty", "spelled-lower", "spelled-upper"),
+    "soticket": ("wrong", "prefix", "extended", "case-variant", "empty", "spelled-lower", "spelled-upper",
+                 "spelled-camel"),
+    "bearer": ("wrong", "prefix", "extended", "case-variant", "empty", "spelled-lower", "spelled-upper"),
+    "session": ("no-xsrf", "wrong-xsrf", "xsrf-prefix", "wrong-cookie"),
+}
+"""Per scheme, the credential forms besides the right one: wrong values and near-misses of the
+right one (a prefix, one character more, another case), empty parts, a password holding ':' or a
+non-ASCII character, malformed encodings, and the scheme word in other spellings (still valid)."""
+MALFORMED_STATES = frozenset({"no-colon", "not-base64", "empty"})
+"""Forms that are no well-formed credential of the scheme (AUTH-08's)."""
+SPELLINGS = {"spelled-lower": str.lower, "spelled-upper": str.upper, "spelled-camel": lambda w: "SoTicket"}
+
+
+def credential_kind(state: str) -> str:
+    """valid (the right credential, in any spelling of the scheme word), malformed, or wrong."""
+    if state == "valid" or state in SPELLINGS:
+        return "valid"
+    return "malformed" if state in MALFORMED_STATES else "wrong"
+

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from conformance import contract
+from conformance import contract, domains
 from conformance.case import Case, Expectation, expect
 from conformance.checks import engine_keys
 from conformance.contract import JSON_TYPES, MEDIA_TYPES, XML_TYPES
@@ -22,10 +22,12 @@ from conformance.exchange import Exchange
 from conformance.oracle import predict_media
 from conformance.outcome import Outcome
 from conformance.profile import Profile
+from conformance.transport.credentials import auth_for
 
 SCHEME_REQUIREMENT = {"basic": "AUTH-01", "soticket": "AUTH-02", "bearer": "AUTH-04", "session": "AUTH-07"}
-JUDGED = ("HTTP-03", "HTTP-04", "AUTH-01", "AUTH-02", "AUTH-04", "AUTH-05", "AUTH-06", "AUTH-07", "AUTH-08",
-          "SELECT-01", "SELECT-02", "SELECT-03", "SELECT-04", "SELECT-05", "SELECT-06", "SELECT-07", "SELECT-09",
+JUDGED = ("HTTP-03", "HTTP-04", "AUTH-01", "AUTH-02", "AUTH-03", "AUTH-04", "AUTH-05", "AUTH-06", "AUTH-07", "AUTH-08",
+          "SELECT-01", "SELECT-02", "SELECT-03", "SELECT-04", "SELECT-05", "SELECT-06", "SELECT-07", "SELECT-08",
+          "SELECT-09",
           "ACCEPT-01", "ACCEPT-02", "ACCEPT-03", "ACCEPT-04", "ACCEPT-05", "ACCEPT-06", "ACCEPT-07",
           "LANG-01", "LANG-02", "LANG-03", "LANG-04", "LANG-05", "LANG-06", "LANG-07")
 """Every requirement judge_exchange may judge."""
@@ -122,9 +124,12 @@ def _answer_without(run, case: Case, feature: str, send) -> int | None:
     return send(f"{reduced.describe()} (without {feature}, to see what the status comes with)", reduced).status
 
 
-def judge_exchange(run, case: Case, probe: Exchange, send: Callable[[str, Case], Exchange]) -> list[Outcome]:
+def judge_exchange(run, case: Case, probe: Exchange, send: Callable[[str, Case], Exchange],
+                   relations: bool = True) -> list[Outcome]:
     """Every requirement that applies to `probe`, the answer to `case`. `send(label, case)` sends
-    another case (a relation's reference, the JSON counterpart of an XML answer)."""
+    another case (a relation's reference, the JSON counterpart of an XML answer). `relations`:
+    False for the covering rows, which judge the relations whose references cost a request of their
+    own (LANG-02/03/05, ACCEPT-03) only through the example tests and the generated ones."""
     outcomes = [run.judge("HTTP-03", {"probe": probe}), run.judge("HTTP-04", {"probe": probe})]
     if probe.response is None or probe.status >= 500:
         return outcomes
@@ -132,13 +137,62 @@ def judge_exchange(run, case: Case, probe: Exchange, send: Callable[[str, Case],
     if not case.authorised:
         return outcomes + _refused(run, case, probe, expectation)
     blame = Blame(run, case, probe, expectation, send)
+    references = References(run, case, send, cheap=not relations)
     outcomes += _accepted(run, case, probe, blame)
-    outcomes += _selected(run, case, probe, blame, send)
-    outcomes += _localised(run, case, probe, expectation, blame)
+    outcomes += _selected(run, case, probe, blame, references)
+    outcomes += _localised(run, case, probe, expectation, blame, references)
     outcomes += _negotiated(run, case, probe, blame)
     if probe.status == 200 and probe.response.media_type in JSON_TYPES + XML_TYPES:
-        outcomes += _bodies(run, case, probe, send)
+        outcomes += _bodies(run, case, probe, references, relations)
     return outcomes
+
+
+class References:
+    """The answers a relation compares a case's answer with: the same case with some headers
+    changed. Without $select they are the run's cached baselines; with one, the same clause is
+    sent again (a $select answer is compared with a $select answer)."""
+
+    def __init__(self, run, case: Case, send, cheap: bool = False) -> None:
+        self.run, self.case, self.send, self.cheap = run, case, send, cheap
+
+    def judged(self, rid: str, roles: dict[str, Exchange], role: str, changes: dict[str, str | None], *,
+               keep_select: bool = True, again: Callable[[], dict[str, Exchange]] | None = None, **case) -> Outcome:
+        """`rid` on `roles` beside the reference the case with `changes` gives (a relation, re-checked
+        as Run.relate does, when `again` sends the probes anew). `cheap` (the covering rows): beside
+        the plain baseline first, which most rows share, and beside the precise reference only when
+        that fails, so a row costs its own request and what its failures need."""
+        if self.cheap and self.case.scheme is not None:
+            outcome = self.run.judge(rid, {**roles, role: self.run.baseline(scheme=self.case.scheme)}, **case)
+            if not outcome.status.red:
+                return outcome
+        precise = self.of(select=keep_select, **changes)
+        if again is not None:
+            return self.run.relate(rid, again, precise, reference_role=role, first=roles, **case)
+        return self.run.judge(rid, {**roles, role: precise(False)}, **case)
+
+    def of(self, select: bool = True, **changes: str | None) -> Callable[[bool], Exchange]:
+        """A reference: fresh (True) or at hand (False). `select`: keep the case's $select."""
+        case = replace(self.case, **{FIELDS[k]: v for k, v in changes.items()})
+        if case.accept is None:
+            case = replace(case, accept="application/json")
+        if select and case.select is not None:
+            made: list[Exchange] = []
+
+            def selected(fresh: bool) -> Exchange:
+                if fresh or not made:
+                    made[:] = [self.send(f"{case.describe()} (reference)", case)]
+                return made[0]
+            return selected
+        return lambda fresh: self.run.baseline(scheme=case.scheme, headers=case.headers(), fresh=fresh)
+
+
+FIELDS = {"Accept": "accept", "Accept-Language": "accept_language", "SO-Language": "so_language",
+          "SO-Culture": "so_culture", "SO-TimeZone": "so_timezone"}
+
+
+NEAR_MISSES = frozenset({"password-with-colon", "password-non-ascii", "password-prefix", "empty-password", "prefix",
+                         "extended", "case-variant", "xsrf-prefix"})
+"""Wrong credentials shaped like the right one: a server may also refuse them as malformed (400)."""
 
 
 def _refused(run, case: Case, probe: Exchange, expectation: Expectation) -> list[Outcome]:
@@ -146,28 +200,37 @@ def _refused(run, case: Case, probe: Exchange, expectation: Expectation) -> list
     An error status another feature causes (400, 406) is a refusal too when it carries no data."""
     if probe.status != 200 and expectation.admits(probe.status) and not engine_keys(probe):
         return []  # an error another feature causes, carrying no data: a refusal too
-    state = "none" if case.scheme is None else case.credential if case.credential in REFUSAL_REQUIREMENT else "wrong"
-    rid = REFUSAL_REQUIREMENT[state]
-    role = "no credentials" if case.scheme is None else f"wrong {case.scheme}" if rid == "AUTH-06" else case.describe()
-    return [run.judge(rid, {role: probe})]
+    if probe.status == 400 and case.credential in NEAR_MISSES and not engine_keys(probe):
+        return []
+    if case.scheme is None:
+        return [run.judge("AUTH-05", {"no credentials": probe})]
+    if domains.credential_kind(case.credential) == "malformed":
+        return [run.judge("AUTH-08", {case.describe(): probe})]
+    if case.scheme == "session":
+        return [run.judge("AUTH-07", {"matching": run.baseline(scheme="session"), case.credential: probe})]
+    return [run.judge("AUTH-06", {f"wrong {case.scheme}": probe})]
 
 
 def _accepted(run, case: Case, probe: Exchange, blame: Blame) -> list[Outcome]:
     if not blame.judges("auth"):
         return []
+    if case.credential in domains.SPELLINGS:  # the scheme word in another spelling
+        return [run.judge("AUTH-03", {case.credential: probe})]
     rid = SCHEME_REQUIREMENT[case.scheme]
     return [run.judge(rid, {"matching" if rid == "AUTH-07" else "probe": probe})]
 
 
-def _reference(run, case: Case, **changes) -> Callable[[bool], Exchange]:
-    """The baseline of the case with `changes` (headers only: no $select), fresh on request."""
-    headers = {**case.headers(), **changes}
-    headers = {k: v for k, v in headers.items() if v is not None}
-    headers.setdefault("Accept", "application/json")
-    return lambda fresh: run.baseline(scheme=case.scheme, headers=headers, fresh=fresh)
+def sender(run) -> Callable[[str, Case], Exchange]:
+    """Sends a case: its scheme's credential in the form it names, its headers, its $select."""
+    def send(label: str, case: Case) -> Exchange:
+        auth = None
+        if case.scheme is not None and case.credential != "valid":
+            auth = auth_for(run.target, case.scheme, case.credential)
+        return run.send(label, scheme=case.scheme, auth=auth, headers=case.headers(), select=case.select)
+    return send
 
 
-def _selected(run, case: Case, probe: Exchange, blame: Blame, send) -> list[Outcome]:
+def _selected(run, case: Case, probe: Exchange, blame: Blame, references: References) -> list[Outcome]:
     """The clause's name-matching requirement judges which properties are kept; SELECT-02 the kept
     values, SELECT-03 how the rest is nulled (on a 200 only)."""
     if case.select is None or not blame.judges("select"):
@@ -177,13 +240,56 @@ def _selected(run, case: Case, probe: Exchange, blame: Blame, send) -> list[Outc
     rids = [select_requirement(case.select, "pattern")]
     if rids[0] in ("SELECT-02", "SELECT-03") and probe.status == 200:
         rids = ["SELECT-02", "SELECT-03"]  # documented names only: the kept values and the nulls
-    return [run.relate(rid, lambda: {"probe": send(case.describe(), case)}, _reference(run, case),
-                       reference_role="baseline", first={"probe": probe}, select=case.select) for rid in rids]
+    outcomes = [references.judged(rid, {"probe": probe}, "baseline", {}, keep_select=False, select=case.select,
+                                  again=lambda: {"probe": references.send(case.describe(), case)}) for rid in rids]
+    if not any(o.status.red for o in outcomes) or probe.status != 200:
+        return outcomes
+    return _isolated_select(run, case, probe, references) or outcomes
 
 
-def _localised(run, case: Case, probe: Exchange, expectation: Expectation, blame: Blame) -> list[Outcome]:
+def _isolated_select(run, case: Case, probe: Exchange, references: References) -> list[Outcome] | None:
+    """A $select answer that fails its clause's requirement, traced to what it comes with: in XML,
+    the same case as JSON (if that is right, the fault is XML's: SELECT-08); a clause spelled
+    otherwise than the documented names, the same names as documented (if that fails alike, the
+    fault is the documented names' requirement, not the spelling's). None: no other cause found."""
+    if probe.response.media_type in XML_TYPES:
+        as_json = replace(case, accept="application/json")
+        json_answer = references.send(f"{as_json.describe()} (as JSON, to see whether XML is the cause)", as_json)
+        if not any(o.status.red for o in _selected_once(run, as_json, json_answer, references)):
+            outcome = run.judge("SELECT-08", {"json": json_answer, "xml": probe}, select=case.select)
+            if outcome.status.red:
+                return [outcome]
+    documented = canonical_clause(case.select)
+    if documented is None or documented == case.select:
+        return None
+    plain = replace(case, select=documented)
+    answer = references.send(f"{plain.describe()} (the documented spelling, to see whether the spelling is the cause)",
+                             plain)
+    again = _selected_once(run, plain, answer, references)
+    return again if any(o.status.red for o in again) else None
+
+
+def _selected_once(run, case: Case, probe: Exchange, references: References) -> list[Outcome]:
+    rids = [select_requirement(case.select, "pattern")]
+    if rids[0] in ("SELECT-02", "SELECT-03") and probe.status == 200:
+        rids = ["SELECT-02", "SELECT-03"]
+    baseline = References(run, case, references.send).of(select=False)(False)
+    return [run.judge(rid, {"probe": probe, "baseline": baseline}, select=case.select) for rid in rids]
+
+
+def canonical_clause(clause: str | None) -> str | None:
+    """The documented names a clause means, in their documented case, once each, without spaces
+    or empty items; None when it names no documented property."""
+    canonical = {p.lower(): p for p in contract.PROPERTIES + NESTED_NAMES}
+    names = [canonical[n.strip().lower()] for n in (clause or "").split(",") if n.strip().lower() in canonical]
+    return ",".join(dict.fromkeys(names)) or None
+
+
+def _localised(run, case: Case, probe: Exchange, expectation: Expectation, blame: Blame,
+               references: References) -> list[Outcome]:
     """LANG-07 for the headers whose value an installation may not know (a 400 needs one of them
-    to admit it; a 200 needs all of them to), LANG-06 for a zone, LANG-01 for a known language."""
+    to admit it; a 200 needs all of them to), LANG-06 for a zone, LANG-01 for a language: an answer
+    in it is a valid body (beside the same request without the language)."""
     consulted = case.consulted()
     out = []
     unknown = {h: k for h, k in consulted.items() if k in ("unknown", "maybe") and h in case.headers()}
@@ -199,15 +305,16 @@ def _localised(run, case: Case, probe: Exchange, expectation: Expectation, blame
     if zone in ("known", "spelling") and blame.judges("locale:SO-TimeZone") \
             and (probe.status != 200 or probe.decoded.ok):
         role = f"SO-TimeZone: {case.so_timezone}"
-        out.append(run.judge("LANG-06", {role: probe, "reference": _reference(run, case, **{"SO-TimeZone": None})(False)},
-                             undocumented=[role] if zone == "spelling" else [], select=case.select))
-    if consulted.get("Accept-Language") == "known" and "SO-Language" not in consulted \
-            and blame.judges("locale:Accept-Language") \
+        out.append(references.judged("LANG-06", {role: probe}, "reference", {"SO-TimeZone": None},
+                                     undocumented=[role] if zone == "spelling" else [], select=case.select))
+    language = consulted.get("SO-Language") if consulted.get("SO-Language") in ("known", "maybe") else \
+        consulted.get("Accept-Language") if "SO-Language" not in consulted else None
+    if language is not None and blame.judges("locale:Accept-Language") and (language == "known" or probe.status == 200) \
             and (probe.status != 200 or probe.response.media_type in JSON_TYPES):
-        out.append(run.judge("LANG-01", {f"Accept-Language: {case.accept_language}": probe,
-                                         "reference": _reference(run, case, **{"Accept-Language": None,
-                                                                               "SO-Culture": None})(False)},
-                                 select=case.select))
+        header = "SO-Language" if "SO-Language" in consulted else "Accept-Language"
+        out.append(references.judged("LANG-01", {f"{header}: {case.headers()[header]}": probe}, "reference",
+                                     {"Accept-Language": None, "SO-Language": None, "SO-Culture": None},
+                                     select=case.select))
     return out
 
 
@@ -220,36 +327,47 @@ def _negotiated(run, case: Case, probe: Exchange, blame: Blame) -> list[Outcome]
     return [run.judge(rid, {"probe": probe}, accept=case.accept)]
 
 
-def _bodies(run, case: Case, probe: Exchange, send) -> list[Outcome]:
+def _bodies(run, case: Case, probe: Exchange, references: References, relations: bool) -> list[Outcome]:
     """The answer's body, and the relations the contract states between bodies."""
     out = []
     media = probe.response.media_type
+    consulted = case.consulted()
     if media in JSON_TYPES:
         # What the media type broke, beside what the same request as application/json has (a
-        # language that breaks the body is LANG's finding, not ACCEPT's).
-        as_json = _reference(run, case, Accept="application/json")(False)
-        out.append(run.judge("ACCEPT-02", {"probe": probe, "reference": as_json}, select=case.select))
-    elif case.select is None:
-        as_json = replace(case, accept="application/json")
-        out.append(run.relate("ACCEPT-03", lambda: {"xml": send(case.describe(), case)},
-                              lambda fresh: send(as_json.describe(), as_json) if fresh else
-                              run.baseline(scheme=case.scheme, headers=as_json.headers()),
-                              reference_role="json", first={"xml": probe}))
-    if case.select is not None or media not in JSON_TYPES:
+        # language that breaks the body is LANG's finding, not ACCEPT's). The covering rows
+        # compare with the plain answer first, and with the precise one only when that fails.
+        plain = run.baseline(scheme=case.scheme)
+        outcome = run.judge("ACCEPT-02", {"probe": probe, "reference": plain}, select=case.select)
+        if relations or outcome.status.red:
+            outcome = run.judge("ACCEPT-02", {"probe": probe, "reference": references.of(Accept="application/json")(False)},
+                                select=case.select)
+        out.append(outcome)
+    elif relations:
+        as_json = references.of(Accept="application/json")
+        outcome = run.relate("ACCEPT-03", lambda: {"xml": references.send(case.describe(), case)}, as_json,
+                             reference_role="json", first={"xml": probe})
+        if outcome.status.red and case.select is not None:
+            # XML and JSON differ in what the $select nulls: SELECT-08's, not the format's
+            selected = run.judge("SELECT-08", {"json": as_json(False), "xml": probe}, select=case.select)
+            outcome = selected if selected.status.red else outcome
+        out.append(outcome)
+    if media not in JSON_TYPES:
         return out
-    consulted = case.consulted()
+    # beside the same culture and zone without a language: what a culture does without a language
+    # is LANG-03's, and a language the server does not ship leaves it without one
+    raw = references.of(**{"Accept-Language": None, "SO-Language": None})
     if case.language_maybe_in_effect():
-        out.append(run.relate("LANG-04", lambda: {"translated": probe},
-                              _reference(run, case, **{"Accept-Language": None, "SO-Language": None,
-                                                       "SO-Culture": None}),
-                              reference_role="raw", claimed=True))
+        out.append(run.relate("LANG-04", lambda: {"translated": probe}, raw, reference_role="raw", claimed=True))
+    if consulted.get("SO-Language") == "off":
+        out.append(run.relate("LANG-04", lambda: {"off": probe}, raw, reference_role="raw"))
+    if not relations:
+        return out
     if "SO-Culture" in consulted or consulted.get("SO-TimeZone") == "known":
         out.append(run.relate("LANG-05", lambda: {"probe": probe},
-                              _reference(run, case, **{"SO-Culture": None, "SO-TimeZone": None})))
+                              references.of(**{"SO-Culture": None, "SO-TimeZone": None})))
     if case.so_culture is not None and "SO-Culture" not in consulted and consulted.get("SO-Language") != "off":
         if not case.language_in_effect() and not any(k == "maybe" for k in consulted.values()):
-            out.append(run.relate("LANG-03", lambda: {"probe": probe}, _reference(run, case, **{"SO-Culture": None})))
+            out.append(run.relate("LANG-03", lambda: {"probe": probe}, references.of(**{"SO-Culture": None})))
     if consulted.get("SO-Language") == "known" and case.accept_language is not None:
-        out.append(run.relate("LANG-02", lambda: {"probe": probe},
-                              _reference(run, case, **{"Accept-Language": None})))
+        out.append(run.relate("LANG-02", lambda: {"probe": probe}, references.of(**{"Accept-Language": None})))
     return out

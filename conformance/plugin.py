@@ -46,6 +46,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): the catalogue requirement(s) a test judges")
     config.addinivalue_line("markers", "generated: Hypothesis or schemathesis draws the requests; runs after the "
                                        "example tests")
+    config.addinivalue_line("markers", "covering: the covering design's rows (every documented value); runs after "
+                                       "the example tests, before the generated ones")
     for marker in sorted(set(requirements.AREAS.values()) | set(LEVEL_MARKERS.values())):
         config.addinivalue_line("markers", f"{marker}: conformance tests of requirements in this area or level")
     session = state(config)
@@ -164,10 +166,23 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return lines
 
 
+def declared_schemes(config: pytest.Config) -> tuple[str, ...]:
+    """The auth schemes of the session's target (the bundled server's, when there is no file)."""
+    target = state(config).target
+    if target is not None:
+        return target.schemes
+    return target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1").schemes
+
+
+def stage(item: pytest.Item) -> int:
+    """Example tests of single requirements first, then the covering rows, then the generated
+    tests: every requirement has an example test of known cost, the rows cover the documented
+    values, so a request budget that runs out cuts combinations first."""
+    return 2 if item.get_closest_marker("generated") else 1 if item.get_closest_marker("covering") else 0
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Example tests first, generated ones (marked `generated`) last: every requirement has an
-    # example test of known cost, so a request budget that runs out cuts generated cases only.
-    items[:] = sorted(items, key=lambda item: item.get_closest_marker("generated") is not None)
+    items[:] = sorted(items, key=stage)
     for item in items:
         for marker in item.iter_markers("requirement"):
             for rid in marker.args:
@@ -175,8 +190,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(requirement.area)
                 item.add_marker(LEVEL_MARKERS[requirement.level])
                 item.user_properties.append((collect.REQUIREMENT_KEY, rid))
-        if item.get_closest_marker("generated") is not None:
+        if stage(item):  # judges many requirements: in scope only through their own example tests
             item.user_properties.append((collect.GENERATED_KEY, "true"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    from conformance import covering
+
+    rows = [item.callspec.params["row"] for item in session.items
+            if hasattr(item, "callspec") and "row" in item.callspec.params]
+    state(session.config).dimensions = covering.values_per_dimension(row.case for row in rows) if rows else {}
 
 
 # --- the run ------------------------------------------------------------------------------------
@@ -338,6 +361,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         for request in stash.planned:
             write(f"{request.method} {request.label}: {request.curl}")
         write(f"{len(stash.planned)} requests planned (the first of each test; nothing was sent)")
+        if stash.dimensions:
+            write("values per dimension in the covering rows: " +
+                  ", ".join(f"{name} {count}" for name, count in stash.dimensions.items()))
     doc = stash.doc
     if doc is None:
         return

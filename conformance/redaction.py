@@ -19,8 +19,9 @@ import json
 import logging
 import re
 import shlex
+from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import quote, quote_plus
 
 MIN_SECRET = 4
@@ -49,11 +50,13 @@ def _forms(value: str) -> set[str]:
 
 
 class Redactor:
-    """Built from (value, variable) pairs, and for Basic (user as sent, user as shown, password,
-    its variable): Basic sends base64(`user:password`), which is a secret of its own."""
+    """Built from (value, variable) pairs; for Basic (user as sent, user as shown, password, its
+    variable), as Basic sends base64(`user:password`), which is a secret of its own; and `derived`
+    values (value, as written, as a shell expression): near-misses of secrets the run sends."""
 
     def __init__(self, secrets: Iterable[tuple[str, str]] = (),
-                 basic: tuple[str, str, str, str] | None = None) -> None:
+                 basic: tuple[str, str, str, str] | None = None,
+                 derived: Iterable[tuple[str, str, str]] = ()) -> None:
         needles: dict[str, Needle] = {}
         plain: dict[str, str] = {}
 
@@ -75,6 +78,9 @@ class Redactor:
             user, user_shown, password, password_env = basic
             shown = f"{user_shown}:${password_env}"
             add(f"{user}:{password}", shown, shown)
+        for value, shown, shell in derived:  # near-misses made from secrets (wrong credentials sent)
+            if len(value) >= MIN_SECRET and value not in plain:
+                add(value, shown, shell)
         # Longest first, so that a secret inside a longer one is not half-replaced.
         self._needles = sorted(needles.values(), key=lambda n: -len(n.text))
         self._plain = sorted(plain.items(), key=lambda kv: -len(kv[0]))
@@ -82,6 +88,8 @@ class Redactor:
         self._by_text = {n.text: n for n in self._needles}
         self._plus = any(" " in value for value in plain)
         self.longest = max((len(n.text) for n in self._needles), default=0)
+        self._seen: dict[str, str] = {}
+        """Texts already redacted (labels, curl lines, reasons recur in every output channel)."""
 
     def __bool__(self) -> bool:
         return bool(self._needles)
@@ -101,19 +109,30 @@ class Redactor:
         """Secrets written with escapes mixed into them (a JSON body escaping some characters, an
         HTML page with character references, a URL): found in the text with its escapes decoded,
         each found place mapped back to the characters that wrote it."""
-        decoded, origins = _decoded(text, plus=self._plus)
+        decoded, origin = _decoded(text, plus=self._plus)
         found = []
         for value, shown in self._plain:
             start = decoded.find(value)
             while start != -1:
                 end = start + len(value)
-                found.append((origins[start][0], origins[end - 1][1], Needle(value, shown, shown)))
+                found.append((origin(start)[0], origin(end - 1)[1], Needle(value, shown, shown)))
                 start = decoded.find(value, end)
         return found
 
     # --- replacing ----------------------------------------------------------------------------
 
     def text(self, text: str) -> str:
+        done = self._seen.get(text)
+        if done is not None:
+            return done
+        done = self._redacted(text)
+        if len(text) <= SEEN_LENGTH:
+            if len(self._seen) >= SEEN_ENTRIES:
+                self._seen.clear()
+            self._seen[text] = done
+        return done
+
+    def _redacted(self, text: str) -> str:
         spans = self.spans(text)
         if not spans:
             return text
@@ -154,13 +173,25 @@ class Redactor:
 ESCAPED = re.compile(r"\\u[0-9a-fA-F]{4}|\\[\"\\/bfnrt]|&#\d{1,7};|&#[xX][0-9a-fA-F]{1,6};|&[a-zA-Z]{2,8};|%[0-9a-fA-F]{2}")
 
 
-def _decoded(text: str, plus: bool) -> tuple[str, list[tuple[int, int]]]:
-    """The text with JSON, HTML and URL escapes decoded, and for each decoded character the span
-    of the text that wrote it."""
-    chars: list[str] = []
-    origins: list[tuple[int, int]] = []
-    at = 0
+SEEN_LENGTH, SEEN_ENTRIES = 16384, 4096
+"""Redacted texts kept to answer again: up to this long, this many at a time."""
+
+
+def _decoded(text: str, plus: bool) -> tuple[str, Callable[[int], tuple[int, int]]]:
+    """The text with JSON, HTML and URL escapes decoded, and a function giving, for each decoded
+    character, the span of the text that wrote it. Kept as segments (a literal run, or the escape
+    or run of %XX bytes that wrote some characters), so the work is per escape, not per character."""
+    parts: list[str] = []
+    segments: list[tuple[int, int, int, bool]] = []  # (decoded start, text start, text end, literal)
+    size = 0
     pending: list[tuple[int, int, int]] = []  # %XX bytes of one UTF-8 run: (byte, start, end)
+
+    def add(chunk: str, start: int, end: int, literal: bool) -> None:
+        nonlocal size
+        if chunk:
+            parts.append(chunk)
+            segments.append((size, start, end, literal))
+            size += len(chunk)
 
     def flush_bytes() -> None:
         if not pending:
@@ -170,18 +201,18 @@ def _decoded(text: str, plus: bool) -> tuple[str, list[tuple[int, int]]]:
             decoded = data.decode("utf-8")
         except UnicodeDecodeError:
             decoded = data.decode("latin-1")
-        start, end = pending[0][1], pending[-1][2]
-        for ch in decoded:
-            chars.append(ch)
-            origins.append((start, end))
+        add(decoded, pending[0][1], pending[-1][2], False)
         pending.clear()
 
+    def literal(start: int, end: int) -> None:
+        chunk = text[start:end]
+        add(chunk.replace("+", " ") if plus else chunk, start, end, True)
+
+    at = 0
     for match in ESCAPED.finditer(text):
         if match.start() > at:
             flush_bytes()
-            for i in range(at, match.start()):
-                chars.append(" " if plus and text[i] == "+" else text[i])
-                origins.append((i, i + 1))
+            literal(at, match.start())
         token = match.group()
         if token.startswith("%"):
             if pending and pending[-1][2] != match.start():
@@ -189,14 +220,16 @@ def _decoded(text: str, plus: bool) -> tuple[str, list[tuple[int, int]]]:
             pending.append((int(token[1:], 16), match.start(), match.end()))
         else:
             flush_bytes()
-            chars.append(_unescape(token))
-            origins.append((match.start(), match.end()))
+            add(_unescape(token), match.start(), match.end(), False)
         at = match.end()
     flush_bytes()
-    for i in range(at, len(text)):
-        chars.append(" " if plus and text[i] == "+" else text[i])
-        origins.append((i, i + 1))
-    return "".join(chars), origins
+    literal(at, len(text))
+    starts = [segment[0] for segment in segments]
+
+    def origin(index: int) -> tuple[int, int]:
+        decoded_start, start, end, is_literal = segments[bisect_right(starts, index) - 1]
+        return (start + index - decoded_start, start + index - decoded_start + 1) if is_literal else (start, end)
+    return "".join(parts), origin
 
 
 def _unescape(token: str) -> str:

@@ -14,7 +14,7 @@ import pytest
 
 from conformance import requirements
 from conformance.profile import Profile, flipped_profiles
-from conformance.reference.faults import FAULTS
+from conformance.reference.faults import FAULTS, SLOW
 from conformance.reference.variants import Options, varied_options
 from tests.suite_runs import run_suite
 
@@ -43,7 +43,7 @@ BEHAVIOURS += [pytest.param(option_args(o), id="-".join(option_args(o)[1::2])) f
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.name)
 def test_each_fault_is_caught_by_its_requirement_and_nothing_else(pytester, fault, mode):
-    extra = ["--slow-ms", "40"] if fault.name == "slow" else []
+    extra = ["--slow-ms", "10"] if fault.name in SLOW else []
     run = run_suite(pytester, "--reference-fault", fault.name, "--hypothesis-profile", "quick", *extra, *MODES[mode])
     primary = requirements.get(fault.breaks[0])
     observed = {k: v["observed"] for k, v in run.results["doc"]["run"]["profile"].items()}

@@ -8,6 +8,7 @@ also shows a sibling's symptom).
 
 from __future__ import annotations
 
+import base64
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ import requests
 import xmltodict
 
 from conformance.reference import FAULTS, ReferenceServer, ServerConfig
+from conformance.reference.app import DELAY_HEADER
 from conformance.reference.config import Credentials
 from tests.calls import auth_headers
 
@@ -70,6 +72,17 @@ def media(response) -> str:
 
 
 XML = {"Accept": "application/xml"}
+
+
+def _basic(password: str) -> dict[str, str]:
+    pair = f"{CREDS.basic_user}:{password}".encode("utf-8")
+    return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
+
+
+def _delayed(response: requests.Response) -> bool:
+    """The server says it waited (a header of the reference server's, never a clock's guess: a
+    loaded machine makes any answer slow), and the answer did take that long."""
+    return DELAY_HEADER in response.headers and response.elapsed.total_seconds() >= SLOW_SECONDS
 BAD_BASIC = {"Authorization": "Basic dGplMDp3cm9uZw=="}  # tje0:wrong
 SESSION_WITHOUT_XSRF = {"Cookie": f"{CREDS.session_cookie}={CREDS.session_id}"}
 
@@ -83,7 +96,7 @@ PROBES: dict[str, tuple[Probe, Callable[[requests.Response], bool]]] = {
     "post-requires-content-type": (Probe(), lambda r: r.status_code == 415),
     "charset-missing": (Probe(), lambda r: r.status_code == 200 and "charset" not in r.headers["Content-Type"]),
     "body-not-utf8": (Probe(headers={"Accept": "text/json"}), lambda r: r.status_code == 200 and _not_utf8(r.content)),
-    "slow": (Probe(), lambda r: r.elapsed.total_seconds() >= SLOW_SECONDS),
+    "slow": (Probe(), lambda r: _delayed(r)),
     "get-answers-data": (Probe(method="GET"), lambda r: r.status_code == 200),
     "error-body-html": (Probe(scheme=None), lambda r: media(r) == "text/html"),
     "auth-basic-rejected": (Probe(scheme="basic"), lambda r: r.status_code == 401),
@@ -150,6 +163,55 @@ PROBES: dict[str, tuple[Probe, Callable[[requests.Response], bool]]] = {
     "tz-unknown-500": (Probe(headers={"SO-TimeZone": "Mars/Olympus"}), lambda r: r.status_code == 500),
     "apptoken-scheme-limited": (Probe(scheme="session", headers={"SO-AppToken": CREDS.app_token_granted}),
                                 lambda r: r.status_code == 401),
+    # one value of one dimension, or one combination (issue 13)
+    "schema-fieldlength-string-bearer": (Probe(scheme="bearer"), lambda r: isinstance(
+        field(r, "FieldProperties", "StatusMessage", "FieldLength"), str)),
+    "schema-mask-unknown-session": (Probe(scheme="session"), lambda r: "Export" in (field(r, "TableRight", "Mask") or "")),
+    "schema-isrunning-null-soticket": (Probe(scheme="soticket"),
+                                       lambda r: json_200(r) is not None and field(r, "IsRunning") is None),
+    "http-slow-xml": (Probe(headers={"Accept": "text/xml"}), lambda r: _delayed(r)),
+    "http-patch-culture-500": (Probe(headers={"Accept": "application/json-patch+json", "SO-Culture": "de"}),
+                               lambda r: r.status_code == 500),
+    "auth-password-prefix-accepted": (Probe(scheme=None, headers=_basic(CREDS.basic_password[:-1])),
+                                      lambda r: r.status_code == 200),
+    "auth-password-non-ascii-dropped": (Probe(scheme=None, headers=_basic(CREDS.basic_password + "\u00e9")),
+                                        lambda r: r.status_code == 200),
+    "auth-password-colon-truncated": (Probe(scheme=None, headers=_basic(CREDS.basic_password + ":x")),
+                                      lambda r: r.status_code == 200),
+    "auth-empty-password-accepted": (Probe(scheme=None, headers=_basic("")), lambda r: r.status_code == 200),
+    "auth-ticket-case-insensitive": (Probe(scheme=None, headers={"Authorization": f"SOTicket {CREDS.ticket.swapcase()}"}),
+                                     lambda r: r.status_code == 200),
+    "auth-bearer-prefix-accepted": (Probe(scheme=None, headers={"Authorization": f"Bearer {CREDS.bearer[:-1]}"}),
+                                    lambda r: r.status_code == 200),
+    "auth-xsrf-prefix-accepted": (Probe(scheme=None, headers={**SESSION_WITHOUT_XSRF, "X-XSRF-TOKEN": CREDS.xsrf_token[:-1]}),
+                                  lambda r: r.status_code == 200),
+    "auth-xml-skips-auth": (Probe(scheme=None, headers={"Accept": "text/xml"}), lambda r: r.status_code == 200),
+    "select-prefix-matches": (Probe(params={"$select": "Status"}), lambda r: field(r, "StatusMessage") is not None),
+    "select-plural-matches": (Probe(params={"$select": "TableRights"}), lambda r: field(r, "TableRight") is not None),
+    "select-duplicate-toggles": (Probe(params={"$select": "IsRunning,Interval,Interval"}),
+                                 lambda r: "Interval" in (json_200(r) or {}) and field(r, "Interval") in (None, "00:00:00")),
+    "select-space-after-comma": (Probe(params={"$select": "IsRunning, StatusMessage"}),
+                                 lambda r: json_200(r) is not None and field(r, "StatusMessage") is None),
+    "select-nested-case-sensitive": (Probe(params={"$select": "TableRight/mask"}),
+                                     lambda r: json_200(r) is not None and field(r, "TableRight") is None),
+    "select-ignored-with-language": (Probe(headers={"Accept-Language": "en"}, params={"$select": "IsRunning"}),
+                                     lambda r: field(r, "StatusMessage") is not None),
+    "accept-merge-patch-xml-body": (Probe(headers={"Accept": "application/merge-patch+json"}),
+                                    lambda r: r.status_code == 200 and r.content.startswith(b"<")),
+    "accept-text-xml-charset-406": (Probe(headers={"Accept": "text/xml;charset=UTF-8"}), lambda r: r.status_code == 406),
+    "accept-text-wildcard-406": (Probe(headers={"Accept": "text/*"}), lambda r: r.status_code == 406),
+    "accept-xml-select-as-json": (Probe(headers=XML, params={"$select": "IsRunning"}),
+                                  lambda r: r.status_code == 200 and r.content.startswith(b"{")),
+    "lang-german-incomplete": (Probe(headers={"Accept-Language": "de"}), lambda r: "[SR_" in r.text),
+    "lang-swedish-booleans": (Probe(headers={"Accept-Language": "sv"}), lambda r: field(r, "IsRunning") == "Ja"),
+    "lang-zone-us-ny-400": (Probe(headers={"SO-TimeZone": "US-NY"}), lambda r: r.status_code == 400),
+    "lang-zone-id-460-500": (Probe(headers={"SO-TimeZone": "460"}), lambda r: r.status_code == 500),
+    "lang-offset-lowercase-500": (Probe(headers={"SO-TimeZone": "NO, includeTZoffset"}), lambda r: r.status_code == 500),
+    "lang-region-tag-400": (Probe(headers={"Accept-Language": "en-US"}), lambda r: r.status_code == 400),
+    "lang-culture-with-select-500": (Probe(headers={"SO-Culture": "sv"}, params={"$select": "Interval"}),
+                                     lambda r: r.status_code == 500),
+    "lang-star-with-list-translates": (Probe(headers={"Accept-Language": "fr;q=0.9, en;q=0.5", "SO-Language": "*"}),
+                                       lambda r: (field(r, "StatusMessage") or "").startswith("Moteur")),
 }
 
 # (fault switched on, sibling whose symptom it also shows): by nature, not by accident.
@@ -158,6 +220,29 @@ OVERLAPS = {
     ("select-unknown-500", "select-only-unknown-500"),  # only-unknown names are unknown names
     ("auth-ticket-rejected", "auth-scheme-case-sensitive"),  # a rejected ticket is rejected in any spelling
     ("lang-so-language-ignored", "lang-star-translates"),  # ignoring SO-Language ignores its "*" too
+    # a fault everywhere shows in the one value or combination its narrower sibling breaks
+    ("schema-fieldlength-string", "schema-fieldlength-string-bearer"),
+    ("schema-unknown-mask-flag", "schema-mask-unknown-session"),
+    ("slow", "http-slow-xml"),
+    ("select-ignored", "select-ignored-with-language"),
+    ("select-ignored", "select-prefix-matches"),  # every property kept: the near-miss's too
+    ("select-ignored", "select-plural-matches"),
+    ("select-case-sensitive", "select-nested-case-sensitive"),
+    ("select-nested-ignored", "select-nested-case-sensitive"),
+    ("accept-xml-ignored", "accept-xml-select-as-json"),
+    ("accept-parameters-rejected", "accept-text-xml-charset-406"),
+    ("accept-qvalues-ignored", "accept-text-wildcard-406"),  # types matched as listed: a wildcard names none
+    ("auth-open", "auth-xml-skips-auth"),
+    ("auth-basic-any-password", "auth-password-prefix-accepted"),
+    ("auth-basic-any-password", "auth-password-non-ascii-dropped"),
+    ("auth-basic-any-password", "auth-password-colon-truncated"),
+    ("auth-basic-any-password", "auth-empty-password-accepted"),
+    ("xsrf-not-required", "auth-xsrf-prefix-accepted"),
+    ("lang-translates-booleans", "lang-swedish-booleans"),
+    ("lang-so-language-ignored", "lang-star-with-list-translates"),
+    ("lang-untranslated", "lang-german-incomplete"),
+    ("lang-star-translates", "lang-star-with-list-translates"),
+    ("accept-merge-patch-xml-body", "json-patch-body-invalid"),  # XML is no JSON
 }
 
 

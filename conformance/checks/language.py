@@ -35,6 +35,9 @@ def _valid(rid: str, what: str, *, lenient_zones: bool = False):
             if role in undocumented and e.status in allowed_statuses("SO-TimeZone", ctx) - {200}:
                 continue
             if e.status != 200 or not isinstance(e.body, dict):
+                if reference is not None and reference.status == e.status and not isinstance(reference.body, dict):
+                    return not_applicable(f"{reference.label} is answered alike ({described(reference)}): "
+                                          "not the header's doing", [e, reference])
                 expected = "200" + (" or as an unknown zone" if role in undocumented else "")
                 return violated(f"{role} was not answered with the engine status", expected=expected,
                                 actual=described(e), evidence=[e])
@@ -79,15 +82,24 @@ lang_02 = _same("LANG-02", "SO-Language does not override Accept-Language")
 lang_03 = _same("LANG-03", "SO-Culture changed the answer although no language was set")
 
 
-@check("LANG-04", answered("translated", "raw"))
+@check("LANG-04", answered("raw"))
 def lang_04(ex: Exchanges, ctx: Context) -> Finding:
-    """Roles "translated" (a language set), "raw" (no language) and optionally "off" (SO-Language: *
-    beside the language). With ctx.case["claimed"], the language is one an installation may not
-    ship: it is judged only where the server claims it, by translating something."""
-    translated, raw, off = ex["translated"], ex["raw"], ex.get("off")
+    """Roles "raw" (no language), and "translated" (a language set), "off" (SO-Language: * or x),
+    or both. With ctx.case["claimed"], the language is one an installation may not ship: it is
+    judged only where the server claims it, by translating something."""
+    translated, raw, off = ex.get("translated"), ex["raw"], ex.get("off")
+    if translated is None and off is None:
+        return untested("neither a translated nor an untranslated answer to compare")
     for e in (translated, raw, off):
         if e is not None and (e.status != 200 or not isinstance(e.body, dict)):
             return untested(f"{e.label} got no body: {described(e)}", [e])
+    if translated is None:
+        found = differences(off.body, raw.body, ignore=ctx.volatile)
+        if found:
+            return violated("SO-Language: * (or x) does not turn translation off",
+                            expected=f"the body of {raw.label}{left_out(ctx)}", actual="; ".join(found[:4]),
+                            evidence=[off, raw])
+        return passed(f"{off.label}: untranslated, as with no language{left_out(ctx)}", [off, raw])
     left = [s for s in strings(translated.body) if "[SR_" in s]
     stable = lambda body: strings({k: v for k, v in body.items() if k not in ctx.volatile})  # noqa: E731
     if left and ctx.case.get("claimed") and stable(translated.body) == stable(raw.body):

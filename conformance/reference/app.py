@@ -23,6 +23,8 @@ from conformance.reference import auth, engine, locales, negotiation, rendering,
 from conformance.reference.config import ServerConfig
 
 ERROR_SOURCE = "ErpSyncAgent.GetEngineStatus"
+DELAY_HEADER = "X-Reference-Delay"
+"""Set on an answer a slow fault held back (the seconds it waited): tests see the fault by it, not by a clock."""
 UNKNOWN_SETTINGS = {"Accept-Language": "unknown_accept_language", "SO-Language": "unknown_so_language",
                     "SO-Culture": "unknown_culture", "SO-TimeZone": "unknown_timezone"}
 HTML_PAGE = ("<!DOCTYPE html><html><head><title>ErpSync</title></head><body><h1>GetEngineStatus</h1>"
@@ -53,7 +55,8 @@ class ReferenceApp:
             response = self.error(405, "MethodNotAllowed", f"{request.method} is not supported; use POST")
             response.headers["Allow"] = "POST"
             return response
-        if cfg.has("slow"):
+        delayed = cfg.has("slow")
+        if delayed:
             time.sleep(cfg.slow_seconds)
         if cfg.has("post-requires-content-type") and not request.headers.get("Content-Type"):
             return self.error(415, "UnsupportedMediaType", "A Content-Type header is required")
@@ -63,6 +66,9 @@ class ReferenceApp:
             return self.error(413, "PayloadTooLarge", f"The request body exceeds {cfg.max_body_bytes} bytes")
 
         who = auth.authenticate(request, cfg)
+        if isinstance(who, auth.Refusal) and cfg.has("auth-xml-skips-auth") \
+                and "text/xml" in (request.headers.get("Accept") or "").lower():
+            who = auth.Principal("anonymous")
         if isinstance(who, auth.Refusal):
             return self.refuse(request, who)
         try:
@@ -79,21 +85,47 @@ class ReferenceApp:
         if negotiated.media_type == "text/html":
             return Response(HTML_PAGE, status=200, content_type="text/html; charset=utf-8")
 
+        if cfg.has("lang-culture-with-select-500") and request.headers.get("SO-Culture") and "$select" in request.args:
+            raise LocaleCrash("FormatException: a culture's formatter met a nulled property")
+        if cfg.has("http-patch-culture-500") and request.headers.get("SO-Culture") \
+                and negotiated.media_type == "application/json-patch+json":
+            raise LocaleCrash("NotSupportedException: culture-aware patch serialization")
+        if cfg.has("accept-xml-select-as-json") and negotiated.is_xml and "$select" in request.args:
+            negotiated = negotiation.Negotiated("application/json")
         body = engine.carrier(self.engine.snapshot(), locale, cfg, who.scheme)
-        if not (negotiated.is_xml and cfg.has("select-xml-ignored")):
+        ignored = (negotiated.is_xml and cfg.has("select-xml-ignored")) or (
+            cfg.has("select-ignored-with-language") and locale.language is not None)
+        if not ignored:
             body = selection.apply(body, chosen, cfg.profile, cfg.faults)
-        return self.render(body, negotiated)
+        if cfg.has("http-slow-xml") and negotiated.is_xml:
+            time.sleep(cfg.slow_seconds)
+            delayed = True
+        response = self.render(body, negotiated)
+        if delayed:
+            response.headers[DELAY_HEADER] = f"{cfg.slow_seconds:g}"
+        return response
 
     def locale(self, request: Request) -> locales.Locale | Response:
         cfg, headers = self.config, request.headers
         zone = headers.get("SO-TimeZone")
         if cfg.has("tz-numeric-rejected") and locales.is_numeric_or_optioned_zone(zone):
             return self.error(400, "BadRequest", f"SO-TimeZone {zone!r} is not a zone code")
+        head = (zone or "").split(",")[0].strip()
+        if cfg.has("lang-zone-us-ny-400") and head.upper() == "US-NY":
+            return self.error(400, "BadRequest", "SO-TimeZone US-NY: no rule for this zone")
+        if cfg.has("lang-zone-id-460-500") and head == "460":
+            raise LocaleCrash("KeyNotFoundException: time zone id 460")
+        if cfg.has("lang-offset-lowercase-500") and "includeTZoffset" in (zone or ""):
+            raise LocaleCrash("ArgumentException: includeTZoffset")
+        if cfg.has("lang-region-tag-400") and any(
+                "-" in (headers.get(h) or "").split(",")[0] for h in ("Accept-Language", "SO-Language")):
+            return self.error(400, "BadRequest", "Region-specific language tags are not supported")
         resolved = locales.resolve(
             locales.LocaleRequest(headers.get("Accept-Language"), headers.get("SO-Language"),
                                   headers.get("SO-Culture"), zone),
             so_language_ignored=cfg.has("lang-so-language-ignored"),
-            star_translates=cfg.has("lang-star-translates"),
+            star_translates=cfg.has("lang-star-translates") or (
+                cfg.has("lang-star-with-list-translates") and ";q=" in (headers.get("Accept-Language") or "")),
             culture_without_language=cfg.has("lang-culture-without-language"),
             strict_zone_spacing=cfg.options.zone_spacing == "strict",
         )
@@ -117,6 +149,8 @@ class ReferenceApp:
             media = "application/json" if negotiated.is_xml else negotiated.media_type
             if media in negotiation.PATCH_TYPES and cfg.has("json-patch-body-invalid"):
                 text = text[:-1] + ",}"
+            if media == "application/merge-patch+json" and cfg.has("accept-merge-patch-xml-body"):
+                text = rendering.to_xml(body, cfg.profile, cfg.faults, cfg.options)
         label = negotiated.label or ("application/json" if cfg.has("accept-type-mislabelled") else media)
         charset = "" if cfg.has("charset-missing") and not negotiated.is_xml else "; charset=utf-8"
         latin1 = cfg.has("body-not-utf8") and media == "text/json"

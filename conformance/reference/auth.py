@@ -69,13 +69,32 @@ def _authorization(request: Request, config: ServerConfig) -> Principal | Refusa
     creds = config.credentials
     if scheme == "basic":
         user_ok = _same(parsed.username, creds.basic_user)
-        ok = user_ok and (config.has("auth-basic-any-password") or _same(parsed.password, creds.basic_password))
+        ok = user_ok and (config.has("auth-basic-any-password") or _password_ok(parsed.password, config))
         ok = ok and not config.has("auth-basic-rejected")
     elif scheme == "soticket":
-        ok = _same(parsed.token, creds.ticket) and not config.has("auth-ticket-rejected")
+        given = parsed.token.lower() if config.has("auth-ticket-case-insensitive") else parsed.token
+        right = creds.ticket.lower() if config.has("auth-ticket-case-insensitive") else creds.ticket
+        ok = _same(given, right) and not config.has("auth-ticket-rejected")
     else:
-        ok = _same(parsed.token, creds.bearer) and not config.has("auth-bearer-rejected")
+        ok = (_same(parsed.token, creds.bearer) or (config.has("auth-bearer-prefix-accepted") and len(parsed.token) > 4
+                                                    and creds.bearer.startswith(parsed.token)))
+        ok = ok and not config.has("auth-bearer-rejected")
     return Principal(scheme) if ok else Refusal(401, "The credentials were not accepted")
+
+
+def _password_ok(given: str | None, config: ServerConfig) -> bool:
+    """The Basic password check, and the ways a faulty server gets it wrong."""
+    right = config.credentials.basic_password
+    given = given or ""
+    if config.has("auth-empty-password-accepted") and given == "":
+        return True
+    if config.has("auth-password-prefix-accepted") and given and right.startswith(given):
+        return True
+    if config.has("auth-password-non-ascii-dropped"):
+        given = "".join(c for c in given if ord(c) < 128)
+    if config.has("auth-password-colon-truncated"):
+        given = given.split(":", 1)[0]
+    return _same(given, right)
 
 
 def _session(request: Request, config: ServerConfig) -> Principal | Refusal:
@@ -87,7 +106,10 @@ def _session(request: Request, config: ServerConfig) -> Principal | Refusal:
         return Refusal(401, "No credentials: send an Authorization header or a session with X-XSRF-TOKEN")
     if "session" not in config.offered or not _same(cookie, creds.session_id):
         return Refusal(401, "The session is not valid")
-    if not config.has("xsrf-not-required") and not _same(request.headers.get(XSRF_HEADER), creds.xsrf_token):
+    sent = request.headers.get(XSRF_HEADER)
+    if config.has("auth-xsrf-prefix-accepted") and sent and len(sent) > 4 and creds.xsrf_token.startswith(sent):
+        sent = creds.xsrf_token
+    if not config.has("xsrf-not-required") and not _same(sent, creds.xsrf_token):
         return Refusal(401, "The session needs the matching X-XSRF-TOKEN header")
     return Principal("session")
 

@@ -76,10 +76,36 @@ def carrier(state: EngineState, locale: locales.Locale, config: ServerConfig, sc
     }
     if has("schema-extra-property"):
         body["LastSyncUtc"] = state.last_sync.isoformat()
-    if has("lang-translates-booleans") and locale.language:
+    if (has("lang-translates-booleans") and locale.language) or (has("lang-swedish-booleans") and locale.language == "sv"):
         table = locales.YES if state.running else locales.NO
         body["IsRunning"] = table[locale.language]
+    if has("lang-german-incomplete") and locale.language == "de":
+        for prop in body["FieldProperties"].values():
+            if prop["FieldRight"] is not None and prop["FieldRight"]["Reason"] == locales.translate(
+                    "[SR_ERPSYNC_STATUS_READONLY]", "de"):
+                prop["FieldRight"]["Reason"] = "[SR_ERPSYNC_STATUS_READONLY]"  # the German table lacks it
+    for fault, name, change in SCHEME_FAULTS:
+        if has(fault) and scheme == name:
+            change(body)
     return body
+
+
+def _fieldlength_as_text(body: Carrier) -> None:
+    for prop in body["FieldProperties"].values():
+        prop["FieldLength"] = str(prop["FieldLength"])
+
+
+def _unknown_flag(body: Carrier) -> None:
+    if body["TableRight"] is not None:
+        body["TableRight"]["Mask"] = tuple(body["TableRight"]["Mask"]) + ("Export",)
+
+
+SCHEME_FAULTS = (
+    ("schema-fieldlength-string-bearer", "bearer", _fieldlength_as_text),
+    ("schema-mask-unknown-session", "session", _unknown_flag),
+    ("schema-isrunning-null-soticket", "soticket", lambda body: body.update(IsRunning=None)),
+)
+"""Faults of one principal's body (a scheme's user whose data the server renders wrongly)."""
 
 
 def status_message(state: EngineState, locale: locales.Locale, config: ServerConfig) -> str:

@@ -40,6 +40,10 @@ def negotiate(header: str | None, profile: Profile, faults: frozenset[str]) -> N
         media, params = parse_options_header(value)
         if params and "accept-parameters-rejected" in faults:
             return Negotiated(None)
+        if params and media.lower() == "text/xml" and "accept-text-xml-charset-406" in faults:
+            return Negotiated(None)
+        if media.lower() == "text/*" and "accept-text-wildcard-406" in faults:
+            return Negotiated(None)
         if media != media.lower() and "accept-case-sensitive" in faults:
             continue
         stripped.append((media.lower(), quality))

@@ -50,6 +50,8 @@ def parse(raw: str | None, profile: Profile, faults: frozenset[str], options: Op
     if raw is None:
         return ALL
     items = [item.strip() for item in raw.split(",")]
+    if "select-space-after-comma" in faults:
+        items = [item if i == 0 else item.rstrip() for i, item in enumerate(raw.split(","))]  # ", x" kept as " x"
     names = [n for n in items if n]
     if not names and raw.strip() and options.separators_only == "unknown":
         names = [""]  # separators only: read as a name no installation has
@@ -64,13 +66,17 @@ def parse(raw: str | None, profile: Profile, faults: frozenset[str], options: Op
     whole: set[str] = set()
     parts: dict[str, set[str]] = {}
     unknown: list[str] = []
+    toggled = {n for n in names if names.count(n) % 2 == 0} if "select-duplicate-toggles" in faults else set()
     for name in dict.fromkeys(names):
-        path = [p.strip() for p in name.split("/")]
-        top = _match(path[0], PROPERTIES, exact)
+        if name in toggled:
+            continue  # named twice: selected, then unselected again
+        path = [p if "select-space-after-comma" in faults else p.strip() for p in name.split("/")]
+        top = _match(path[0], PROPERTIES, exact) or _loose(path[0], faults)
         if top is not None and len(path) == 1:
             whole.add(top)
             continue
-        sub = _match(path[1], NESTED.get(top, ()), exact) if top and len(path) == 2 else None
+        sub = _match(path[1], NESTED.get(top, ()), exact or "select-nested-case-sensitive" in faults) \
+            if top and len(path) == 2 else None
         if top is not None and sub is None and profile.select_path_fallback == "parent":
             whole.add(top)  # a path into what has no such part keeps the whole property
         elif sub is None or nested_mode == "ignored":
@@ -90,6 +96,16 @@ def parse(raw: str | None, profile: Profile, faults: frozenset[str], options: Op
             if profile.select_only_unknown == "as-no-select":
                 return ALL
     return Selection(False, frozenset(whole), {k: frozenset(v) for k, v in parts.items()}, tuple(unknown))
+
+
+def _loose(name: str, faults: frozenset[str]) -> str | None:
+    """How a faulty matcher takes a name for a property it is not: a prefix, or a plural."""
+    for candidate in PROPERTIES:
+        if "select-prefix-matches" in faults and len(name) >= 3 and candidate.lower().startswith(name.lower()):
+            return candidate
+        if "select-plural-matches" in faults and name.lower() == candidate.lower() + "s":
+            return candidate
+    return None
 
 
 def _match(name: str, candidates: tuple[str, ...], exact: bool) -> str | None:

@@ -5,15 +5,11 @@ import pytest
 # (description, what to send): requests a server must answer without a server error.
 MALFORMED = [
     ("select of punctuation", {"select": ",,/,*,$,"}),
-    ("select with control text", {"select": "IsRunning\t,\u00e6\u00f8\u00e5,%00"}),
     ("select of a long list", {"select": ",".join(["IsRunning"] * 300)}),
     ("accept garbage", {"headers": {"Accept": ";;;q=x, /, */*;q=2"}}),
     ("language garbage", {"headers": {"Accept-Language": "***;q=abc,-,"}}),
-    ("culture garbage", {"headers": {"SO-Language": "en", "SO-Culture": "\u00ff\u00fe"}}),
     ("time zone garbage", {"headers": {"SO-TimeZone": ", , includeTZOffset,"}}),
-    ("app token garbage", {"headers": {"SO-AppToken": "\u00e6" * 40}}),
     ("a JSON body", {"headers": {"Content-Type": "application/json"}, "data": b'{"Run": false}'}),
-    ("a form body", {"headers": {"Content-Type": "application/x-www-form-urlencoded"}, "data": b"a=b&c"}),
 ]
 
 

@@ -55,7 +55,7 @@ def test_the_openapi_contract(case, conformance_run, request):
         return  # proposed by the coverage phase; never sent
     drawn = as_case(run.main_scheme, case)
     assume(drawn is not None)
-    send = lambda label, c: run.send(label, scheme=c.scheme, headers=c.headers(), select=c.select)  # noqa: E731
+    send = invariants.sender(run)
     with run.client.generating():
         outcomes = invariants.judge_exchange(run, drawn, send(f"schemathesis: {drawn.describe()}", drawn), send)
     bad = [o for o in outcomes if o.status.red]

@@ -8,23 +8,17 @@ import pytest
 
 from conformance.contract import PROPERTIES
 
-# (requirement, description, clause)
-CASES = [("SELECT-01", "empty", ""), ("SELECT-01", "only separators", " , ,")]
-CASES += [("SELECT-02", f"one property {p}", p) for p in PROPERTIES]
-CASES += [("SELECT-02", "two properties", "StatusMessage,FieldProperties")]
-CASES += [("SELECT-03", f"all but {p}", ",".join(q for q in PROPERTIES if q != p)) for p in PROPERTIES]
-CASES += [("SELECT-03", "one property", "TableRight")]
-CASES += [
-    ("SELECT-04", "lower case", "isrunning,interval"),
-    ("SELECT-04", "upper case", "TABLERIGHT"),
-    ("SELECT-04", "mixed case", "iSrUnNiNg"),
-    ("SELECT-05", "spaces around names", " IsRunning , Interval "),
-    ("SELECT-05", "duplicates", "IsRunning,Interval,IsRunning"),
-    ("SELECT-05", "trailing comma", "TableRight,"),
-    ("SELECT-06", "unknown beside known", "IsRunning,Name,department"),
+# (requirement, description, clause): one clean case per requirement. Every property alone, the
+# other spellings and near-miss names are the covering rows' (conformance.domains.SELECT_CLAUSES),
+# in every language, type and scheme.
+CASES = [
+    ("SELECT-01", "only separators", " , ,"),
+    ("SELECT-02", "two properties", "StatusMessage,FieldProperties"),
+    ("SELECT-03", "all but StatusMessage", ",".join(q for q in PROPERTIES if q != "StatusMessage")),
+    ("SELECT-04", "mixed case", "isrunning,iNTERVAL"),
+    ("SELECT-05", "spaces and duplicates", " IsRunning , Interval,IsRunning"),
     ("SELECT-06", "the page's example path", "Interval,category/id"),
     ("SELECT-07", "nested Mask", "TableRight/Mask"),
-    ("SELECT-07", "nested Reason", "TableRight/Reason"),
     ("SELECT-09", "only unknown names", "Name,department,category"),
 ]
 
@@ -39,7 +33,7 @@ def test_select(conformance_run, judge, rid, clause):
 
 
 @pytest.mark.requirement("SELECT-08")
-@pytest.mark.parametrize("clause", ["IsRunning", "TableRight,FieldProperties", "TableRight/Mask"])
+@pytest.mark.parametrize("clause", ["TableRight,FieldProperties"])
 def test_select_in_xml_as_in_json(conformance_run, judge, clause):
     run = conformance_run
     judge.relate("SELECT-08", lambda: {"xml": run.send(f"XML, $select={clause!r}", select=clause,

@@ -23,6 +23,7 @@ from conformance.redaction import Redactor
 from conformance.target import Secret, Target, reveal
 from conformance.transport.adapter import Generating, GuardedAdapter, UnredirectedSession
 from conformance.transport.auth import DEFAULT_WORDS, SchemeAuth, SessionAuth
+from conformance.transport.credentials import derived
 from conformance.transport.errors import DryRun, ForbiddenPath, NotJudged, TransportFailure
 from conformance.transport.failures import short
 from conformance.transport.guard import Budget, RateLimit, Streaks
@@ -164,4 +165,4 @@ def redactor_of(target: Target) -> Redactor:
         user = target.basic.user
         basic = (reveal(user), f"${user.env}" if isinstance(user, Secret) else str(user),
                  target.basic.password.value, target.basic.password.env)
-    return Redactor([(s.value, s.env) for s in target.secrets()], basic)
+    return Redactor([(s.value, s.env) for s in target.secrets()], basic, derived(target))

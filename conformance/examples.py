@@ -1,0 +1,61 @@
+"""Hypothesis's example profiles: how many combinations the generated tests draw, and whether
+they repeat exactly. Registered when the suite's pytest plugin is imported, so an installed wheel,
+a checkout and `--pyargs` offer the same names, and before Hypothesis's own plugin reads
+`--hypothesis-profile`. Not to be confused with the target's open-point choices ([choices] in a
+target file; conformance.profile).
+
+dev: the default for people; ci: derandomized, no example database, so runs repeat exactly (the
+default where the CI environment variable is set); staging: few examples, for a real tenant's
+request budget; thorough: ten times dev's examples, before a release; quick: derandomized and
+small, for the project's own fault matrix; quick-db: quick's size with the example database kept.
+HYPOTHESIS_PROFILE names one; --hypothesis-profile overrides it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, Phase, settings
+
+ENVIRONMENT = "HYPOTHESIS_PROFILE"
+_QUIET = {"deadline": None, "derandomize": True, "database": None, "print_blob": False,
+          "suppress_health_check": [HealthCheck.too_slow]}
+PROFILES: dict[str, dict] = {
+    "dev": {"max_examples": 100, "deadline": None},
+    "ci": {"max_examples": 100, **_QUIET},
+    "thorough": {"max_examples": 1000, **_QUIET},
+    "staging": {"max_examples": 10, **_QUIET},
+    # quick skips the explain phase: it only annotates a failing example, and costs seconds per
+    # failing property in the fault matrix's many whole-suite runs.
+    "quick": {"max_examples": 20, **_QUIET, "phases": [p for p in Phase if p is not Phase.explain]},
+    "quick-db": {"max_examples": 20, "deadline": None},
+}
+
+
+class UnknownProfile(ValueError):
+    pass
+
+
+def register() -> None:
+    for name, options in PROFILES.items():
+        settings.register_profile(name, **options)
+
+
+def from_environment() -> str:
+    """The profile HYPOTHESIS_PROFILE names, else ci under CI, else dev."""
+    name = os.getenv(ENVIRONMENT) or ("ci" if os.getenv("CI") else "dev")
+    if name not in PROFILES:
+        raise UnknownProfile(f"{ENVIRONMENT}={name!r} is not a Hypothesis profile of the suite "
+                             f"(one of: {', '.join(PROFILES)})")
+    return name
+
+
+def check(name: str | None) -> None:
+    """A --hypothesis-profile value: one of the suite's profiles (or one a conftest registered)."""
+    if name is None:
+        return
+    try:
+        settings.get_profile(name)
+    except Exception:  # InvalidArgument: not registered
+        raise UnknownProfile(f"--hypothesis-profile {name!r} is not a Hypothesis profile of the suite "
+                             f"(one of: {', '.join(PROFILES)})") from None
