@@ -1,6 +1,6 @@
 """`erpsync-conformance` (console script; also `python -m conformance`): the suite, run by pytest,
 with the exit codes a release pipeline gates on; and `erpsync-conformance discover`, which decides
-the target's open points from its answers and writes them as a [profile] table.
+the target's open points from its answers and writes them as a [choices] table.
 
 0: every MUST requirement that ran passed (with --strict-should, every SHOULD too) and every
 waiver holds; 1: a requirement failed, a MUST stayed untested, or a waiver rotted; 2: a usage or
@@ -15,13 +15,34 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
 import conformance.suite
+from conformance import options
 
 SUITE = str(Path(conformance.suite.__file__).parent)
+PACKAGES = ("erpsync-conformance", "pytest", "hypothesis", "schemathesis", "jsonschema", "requests", "pytest-xdist")
+
+
+class BadUsage(Exception):
+    """A command line pytest refused: its message in one line."""
+
+
+class OneLineUsage:
+    """pytest's refusal of a command line (usage, an unknown option, a value of the wrong type) as
+    the suite's one line, not pytest's usage text."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_cmdline_parse(self, pluginmanager, args):
+        try:
+            return (yield)
+        except pytest.UsageError as problem:
+            text = str(problem).strip().splitlines()
+            errors = [line.split("error: ", 1)[1] for line in text if "error: " in line]
+            raise BadUsage(errors[-1] if errors else (text[-1] if text else "bad command line")) from None
 
 
 def exit_code(pytest_code: int) -> int:
@@ -38,18 +59,66 @@ def main(argv: list[str] | None = None) -> int:
         return closed_output()
 
 
+def version() -> str:
+    found = []
+    for name in PACKAGES:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} (not installed)")
+    return ", ".join(found) + f", Python {sys.version.split()[0]}"
+
+
+def summary_file(args: list[str]) -> str | None:
+    """--summary-file's value as the command line or the environment gives it (read here for the
+    errors pytest raises before the plugin is configured)."""
+    for i, arg in enumerate(args):
+        if arg == "--summary-file" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--summary-file="):
+            return arg.split("=", 1)[1]
+    return os.getenv("ERPSYNC_SUMMARY_FILE") or None
+
+
+def refuse(message: str, args: list[str]) -> int:
+    line = f"erpsync-conformance: {message}"
+    print(line, file=sys.stderr)
+    target = summary_file(args)
+    if target:
+        try:
+            with open(target, "a", encoding="utf-8") as out:
+                out.write(f"### erpsync-conformance: configuration error\n\n{line}\n")
+        except OSError:
+            pass
+    return 2
+
+
 def run_main(args: list[str]) -> int:
+    words = args[:args.index("--")] if "--" in args else args
+    if "--version" in words:
+        print(version())
+        return 0
+    if "--help-pytest" in words:
+        return exit_code(pytest.main([SUITE, "--help"]))
+    if "-h" in words or "--help" in words:
+        print(options.short_help(), end="")
+        return 0
+    if not any(a.startswith("junit_suite_name=") for a in args):
+        args = ["-o", "junit_suite_name=erpsync-conformance", *args]
     if "no:cacheprovider" not in args:
         args = ["-p", "no:cacheprovider", *args]  # no .pytest_cache left in the caller's folder
     # This package is imported before pytest starts, so pytest cannot rewrite its asserts (the
     # checks use none) and would say so on every run.
     args = ["-W", "ignore::pytest.PytestAssertRewriteWarning", *args]
-    return exit_code(pytest.main([SUITE, *args]))
+    try:
+        return exit_code(pytest.main([SUITE, *args], plugins=[OneLineUsage()]))
+    except BadUsage as problem:
+        return refuse(str(problem), args)
 
 
 def discover_main(argv: list[str]) -> int:
     """Decide every open point from the target's answers (a few dozen requests, within its budget
-    and rate), print the [profile] table, and write it to -o FILE."""
+    and rate), print the [choices] table, and write it to -o FILE."""
     from dataclasses import replace
 
     from conformance.transport.client import Client
@@ -61,13 +130,13 @@ def discover_main(argv: list[str]) -> int:
 
     parser = argparse.ArgumentParser(prog="erpsync-conformance discover",
                                      description="Decide the target's open points from its answers; write a "
-                                                 "[profile] table citing the exchange behind each choice.")
+                                                 "[choices] table citing the exchange behind each choice.")
     parser.add_argument("--target", default=os.getenv("ERPSYNC_TARGET"), metavar="FILE",
                         help="target TOML file (env ERPSYNC_TARGET); default: the bundled reference server")
-    parser.add_argument("-o", "--output", metavar="FILE", help="also write the [profile] table to FILE")
+    parser.add_argument("-o", "--output", metavar="FILE", help="also write the [choices] table to FILE")
     parser.add_argument("--max-requests", type=int, metavar="N", help="request budget (default: the target's)")
     parser.add_argument("--rate", type=float, metavar="PER_SECOND", help="requests per second at most")
-    parser.add_argument("--reference-profile", action="append", default=[], metavar="KEY=VALUE",
+    parser.add_argument("--reference-choice", action="append", default=[], metavar="KEY=VALUE",
                         help="bundled server only: a choice of the server (repeatable)")
     parser.add_argument("--reference-option", action="append", default=[], metavar="KEY=VALUE",
                         help="bundled server only: a serialisation or data variant (repeatable)")
@@ -84,7 +153,7 @@ def discover_main(argv: list[str]) -> int:
             from conformance.reference import ReferenceServer, ServerConfig
             from conformance.reference.variants import Options
 
-            chosen = Profile.from_mapping(key_values(args.reference_profile, "--reference-profile"))
+            chosen = Profile.from_mapping(key_values(args.reference_choice, "--reference-choice"))
             server = ReferenceServer(ServerConfig(
                 profile=Profile.reference().with_(**{k: v for k, v in chosen.as_dict().items() if v != "auto"}),
                 options=Options.from_mapping(key_values(args.reference_option, "--reference-option")))).start()

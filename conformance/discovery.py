@@ -7,7 +7,7 @@ run) stays undecided, and the oracle admits every choice of it. The run holds ev
 exchange to a decided choice, citing the deciding exchange when one contradicts it.
 
 The same deciders serve the run (each setting the target leaves `auto`) and `erpsync-conformance
-discover`, which decides every setting and writes them as a target's [profile] table.
+discover`, which decides every setting and writes them as a target's [choices] table.
 """
 
 from __future__ import annotations
@@ -369,8 +369,8 @@ def discover(run, keys: Iterable[str] | None = None) -> dict[str, Observation]:
 
 
 def profile_toml(observations: dict[str, Observation], declared: Profile) -> str:
-    """A target's [profile] table of the decided settings, each with a comment citing its exchange."""
-    lines = ["[profile]"]
+    """A target's [choices] table of the decided settings, each with a comment citing its exchange."""
+    lines = ["[choices]"]
     for setting in SETTINGS:
         found = observations.get(setting.key)
         pinned = getattr(declared, setting.key)

@@ -43,19 +43,18 @@ def register() -> None:
 
 def from_environment() -> str:
     """The profile HYPOTHESIS_PROFILE names, else ci under CI, else dev."""
-    name = os.getenv(ENVIRONMENT) or ("ci" if os.getenv("CI") else "dev")
-    if name not in PROFILES:
-        raise UnknownProfile(f"{ENVIRONMENT}={name!r} is not a Hypothesis profile of the suite "
-                             f"(one of: {', '.join(PROFILES)})")
-    return name
+    return os.getenv(ENVIRONMENT, "").strip() or ("ci" if os.getenv("CI") else "dev")
 
 
-def check(name: str | None) -> None:
-    """A --hypothesis-profile value: one of the suite's profiles (or one a conftest registered)."""
-    if name is None:
-        return
+def load(option: str | None) -> str:
+    """The run's profile: --hypothesis-profile's (which Hypothesis's plugin then loads too), else
+    the environment's, loaded here. Raises UnknownProfile naming a name nobody registered."""
+    name = option or from_environment()
     try:
-        settings.get_profile(name)
+        settings.get_profile(name)  # one of the suite's, or one a conftest registered
     except Exception:  # InvalidArgument: not registered
-        raise UnknownProfile(f"--hypothesis-profile {name!r} is not a Hypothesis profile of the suite "
+        source = f"--hypothesis-profile {name!r}" if option else f"{ENVIRONMENT}={name!r}"
+        raise UnknownProfile(f"{source} is not a Hypothesis profile of the suite "
                              f"(one of: {', '.join(PROFILES)})") from None
+    settings.load_profile(name)
+    return name

@@ -21,7 +21,7 @@ from typing import Any, Iterator
 import pytest
 from jinja2 import TemplateError
 
-from conformance import collect, options, requirements, results
+from conformance import collect, examples, options, requirements, results
 from conformance import waivers as waiver_files
 from conformance.transport.client import Client, redactor_of
 from conformance.transport.errors import BudgetExhausted, DryRun, NotJudged
@@ -34,6 +34,10 @@ from conformance.reference.server import target_of
 from conformance.state import state
 from conformance.target import TargetError, load
 
+# Hypothesis's example profiles exist as soon as the plugin is imported: before Hypothesis's own
+# plugin reads --hypothesis-profile, whether the suite runs from a checkout, a wheel or --pyargs.
+examples.register()
+
 LEVEL_MARKERS = {"MUST": "must", "SHOULD": "should", "INFO": "info"}
 SESSION_WIDE = ("HTTP-03", "HTTP-04")
 
@@ -42,7 +46,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     options.add(parser)
 
 
+def configuration_error(config: pytest.Config, problem: object) -> None:
+    """One line naming what is wrong, exit 2, before any request (and in --summary-file)."""
+    message = f"erpsync-conformance: {problem}"
+    state(config).config_error = message
+    pytest.exit(message, returncode=2)
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    """Options and the Hypothesis profile checked first (before Hypothesis's plugin loads an
+    unknown one), then the target, the reference server's settings, the reports folder, waivers."""
+    try:
+        options.resolve(config)
+        examples.load(config.getoption("hypothesis_profile", default=None))
+    except (options.OptionError, examples.UnknownProfile) as problem:
+        configuration_error(config, problem)
     config.addinivalue_line("markers", "requirement(*ids): the catalogue requirement(s) a test judges")
     config.addinivalue_line("markers", "generated: Hypothesis or schemathesis draws the requests; runs after the "
                                        "example tests")
@@ -59,24 +78,24 @@ def pytest_configure(config: pytest.Config) -> None:
         try:
             session.target = load(target_file)
         except TargetError as problem:
-            pytest.exit(f"erpsync-conformance: {problem}", returncode=2)
+            configuration_error(config, problem)
     else:
         try:
             reference_server_config(config)
         except (ProfileError, ValueError) as problem:
-            pytest.exit(f"erpsync-conformance: {problem}", returncode=2)
+            configuration_error(config, problem)
     session.redactor = redactor_of(session.target) if session.target else redactor_of(
         target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1"))
     if not hasattr(config, "workerinput"):
         problem = unwritable(config)
         if problem:
-            pytest.exit(f"erpsync-conformance: {problem}", returncode=2)
+            configuration_error(config, problem)
     source = config.getoption("--waivers") or (session.target.waivers if session.target else None)
     session.waivers_source = str(source) if source else None
     try:
         session.waivers = waiver_files.load(source) if source else {}
     except waiver_files.WaiverError as problem:
-        pytest.exit(f"erpsync-conformance: {problem}", returncode=2)
+        configuration_error(config, problem)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -92,7 +111,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         return
     problem = unreachable(target)
     if problem:
-        pytest.exit(f"erpsync-conformance: {problem}", returncode=2)
+        configuration_error(config, problem)
 
 
 def unwritable(config: pytest.Config) -> str | None:
@@ -138,7 +157,7 @@ def reference_server_config(config: pytest.Config):
     from conformance.reference import ServerConfig
     from conformance.reference.variants import Options
 
-    chosen = Profile.from_mapping(key_values(config.getoption("--reference-profile"), "--reference-profile"))
+    chosen = Profile.from_mapping(key_values(config.getoption("--reference-choice"), "--reference-choice"))
     profile = Profile.reference().with_(**{k: v for k, v in chosen.as_dict().items() if v != "auto"})
     return ServerConfig(
         profile=profile,

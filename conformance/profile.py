@@ -178,7 +178,7 @@ class Profile:
 
 
 def key_values(items: list[str], flag: str) -> dict[str, str]:
-    """KEY=VALUE command-line values (--reference-profile, --option, ...) as a mapping."""
+    """KEY=VALUE command-line values (--reference-choice, --reference-option, ...) as a mapping."""
     out = {}
     for item in items:
         key, sep, value = item.partition("=")

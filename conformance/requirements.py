@@ -3,8 +3,8 @@
 IDs are names, never positions: an ID is never renumbered or reused, and a removed requirement
 leaves a gap. `source` quotes the endpoint's reference page (GetEngineStatus.txt, "page") or
 restates a CONTRACT-NOTES fact with its number; `authority` says in a few words what makes the
-expectation what it is (the vendor's page, another vendor document, an RFC, or a profile setting
-the target pins or the run infers); `settings` names the profile settings (conformance.profile)
+expectation what it is (the vendor's page, another vendor document, an RFC, or a choice
+the target pins or the run infers); `settings` names the open-point settings (conformance.profile)
 the expected behaviour depends on, if any. docs/requirements.md is the table of them all
 (`python -m conformance.requirements` prints it).
 """
@@ -66,7 +66,7 @@ CATALOGUE: tuple[Requirement, ...] = (
        'space-separated.', "vendor enum reference (facts 4, 16)"),
     _r("SCHEMA-05", "SHOULD", "Interval is a TimeSpan (or ISO 8601 duration) text",
        'Fact 5: "Interval is a .NET TimeSpan (xs:duration in SOAP) ... the usual .NET JSON form '
-       'is "hh:mm:ss", optionally "d.hh:mm:ss"."', "WSDL (fact 5); profile", "interval_format"),
+       'is "hh:mm:ss", optionally "d.hh:mm:ss"."', "WSDL (fact 5); choice", "interval_format"),
     _r("SCHEMA-06", "INFO", "Properties beyond the documented five are listed",
        f'{PAGE}: the response body table documents five properties; anything else is an '
        'undocumented extension worth knowing about.', "vendor page"),
@@ -107,34 +107,34 @@ CATALOGUE: tuple[Requirement, ...] = (
        "vendor page; vendor doc (fact 8)"),
     _r("AUTH-05", "MUST", "No credentials at all is refused and the body carries no engine data",
        'Fact 9: with no Authorization header and no X-XSRF-TOKEN: "401 Unauthorized"; fact 11: '
-       'agents may signal failures as 200 with a null body.', "vendor doc (facts 9, 11); profile",
+       'agents may signal failures as 200 with a null body.', "vendor doc (facts 9, 11); choice",
        "refusal"),
     _r("AUTH-06", "MUST",
        "A wrong password, unknown ticket or invalid token is refused, with no engine data",
        'Fact 9: "An expired token also gives 401."; fact 8: the credentials each scheme carries; '
        'fact 18: wrong credentials for a scheme a server does not offer may get 400.',
-       "vendor doc (facts 8, 9, 18); profile", "refusal"),
+       "vendor doc (facts 8, 9, 18); choice", "refusal"),
     _r("AUTH-07", "MUST", "A session cookie is accepted only with the matching X-XSRF-TOKEN",
        f'{PAGE}: "X-XSRF-TOKEN: If not using Authorization header, you must provide XSRF value '
        'from cookie or hidden input field"; fact 9: "Without it: 401 Unauthorized."',
-       "vendor page; vendor doc (fact 9); profile", "refusal"),
+       "vendor page; vendor doc (fact 9); choice", "refusal"),
     _r("AUTH-08", "MUST", "Malformed Authorization values are refused (a 4xx, or the null-body refusal)",
        'Fact 11: "a malformed request as 400", and agents may signal failures as 200 with a null '
-       'body; fact 8: the three documented header forms.', "vendor doc (facts 8, 11); profile", "refusal"),
+       'body; fact 8: the three documented header forms.', "vendor doc (facts 8, 11); choice", "refusal"),
     _r("AUTH-09", "MUST",
        "An app token without ErpSync access is refused while a granted one gets 200 (where tokens are checked)",
        f'{PAGE}: "Online Restricted: The ErpSync agent is not available in Online by default. '
        'Access must be requested specifically when app is registered." (fact 10); fact 18: '
        '"ApplicationTokens are not checked for on-site installations".',
-       "vendor page; vendor docs (facts 10, 18); profile", "app_tokens refusal"),
+       "vendor page; vendor docs (facts 10, 18); choice", "app_tokens refusal"),
     _r("AUTH-10", "SHOULD", "401 responses carry WWW-Authenticate",
        'RFC 9110 section 15.5.2: a 401 response "MUST send a WWW-Authenticate header field"; '
-       'the vendor does not document its challenge.', "RFC 9110; profile", "www_authenticate"),
+       'the vendor does not document its challenge.', "RFC 9110; choice", "www_authenticate"),
     _r("AUTH-11", "MUST",
        "Every supported scheme returns the same engine state (and the same body for one principal)",
        f'{PAGE}: the schemes are alternatives "depending on installation type"; fact 17: schemes '
        'may be different principals, and only IsRunning, StatusMessage and Interval are the '
-       'engine\'s own state.', "vendor page; vendor docs (fact 17); profile", "principals"),
+       'engine\'s own state.', "vendor page; vendor docs (fact 17); choice", "principals"),
     # --- select -----------------------------------------------------------------------------
     _r("SELECT-01", "MUST", "No or an empty $select returns all fields",
        f'{PAGE}: "$select ... Optional ... Default = show all fields." (A clause of separators '
@@ -143,29 +143,29 @@ CATALOGUE: tuple[Requirement, ...] = (
     _r("SELECT-02", "MUST", "Each selected property equals its unfiltered value",
        f'{PAGE}: "$select: Optional comma separated list of properties to include in the result."',
        "vendor page"),
-    _r("SELECT-03", "MUST", "Each property not selected is nulled (as null, its type default or left out, per profile)",
-       f'{PAGE}: "Other fields are then nulled out to reduce payload size".', "vendor page; profile",
+    _r("SELECT-03", "MUST", "Each property not selected is nulled (as null, its type default or left out, per the server's choice)",
+       f'{PAGE}: "Other fields are then nulled out to reduce payload size".', "vendor page; choice",
        "select_value_types select_reference_types"),
     _r("SELECT-04", "SHOULD", "$select names match case-insensitively",
        f'{PAGE}: the example "Name,department,category" mixes case; fact 13: OData 4.01 matches '
-       'names case-insensitively.', "vendor page example; OData 4.01 (fact 13); profile", "select_case"),
+       'names case-insensitively.', "vendor page example; OData 4.01 (fact 13); choice", "select_case"),
     _r("SELECT-05", "SHOULD", "Spaces around names and duplicate names are tolerated",
        f'{PAGE}: "comma separated list of properties".', "vendor page"),
-    _r("SELECT-06", "MUST", "Unknown names follow the profile (ignored or 400), never 5xx",
+    _r("SELECT-06", "MUST", "Unknown names follow the server's choice (ignored or 400), never 5xx",
        'CONTRACT-NOTES open point "unknown name in $select": ignored / 400; a path into a property '
-       'without such a part is an unknown name or keeps the property (open point).', "profile",
+       'without such a part is an unknown name or keeps the property (open point).', "choice",
        "select_unknown select_path_fallback"),
     _r("SELECT-07", "SHOULD", "A nested path such as TableRight/Mask keeps that part",
        f'{PAGE}: the example "$select=name,department,category/id" selects a nested path.',
-       "vendor page example; profile", "select_nested select_path_fallback"),
+       "vendor page example; choice", "select_nested select_path_fallback"),
     _r("SELECT-08", "SHOULD", "$select has the same effect in JSON and XML",
        'Fact 13: OData, where $select comes from, applies it "to the returned representation"; '
        f'{PAGE}: $select and Accept are independent parameters of one operation.',
        "OData (fact 13); vendor page"),
     _r("SELECT-09", "MUST",
-       "A $select naming only unknown properties follows the profile, never 5xx",
+       "A $select naming only unknown properties follows the server's choice, never 5xx",
        'CONTRACT-NOTES open point "$select naming only unknown properties": every property '
-       'nulled / treated as no $select.', "profile", "select_only_unknown select_unknown"),
+       'nulled / treated as no $select.', "choice", "select_only_unknown select_unknown"),
     # --- accept -----------------------------------------------------------------------------
     _r("ACCEPT-01", "MUST", "Each of the six documented types gets a response of that media type",
        f'{PAGE}: "Accept: Content-type(s) you would like the response in: application/json, '
@@ -182,17 +182,17 @@ CATALOGUE: tuple[Requirement, ...] = (
        'leave the server a choice.', "RFC 9110"),
     _r("ACCEPT-05", "SHOULD", "No Accept, or */*, gives JSON",
        f'{PAGE} and fact 1: application/json is the first produced type.', "vendor page; Swagger (fact 1)"),
-    _r("ACCEPT-06", "MUST", "An unsupported Accept follows the profile (406, JSON, or another type), never mislabelled",
+    _r("ACCEPT-06", "MUST", "An unsupported Accept follows the server's choice (406, JSON, or another type), never mislabelled",
        'CONTRACT-NOTES open point "unsupported Accept (e.g. text/csv)"; fact 15: ASP.NET Web API '
        'answers it with JSON unless the server opts in to 406, and text/html may get HTML.',
-       "vendor doc (fact 15); profile", "unsupported_accept"),
+       "vendor doc (fact 15); choice", "unsupported_accept"),
     _r("ACCEPT-07", "MUST",
        "Media types match case-insensitively and with parameters such as charset=utf-8",
        f'{PAGE} sample request: "Accept: application/json; charset=utf-8"; RFC 9110 section '
        '8.3.1: type and subtype are case-insensitive.', "vendor page sample; RFC 9110"),
-    _r("ACCEPT-08", "MUST", "XML nulls follow the profile (i:nil, empty element or omitted)",
+    _r("ACCEPT-08", "MUST", "XML nulls follow the server's choice (i:nil, empty element or omitted)",
        'Fact 12: "nil values as i:nil="true"" in the DataContract serializer; the WebAPI\'s '
-       'rendering is an open point.', "vendor doc (fact 12); profile", "xml_nil"),
+       'rendering is an open point.', "vendor doc (fact 12); choice", "xml_nil"),
     # --- language ---------------------------------------------------------------------------
     _r("LANG-01", "MUST", "Accept-Language with a supported language gets a valid body",
        f'{PAGE}: "Accept-Language: Convert string references and multi-language values into a '
@@ -212,10 +212,10 @@ CATALOGUE: tuple[Requirement, ...] = (
        "SO-TimeZone accepts zone codes and numeric ids, with and without ', includeTZOffset'",
        'Fact 7: "SO-TimeZone takes SuperOffice zone codes (UTC, NO, DK, US-NY, ...) or numeric '
        'ids (261 = Norway), optionally followed by \', includeTZOffset\'." (Other spellings, such '
-       'as no space after the comma, are undocumented.)', "vendor doc (fact 7); profile", "unknown_timezone"),
-    _r("LANG-07", "MUST", "Unknown language, culture or zone values follow the profile, never 5xx",
+       'as no space after the comma, are undocumented.)', "vendor doc (fact 7); choice", "unknown_timezone"),
+    _r("LANG-07", "MUST", "Unknown language, culture or zone values follow the server's choice, never 5xx",
        'CONTRACT-NOTES open point "unknown language, culture and time zone, each header on its own": '
-       'ignored / 400.', "profile",
+       'ignored / 400.', "choice",
        "unknown_accept_language unknown_so_language unknown_culture unknown_timezone"),
     _r("LANG-08", "MUST", "SO-AppToken is accepted alongside every scheme",
        f'{PAGE}: "SO-AppToken: The application token that identifies the partner app. Used when '
@@ -234,7 +234,7 @@ def get(requirement_id: str) -> Requirement:
 
 def markdown() -> str:
     """The table of docs/requirements.md: every requirement, its level, authority and settings."""
-    lines = ["| ID | level | requirement | authority | profile settings |", "|---|---|---|---|---|"]
+    lines = ["| ID | level | requirement | authority | open-point settings |", "|---|---|---|---|---|"]
     for r in CATALOGUE:
         settings = ", ".join(f"`{s}`" for s in r.settings) or "-"
         lines.append(f"| {r.id} | {r.level} | {r.title.replace('|', '/')} | {r.authority} | {settings} |")

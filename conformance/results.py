@@ -140,7 +140,7 @@ def run_metadata(*, target: Mapping[str, Any], processes: list[Mapping[str, Any]
         for item in process.get("volatile", []):
             volatile.setdefault(item["property"], item["evidence"])
     run = {
-        "target": dict(target), "profile": profile,
+        "target": dict(target), "choices": profile,
         "volatile": [{"property": k, "evidence": v} for k, v in sorted(volatile.items())],
         "suite_version": __version__, "python": platform.python_version(), "packages": packages(),
         "hypothesis": dict(hypothesis), "started": started.isoformat(timespec="seconds"),

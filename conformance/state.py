@@ -32,6 +32,8 @@ class SessionState:
     doc: dict[str, Any] | None = None
     published: tuple[Path, Path, Path] | None = None
     write_problem: str | None = None
+    config_error: str | None = None
+    """The one line that stopped the run before it began (exit 2), for --summary-file."""
     redactor: Any = None
     """The session's conformance.redaction.Redactor: every output channel goes through it."""
     restore: list[Any] = field(default_factory=list)

@@ -142,6 +142,9 @@ def load(path: str | os.PathLike, environ: Mapping[str, str] | None = None) -> T
                           "expected a readable TOML file") from None
     except tomllib.TOMLDecodeError as problem:
         raise TargetError(f"{path}: not valid TOML: {problem}; expected a TOML document") from None
+    if "profile" in data:
+        raise TargetError(f"{path}: [profile] is now called [choices] (the server's choices on the open points); "
+                          "rename the table")
     errors = sorted(_validator().iter_errors(data),
                     key=lambda e: ([str(p) for p in e.absolute_path], e.message))
     if errors:
@@ -189,7 +192,7 @@ def from_mapping(data: Mapping[str, Any], environ: Mapping[str, str], source: st
                              secret("apptoken.restricted", a["restricted"]) if "restricted" in a else None,
                              bool(a.get("required", False)))
     try:
-        profile = Profile.from_mapping(data.get("profile", {}))
+        profile = Profile.from_mapping(data.get("choices", {}))
     except ProfileError as problem:  # the schema and profile.py disagree; still one line
         raise TargetError(f"{source}: {problem}") from None
     target = Target(

@@ -100,6 +100,6 @@ def test_the_target_schema_offers_every_setting_and_auto():
     from conformance.contract import schemas_dir
 
     schema = json.loads((schemas_dir() / "target.schema.json").read_text("utf-8"))
-    offered = schema["properties"]["profile"]["properties"]
+    offered = schema["properties"]["choices"]["properties"]
     for setting in SETTINGS:
         assert offered[setting.key]["enum"] == [*setting.choices, "auto"], setting.key

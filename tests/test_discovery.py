@@ -1,5 +1,5 @@
 """`erpsync-conformance discover`: the open points decided from the server's own answers, written as
-a target's [profile] table that cites the exchange behind each choice."""
+a target's [choices] table that cites the exchange behind each choice."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def discovered(tmp_path, *args: str) -> tuple[dict, str]:
     out = tmp_path / "profile.toml"
     assert cli.main(["discover", "-o", str(out), *args]) == 0
     text = out.read_text("utf-8")
-    return tomllib.loads(text)["profile"], text
+    return tomllib.loads(text)["choices"], text
 
 
 def test_the_reference_servers_choices_are_decided_and_cited(tmp_path, capsys):
@@ -31,7 +31,7 @@ def test_the_reference_servers_choices_are_decided_and_cited(tmp_path, capsys):
                                                 if v != Profile.reference().as_dict()[k]))
 def test_each_flipped_choice_is_discovered(tmp_path, flipped):
     changed = {k: v for k, v in flipped.as_dict().items() if v != Profile.reference().as_dict()[k]}
-    args = [arg for k, v in changed.items() for arg in ("--reference-profile", f"{k}={v}")]
+    args = [arg for k, v in changed.items() for arg in ("--reference-choice", f"{k}={v}")]
     profile, _ = discovered(tmp_path, *args)
     for key, value in changed.items():
         assert profile.get(key) == value, (key, profile)

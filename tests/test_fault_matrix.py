@@ -1,6 +1,6 @@
 """The suite can fail: each fault of the reference server turns its requirement red, and nothing
 it does not declare, both when the run is told the server's choices (the target pins them) and
-when it infers them (no [profile]). A conformant server, under every choice on every open point and
+when it infers them (no [choices]). A conformant server, under every choice on every open point and
 every serialisation or data variant, gives no failure at all, told or inferring.
 
 A fault that amounts to a legitimate choice made consistently (Fault.choice) is caught where the
@@ -26,7 +26,7 @@ def _changed(profile: Profile) -> dict[str, str]:
 
 
 def profile_args(profile: Profile) -> list[str]:
-    return [arg for k, v in _changed(profile).items() for arg in ("--reference-profile", f"{k}={v}")]
+    return [arg for k, v in _changed(profile).items() for arg in ("--reference-choice", f"{k}={v}")]
 
 
 def option_args(options: Options) -> list[str]:
@@ -46,7 +46,7 @@ def test_each_fault_is_caught_by_its_requirement_and_nothing_else(pytester, faul
     extra = ["--slow-ms", "10"] if fault.name in SLOW else []
     run = run_suite(pytester, "--reference-fault", fault.name, "--hypothesis-profile", "quick", *extra, *MODES[mode])
     primary = requirements.get(fault.breaks[0])
-    observed = {k: v["observed"] for k, v in run.results["doc"]["run"]["profile"].items()}
+    observed = {k: v["observed"] for k, v in run.results["doc"]["run"]["choices"].items()}
     if mode == "inferred" and fault.choice is not None:
         setting, choice = fault.choice
         assert observed[setting] == choice, f"{fault.name}: observed {setting}={observed[setting]}\n{run.output}"
@@ -91,9 +91,9 @@ def test_no_false_alarm_with_a_hundred_drawn_examples(pytester, mode):
 
 @pytest.mark.parametrize("behaviour", [p for p in BEHAVIOURS if p.id in ("reference", "select_nested=ignored")])
 def test_the_inferred_choices_are_the_servers(pytester, behaviour):
-    """With no [profile], the run observes what the server does and reports it per setting."""
+    """With no [choices], the run observes what the server does and reports it per setting."""
     run = run_suite(pytester, *behaviour, "--reference-infer", "--hypothesis-profile", "quick")
-    observed = {k: v["observed"] for k, v in run.results["doc"]["run"]["profile"].items()}
+    observed = {k: v["observed"] for k, v in run.results["doc"]["run"]["choices"].items()}
     expected = Profile.reference().with_(**dict(a.split("=") for a in behaviour[1::2])).as_dict()
     decided = {k: v for k, v in observed.items() if v is not None}
     assert decided == {k: expected[k] for k in decided}, decided

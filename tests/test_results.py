@@ -75,7 +75,7 @@ def test_the_run_metadata(pytester):
     assert run["hypothesis"]["seed"] == "7" and run["budget"] > 0 and run["requests"] > 0
     assert set(PACKAGES) - {"pytest-xdist"} <= set(run["packages"])
     assert run["requests"] >= len(doc["timings"]["response_ms"]) > 0
-    assert run["profile"]["select_case"] == {"declared": "insensitive", "observed": None,
+    assert run["choices"]["select_case"] == {"declared": "insensitive", "observed": None,
                                              "reason": "pinned by the target", "evidence": []}
     judged = [r for r in doc["requirements"] if r["judgements"]]
     assert {r["id"] for r in judged} >= {"HTTP-01", "HTTP-02", "HTTP-03", "HTTP-04", "HTTP-05"}

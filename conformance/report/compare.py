@@ -49,7 +49,7 @@ def behaviours(docs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     for setting in SETTINGS:
         cells = []
         for doc in docs:
-            entry = doc["run"]["profile"].get(setting.key, {})
+            entry = doc["run"]["choices"].get(setting.key, {})
             observed = entry.get("observed")
             declared = entry.get("declared", "auto")
             shown = observed if observed is not None else (declared if declared != "auto" else "undecided")
