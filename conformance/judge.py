@@ -3,8 +3,9 @@ item (in its stash, and on its report's user_properties, which carry them to the
 pytest-xdist), and at the end of the test turns the worst outcome into the test's result.
 
 A test's result follows the worst outcome it recorded that no waiver covers: fail for a broken
-MUST (and, under the strict option, a broken SHOULD); xfail for a broken SHOULD otherwise and for
-a waived outcome (reported as waived, never as passed); skip for untested and not-applicable.
+MUST (and, under the strict option, a broken SHOULD); a pass carrying a `finding` property for a
+broken SHOULD otherwise; xfail for a waived outcome (reported as waived, never as passed); skip for
+untested and not-applicable.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from conformance.outcome import Outcome, Status, outcome, worst
 from conformance.state import state
 
 OUTCOME_KEY = "erpsync_outcome"
+FINDING_KEY = "finding"
 """The user_properties key under which an outcome travels (JSON) from a test to the collector."""
 
 
@@ -115,6 +117,10 @@ class Judge:
             first = worst(waived)
             pytest.xfail(self.redact(f"waived: {first.requirement} {first.status}: {waivers[first.requirement].reason}"))
         if result.status is Status.NON_STRICT:
-            pytest.xfail(self.redact(f"SHOULD not met: {result.requirement} {result.reason}"))
+            # A finding, not a skip: the test passes (dashboards count findings as skipped
+            # otherwise) and carries it as a `finding` property, which JUnit shows (collect.py).
+            self.item.user_properties.append(
+                (FINDING_KEY, self.redact(f"{result.requirement} SHOULD not met: {result.reason}")[:500]))
+            return
         if result.status in (Status.UNTESTED, Status.NOT_APPLICABLE):
             pytest.skip(self.redact(f"{result.requirement} {result.status}: {result.reason}"))

@@ -38,6 +38,7 @@ from conformance.target import TargetError, load
 # plugin reads --hypothesis-profile, whether the suite runs from a checkout, a wheel or --pyargs.
 examples.register()
 
+LOG = logging.getLogger("erpsync_conformance")
 LEVEL_MARKERS = {"MUST": "must", "SHOULD": "should", "INFO": "info"}
 SESSION_WIDE = ("HTTP-03", "HTTP-04")
 
@@ -169,19 +170,39 @@ def reference_server_config(config: pytest.Config):
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
+    """The run header (also logged, logger erpsync_conformance): target, schemes, budget, rate,
+    Hypothesis profile, TLS."""
+    from hypothesis import settings
+
+    from conformance.target import SCHEMES
+
     target = state(config).target
+    limits = (target or target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1")).limits
+    budget = config.getoption("--max-requests") or limits.max_requests
+    rate = config.getoption("--rate") or limits.rate
+    current = settings()
+    hypothesis = (f"Hypothesis profile {settings.get_current_profile_name()} ({current.max_examples} examples"
+                  f"{', derandomized' if current.derandomize else ''})")
     if target is None:
         faults = config.getoption("--reference-fault")
-        return ["erpsync-conformance target: the bundled reference server (127.0.0.1, port chosen at start)"
-                + (f", faults: {', '.join(faults)}" if faults else "")]
-    lines = [f"erpsync-conformance target: {target.name} ({target.source})",
-             f"base URL: {target.base_url}; schemes under test: {', '.join(target.schemes)}"
-             + ("; app token" if target.apptoken else "")]
-    if not target.limits.verify:
+        lines = ["erpsync-conformance target: the bundled reference server (127.0.0.1, port chosen at start)"
+                 + (f", faults: {', '.join(faults)}" if faults else "")]
+    else:
+        lines = [f"erpsync-conformance target: {target.name} ({target.source})",
+                 f"base URL: {target.base_url}; schemes under test: {', '.join(target.schemes)}"
+                 + ("; app token" if target.apptoken else "")]
+    lines.append(f"budget: {budget} requests, at most {rate:g} per second{' (dry run: none sent)' if config.getoption('--dry-run') else ''}; {hypothesis}")
+    schemes = declared_schemes(config)
+    left_out = [s for s in SCHEMES if s not in schemes]
+    if left_out:
+        lines.append(f"schemes the target does not offer (their requirements not applicable): {', '.join(left_out)}")
+    if target is not None and not target.limits.verify:
         lines.append("TLS NOT VERIFIED (limits.verify_tls = false): the credentials go to whoever answers "
                      f"at {target.base_url}")
-    elif target.limits.ca_bundle:
+    elif target is not None and target.limits.ca_bundle:
         lines.append(f"TLS verified against {target.limits.ca_bundle}")
+    for line in lines:
+        LOG.info("%s", line)
     return lines
 
 
@@ -364,7 +385,7 @@ def assemble(config: pytest.Config, collector: collect.Collector, interrupted: b
         tls={"verified": bool(target.limits.verify) if target else True,
              "ca_bundle": target.limits.ca_bundle if target else None})
     recorded = collector.in_scope()
-    for rid, found in results.inconsistency_outcomes(run["profile"], inconsistent).items():
+    for rid, found in results.inconsistency_outcomes(run["choices"], inconsistent).items():
         if rid in collector.scope:
             recorded.setdefault(rid, []).extend(found)
     return results.assemble(run, recorded, waivers=stash.waivers, today=dt.date.today(),
@@ -379,7 +400,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         terminalreporter.section("erpsync-conformance: planned requests (dry run)")
         for request in stash.planned:
             write(f"{request.method} {request.label}: {request.curl}")
-        write(f"{len(stash.planned)} requests planned (the first of each test; nothing was sent)")
+        from hypothesis import settings
+
+        generated = sum(1 for item in terminalreporter.stats.get("skipped", [])
+                        if "drawn requests are not listed" in str(item.longrepr)
+                        or "schemathesis cases are not listed" in str(item.longrepr))
+        budget = config.getoption("--max-requests") or (stash.target.limits.max_requests if stash.target else None)
+        write(f"at least {len(stash.planned)} requests: the first request of each example test and covering row "
+              f"is listed above; nothing was sent. A real run sends more: tests that compare answers send a "
+              f"baseline first, the server's choices on the open points are asked first (a few dozen requests "
+              f"when the target pins none), and the {generated} generated tests draw up to "
+              f"{settings().max_examples} examples each (Hypothesis profile {settings.get_current_profile_name()})"
+              + (f"; never more than the budget of {budget}" if budget else "") + ".")
         if stash.dimensions:
             write("values per dimension in the covering rows: " +
                   ", ".join(f"{name} {count}" for name, count in stash.dimensions.items()))
@@ -417,5 +449,32 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             writer.line(f"erpsync-conformance results: {folder / 'results.json'}")
             writer.line(f"erpsync-conformance report:  {report}")
             writer.line(f"erpsync-conformance summary: {brief}")
+    if not hasattr(config, "workerinput"):
+        append_summary(config)
     while stash.restore:
         stash.restore.pop()()
+
+
+def append_summary(config: pytest.Config) -> None:
+    """--summary-file (e.g. $GITHUB_STEP_SUMMARY) gets what the run ended with, whatever its exit
+    code: its summary.md, or the line that stopped it."""
+    path = config.getoption("summary_file", default=None)
+    if not path:
+        return
+    stash = state(config)
+    if stash.published is not None:
+        text = stash.published[2].read_text("utf-8")
+    else:
+        problem = stash.config_error or stash.write_problem
+        if problem is None and stash.doc is not None:
+            verdict = stash.doc["verdict"]
+            problem = f"verdict: {verdict['status']} (exit {verdict['exit_code']}); no reports were written (--no-reports)"
+        if problem is None:
+            return
+        text = f"### erpsync-conformance: {'configuration error' if stash.config_error else 'no summary'}\n\n{problem}\n"
+    try:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(text if text.endswith("\n") else text + "\n")
+    except OSError as problem:
+        config.get_terminal_writer().line(f"erpsync-conformance: cannot append to --summary-file {path}: "
+                                          f"{problem.strerror or problem}", red=True)

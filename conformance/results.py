@@ -207,5 +207,8 @@ def load(path: str | os.PathLike) -> dict[str, Any]:
         raise ResultsError(f"{file}: cannot be read: {problem}") from None
     except ValueError as problem:
         raise ResultsError(f"{file}: not valid JSON: {problem}") from None
+    run = doc.get("run") if isinstance(doc, dict) else None
+    if isinstance(run, dict) and "profile" in run and "choices" not in run:
+        run["choices"] = run.pop("profile")  # written before the open points' table was renamed
     validate(doc, str(file))
     return doc

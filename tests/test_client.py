@@ -92,12 +92,16 @@ def test_retry_after_is_honoured_within_the_retry_bound():
         assert Client(target_at(base, retries=2)).send("x", scheme="basic").status == 429
 
 
-def test_a_retry_after_longer_than_allowed_is_not_waited_for():
+def test_a_retry_after_longer_than_allowed_is_not_waited_for(monkeypatch):
+    """Told by what the client asked to sleep, not by a wall clock (a busy machine is slow)."""
+    from conformance.transport import adapter
+
+    slept = []
+    monkeypatch.setattr(adapter.time, "sleep", slept.append)
     long_wait = lambda: Response("later", status=503, headers={"Retry-After": "3600"})
     with tiny_server([long_wait, ok]) as (base, seen):
-        started = time.monotonic()
         exchange = Client(target_at(base, max_retry_wait=5)).send("x", scheme="basic")
-        assert exchange.status == 503 and time.monotonic() - started < 2 and len(seen) == 1
+        assert exchange.status == 503 and slept == [] and len(seen) == 1
 
 
 def test_the_exchange_is_raw_and_what_it_writes_is_redacted():
@@ -178,7 +182,9 @@ def test_a_server_trickling_bytes_meets_the_deadline_of_a_whole_exchange():
         started = time.monotonic()
         exchange = Client(target_at(server.base_url, connect_timeout=0.1, read_timeout=1.5)).send("x", scheme="basic")
         took = time.monotonic() - started
-    assert exchange.error.startswith("no complete response within 1.6 s") and took < 3
+    # The body would trickle for minutes; the deadline ends it at 1.6 s. The ceiling only tells
+    # "ended by the deadline" from "ran its course", with room for a busy machine.
+    assert exchange.error.startswith("no complete response within 1.6 s") and took < 30
 
 
 def test_the_targets_timeouts_hold_whatever_the_caller_asks():
@@ -187,7 +193,7 @@ def test_the_targets_timeouts_hold_whatever_the_caller_asks():
         started = time.monotonic()
         with pytest.raises(TransportFailure, match="no data for 0.3 s"):
             client.session("basic").post(server.base_url + "/Agents/ErpSync/GetEngineStatus", timeout=60)
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 30  # not the caller's 60 s (the message says 0.3 s)
 
 
 def test_no_redirect_is_followed_even_when_asked_and_no_other_host_is_requested():

@@ -279,7 +279,9 @@ def test_a_hostile_server_is_reported_with_the_right_requirement(pytester, monke
     for rid, text in case.red.items():
         assert run.status(rid) in RED, f"{rid}: {run.status(rid)}: {said(run, rid)}"
         assert text in said(run, rid), f"{rid}: {said(run, rid)}"
-    assert took < 45, f"the run took {took:.1f} s"
+    # No hang: these servers would hold a run for minutes or forever without the limits; a normal
+    # run takes seconds, and the ceiling leaves a busy machine room.
+    assert took < 120, f"the run took {took:.1f} s"
     if served.recorder is not None:
         assert served.recorder.requests == [], "a request reached the host that only a redirect or an entity names"
     if served.raw is not None:

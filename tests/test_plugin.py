@@ -27,12 +27,32 @@ def test_report_header_names_the_target(pytester):
 
 
 def test_dry_run_lists_the_requests_and_sends_none(pytester):
-    run = run_suite(pytester, "--dry-run")
+    """The count it states is a lower bound of what a real run of the same profile sends."""
+    import re
+
+    run = run_suite(pytester, "--dry-run", "--hypothesis-profile", "quick")
     assert run.ret == 0
-    assert "requests planned (the first of each test; nothing was sent)" in run.output
+    stated = re.search(r"at least (\d+) requests: the first request of each example test", run.output)
+    assert stated and "draw up to 20 examples each (Hypothesis profile quick)" in run.output, run.output[-3000:]
     assert "curl -sS -i -X POST" in run.output
     assert run.results["requests"] == 0
     assert {o["status"] for o in run.results["requirements"].values()} == {"untested"}
+    real = run_suite(pytester, "--hypothesis-profile", "quick")
+    assert real.results["requests"] >= int(stated.group(1)), (real.results["requests"], stated.group(0))
+
+
+def test_dry_run_leaves_latest_where_it_was(pytester):
+    import os
+
+    reports = pytester.path / "reports"
+    (reports / "earlier-run").mkdir(parents=True)
+    os.symlink("earlier-run", reports / "latest")
+    from tests.suite_runs import SUITE
+
+    assert pytester.runpytest_inprocess(SUITE, "-q", "--dry-run", "-p", "no:cacheprovider",
+                                        "--reports-dir", str(reports)).ret == 0
+    assert os.readlink(reports / "latest") == "earlier-run"
+    assert any(p.name.startswith("reference-") for p in reports.iterdir())
 
 
 def test_dry_run_from_the_environment(pytester, monkeypatch):
@@ -139,8 +159,8 @@ def test_a_real_target_file_runs_against_a_server(pytester, target_file, serve, 
 
 
 def test_output_to_a_reader_that_went_away_is_no_traceback():
-    # `erpsync-conformance --help | head -1`: the pipe closes while pytest still writes
-    with subprocess.Popen([sys.executable, "-m", "conformance", "--help"], stdout=subprocess.PIPE,
+    # `erpsync-conformance --help-pytest | head -1`: the pipe closes while pytest still writes
+    with subprocess.Popen([sys.executable, "-m", "conformance", "--help-pytest"], stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE) as child:
         child.stdout.readline()
         child.stdout.close()

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
+from conformance.cli import main
 from conformance.results import PACKAGES
 from conformance.plugin import SESSION_WIDE
 from conformance import results
@@ -96,9 +97,28 @@ def test_junit_shows_each_test_by_requirement(pytester):
         assert ("requirement", "HTTP-01") in properties or any(n == "requirement" for n, _ in properties), case.get("name")
         assert not any(n == "erpsync_outcome" for n, _ in properties)  # no raw JSON in JUnit
         seen[case.get("name")] = properties
-    charset = seen["test_json_is_utf8_with_charset"]
+    charset = seen["HTTP-02 test_json_is_utf8_with_charset"]  # named by its requirement
     assert ("requirement", "HTTP-02") in charset
     assert any(n == "outcome" and v.startswith("HTTP-02: non-strict: ") for n, v in charset)
+    # A SHOULD finding is a passing case that says so, never a skip (dashboards count skips as "not run").
+    assert any(n == "finding" and v.startswith("HTTP-02 SHOULD not met: ") for n, v in charset)
+    root = ElementTree.parse(junit).getroot()
+    case = next(c for c in root.iter("testcase") if c.get("name") == "HTTP-02 test_json_is_utf8_with_charset")
+    assert case.find("skipped") is None and case.find("failure") is None
+    assert "SHOULD finding: HTTP-02" in case.find("system-out").text
+    assert all(c.get("name").split(" ")[0].count("-") == 1 for c in root.iter("testcase"))
+
+
+def test_the_console_script_names_its_junit_suite(tmp_path):
+    """erpsync-conformance's JUnit suite is named after it, and its strict option makes the same
+    finding a failure."""
+    junit = tmp_path / "junit.xml"
+    code = main(["-k", "charset", "--no-reports", "--reference-fault", "charset-missing", "--strict-should",
+                 f"--junitxml={junit}", "-q", "-p", "no:randomly"])
+    root = ElementTree.parse(junit).getroot()
+    assert code == 1 and {s.get("name") for s in root.iter("testsuite")} == {"erpsync-conformance"}
+    case = next(c for c in root.iter("testcase") if c.get("name") == "HTTP-02 test_json_is_utf8_with_charset")
+    assert case.find("failure") is not None
 
 
 def _free_port() -> int:
@@ -120,7 +140,25 @@ EXIT_CODES = [
     ("an unreachable base URL", 'name = "t"\nbase_url = "http://127.0.0.1:{port}/api/v1"\n[bearer]\ntoken = "env:T_TOKEN"\n',
      [], 2, "erpsync-conformance: {file}: base_url http://127.0.0.1:{port}/api/v1 is unreachable (127.0.0.1:{port}: Connection refused)"),
     ("a bad target file", 'name = "t"\n', [], 2, "erpsync-conformance: {file}: base_url: missing"),
-    ("a bad command line", None, ["--max-requests", "many"], 2, "argument --max-requests: invalid int value: 'many'"),
+    ("a bad number", None, ["--max-requests", "many"], 2, "erpsync-conformance: --max-requests: 'many' is not a whole number"),
+    ("a budget of nothing", None, ["--max-requests", "0"], 2,
+     "erpsync-conformance: --max-requests: 0 is out of range: it must be at least 1"),
+    ("a rate of nothing", None, ["--rate", "0"], 2, "erpsync-conformance: --rate: 0 is out of range: it must be more than 0"),
+    ("a bad environment number", None, ["ENV:ERPSYNC_MAX_REQUESTS=lots"], 2,
+     "erpsync-conformance: ERPSYNC_MAX_REQUESTS: 'lots' is not a whole number"),
+    ("a bad environment flag", None, ["ENV:ERPSYNC_STRICT=maybe"], 2,
+     "erpsync-conformance: ERPSYNC_STRICT='maybe': expected 1/true/yes/on or 0/false/no/off"),
+    ("an unknown option", None, ["--bogus-option"], 2, "erpsync-conformance: unrecognized arguments: --bogus-option"),
+    ("a misspelt fault", None, ["--reference-fault", "select-ignord"], 2,
+     "erpsync-conformance: --reference-fault 'select-ignord' is not a fault of the reference server; did you mean "
+     "'select-ignored'?"),
+    ("an unknown Hypothesis profile", None, ["--hypothesis-profile", "stagin"], 2,
+     "erpsync-conformance: --hypothesis-profile 'stagin' is not a Hypothesis profile of the suite"),
+    ("an unknown Hypothesis profile in the environment", None, ["ENV:HYPOTHESIS_PROFILE=stagin"], 2,
+     "erpsync-conformance: HYPOTHESIS_PROFILE='stagin' is not a Hypothesis profile of the suite"),
+    ("a bundled-server option with a target", 'name = "t"\nbase_url = "http://127.0.0.1:{port}/api/v1"\n[bearer]\ntoken = "env:T_TOKEN"\n',
+     ["--reference-fault", "slow"], 2,
+     "erpsync-conformance: --reference-fault is for the bundled reference server only; it cannot be combined with --target"),
 ]
 
 
@@ -128,6 +166,9 @@ EXIT_CODES = [
 def test_exit_codes(tmp_path, monkeypatch, text, args, code, line):
     port = _free_port()
     monkeypatch.setenv("T_TOKEN", "canary-token-4711")
+    for item in [a for a in args if a.startswith("ENV:")]:
+        monkeypatch.setenv(*item[4:].split("=", 1))
+    args = [a for a in args if not a.startswith("ENV:")]
     file = tmp_path / "target.toml"
     if text is not None:
         file.write_text(text.format(port=port))
@@ -137,6 +178,8 @@ def test_exit_codes(tmp_path, monkeypatch, text, args, code, line):
     assert done.returncode == code, output
     assert line.format(port=port, file=file) in output
     assert "Traceback" not in output and "canary-token-4711" not in output
+    if code == 2:  # one line, and nothing sent
+        assert len([x for x in done.stderr.splitlines() if x.strip()]) == 1, done.stderr
 
 
 def test_workers_that_saw_the_server_choose_differently_fail_what_rests_on_the_choice():

@@ -26,7 +26,7 @@ URL = "an http(s) URL ending in /api/v1, with no user:password@"
 NAME = "a name of letters, digits, '.', '_' and '-', at most 64 (it names report folders)"
 ALONE = "expected the secret alone (the value is not shown)"
 WAIVERS = "the path of a waiver file (a string), relative to the target file"
-TABLES = "name, description, base_url, waivers, profile, basic, soticket, bearer, session, apptoken, limits"
+TABLES = "name, description, base_url, waivers, choices, basic, soticket, bearer, session, apptoken, limits"
 LIMITS = "max_requests, rate, connect_timeout, read_timeout, retries, max_retry_wait, verify_tls, ca_bundle"
 PROFILE = ", ".join([s.key for s in SETTINGS] + ["unknown_locale"])
 
@@ -50,14 +50,16 @@ BAD = [
     ("unknown key in [limits]", target(tables=TICKET + "[limits]\nmax_request = 10\n"), ENV,
      f"limits.max_request: unknown key; expected one of {LIMITS}"),
     ("unknown key in [choices]", target(tables=TICKET + "[choices]\nselect_colour = 'red'\n"), ENV,
-     f"profile.select_colour: unknown key; expected one of {PROFILE}"),
+     f"choices.select_colour: unknown key; expected one of {PROFILE}"),
     ("unknown key in [soticket]", target(tables=TICKET + "colour = 1\n"), ENV,
      "soticket.colour: unknown key; expected one of ticket"),
     ("max_requests a string", target(tables=TICKET + "[limits]\nmax_requests = 'many'\n"), ENV,
      "limits.max_requests: expected an integer at least 1, got a string 'many'"),
     ("verify_tls a string", target(tables=TICKET + "[limits]\nverify_tls = 'yes'\n"), ENV,
      "limits.verify_tls: expected true or false, got a string 'yes'"),
-    ("profile not a table", target('profile = "strict"\n'), ENV, "profile: expected a table, got a string 'strict'"),
+    ("choices not a table", target('choices = "strict"\n'), ENV, "choices: expected a table, got a string 'strict'"),
+    ("the old name [profile]", target(tables=TICKET + "[profile]\nselect_case = 'exact'\n"), ENV,
+     "[profile] is now called [choices] (the server's choices on the open points); rename the table"),
     ("name a number", target(name="name = 5\n"), ENV, f"name: expected {NAME}, got an integer 5"),
     ("name with a space", target(name='name = "my target"\n'), ENV, f"name: expected {NAME}, got 'my target'"),
     ("rate of zero", target(tables=TICKET + "[limits]\nrate = 0\n"), ENV,
@@ -105,7 +107,7 @@ BAD = [
     ("secret a number", target(tables="[bearer]\ntoken = 12345\n"), ENV,
      f"bearer.token: expected {SECRET}, got an integer (not shown)"),
     ("unknown profile value", target(tables=TICKET + "[choices]\nselect_case = 'sometimes'\n"), ENV,
-     "profile.select_case: expected one of insensitive, exact, auto, got 'sometimes'"),
+     "choices.select_case: expected one of insensitive, exact, auto, got 'sometimes'"),
     ("base URL ftp", target(base_url=f'base_url = "{BASE_URL.replace("https", "ftp")}"\n'), ENV,
      f"base_url: expected {URL}, got 'ftp://sod.superoffice.com/Cust12345/api/v1'"),
     ("base URL without a scheme", target(base_url='base_url = "sod.superoffice.com/Cust12345/api/v1"\n'), ENV,

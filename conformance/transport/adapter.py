@@ -10,6 +10,7 @@ sends nothing more. Redirects are never followed, whoever asks.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from conformance.transport.errors import ForbiddenPath, NotJudged, TransportFail
 from conformance.transport.failures import TRANSPORT_ERRORS, transport_reason
 from conformance.transport.guard import THROTTLED_AFTER, Budget, RateLimit, Streaks, retry_after_seconds
 from conformance.transport.reading import read_capped
+
+LOG = logging.getLogger("erpsync_conformance.transport")
 
 METHODS = ("POST", "GET")
 """The methods the suite sends: POST, and GET to see how another method is answered (HTTP-05)."""
@@ -101,8 +104,11 @@ class GuardedAdapter(HTTPAdapter):
             refused = self._no_retry(wait, attempt)
             if refused is None:
                 attempt += 1
+                LOG.info("%s %s: %d with Retry-After; waiting %.1f s before retry %d of %d", request.method,
+                         request.path_url, response.status_code, wait, attempt, self.retries)
                 time.sleep(wait)
                 continue
+            LOG.info("%s %s: %d: %s", request.method, request.path_url, response.status_code, refused)
             response.delivery.note = refused
             return response
 

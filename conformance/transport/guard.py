@@ -3,6 +3,7 @@ streaks that stop a run from spending itself on a dead or throttling target."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import datetime, timezone
@@ -20,15 +21,22 @@ THROTTLED_AFTER = 3
 longer waited for: a target that throttles everything costs this many waits, not one per request."""
 
 
+LOG = logging.getLogger("erpsync_conformance.transport")
+
 class Budget:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.used = 0
+        self.spent = False
         self._lock = threading.Lock()
 
     def take(self) -> None:
         with self._lock:
             if self.used >= self.limit:
+                if not self.spent:
+                    self.spent = True
+                    LOG.info("request budget of %d exhausted: nothing more is sent; what is left is untested",
+                             self.limit)
                 raise BudgetExhausted(f"request budget of {self.limit} exhausted")
             self.used += 1
 
