@@ -143,7 +143,7 @@ def _screenshot(browser, name: str) -> Path:
     return path
 
 
-def test_the_report_loads_offline_with_no_errors_and_expands_a_failure(browser, runs):
+def test_the_report_loads_offline_with_its_failures_open(browser, runs):
     from selenium.webdriver.common.by import By
 
     page = runs["vendor-a"] / "report.html"
@@ -152,17 +152,40 @@ def test_the_report_loads_offline_with_no_errors_and_expands_a_failure(browser, 
     assert urls == {page.as_uri()}, urls
     assert browser.find_element(By.CSS_SELECTOR, ".verdict").text == "Does not conform"
     assert browser.find_elements(By.CSS_SELECTOR, ".chart svg rect.bar"), "no response-time bars drawn"
+    # A failure is open on arrival, its evidence shown; a pass is one line until clicked.
     failure = browser.find_element(By.CSS_SELECTOR, "tr#AUTH-06 details")
-    assert not failure.find_element(By.CSS_SELECTOR, ".part").is_displayed()
-    failure.find_element(By.TAG_NAME, "summary").click()
-    shown = failure.find_element(By.CSS_SELECTOR, ".part").text
+    shown = failure.find_element(By.CSS_SELECTOR, ".part")
+    assert shown.is_displayed()
     for part in ("EXPECTED", "ACTUAL", "REQUEST", "RESPONSE", "REPRODUCE", "curl -sS -i -X POST"):
-        assert part in shown, part
+        assert part in shown.text, part
+    passed = browser.find_element(By.CSS_SELECTOR, "tr:not(.red) details")
+    assert not passed.find_element(By.CSS_SELECTOR, ".part").is_displayed()
+    passed.find_element(By.TAG_NAME, "summary").click()
+    assert passed.find_element(By.CSS_SELECTOR, ".part").is_displayed()
+    passed.find_element(By.TAG_NAME, "summary").click()
+    # The verdict's reasons link to their rows; each area lists its failures first.
+    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".reasons a")]
+    assert any(link.endswith("#AUTH-06") for link in links), links
+    # Printed: failures expanded, passes one line each.
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert failure.find_element(By.CSS_SELECTOR, ".part").is_displayed()
+        assert not passed.find_element(By.CSS_SELECTOR, ".part").is_displayed()
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     assert _screenshot(browser, "report.png").stat().st_size > 10_000
 
 
 def test_the_matrix_loads_offline_with_no_errors(browser, runs, tmp_path):
+    from selenium.webdriver.common.by import By
+
     page, _ = compare.write([runs["vendor-a"], runs["vendor-b"]], tmp_path)
     console, urls = _open(browser, page)
     assert console == [] and urls == {page.as_uri()}, (console, urls)
+    # Each run's report linked; the reasons of differing cells on the page, not in hover titles.
+    links = {a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".runs a")}
+    assert links == {(runs[v] / "report.html").resolve().as_uri() for v in ("vendor-a", "vendor-b")}, links
+    differing = browser.find_elements(By.CSS_SELECTOR, "tr.differs .why")
+    assert differing and all(w.is_displayed() and w.text for w in differing)
+    assert browser.find_elements(By.CSS_SELECTOR, ".legend dt")
     assert _screenshot(browser, "matrix.png").stat().st_size > 10_000

@@ -1,5 +1,8 @@
-"""The vendor matrix: several runs side by side, one column per run, one row per requirement,
-with the rows whose outcomes differ between columns marked. Reads results.json files only.
+"""The vendor matrix: several runs side by side, one column per run, one row per requirement.
+Per run its verdict, its counts and a link to its own report.html; the rows whose outcomes differ
+between the runs first, each cell with its reason (in the HTML under the badge, in the Markdown in
+a list below the table); then the rows where every run agrees; then each run's choices on the
+open points. Reads results.json files only.
 """
 
 from __future__ import annotations
@@ -23,10 +26,27 @@ def _labels(docs: Sequence[Mapping[str, Any]]) -> list[str]:
     return [label if labels.count(label) == 1 else f"{label} #{i + 1}" for i, label in enumerate(labels)]
 
 
-def matrix(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+LEGEND = (
+    ("pass", "the requirement holds"),
+    ("fail", "a MUST requirement is broken: the run does not conform"),
+    ("non-strict", "a SHOULD requirement is broken: fails the run only under --strict-should"),
+    ("informational", "an INFO requirement: what the server does, listed, never judged"),
+    ("not-applicable", "the installation does not offer what it is about (e.g. a scheme it does not declare)"),
+    ("untested", "not judged: no credentials for it, the budget ran out, or a live engine kept a comparison "
+                 "from settling"),
+    ("waived", "failed, but the target's waiver file accepts it (with a reason and maybe an expiry date)"),
+    ("absent", "not in that run (deselected with -m/-k, or an older suite)"),
+)
+
+
+def matrix(docs: Sequence[Mapping[str, Any]], reports: Sequence[str | None] | None = None) -> dict[str, Any]:
+    """`reports`: per run, the path of its report.html relative to where the matrix is written."""
+    reports = list(reports) if reports is not None else [None] * len(docs)
     columns = [{"label": label, "target": d["run"]["target"], "started": d["run"]["started"],
-                "suite_version": d["run"]["suite_version"], "verdict": d["verdict"]}
-               for label, d in zip(_labels(docs), docs)]
+                "suite_version": d["run"]["suite_version"], "verdict": d["verdict"],
+                "requests": d["run"]["requests"], "report": report,
+                "counts": {o: n for o, n in d["verdict"]["counts"].items() if n}}
+               for label, d, report in zip(_labels(docs), docs, reports)]
     by_run = [{e["id"]: e for e in d["requirements"]} for d in docs]
     ids = list(dict.fromkeys(rid for table in by_run for rid in table))
     rows = []
@@ -38,8 +58,9 @@ def matrix(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
                      "cells": [{"outcome": o, "reason": c["reason"] if c else "not in this run"}
                                for o, c in zip(outcomes, cells)],
                      "differs": len(set(outcomes)) > 1})
+    rows.sort(key=lambda r: not r["differs"])  # stable: catalogue order within each group
     return {"columns": columns, "rows": rows, "differing": [r["id"] for r in rows if r["differs"]],
-            "behaviours": behaviours(docs)}
+            "behaviours": behaviours(docs), "legend": LEGEND}
 
 
 def behaviours(docs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -60,14 +81,24 @@ def behaviours(docs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def _report_of(path: Path, folder: Path) -> str | None:
+    """The run's report.html as a link from the matrix's folder (relative, so the folders can move
+    together), or None when the run has none."""
+    run_folder = path if path.is_dir() else path.parent
+    report = run_folder / "report.html"
+    if not report.exists():
+        return None
+    return Path(os.path.relpath(report.resolve(), folder.resolve())).as_posix()
+
+
 def write(paths: Sequence[str | os.PathLike], out: str | os.PathLike | None = None) -> tuple[Path, Path]:
     """compare.html and compare.md for the runs at `paths` (folders or results.json files)."""
     if len(paths) < 2:
         raise results.ResultsError("compare needs at least two runs")
     docs = [results.load(p) for p in paths]
-    data = matrix(docs)
     folder = Path(out) if out else Path("reports") / f"compare-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
     folder.mkdir(parents=True, exist_ok=True)
+    data = matrix(docs, [_report_of(Path(p), folder) for p in paths])
     page, text = folder / "compare.html", folder / "compare.md"
     page.write_text(ENV.get_template("matrix.html.j2").render(**data), "utf-8")
     text.write_text(ENV.get_template("matrix.md.j2").render(**data), "utf-8")

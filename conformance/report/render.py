@@ -12,7 +12,7 @@ from conformance.contract import NS_API_SLOW_MS
 from conformance.gate import OUTCOMES
 from conformance import results
 from conformance.report.chart import response_chart
-from conformance.requirements import AREAS
+from conformance.requirements import AREAS, BY_ID
 
 AREA_TITLES = {
     "schema": "Response schema",
@@ -31,6 +31,12 @@ def _markdown_cell(text: Any) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def _reason_link(reason: str) -> tuple[str | None, str]:
+    """A verdict reason that begins with a requirement ID: (the ID, the reason), to link to its row."""
+    head = reason.split(" ", 1)[0]
+    return (head if head in BY_ID else None), reason
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("conformance.report", "templates"),
@@ -38,6 +44,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["md"] = _markdown_cell
     env.filters["ms"] = lambda ms: f"{ms:,.1f} ms" if ms < 1000 else f"{ms / 1000:,.2f} s"
+    env.filters["reason_link"] = _reason_link
     env.globals.update(OUTCOMES=OUTCOMES, AREA_TITLES=AREA_TITLES, VERDICT_MARKS=VERDICT_MARKS, RED=RED)
     return env
 
@@ -50,7 +57,9 @@ def _areas(doc: Mapping[str, Any]) -> list[tuple[str, list[Mapping[str, Any]]]]:
     grouped: dict[str, list] = {area: [] for area in order}
     for entry in doc["requirements"]:
         grouped.setdefault(entry["area"], []).append(entry)
-    return [(area, rows) for area, rows in grouped.items() if rows]
+    # Failures first in each area (a reader comes for them), then the rest in catalogue order.
+    return [(area, sorted(rows, key=lambda e: e["outcome"] not in RED)) for area, rows in grouped.items() if rows]
+
 
 
 def html(doc: Mapping[str, Any]) -> str:
