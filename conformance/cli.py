@@ -59,6 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         return closed_output()
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """discover's parser: a bad argument is the suite's one line, not argparse's usage text."""
+
+    def error(self, message: str):
+        raise BadUsage(f"discover: {message}")
+
+
 def version() -> str:
     found = []
     for name in PACKAGES:
@@ -128,7 +135,7 @@ def discover_main(argv: list[str]) -> int:
     from conformance.run import Run
     from conformance.target import TargetError, load
 
-    parser = argparse.ArgumentParser(prog="erpsync-conformance discover",
+    parser = OneLineParser(prog="erpsync-conformance discover",
                                      description="Decide the target's open points from its answers; write a "
                                                  "[choices] table citing the exchange behind each choice.")
     parser.add_argument("--target", default=os.getenv("ERPSYNC_TARGET"), metavar="FILE",
@@ -140,7 +147,14 @@ def discover_main(argv: list[str]) -> int:
                         help="bundled server only: a choice of the server (repeatable)")
     parser.add_argument("--reference-option", action="append", default=[], metavar="KEY=VALUE",
                         help="bundled server only: a serialisation or data variant (repeatable)")
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except BadUsage as problem:
+        return refuse(str(problem), [])
+    if args.max_requests is not None and args.max_requests < 1:
+        return refuse(f"discover: --max-requests: {args.max_requests} is out of range: it must be at least 1", [])
+    if args.rate is not None and not args.rate > 0:
+        return refuse(f"discover: --rate: {args.rate:g} is out of range: it must be more than 0", [])
     server = None
     try:
         if args.target:

@@ -137,7 +137,7 @@ class Profile:
             setting = SETTINGS_BY_KEY[f.name]
             value = getattr(self, f.name)
             if value != AUTO and value not in setting.choices:
-                raise ProfileError(f"profile.{f.name}: expected one of {', '.join(setting.choices)} or auto, "
+                raise ProfileError(f"choices.{f.name}: expected one of {', '.join(setting.choices)} or auto, "
                                    f"got {value!r}")
 
     @classmethod
@@ -154,7 +154,7 @@ class Profile:
             elif key in SETTINGS_BY_KEY:
                 values[key] = str(value)
             else:
-                raise ProfileError(f"profile.{key}: unknown setting; expected one of "
+                raise ProfileError(f"choices.{key}: unknown setting; expected one of "
                                    f"{', '.join([*SETTINGS_BY_KEY, *ALIASES])}")
         return cls(**values)
 

@@ -70,8 +70,8 @@ def test_profile_defaults_are_the_reference_table():
 
 
 @pytest.mark.parametrize("bad, message", [
-    ({"select_case": "sometimes"}, "profile.select_case: expected one of insensitive, exact"),
-    ({"no_such_key": "x"}, "profile.no_such_key: unknown setting"),
+    ({"select_case": "sometimes"}, "choices.select_case: expected one of insensitive, exact"),
+    ({"no_such_key": "x"}, "choices.no_such_key: unknown setting"),
 ])
 def test_profile_rejects_bad_values_naming_the_key(bad, message):
     with pytest.raises(ProfileError, match=message):

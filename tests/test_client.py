@@ -225,3 +225,24 @@ def test_a_target_that_stays_throttled_is_no_longer_waited_for():
     assert len(seen) == 2 * THROTTLED_AFTER + 1  # each retried once, then the last not at all
     assert exchanges[0].response.note == "still throttled after 1 Retry-After wait(s) (limits.retries = 1)"
     assert "no longer waited for" in exchanges[-1].response.note
+
+
+def test_waits_retries_and_the_budget_cut_are_logged(caplog, monkeypatch):
+    """logger erpsync_conformance: what a user waiting on a run wants to know, at INFO."""
+    import logging
+
+    from conformance.transport import adapter
+
+    monkeypatch.setattr(adapter.time, "sleep", lambda seconds: None)
+    busy = lambda: Response("busy", status=429, headers={"Retry-After": "30"})
+    caplog.set_level(logging.INFO, logger="erpsync_conformance")
+    with tiny_server([busy, ok, busy, busy]) as (base, seen):
+        client = Client(target_at(base, retries=1, max_retry_wait=60, max_requests=4))
+        assert client.send("x", scheme="basic").status == 200
+        assert client.send("x", scheme="basic").status == 429
+        with pytest.raises(BudgetExhausted):
+            client.send("x", scheme="basic")
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("erpsync_conformance")]
+    assert any("429 with Retry-After; waiting 30.0 s before retry 1 of 1" in m for m in said), said
+    assert any("still throttled after 1 Retry-After wait(s)" in m for m in said), said
+    assert any("request budget of 4 exhausted" in m for m in said), said

@@ -12,7 +12,7 @@ from conformance.profile import SETTINGS, Profile, flipped_profiles
 
 
 def discovered(tmp_path, *args: str) -> tuple[dict, str]:
-    out = tmp_path / "profile.toml"
+    out = tmp_path / "choices.toml"
     assert cli.main(["discover", "-o", str(out), *args]) == 0
     text = out.read_text("utf-8")
     return tomllib.loads(text)["choices"], text

@@ -168,3 +168,10 @@ def test_output_to_a_reader_that_went_away_is_no_traceback():
         code = child.wait(timeout=60)
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
     assert code == 2
+
+
+def test_the_run_header_says_budget_rate_and_profile(pytester):
+    run = run_suite(pytester, "--hypothesis-profile", "quick", "--max-requests", "60", "--rate", "50",
+                    "-k", "test_an_authorised_post", quiet=False)
+    assert ("budget: 60 requests, at most 50 per second; Hypothesis profile quick (20 examples, derandomized)"
+            in run.output), run.output[:2000]

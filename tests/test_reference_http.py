@@ -84,11 +84,11 @@ def test_cli_sample_prints_a_200_exchange_with_credentials_redacted():
     assert "Motorn körs." in done.stdout  # the sample's Accept-Language: sv
 
 
-def test_cli_lists_faults_and_profile_and_refuses_bad_values():
+def test_cli_lists_faults_and_choices_and_refuses_bad_values():
     assert "select-ignored" in run_cli("--list-faults").stdout
-    assert "select_unknown" in run_cli("--list-profile").stdout
-    bad = run_cli("--profile", "select_unknown=sometimes", "--sample")
-    assert bad.returncode == 2 and "profile.select_unknown: expected one of ignore, reject" in bad.stderr
+    assert "select_unknown" in run_cli("--list-choices").stdout
+    bad = run_cli("--choice", "select_unknown=sometimes", "--sample")
+    assert bad.returncode == 2 and "choices.select_unknown: expected one of ignore, reject" in bad.stderr
     assert "Traceback" not in bad.stderr
     assert run_cli("--fault", "nope", "--sample").returncode == 2
 

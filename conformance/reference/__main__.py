@@ -1,4 +1,4 @@
-"""python -m conformance.reference [--port 0] [--fault NAME ...] [--profile KEY=VALUE ...] [--option KEY=VALUE ...] [--sample]
+"""python -m conformance.reference [--port 0] [--fault NAME ...] [--choice KEY=VALUE ...] [--option KEY=VALUE ...] [--sample]
 
 Serves the reference server on 127.0.0.1 and prints its base URL; with --sample it sends the
 reference page's sample request once, prints the exchange (credentials redacted) and exits.
@@ -32,14 +32,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="enable only these auth schemes (repeatable; default all)")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME",
                         help="switch on a named fault (repeatable); --list-faults shows them")
-    parser.add_argument("--profile", action="append", default=[], metavar="KEY=VALUE",
-                        help="a profile setting (repeatable); --list-profile shows them")
+    parser.add_argument("--choice", action="append", default=[], metavar="KEY=VALUE",
+                        help="the server's choice on an open point (repeatable); --list-choices shows them")
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                         help="a serialisation or data variant (repeatable); --list-options shows them")
     parser.add_argument("--volatile", type=int, metavar="N", help="flip IsRunning every N served requests")
     parser.add_argument("--slow-seconds", type=float, default=5.5, help="delay of the 'slow' fault")
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
-    parser.add_argument("--list-profile", action="store_true", help="list the profile settings and exit")
+    parser.add_argument("--list-choices", action="store_true", help="list the open points and their choices, and exit")
     parser.add_argument("--list-options", action="store_true", help="list the variants and exit")
     parser.add_argument("--sample", action="store_true",
                         help="send the documented sample request once, print the exchange, exit")
@@ -47,7 +47,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def build_config(args: argparse.Namespace) -> ServerConfig:
-    settings = key_values(args.profile, "--profile")
+    settings = key_values(args.choice, "--choice")
     return ServerConfig(
         base_path=args.base_path,
         schemes=tuple(args.schemes) if args.schemes else SCHEMES,
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         for fault in FAULTS:
             print(f"{fault.name:32} {' '.join(fault.breaks):22} {fault.doc}")
         return 0
-    if args.list_profile:
+    if args.list_choices:
         for s in SETTINGS:
             print(f"{s.key:24} {'|'.join(s.choices):32} default {s.default}: {s.question}")
         return 0
