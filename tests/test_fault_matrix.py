@@ -80,6 +80,17 @@ def test_a_should_fault_fails_the_run_only_when_strict(pytester, fault):
     assert run_suite(pytester, "--reference-fault", fault.name, "--strict-should", *quick).ret == 1
 
 
+def test_strictness_is_the_suites_own_option(pytester, monkeypatch):
+    """pytest's own --strict (its strict modes) leaves a SHOULD finding non-strict; the suite's
+    environment variable makes it fail the run, as --strict-should does."""
+    quick = ("--hypothesis-profile", "quick", "-k", "charset")
+    run = run_suite(pytester, "--reference-fault", "charset-missing", "--strict", *quick)
+    assert run.ret == 0 and run.status("HTTP-02") == "non-strict", run.output
+    monkeypatch.setenv("ERPSYNC_STRICT", "1")
+    run = run_suite(pytester, "--reference-fault", "charset-missing", *quick)
+    assert run.ret == 1 and run.status("HTTP-02") == "non-strict", run.output
+
+
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("behaviour", BEHAVIOURS)
 def test_no_false_alarm_under_any_behaviour(pytester, behaviour, mode):

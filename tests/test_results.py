@@ -198,3 +198,21 @@ def test_workers_that_saw_the_server_choose_differently_fail_what_rests_on_the_c
     assert "one way and then another" in found["SELECT-04"][0]["reason"]
     agreed, none = results.profile_table({}, [process("exact", "curl a"), process("exact", "curl b")])
     assert none == [] and agreed["select_case"]["observed"] == "exact" and agreed["select_case"]["declared"] == "auto"
+
+
+def test_the_summary_file_gets_what_the_run_ended_with(tmp_path):
+    """--summary-file (a CI job's summary page) is appended to on every exit: the run's summary.md,
+    a configuration error's line, pytest's refusal of the command line."""
+    page = tmp_path / "step-summary.md"
+    page.write_text("earlier step\n")
+    ok = subprocess.run([sys.executable, "-m", "conformance", "-q", "-k", "test_an_authorised_post",
+                         "--reports-dir", "reports", "--summary-file", str(page)], cwd=tmp_path,
+                        capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0, ok.stdout[-2000:]
+    written = (tmp_path / "reports" / "latest" / "summary.md").read_text()
+    assert page.read_text() == "earlier step\n" + written
+    assert _cli("--reference-fault", "nope", "--summary-file", str(page), cwd=tmp_path).returncode == 2
+    assert _cli("--no-such-option", "--summary-file", str(page), cwd=tmp_path).returncode == 2
+    text = page.read_text()
+    assert text.count("### erpsync-conformance: configuration error") == 2
+    assert "--reference-fault 'nope' is not a fault" in text and "unrecognized arguments: --no-such-option" in text
