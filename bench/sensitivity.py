@@ -158,10 +158,22 @@ def main(argv: list[str] | None = None) -> int:
     machine = {"cpu_count": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                "load_average": os.getloadavg()}
     date = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    args.out.write_text(json.dumps({"date": date, "machine": machine, "jobs": args.jobs, "rows": rows,
-                                    "runs": every}, indent=2) + "\n")
-    text = (f"Measured {date} on {machine['cpu_count']} CPU(s), Python {machine['python']}, {args.jobs} run(s) at "
-            f"once, by `bench/sensitivity.py`; every run in `{args.out.name}`.\n\n" + table(rows))
+    for row in rows:
+        row.update(date=date, jobs=args.jobs)
+    # A run of some profiles replaces their rows and keeps the other profiles' (each row dated).
+    measured = {r["profile"] for r in rows}
+    try:
+        earlier = json.loads(args.out.read_text()) if args.out.exists() and not args.faults else {}
+    except ValueError:
+        earlier = {}
+    rows = sorted([r for r in earlier.get("rows", []) if r["profile"] not in measured] + rows,
+                  key=lambda r: PROFILES.index(r["profile"]))
+    every = [r for r in earlier.get("runs", []) if r["profile"] not in measured] + every
+    args.out.write_text(json.dumps({"machine": machine, "rows": rows, "runs": every}, indent=2) + "\n")
+    dates = sorted({r.get("date", "?")[:16] for r in rows})
+    text = (f"Measured on {machine['cpu_count']} CPU(s), Python {machine['python']}, "
+            f"{' and '.join(sorted({str(r.get('jobs', '?')) for r in rows}))} run(s) at once "
+            f"({', '.join(dates)} UTC), by `bench/sensitivity.py`; every run in `{args.out.name}`.\n\n" + table(rows))
     print(text)
     write_readme(args.readme, text)
     return 0
