@@ -106,7 +106,7 @@ def _negotiated(rid: str, what: str):
 
 
 accept_04 = _negotiated("ACCEPT-04", "answered by its q-values")
-accept_06 = _negotiated("ACCEPT-06", "answered as profile unsupported_accept says")
+accept_06 = _negotiated("ACCEPT-06", "answered as the server's choice unsupported_accept says")
 accept_07 = _negotiated("ACCEPT-07", "matched case-insensitively and with its parameters")
 
 
@@ -151,8 +151,8 @@ def accept_08(ex: Exchanges, ctx: Context) -> Finding:
                         [e for e in ex.values()][:2])
     wrong = [(where, form, e) for where, form, e in seen if form not in expected]
     if wrong:
-        return violated("a null in XML is not written as the profile says",
-                        expected=f"nulls as {' or '.join(expected)} (profile xml_nil)",
+        return violated("a null in XML is not written as the server's choice says",
+                        expected=f"nulls as {' or '.join(expected)} (choice xml_nil)",
                         actual="; ".join(f"{where} as {form}" for where, form, _ in wrong[:4]),
                         evidence=list(dict.fromkeys(e for _, _, e in wrong))[:2])
     forms = sorted({form for _, form, _ in seen})

@@ -156,7 +156,7 @@ def auth_10(ex: Exchanges, ctx: Context) -> Finding:
     choices = ctx.profile.choices("www_authenticate")
     if not unauthorized:
         if "status" not in ctx.profile.choices("refusal"):
-            return not_applicable("profile refusal=null-body: refusals came as 200 with a null body")
+            return not_applicable("choice refusal=null-body: refusals came as 200 with a null body")
         return untested("no 401 response was seen")
     bare = [e for e in unauthorized if not e.response.header_values("WWW-Authenticate")]
     if bare and "required" not in choices:
@@ -164,7 +164,7 @@ def auth_10(ex: Exchanges, ctx: Context) -> Finding:
         if decided is not None and decided.choice == "optional":
             return observed("401 responses carry no WWW-Authenticate, as observed when the run began; RFC 9110 "
                             "asks for it: pin www_authenticate = \"required\" to hold the server to it", bare[:1])
-        return not_applicable("profile www_authenticate=optional", bare[:1])
+        return not_applicable("choice www_authenticate=optional", bare[:1])
     if bare and len(choices) > 1:
         return observed(f"{len(bare)} of {len(unauthorized)} 401 responses carry no WWW-Authenticate (the run did "
                         "not decide www_authenticate)", bare[:1])

@@ -157,7 +157,7 @@ def lang_07(ex: Exchanges, ctx: Context) -> Finding:
         if e.status not in allowed:
             bad.append((role, e, allowed))
     if bad:
-        return violated("unknown values were not answered as the profile says",
+        return violated("unknown values were not answered as the server's choice says",
                         expected="; ".join(f"{role}: {' or '.join(map(str, sorted(allowed)))}"
                                            for role, _, allowed in bad),
                         actual="; ".join(f"{role}: {described(e)}" for role, e, _ in bad),

@@ -114,7 +114,7 @@ def schema_05(ex: Exchanges, ctx: Context) -> Finding:
     probe = ex["probe"]
     choices = ctx.profile.choices("interval_format")
     if "any" in choices:
-        return not_applicable("profile interval_format=any: any Interval text is accepted", [probe])
+        return not_applicable("choice interval_format=any: any Interval text is accepted", [probe])
     interval = probe.body.get("Interval")
     if interval is None:
         return not_applicable("the body carries no Interval", [probe])

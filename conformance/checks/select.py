@@ -28,10 +28,10 @@ def _judge(ex: Exchanges, ctx: Context, kind: str) -> Finding:
         return violated(f"{shown} got a server error", expected=prediction.describe(), actual=described(probe),
                         evidence=[probe])
     if probe.status not in prediction.statuses:
-        return violated(f"{shown} was not answered as the profile says", expected=prediction.describe(),
+        return violated(f"{shown} was not answered as the server's choice says", expected=prediction.describe(),
                         actual=described(probe), evidence=[probe])
     if probe.status != 200:
-        return passed(f"{shown}: {probe.status} as the profile says", [probe])
+        return passed(f"{shown}: {probe.status} as the server's choice says", [probe])
     if not isinstance(probe.body, dict):
         return violated(f"{shown} was not answered with a body", expected="200 and the carrier",
                         actual=described(probe), evidence=[probe])
