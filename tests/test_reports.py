@@ -189,3 +189,17 @@ def test_the_matrix_loads_offline_with_no_errors(browser, runs, tmp_path):
     assert differing and all(w.is_displayed() and w.text for w in differing)
     assert browser.find_elements(By.CSS_SELECTOR, ".legend dt")
     assert _screenshot(browser, "matrix.png").stat().st_size > 10_000
+    # Printed (even on A4 portrait, about 720 CSS px inside the margins), three runs side by side fit:
+    # nothing runs off the right edge.
+    three, _ = compare.write([runs["vendor-a"], runs["vendor-b"], runs["vendor-a"]], tmp_path / "three")
+    size = browser.get_window_size()
+    browser.set_window_size(720, size["height"])
+    browser.get(three.as_uri())
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        widths = browser.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1], widths
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        browser.set_window_size(size["width"], size["height"])
