@@ -81,8 +81,8 @@ def test_a_should_fault_fails_the_run_only_when_strict(pytester, fault):
 
 
 def test_strictness_is_the_suites_own_option(pytester, monkeypatch):
-    """pytest's own --strict and `strict` ini setting (its strict modes) leave a SHOULD finding non-strict; the suite's
-    environment variable makes it fail the run, as --strict-should does."""
+    """pytest's own --strict and `strict` ini setting (its strict modes) leave a SHOULD finding
+    non-strict; the suite's environment variable makes it fail the run, as --strict-should does."""
     quick = ("--hypothesis-profile", "quick", "-k", "charset")
     run = run_suite(pytester, "--reference-fault", "charset-missing", "--strict", "-o", "strict=true", *quick)
     assert run.ret == 0 and run.status("HTTP-02") == "non-strict", run.output
