@@ -27,6 +27,12 @@ token = "env:I_BEARER"
 """
 
 
+def _as_at_a_terminal() -> None:
+    """SIGINT as a terminal's Ctrl-C finds it: handled. A shell runs background jobs (`make test &`,
+    nohup) with SIGINT ignored, and the child would inherit that and never see the signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_an_interrupted_run_is_recorded_as_interrupted(tmp_path, workers):
     (tmp_path / "reports").mkdir()
@@ -38,7 +44,7 @@ def test_an_interrupted_run_is_recorded_as_interrupted(tmp_path, workers):
             [sys.executable, "-m", "conformance", "--target", "target.toml", "--hypothesis-profile", "thorough",
              "--results-json", "results.json", *workers],
             cwd=tmp_path, env={**os.environ, **ENV}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            start_new_session=True, preexec_fn=_as_at_a_terminal)
         try:
             assert server.requests.wait_for(150, timeout=120), "the run sent too few requests to interrupt"
             os.killpg(process.pid, signal.SIGINT)
