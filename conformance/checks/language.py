@@ -94,12 +94,8 @@ def lang_04(ex: Exchanges, ctx: Context) -> Finding:
         if e is not None and (e.status != 200 or not isinstance(e.body, dict)):
             return untested(f"{e.label} got no body: {described(e)}", [e])
     if translated is None:
-        found = differences(off.body, raw.body, ignore=ctx.volatile)
-        if found:
-            return violated("SO-Language: * (or x) does not turn translation off",
-                            expected=f"the body of {raw.label}{left_out(ctx)}", actual="; ".join(found[:4]),
-                            evidence=[off, raw])
-        return passed(f"{off.label}: untranslated, as with no language{left_out(ctx)}", [off, raw])
+        return _not_off(off, raw, ctx) or passed(f"{off.label}: untranslated, as with no language{left_out(ctx)}",
+                                                 [off, raw])
     left = [s for s in strings(translated.body) if "[SR_" in s]
     stable = lambda body: strings({k: v for k, v in body.items() if k not in ctx.volatile})  # noqa: E731
     if left and ctx.case.get("claimed") and stable(translated.body) == stable(raw.body):
@@ -110,12 +106,18 @@ def lang_04(ex: Exchanges, ctx: Context) -> Finding:
                         expected="no [SR_...] text", actual="; ".join(left[:3]), evidence=[translated])
     if off is None:
         return passed(f"{translated.label}: every resource reference translated", [translated])
+    return _not_off(off, raw, ctx) or passed(f"translated with a language; raw with SO-Language: *{left_out(ctx)}",
+                                             [translated, off])
+
+
+def _not_off(off, raw, ctx: Context) -> Finding | None:
+    """The violation when the answer with SO-Language: * (or x) is not the untranslated one, else None."""
     found = differences(off.body, raw.body, ignore=ctx.volatile)
-    if found:
-        return violated("SO-Language: * does not turn translation off",
-                        expected=f"the body of {raw.label}{left_out(ctx)}", actual="; ".join(found[:4]),
-                        evidence=[off, raw])
-    return passed(f"translated with a language; raw with SO-Language: *{left_out(ctx)}", [translated, off])
+    if not found:
+        return None
+    return violated("SO-Language: * (or x) does not turn translation off",
+                    expected=f"the body of {raw.label}{left_out(ctx)}", actual="; ".join(found[:4]),
+                    evidence=[off, raw])
 
 
 def strings(value) -> list[str]:
