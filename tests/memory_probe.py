@@ -1,8 +1,7 @@
 """`python -m tests.memory_probe N`: N exchanges with 50 MB answers (the client reads 2 MiB of
 each), each judged and its outcome kept as a test keeps it; prints the process's peak RSS in MB.
-The server runs in a process of its own (`--serve`), so the figure is the suite's alone: in the
-same process, on a loaded machine, the server's threads still writing to closed connections
-pile up and their memory was counted too.
+The server runs in a process of its own (`--serve`), so the figure is the suite's alone, whatever
+the server's threads hold while they write into connections the client has closed.
 
 The figure is the process's own high-water mark (`VmHWM`), not `ru_maxrss`: Linux carries a
 process's `ru_maxrss` across fork and exec, so a probe started by a pytest-xdist worker of 300 MB

@@ -4,7 +4,6 @@ kept as its head, its length and its hash (issue 12, probe 8: 300 answers of 50 
 from __future__ import annotations
 
 import subprocess
-
 import sys
 from pathlib import Path
 
