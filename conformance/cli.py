@@ -145,6 +145,8 @@ def discover_main(argv: list[str]) -> int:
     parser.add_argument("--rate", type=float, metavar="PER_SECOND", help="requests per second at most")
     parser.add_argument("--reference-choice", action="append", default=[], metavar="KEY=VALUE",
                         help="bundled server only: a choice of the server (repeatable)")
+    parser.add_argument("--reference-random", type=int, metavar="SEED",
+                        help="without --target: the conformant server drawn from SEED")
     parser.add_argument("--reference-option", action="append", default=[], metavar="KEY=VALUE",
                         help="bundled server only: a serialisation or data variant (repeatable)")
     try:
@@ -164,13 +166,12 @@ def discover_main(argv: list[str]) -> int:
                 print(f"erpsync-conformance: {problem}", file=sys.stderr)
                 return 2
         else:
-            from conformance.reference import ReferenceServer, ServerConfig
-            from conformance.reference.variants import Options
+            from conformance.reference import ReferenceServer
+            from conformance.reference.generator import reference_config
 
-            chosen = Profile.from_mapping(key_values(args.reference_choice, "--reference-choice"))
-            server = ReferenceServer(ServerConfig(
-                profile=Profile.reference().with_(**{k: v for k, v in chosen.as_dict().items() if v != "auto"}),
-                options=Options.from_mapping(key_values(args.reference_option, "--reference-option")))).start()
+            server = ReferenceServer(reference_config(
+                args.reference_random, key_values(args.reference_choice, "--reference-choice"),
+                key_values(args.reference_option, "--reference-option"))).start()
             target = replace(server.target(), profile=Profile())
     except (TargetError, ProfileError, ValueError) as problem:
         print(f"erpsync-conformance: {problem}", file=sys.stderr)

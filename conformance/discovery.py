@@ -24,7 +24,7 @@ from conformance.transport.errors import BudgetExhausted, DryRun, NotJudged
 from conformance.contract import JSON_TYPES, PROPERTIES
 from conformance.exchange import Exchange
 from conformance.oracle import looks_nulled, same_value
-from conformance.profile import SETTINGS, Profile
+from conformance.profile import PATH_FALLBACK, SETTINGS, Profile
 from conformance.xmlbody import XmlBodyError, interval_form, parse
 
 UNKNOWN = "ErpSyncConformanceNoSuchName"
@@ -186,22 +186,39 @@ def select_nested(p: Probe) -> Observation:
     return observation(key, "sub-property", "$select=TableRight/Mask kept the Mask and nulled the Reason", answer)
 
 
-def select_path_fallback(p: Probe) -> Observation:
-    key = "select_path_fallback"
-    if (p.body or {}).get("FieldProperties") is None:
-        return observation(key, None, "the unfiltered FieldProperties is null", p.plain)
-    answer = p.select(f"StatusMessage,FieldProperties/{UNKNOWN}")
+def select_path_fallbacks(p: Probe) -> list[Observation]:
+    """A path into each property is its own situation (profile.PATH_FALLBACK): one $select names a
+    path into four of them beside StatusMessage, and a second names StatusMessage/x beside IsRunning;
+    each property kept says `parent`, nulled says `unknown`. A 400 (unknown names rejected) sends
+    each path alone, so that the one rejected is known."""
+    unknown_path = {top: f"{top}/{UNKNOWN}" for top in PATH_FALLBACK}
+    groups = (("StatusMessage", ("FieldProperties", "TableRight", "IsRunning", "Interval")),
+              ("IsRunning", ("StatusMessage",)))
+    out = []
+    for plain, tops in groups:
+        answer = p.select(",".join([plain, *(unknown_path[t] for t in tops)]))
+        for top in tops:
+            one = answer
+            if answer.status == 400 and len(tops) > 1:
+                one = p.select(f"{plain},{unknown_path[top]}")
+            out.append(_path_fallback(p, top, one))
+    return out
+
+
+def _path_fallback(p: Probe, top: str, answer: Exchange) -> Observation:
+    key, shown = PATH_FALLBACK[top], f"$select={top}/x"
     if answer.status == 400:
-        return observation(key, "unknown", "$select=FieldProperties/x was rejected (400) as an unknown name", answer)
-    body = answer.body if answer.status == 200 and isinstance(answer.body, dict) else None
-    if body is None:
-        return observation(key, None, f"$select=FieldProperties/x: {answer.summary()}", answer)
-    value = body.get("FieldProperties")
-    if value is None:
-        return observation(key, "unknown", "$select=FieldProperties/x nulled FieldProperties: an unknown name", answer)
-    if same_value("FieldProperties", value, p.body["FieldProperties"]):
-        return observation(key, "parent", "$select=FieldProperties/x kept the whole FieldProperties", answer)
-    return observation(key, None, f"$select=FieldProperties/x gave FieldProperties {repr(value)[:60]}", answer)
+        return observation(key, "unknown", f"{shown} was rejected (400) as an unknown name", answer)
+    unfiltered = (p.body or {}).get(top)
+    if looks_nulled(top, unfiltered) or unfiltered in ({}, ""):
+        return observation(key, None, f"the unfiltered {top} is {unfiltered!r}: kept and nulled look alike",
+                           answer)
+    kept = _kept(top, answer, p)
+    if kept is None:
+        return observation(key, None, f"{shown}: {answer.summary()}", answer)
+    return observation(key, "parent" if kept else "unknown",
+                       f"{shown} {'kept the whole' if kept else 'nulled'} {top}"
+                       f"{'' if kept else ': an unknown name'}", answer)
 
 
 def interval_format(p: Probe) -> Observation:
@@ -331,7 +348,7 @@ DECIDERS: tuple[tuple[tuple[str, ...], Callable[[Probe], Observation | list[Obse
     (("select_unknown",), select_unknown),
     (("select_only_unknown",), select_only_unknown),
     (("select_nested",), select_nested),
-    (("select_path_fallback",), select_path_fallback),
+    (tuple(PATH_FALLBACK.values()), select_path_fallbacks),
     (("unsupported_accept",), unsupported_accept),
     (("refusal", "www_authenticate"), refusal_and_challenge),
     (tuple(UNKNOWN_HEADERS), unknown_locales),

@@ -5,8 +5,11 @@ A Mask may be written with its names joined by ", " (the JSON text, fact 4), sep
 or as a number. Each form reads into the enum's integer value, so `RI, RestrictedUpdate`,
 `RI RestrictedUpdate`, `Select, Insert, RestrictedUpdate` and `37` are one value.
 
-Values from SuperOfficeDocs/superoffice-docs, docs/en/api/reference/webapi/
-SuperOffice.WebApi.Data.ETableRight.yml and SuperOffice.WebApi.Data.EFieldRight.yml.
+Values from SuperOfficeDocs/superoffice-docs: the client library's enums (reference/webapi
+SuperOffice.WebApi.Data.ETableRight.yml, EFieldRight.yml; fact 4) and the server's own, which it
+writes Masks from (reference/netserver/core SuperOffice.Data.ETableRight and EFieldRight; fact 19:
+URU, WRITE, and FULL as a field right). One value has several spellings ("FULL", "Update" and
+"Read, Write" are one field right): compare bit values, never names.
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ from typing import Any
 TABLE_RIGHT = {
     "None": 0, "Select": 1, "Update": 2, "Insert": 4, "Delete": 8, "Filtering": 16, "RestrictedUpdate": 32,
     "Unused1": 64, "Uninitialized": 128,
-    "R": 1, "UR": 3, "RI": 5, "URI": 7, "UDR": 11, "FULL": 15, "F": 16, "RF": 17, "FI": 20,
+    "R": 1, "UR": 3, "RI": 5, "URI": 7, "UDR": 11, "FULL": 15, "F": 16, "RF": 17, "FI": 20, "URU": 34, "WRITE": 38,
 }
 FIELD_RIGHT = {
-    "None": 0, "Read": 1, "Write": 2, "Update": 3, "Unused1": 4, "Unused2": 8, "Unused3": 16, "Unused4": 32,
+    "None": 0, "Read": 1, "Write": 2, "Update": 3, "FULL": 3, "Unused1": 4, "Unused2": 8, "Unused3": 16, "Unused4": 32,
     "Nullable": 32, "UIHintMandatory": 64, "UIHintReadOnly": 128, "UIHints": 192, "UndefinedValue256": 256,
 }
 ENUMS = {"TableRight": TABLE_RIGHT, "FieldRight": FIELD_RIGHT}

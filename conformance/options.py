@@ -69,6 +69,10 @@ OPTIONS: tuple[Option, ...] = (
            "python -m conformance.reference --list-options)", kind="list", metavar="KEY=VALUE", reference=True),
     Option("--reference-volatile", "bundled server only: flip IsRunning every N served requests (a live engine)",
            kind="int", metavar="N", minimum=1, reference=True),
+    Option("--reference-random", "bundled server only: one of the conformant servers the generator draws "
+           "(every choice, serialisation and data from SEED; python -m conformance.reference --random-choices "
+           "SEED shows them); the other --reference-* options change it further", kind="int", metavar="SEED",
+           minimum=0, reference=True),
 )
 BY_FLAG = {o.flag: o for o in OPTIONS}
 

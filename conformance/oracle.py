@@ -22,12 +22,12 @@ from werkzeug.http import parse_accept_header, parse_options_header
 
 from conformance import flags
 from conformance.contract import JSON_TYPES, MEDIA_TYPES, PROPERTIES, RIGHT_PARTS, VALUE_TYPE_PROPERTIES
-from conformance.profile import Profile
+from conformance.profile import PATH_FALLBACK, Profile
 from conformance.xmlbody import interval_value, same_interval
 
 NESTABLE = {"TableRight": RIGHT_PARTS}
 VALUE_TYPE_PARTS = {"Mask"}
-SELECT_SETTINGS = ("select_case", "select_unknown", "select_nested", "select_only_unknown", "select_path_fallback")
+SELECT_SETTINGS = ("select_case", "select_unknown", "select_nested", "select_only_unknown")
 
 
 # --- $select ------------------------------------------------------------------------------------
@@ -91,10 +91,14 @@ def predict_select(clause: str | None, profile: Profile) -> SelectPrediction:
     if clause is None or not clause.strip():
         return SelectPrediction((Selection(200, True),))
     names = clause_names(clause)
-    choices = [profile.choices(key) for key in SELECT_SETTINGS]
+    # Only the situations the clause is in: a path into each property is its own open point.
+    keys = SELECT_SETTINGS + tuple(dict.fromkeys(
+        PATH_FALLBACK[top] for name in names if "/" in name
+        for top in [_known(name.split("/")[0].strip(), PROPERTIES, False)] if top is not None))
+    choices = [profile.choices(key) for key in keys]
     readings: dict[Selection, None] = {}
     for combination in itertools.product(*choices):
-        chosen = dict(zip(SELECT_SETTINGS, combination))
+        chosen = dict(zip(keys, combination))
         if names:
             readings[_reading(names, chosen)] = None
         else:
@@ -125,7 +129,7 @@ def _reading(names: list[str], chosen: dict[str, str], only_separators: bool = F
                 whole.add(top)
             else:
                 unknown.append(name)
-        elif chosen["select_path_fallback"] == "parent":
+        elif chosen[PATH_FALLBACK[top]] == "parent":
             whole.add(top)  # a path into what has no such documented part keeps the property
         else:
             unknown.append(name)
@@ -273,6 +277,8 @@ def differences(a: Any, b: Any, path: str = "$", *, ignore: Iterable[str] = (), 
             if path == "$" and key in ignored:
                 continue
             if key not in a or key not in b:
+                if a.get(key) is None and b.get(key) is None:
+                    continue  # a null and a member left out are one (fact 24; SCHEMA-02 judges the omission)
                 out.append(f"{path}.{key}: {'absent' if key not in a else repr(a[key])[:80]} vs "
                            f"{'absent' if key not in b else repr(b[key])[:80]}")
             elif isinstance(a[key], dict) and isinstance(b[key], dict):
@@ -295,6 +301,8 @@ def non_string_differences(a: Any, b: Any, path: str = "$") -> list[str]:
         out = []
         for key in sorted(set(a) | set(b)):
             if key not in a or key not in b:
+                if a.get(key) is None and b.get(key) is None:
+                    continue  # a null and a member left out are one (fact 24; SCHEMA-02 judges the omission)
                 out.append(f"{path}.{key}: present in only one body")
             else:
                 out += non_string_differences(a[key], b[key], f"{path}.{key}")

@@ -155,16 +155,14 @@ def redact_outputs(config: pytest.Config) -> None:
 
 def reference_server_config(config: pytest.Config):
     """The bundled server's configuration from --reference-* options (validated at configure time)."""
-    from conformance.reference import ServerConfig
-    from conformance.reference.variants import Options
+    from conformance.reference.generator import reference_config
 
-    chosen = Profile.from_mapping(key_values(config.getoption("--reference-choice"), "--reference-choice"))
-    profile = Profile.reference().with_(**{k: v for k, v in chosen.as_dict().items() if v != "auto"})
-    return ServerConfig(
-        profile=profile,
-        faults=frozenset(config.getoption("--reference-fault")),
-        options=Options.from_mapping(key_values(config.getoption("--reference-option"), "--reference-option")),
-        volatile_every=config.getoption("--reference-volatile"),
+    return reference_config(
+        seed=config.getoption("--reference-random"),
+        choices=key_values(config.getoption("--reference-choice"), "--reference-choice"),
+        options=key_values(config.getoption("--reference-option"), "--reference-option"),
+        faults=config.getoption("--reference-fault"),
+        volatile=config.getoption("--reference-volatile"),
         slow_seconds=config.getoption("--slow-ms") / 1000 * 1.2,
     )
 

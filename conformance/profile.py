@@ -52,10 +52,22 @@ SETTINGS: tuple[Setting, ...] = (
             "$select had been given.",
             "$select naming only a name no installation has"),
     Setting("select_path_fallback", ("unknown", "parent"), "unknown",
-            "A path into a property with no such documented sub-property (FieldProperties/x, "
-            "IsRunning/x, TableRight/x) is an unknown name, or keeps the whole property (the keys of "
-            "FieldProperties are data, not properties).",
-            "$select naming StatusMessage and FieldProperties/x"),
+            "A path into the FieldProperties dictionary (FieldProperties/x: its keys are data, not "
+            "properties) is an unknown name, or keeps the whole dictionary.",
+            "$select naming StatusMessage and paths into the properties with no such part"),
+    Setting("select_path_fallback_table_right", ("unknown", "parent"), "unknown",
+            "A path into TableRight naming no documented part (TableRight/x) is an unknown name, or keeps "
+            "the whole TableRight.",
+            "the same $select: how TableRight comes back"),
+    Setting("select_path_fallback_is_running", ("unknown", "parent"), "unknown",
+            "A path into IsRunning (IsRunning/x, a value with no parts) is an unknown name, or keeps IsRunning.",
+            "$select naming IsRunning/x among the paths"),
+    Setting("select_path_fallback_status_message", ("unknown", "parent"), "unknown",
+            "A path into StatusMessage (StatusMessage/x) is an unknown name, or keeps StatusMessage.",
+            "$select naming IsRunning and StatusMessage/x"),
+    Setting("select_path_fallback_interval", ("unknown", "parent"), "unknown",
+            "A path into Interval (Interval/x) is an unknown name, or keeps Interval.",
+            "$select naming Interval/x among the paths"),
     Setting("interval_format", ("timespan", "iso8601", "any"), "timespan",
             "The JSON text of Interval: .NET TimeSpan '[d.]hh:mm:ss', ISO 8601 duration, or any string. "
             "Inferred as timespan or iso8601 only: free text is no documented choice.",
@@ -101,8 +113,15 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 SETTINGS_BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
+PATH_FALLBACK: dict[str, str] = {
+    "FieldProperties": "select_path_fallback", "TableRight": "select_path_fallback_table_right",
+    "IsRunning": "select_path_fallback_is_running", "StatusMessage": "select_path_fallback_status_message",
+    "Interval": "select_path_fallback_interval"}
+"""The situations of one open point: a path into each property is decided on its own (CONTRACT-NOTES,
+"Open points": a choice seen for FieldProperties/x says nothing of TableRight/x or IsRunning/x)."""
 ALIASES: dict[str, tuple[str, ...]] = {
     "unknown_locale": ("unknown_accept_language", "unknown_so_language", "unknown_culture", "unknown_timezone"),
+    "select_paths": tuple(PATH_FALLBACK.values()),
 }
 """Keys a target file may use that stand for several settings (one value for each)."""
 
@@ -120,6 +139,10 @@ class Profile:
     select_nested: str = AUTO
     select_only_unknown: str = AUTO
     select_path_fallback: str = AUTO
+    select_path_fallback_table_right: str = AUTO
+    select_path_fallback_is_running: str = AUTO
+    select_path_fallback_status_message: str = AUTO
+    select_path_fallback_interval: str = AUTO
     interval_format: str = AUTO
     unsupported_accept: str = AUTO
     refusal: str = AUTO

@@ -102,7 +102,10 @@ def parse(data: bytes) -> tuple[str, Any]:
     if any(marker in data for marker in DECLARATIONS):
         raise XmlBodyError("the XML body declares a DTD or entities; refused (never expanded or fetched)")
     try:
-        tree = xmltodict.parse(data, expat=_EXPAT, disable_entities=True, postprocessor=_local)
+        # Text as written: XML passes every character to the application (XML 1.0 section 2.10), so a
+        # Reason ending in a blank or a line break is that Reason (xmltodict trims by default).
+        tree = xmltodict.parse(data, expat=_EXPAT, disable_entities=True, postprocessor=_local,
+                               strip_whitespace=False)
     except _TooDeep:
         raise XmlBodyError(f"the XML body nests elements deeper than {MAX_DEPTH} levels; refused unread "
                            "(the carrier is four levels deep)") from None
@@ -145,8 +148,13 @@ def json_shape(data: bytes, profile: Profile) -> Any:
 
 def shaped(name: str, value: Any, profile: Profile) -> Any:
     nils = profile.choices("xml_nil")
-    if isinstance(value, dict) and str(value.get(XSI_NIL, "")).lower() == "true":
+    if isinstance(value, dict) and str(value.get(XSI_NIL, "")).strip().lower() == "true":
         return None
+    if isinstance(value, str) and not value.strip() and (name in OBJECTS or name == ""):
+        value = None  # an object element holding only the whitespace of indentation is an empty one
+    elif isinstance(value, dict) and isinstance(value.get("#text"), str) and not value["#text"].strip() \
+            and any(not k.startswith("@") and k != "#text" for k in value):
+        value = {k: v for k, v in value.items() if k != "#text"}  # indentation between child elements
     if value is None and name == "":
         value = {}  # a root with no members: every member left out (or the carrier is empty)
     if value is None:  # an empty element
@@ -161,6 +169,8 @@ def shaped(name: str, value: Any, profile: Profile) -> Any:
             return _dictionary(members, profile)
         if "#text" in members and len(members) == 1:
             value = members["#text"]
+            if name in OBJECTS and isinstance(value, str) and not value.strip():
+                return shaped(name, None, profile)
         else:
             members.pop("#text", None)
             out = {k: shaped(k, v, profile) for k, v in members.items()}

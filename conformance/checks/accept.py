@@ -162,14 +162,16 @@ def accept_08(ex: Exchanges, ctx: Context) -> Finding:
 NULL_TEXTS = ("text 'null'", "text 'nil'", "text 'none'")
 
 
-def null_paths(body, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
-    """The paths of the members a JSON body holds as null (FieldProperties keys as entries)."""
-    found = []
+def null_paths(body, path: tuple[str, ...] = (), kind: str = "") -> list[tuple[str, ...]]:
+    """The paths of the members a JSON body holds as null, or leaves out as a serializer that omits
+    nulls does (fact 24), FieldProperties keys as entries."""
+    found = [path + (member,) for member in xmlbody.MEMBERS.get(kind, ()) if member not in body]
     for key, value in body.items():
         if value is None:
             found.append(path + (key,))
         elif isinstance(value, dict):
-            found += null_paths(value, path + (key,))
+            inner = "Value" if kind == "FieldProperties" else key
+            found += null_paths(value, path + (key,), inner)
     return found
 
 

@@ -5,11 +5,22 @@ checks read it: SCHEMA-01 and SCHEMA-03 split one full-view validation between t
 
 from __future__ import annotations
 
+import re
+
 from conformance import contract, flags
 from conformance.checks import Context, Exchanges, answered, check, described
 from conformance.outcome import Finding, not_applicable, observed, passed, untested, violated
 
 NESTED = ("$.TableRight", "$.FieldProperties")
+NILLABLE = ("StatusMessage", "TableRight", "FieldProperties")
+NILLABLE_PARTS = re.compile(r": '(Reason|FieldRight|FieldType)' is a required property$")
+"""The members the WSDL makes nillable (fact 3): a serializer that omits nulls leaves them out (fact 24)."""
+
+
+def omits_nulls(ctx: Context) -> bool:
+    """Whether the server's choice admits null members left out: the same choice it makes for the
+    properties $select nulls (select_reference_types, fact 24), pinned, decided or still open."""
+    return "omitted" in ctx.profile.choices("select_reference_types")
 
 
 def body_200(role: str):
@@ -48,11 +59,17 @@ def schema_01(ex: Exchanges, ctx: Context) -> Finding:
 @check("SCHEMA-02", *BODY)
 def schema_02(ex: Exchanges, ctx: Context) -> Finding:
     body = ex["probe"].body
-    missing = [p for p in contract.PROPERTIES if p not in body]
+    absent = [p for p in contract.PROPERTIES if p not in body]
+    missing = [p for p in absent if not (p in NILLABLE and omits_nulls(ctx))]
     if missing:
+        omitting = " (a nillable member may be left out as a null only where the server omits nulls: " \
+                   f"select_reference_types={'/'.join(ctx.profile.choices('select_reference_types'))}, fact 24)"
         return violated("documented properties are missing without $select",
-                        expected=", ".join(contract.PROPERTIES), actual=f"missing {', '.join(missing)}",
-                        evidence=[ex["probe"]])
+                        expected=", ".join(contract.PROPERTIES) + (omitting if set(missing) & set(NILLABLE) else ""),
+                        actual=f"missing {', '.join(missing)}", evidence=[ex["probe"]])
+    if absent:
+        return passed(f"every property present but the nulls the server omits ({', '.join(absent)}; fact 24)",
+                      [ex["probe"]])
     return passed("all five properties are present", [ex["probe"]])
 
 
@@ -66,7 +83,8 @@ def _parts(body: dict) -> int:
 @check("SCHEMA-03", *BODY)
 def schema_03(ex: Exchanges, ctx: Context) -> Finding:
     probe = ex["probe"]
-    found = [v for v in probe.violations(contract.FULL_VIEW) if v.startswith(NESTED)]
+    found = [v for v in probe.violations(contract.FULL_VIEW) if v.startswith(NESTED)
+             and not (omits_nulls(ctx) and NILLABLE_PARTS.search(v))]
     if found:
         return violated("TableRight or FieldProperties parts differ from the contract",
                         expected="TableRight {Mask, Reason}; FieldProperty {FieldRight, FieldType, FieldLength int32}",

@@ -1,7 +1,9 @@
-"""python -m conformance.reference [--port 0] [--fault NAME ...] [--choice KEY=VALUE ...] [--option KEY=VALUE ...] [--sample]
+"""python -m conformance.reference [--port 0] [--random-choices SEED] [--fault NAME ...] [--choice KEY=VALUE ...] [--option KEY=VALUE ...] [--sample]
 
 Serves the reference server on 127.0.0.1 and prints its base URL; with --sample it sends the
-reference page's sample request once, prints the exchange (credentials redacted) and exits.
+reference page's sample request once, prints the exchange (credentials redacted) and exits. With
+--random-choices SEED it serves the conformant server the generator draws from SEED instead, and
+prints every choice it drew.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from conformance.contract import PATH
 from conformance.profile import SETTINGS, Profile, ProfileError, key_values
 from conformance.reference.config import SCHEMES, ServerConfig
 from conformance.reference.faults import FAULTS
+from conformance.reference.generator import draw, reference_config
 from conformance.reference.server import ReferenceServer
 from conformance.reference.variants import VARIANTS, Options
 
@@ -27,9 +30,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m conformance.reference", description=__doc__.split("\n\n")[1])
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
-    parser.add_argument("--base-path", default="/api/v1", help="path up to and including /api/v1")
+    parser.add_argument("--base-path", help="path up to and including /api/v1 (default /api/v1, or the drawn one)")
     parser.add_argument("--scheme", action="append", choices=SCHEMES, dest="schemes",
                         help="enable only these auth schemes (repeatable; default all)")
+    parser.add_argument("--random-choices", type=int, metavar="SEED", dest="seed",
+                        help="serve the conformant server drawn from SEED (every open point, serialisation and "
+                             "data drawn); --choice, --option and --fault change it further")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME",
                         help="switch on a named fault (repeatable); --list-faults shows them")
     parser.add_argument("--choice", action="append", default=[], metavar="KEY=VALUE",
@@ -47,16 +53,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def build_config(args: argparse.Namespace) -> ServerConfig:
-    settings = key_values(args.choice, "--choice")
-    return ServerConfig(
-        base_path=args.base_path,
-        schemes=tuple(args.schemes) if args.schemes else SCHEMES,
-        profile=Profile.from_mapping(settings),
-        faults=frozenset(args.fault),
-        options=Options.from_mapping(key_values(args.option, "--option")),
-        volatile_every=args.volatile,
-        slow_seconds=args.slow_seconds,
-    )
+    config = reference_config(args.seed, key_values(args.choice, "--choice"), key_values(args.option, "--option"),
+                              args.fault, args.volatile, args.slow_seconds)
+    changes = {"base_path": args.base_path} if args.base_path else {}
+    if args.schemes:
+        changes["schemes"] = tuple(args.schemes)
+    return config.with_(**changes)
 
 
 def sample(server: ReferenceServer) -> int:
@@ -102,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     server = ReferenceServer(config, host=args.host, port=args.port)
+    if args.seed is not None:
+        print("\n".join(draw(args.seed).describe()) if config == draw(args.seed).config
+              else f"the server drawn from seed {args.seed}, changed by --choice/--option/--fault/--volatile")
     if args.sample:
         with server:
             return sample(server)

@@ -45,7 +45,7 @@ class ReferenceApp:
             response = self.handle(request)
         except (auth.AuthCrash, selection.SelectCrash, LocaleCrash) as crash:
             response = self.error(500, "InternalServerError", f"{type(crash).__name__}: {crash}")
-        return response(environ, start_response)
+        return front_end(response, self.config.options)(environ, start_response)
 
     def handle(self, request: Request) -> Response:
         cfg = self.config
@@ -183,6 +183,32 @@ class ReferenceApp:
                     response.headers.add("WWW-Authenticate",
                                          f'{auth.DOCUMENTED_SPELLINGS[scheme]} realm="SuperOffice"')
         return response
+
+
+FRONT_END_HEADERS = (("Server", "Microsoft-IIS/10.0"), ("X-Powered-By", "ASP.NET"), ("Via", "1.1 gateway (Varnish)"),
+                     ("Cache-Control", "no-cache, no-store"), ("Strict-Transport-Security", "max-age=31536000"),
+                     ("X-Content-Type-Options", "nosniff"), ("Set-Cookie", "ARRAffinity=4f1c0de; Path=/; HttpOnly"),
+                     ("X-Request-Id", "0HN8Q2V1R3T5K:00000001"))
+"""What an IIS host, a gateway and a load balancer add to an answer (option front_end=proxy)."""
+
+
+def front_end(response: Response, options) -> Response:
+    """The answer as the server's HTTP layer and front end send it: framing, connection, header names."""
+    if options.front_end == "proxy":
+        for name, value in FRONT_END_HEADERS:
+            response.headers.add(name, value)
+    if options.connection == "close":
+        response.headers["Connection"] = "close"
+    if options.framing == "chunked" and response.status_code not in (204, 304):
+        data = response.get_data()
+        response.response = iter([data[: len(data) // 2], data[len(data) // 2:]])
+        response.headers.pop("Content-Length", None)  # the server then sends it chunked (HTTP/1.1)
+    if options.header_case == "lower":
+        items = list(response.headers.items())
+        response.headers.clear()
+        for name, value in items:
+            response.headers.add(name.lower(), value)
+    return response
 
 
 class LocaleCrash(RuntimeError):

@@ -99,6 +99,10 @@ class ServerConfig:
             raise ValueError(f"unknown scheme(s) {unknown}; known: {', '.join(SCHEMES)}")
         if not self.base_path.startswith("/") or self.base_path.endswith("/"):
             raise ValueError(f"base_path must start and not end with '/': {self.base_path!r}")
+        if self.options.json_nulls == "omitted" and (self.profile.select_reference_types != "omitted"
+                                                     or self.profile.select_value_types == "null"):
+            raise ValueError("option json_nulls=omitted is the choice select_reference_types=omitted (and "
+                             "select_value_types omitted or default) makes under $select (fact 24)")
         if self.volatile_every is not None and self.volatile_every < 1:
             raise ValueError("volatile_every must be a positive number of requests")
 

@@ -116,8 +116,13 @@ def status_message(state: EngineState, locale: locales.Locale, config: ServerCon
     seconds = locales.format_number(state.seconds, culture, decimals=1)
     language = None if config.has("lang-untranslated") else locale.language
     if language is None:
-        return f"[{key}] {time} {count} {seconds}"
-    return locales.RESOURCES[key][language].format(time=time, count=count, seconds=seconds)
+        text = f"[{key}] {time} {count} {seconds}"
+    else:
+        text = locales.RESOURCES[key][language].format(time=time, count=count, seconds=seconds)
+    if config.options.message_layout == "multiline":
+        # A long message over lines, as an engine's log excerpt may be: CR LF, U+2028, trailing blanks.
+        text += " \r\n" + "\r\n".join(f"  [{n:03}] {count} {seconds}\t" for n in range(12)) + "\u2028 \r\n"
+    return text
 
 
 def _field_length(length: int, locale: locales.Locale, config: ServerConfig) -> int:

@@ -24,6 +24,7 @@ SECURITY = "http://schemas.datacontract.org/2004/07/SuperOffice.CRM.Security"
 ET.register_namespace("i", XSI)
 ET.register_namespace("a", SECURITY)
 ET.register_namespace("b", "http://schemas.microsoft.com/2003/10/Serialization/Arrays")
+ET.register_namespace("s", SERVICES)  # used only where option xml_prefixes=prefixed asks for prefixes
 
 ROOT_ORDER = ("FieldProperties", "TableRight", "Interval", "IsRunning", "StatusMessage")
 RIGHT_ORDER = ("Mask", "Reason")
@@ -91,14 +92,26 @@ XML writes it as a null."""
 
 # --- JSON -------------------------------------------------------------------------------------
 
+JSON_LAYOUTS: dict[str, dict[str, Any]] = {
+    "compact": {"separators": (",", ":")}, "spaced": {"separators": (", ", ": ")}, "indented": {"indent": 2}}
+
+
 def to_json(body: dict[str, Any] | None, profile: Profile, faults: frozenset[str], options: Options = Options()) -> str:
     return json.dumps(None if body is None else _json_value("", "", body, profile, faults, options),
-                      ensure_ascii=False, separators=(",", ":"))
+                      ensure_ascii=options.json_escapes == "ascii", **JSON_LAYOUTS[options.json_layout])
+
+
+def ordered(keys: list[str], order: str) -> list[str]:
+    """Members in the serializer's order (option key_order): as declared, sorted, or reversed."""
+    return sorted(keys) if order == "sorted" else keys[::-1] if order == "reversed" else keys
 
 
 def _json_value(key: str, parent: str, value: Any, profile: Profile, faults: frozenset[str], options: Options) -> Any:
     if isinstance(value, dict):
-        out = {k: _json_value(k, key, v, profile, faults, options) for k, v in value.items() if v is not JSON_OMITTED}
+        # A dictionary's entries are data: a serializer that omits null members keeps them (fact 24).
+        omit_nulls = options.json_nulls == "omitted" and key != "FieldProperties"
+        out = {k: _json_value(k, key, value[k], profile, faults, options) for k in ordered(list(value), options.key_order)
+               if value[k] is not JSON_OMITTED and not (omit_nulls and value[k] is None)}
         if key == "" and "schema-missing-property" in faults:
             out.pop("Interval", None)
         return out
@@ -127,16 +140,22 @@ def to_xml(body: dict[str, Any] | None, profile: Profile, faults: frozenset[str]
         if "xml-differs-from-json" in faults and isinstance(body.get("IsRunning"), bool):
             body = body | {"IsRunning": not body["IsRunning"]}
         _members(root, body, ROOT_ORDER, SERVICES, profile, faults, options)
-    text = ET.tostring(root, encoding="unicode", default_namespace=SERVICES)
+    if options.xml_layout == "indented":
+        ET.indent(root)
+    prefixed = options.xml_prefixes == "prefixed"
+    text = ET.tostring(root, encoding="unicode", **({} if prefixed else {"default_namespace": SERVICES}))
+    # A CR in the data survives only as a character reference: a parser turns a raw CR LF into LF
+    # (XML 1.0 section 2.11). ElementTree writes it raw; the data never holds markup's own CRs.
+    text = text.replace("\r", "&#13;")
     if "xml-malformed" in faults:
-        text = text.replace(f"</{options.xml_root}>", "")
+        text = text.rstrip().rsplit("</", 1)[0]  # the root's end tag left off, whatever its prefix
     return '<?xml version="1.0" encoding="utf-8"?>' + text
 
 
 def _members(parent: ET.Element, values: dict[str, Any], order: tuple[str, ...], ns: str,
              profile: Profile, faults: frozenset[str], options: Options, owner: str = "") -> None:
     extras = tuple(k for k in values if k not in order)
-    for name in order + extras:
+    for name in ordered(list(order + extras), options.key_order):
         if name in values:
             _element(parent, name, values[name], ns, profile, faults, options, owner)
 

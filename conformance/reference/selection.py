@@ -4,8 +4,8 @@
 nulled out to reduce payload size ... Default = show all fields." Names are trimmed, empty items
 and duplicates dropped. A nested path `TableRight/Mask` or `TableRight/Reason` follows
 profile.select_nested; any other path (into the FieldProperties dictionary, whose keys are data,
-not properties, or into a property with no such part) follows profile.select_path_fallback: an
-unknown name, or the whole property kept. A clause of separators only is no $select, or (option
+not properties, or into a property with no such part) follows that property's
+select_path_fallback setting (profile.PATH_FALLBACK): an unknown name, or the whole property kept. A clause of separators only is no $select, or (option
 separators_only=unknown) a clause of names no installation has.
 """
 
@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from conformance.contract import PROPERTIES, RIGHT_PARTS, VALUE_TYPE_PROPERTIES
-from conformance.profile import Profile
+from conformance.profile import PATH_FALLBACK, Profile
 from conformance.reference.rendering import JSON_OMITTED
 from conformance.reference.variants import Options
 
@@ -77,7 +77,7 @@ def parse(raw: str | None, profile: Profile, faults: frozenset[str], options: Op
             continue
         sub = _match(path[1], NESTED.get(top, ()), exact or "select-nested-case-sensitive" in faults) \
             if top and len(path) == 2 else None
-        if top is not None and sub is None and profile.select_path_fallback == "parent":
+        if top is not None and sub is None and getattr(profile, PATH_FALLBACK[top]) == "parent":
             whole.add(top)  # a path into what has no such part keeps the whole property
         elif sub is None or nested_mode == "ignored":
             unknown.append(name)

@@ -43,8 +43,34 @@ VARIANTS: tuple[Variant, ...] = (
             "accepted, or treated as an unknown zone."),
     Variant("separators_only", ("everything", "unknown"),
             "A $select of separators only (',,') reads as no $select, or as names no installation has."),
+    Variant("json_nulls", ("written", "omitted"),
+            "JSON null members written, or left out by a serializer that omits nulls (fact 24; the WSDL gives "
+            "every member minOccurs=0). The same choice as select_reference_types=omitted under $select."),
+    Variant("json_layout", ("compact", "spaced", "indented"),
+            "JSON whitespace: none, a space after ',' and ':', or indented over lines (RFC 8259: insignificant)."),
+    Variant("json_escapes", ("raw", "ascii"),
+            "Non-ASCII characters in JSON strings as UTF-8, or as \\u escapes (RFC 8259 section 7)."),
+    Variant("key_order", ("declared", "sorted", "reversed"),
+            "The order of members in JSON objects (RFC 8259: unordered) and of the elements of XML objects."),
+    Variant("xml_prefixes", ("default", "prefixed"),
+            "The XML carrier's namespace as the default namespace, or bound to a prefix on every element."),
+    Variant("xml_layout", ("compact", "indented"),
+            "XML elements on one line, or indented over lines (whitespace between elements is not data)."),
+    Variant("framing", ("sized", "chunked"),
+            "Bodies with Content-Length, or chunked (RFC 9112 section 7.1)."),
+    Variant("connection", ("keep-alive", "close"),
+            "Connections kept open between requests, or `Connection: close` on every answer."),
+    Variant("header_case", ("canonical", "lower"),
+            "Response header names as usually written, or in lower case (RFC 9110 5.1: case-insensitive)."),
+    Variant("front_end", ("none", "proxy"),
+            "Answers straight from the application, or through a front end that adds its own headers (Server, "
+            "Via, X-Powered-By, a load balancer's affinity cookie, caching and security headers)."),
+    Variant("message_layout", ("plain", "multiline"),
+            "StatusMessage on one line, or long over several lines (CR LF, U+2028) with trailing whitespace."),
 )
 VARIANTS_BY_KEY = {v.key: v for v in VARIANTS}
+TIED = ("json_nulls",)
+"""Variants that go with a choice on an open point (ServerConfig checks them): swept by the generator only."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +84,17 @@ class Options:
     installation: str = "onsite"
     zone_spacing: str = "lenient"
     separators_only: str = "everything"
+    json_nulls: str = "written"
+    json_layout: str = "compact"
+    json_escapes: str = "raw"
+    key_order: str = "declared"
+    xml_prefixes: str = "default"
+    xml_layout: str = "compact"
+    framing: str = "sized"
+    connection: str = "keep-alive"
+    header_case: str = "canonical"
+    front_end: str = "none"
+    message_layout: str = "plain"
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -81,6 +118,8 @@ def varied_options() -> list[Options]:
     """One Options per non-default choice of each variant: what the no-false-alarm sweep runs."""
     out = []
     for variant in VARIANTS:
+        if variant.key in TIED:
+            continue
         default = getattr(Options(), variant.key)
         out += [Options().with_(**{variant.key: c}) for c in variant.choices if c != default]
     return out
