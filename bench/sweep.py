@@ -2,7 +2,11 @@
 generator draws (conformance.reference.generator), each with its choices pinned (the target
 declares what the seed drew) and inferred (no [choices]), under the default profile and under
 `staging --max-requests 150`. Zero false alarms is the only passing result: a run of a drawn
-server that ends with anything red, or with any exit code but 0, is one.
+server that ends with anything red (fail or non-strict), "does not conform", a MUST untested for a
+transport failure, or no results at all, is one. A run that ends "incomplete" for want of
+evidence (the budget cut it, the server's data cannot show a relation) is no false alarm: it is
+counted apart, with its reasons, so the figure says how often a conformant server is left
+partly unjudged.
 
 `make sweep` (200 seeds), or `.venv/bin/python bench/sweep.py --seeds 0-199 [--jobs 2]
 [--plans dev-pinned dev-inferred staging-pinned staging-inferred]`. Prints one line per false
@@ -24,7 +28,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -52,9 +56,17 @@ class Result:
     requests: int | None
     wall_s: float
 
+    untested: dict[str, str] = field(default_factory=dict)
+    """Each MUST left untested and why."""
+
     @property
     def false_alarm(self) -> bool:
-        return self.returncode != 0 or bool(self.red)
+        transport = any(word in why for why in self.untested.values() for word in ("transport", "unresponsive"))
+        return bool(self.red) or transport or self.verdict not in ("conforms", "incomplete")
+
+    @property
+    def incomplete(self) -> bool:
+        return not self.false_alarm and self.verdict == "incomplete"
 
     def command(self) -> str:
         return " ".join(["erpsync-conformance", "--reference-random", str(self.seed), *PLANS[self.plan]])
@@ -69,19 +81,18 @@ def one_run(seed: int, plan: str, timeout: float) -> Result:
         started = time.perf_counter()
         try:
             done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=timeout)
-            code = done.returncode
+            code, said = done.returncode, (done.stderr or done.stdout)[-300:]
         except subprocess.TimeoutExpired:
-            code = -1
+            code, said = -1, f"timed out after {timeout:g} s"
         wall = time.perf_counter() - started
         if not out.exists():
-            return Result(seed, plan, code, None, {"(run)": f"no results.json (exit {code})"}, None, wall)
+            return Result(seed, plan, code, None, {"(run)": f"no results.json (exit {code}): {said}"}, None, wall)
         doc = json.loads(out.read_text("utf-8"))
     red = {e["id"]: e.get("reason") or "" for e in doc["requirements"] if e["outcome"] in RED}
     untested = {e["id"]: e.get("reason") or "" for e in doc["requirements"]
                 if e["outcome"] == "untested" and e.get("level") == "MUST"}
-    if code != 0 and not red:
-        red = {rid: f"untested: {why}" for rid, why in untested.items()} or {"(run)": f"exit {code}"}
-    return Result(seed, plan, code, doc["run"].get("verdict"), red, doc["run"].get("requests"), wall)
+    verdict = (doc.get("verdict") or {}).get("status")
+    return Result(seed, plan, code, verdict, red, doc["run"].get("requests"), wall, untested)
 
 
 def seeds_of(text: str) -> list[int]:
@@ -93,12 +104,13 @@ def seeds_of(text: str) -> list[int]:
 
 
 def table(results: list[Result], seeds: list[int], jobs: int) -> str:
-    lines = ["| plan | seeds | runs | false alarms | requests per run (median) | wall per run (median) |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = ["| plan | seeds | runs | false alarms | incomplete | requests per run (median) | wall per run (median) |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for plan in dict.fromkeys(r.plan for r in results):
         mine = [r for r in results if r.plan == plan]
         requests = [r.requests for r in mine if r.requests is not None]
         lines.append(f"| {plan} | {len({r.seed for r in mine})} | {len(mine)} | {sum(r.false_alarm for r in mine)} | "
+                     f"{sum(r.incomplete for r in mine)} | "
                      f"{statistics.median(requests) if requests else '-'} | "
                      f"{statistics.median(r.wall_s for r in mine):.2f} s |")
     total = sum(r.wall_s for r in results)
@@ -140,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"FALSE ALARM seed {result.seed} {result.plan} (exit {result.returncode}): "
                       + "; ".join(f"{rid}: {why[:160]}" for rid, why in result.red.items())
                       + f"\n  reproduce: {result.command()}", flush=True)
+            elif result.incomplete:
+                print(f"incomplete seed {result.seed} {result.plan}: "
+                      + "; ".join(f"{rid}: {why[:120]}" for rid, why in result.untested.items()), flush=True)
     figures = table(results, seeds, args.jobs)
     print(figures)
     args.out.write_text(json.dumps([asdict(r) for r in results], indent=1) + "\n", "utf-8")

@@ -52,10 +52,11 @@ class Probe:
 
     def distinct(self) -> list[str]:
         """Properties whose unfiltered value no nulled form looks like (so kept and nulled differ),
-        the stable ones first."""
+        the stable ones first, and IsRunning last: a live engine's IsRunning may turn false (a
+        nulled form) between two reads before the run has seen it change."""
         body = self.body or {}
         found = [p for p in PROPERTIES if p in body and not looks_nulled(p, body[p]) and body[p] not in ({}, "")]
-        return sorted(found, key=lambda p: p in self.run.volatile)
+        return sorted(found, key=lambda p: (p in self.run.volatile, p == "IsRunning"))
 
 
 def observation(key: str, choice: str | None, reason: str, *evidence: Exchange) -> Observation:
@@ -70,6 +71,13 @@ def _kept(name: str, exchange: Exchange, probe: Probe) -> bool | None:
         return None
     value = body.get(name)
     if name not in body or looks_nulled(name, value):
+        if name == "IsRunning" and name in body and name not in probe.run.volatile \
+                and not looks_nulled(name, probe.body.get(name)):
+            # A live engine's IsRunning may have turned false (a nulled form) since the baseline:
+            # read it once more; if it changed, the answer cannot tell kept from nulled.
+            probe.plain = probe.run.baseline(fresh=True)
+            if name in probe.run.volatile:
+                return None
         return False
     if name in probe.run.volatile:
         return type(value) is type(probe.body[name])

@@ -160,6 +160,8 @@ def shaped(name: str, value: Any, profile: Profile) -> Any:
     if value is None:  # an empty element
         if "empty" in nils:
             return None
+        if name in OBJECTS and "omitted" in nils:
+            return {m: None for m in MEMBERS.get(name, ())}  # an object whose every member is a null left out
         return {} if name in OBJECTS else ""
     if isinstance(value, list):
         raise XmlBodyError(f"the XML body repeats the element {name!r}")
