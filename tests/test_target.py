@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.profile import SETTINGS
+from conformance.profile import ALIASES, SETTINGS
 from conformance.target import Secret, TargetError, load
 from tests.suite_runs import SUITE
 
@@ -28,7 +28,7 @@ ALONE = "expected the secret alone (the value is not shown)"
 WAIVERS = "the path of a waiver file (a string), relative to the target file"
 TABLES = "name, description, base_url, waivers, choices, basic, soticket, bearer, session, apptoken, limits"
 LIMITS = "max_requests, rate, connect_timeout, read_timeout, retries, max_retry_wait, verify_tls, ca_bundle"
-PROFILE = ", ".join([s.key for s in SETTINGS] + ["unknown_locale"])
+PROFILE = ", ".join([s.key for s in SETTINGS] + list(ALIASES))
 
 
 def target(top: str = "", tables: str = TICKET, *, name: str = 'name = "staging"\n',

@@ -142,7 +142,8 @@ def accept_08(ex: Exchanges, ctx: Context) -> Finding:
             _, root = xmlbody.parse(as_xml.response.body)
         except xmlbody.XmlBodyError:
             continue  # ACCEPT-03 judges an XML body that cannot be read
-        for path in null_paths(as_json.body):
+        omitted = "omitted" in {*ctx.profile.choices("select_reference_types"), *ctx.profile.choices("select_value_types")}
+        for path in null_paths(as_json.body, absent=omitted):
             form = nil_form(xmlbody.element_at(root, path[:-1]), path[-1])
             if not form.startswith("text") or form in NULL_TEXTS:
                 seen.append((".".join(path), form, as_xml))
@@ -162,16 +163,16 @@ def accept_08(ex: Exchanges, ctx: Context) -> Finding:
 NULL_TEXTS = ("text 'null'", "text 'nil'", "text 'none'")
 
 
-def null_paths(body, path: tuple[str, ...] = (), kind: str = "") -> list[tuple[str, ...]]:
-    """The paths of the members a JSON body holds as null, or leaves out as a serializer that omits
-    nulls does (fact 24), FieldProperties keys as entries."""
-    found = [path + (member,) for member in xmlbody.MEMBERS.get(kind, ()) if member not in body]
+def null_paths(body, path: tuple[str, ...] = (), kind: str = "", absent: bool = False) -> list[tuple[str, ...]]:
+    """The paths of the members a JSON body holds as null, and with `absent` (the server's choice
+    admits omitted nulls, fact 24) those it leaves out; FieldProperties keys as entries."""
+    found = [path + (m,) for m in xmlbody.MEMBERS.get(kind, ()) if m not in body] if absent else []
     for key, value in body.items():
         if value is None:
             found.append(path + (key,))
         elif isinstance(value, dict):
             inner = "Value" if kind == "FieldProperties" else key
-            found += null_paths(value, path + (key,), inner)
+            found += null_paths(value, path + (key,), inner, absent)
     return found
 
 
