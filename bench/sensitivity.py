@@ -65,7 +65,7 @@ def one_run(profile: str, fault: Fault | None, budget: int | None, timeout: floa
         if budget is not None:
             cmd += ["--max-requests", str(budget)]
         if fault is not None:
-            cmd += ["--reference-fault", fault.name]
+            cmd += ["--reference-fault", fault.name, *fault.suite_args]
             if fault.name in SLOW:
                 cmd += ["--slow-ms", "10"]  # as the fault matrix: each slow answer waits 12 ms, not 6 s
         started = dt.datetime.now()

@@ -64,8 +64,8 @@ class Case:
         so = domains.language_kind(self.so_language) if self.so_language is not None else None
         if so is not None:
             out["SO-Language"] = so
-        if self.accept_language is not None and so in (None, "unknown", "maybe"):
-            kind = domains.accept_language_kind(self.accept_language)
+        kind = domains.accept_language_kind(self.accept_language) if self.accept_language is not None else "absent"
+        if kind != "absent" and so in (None, "unknown", "maybe"):
             # Beside an SO-Language the installation may ship, Accept-Language may go unconsulted.
             out["Accept-Language"] = "maybe" if kind == "unknown" and so == "maybe" else kind
         language_set = so in ("known", "maybe") or (so in (None, "unknown", "maybe")
@@ -128,6 +128,8 @@ def expect(case: Case, profile: Profile) -> Expectation:
         choices = profile.choices(UNKNOWN_SETTINGS[header])
         if "reject" in choices:
             errors.setdefault(400, set()).add(f"locale:{header}")
+        if header == "Accept-Language":  # RFC 9110 12.5.1: may answer 406, or disregard the header
+            errors.setdefault(406, set()).add(f"locale:{header}")
         kind = case.consulted()[header]
         admits_200 &= "ignore" in choices or kind in ("maybe", "spelling")
     media = predict_media(case.accept, profile)

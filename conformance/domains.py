@@ -29,8 +29,10 @@ TRANSLATION_OFF = ("*", "x")
 
 LANGUAGE_VALUES = tuple(dict.fromkeys(CERTAIN_LANGUAGES + SHIPPED_LANGUAGES + DOCUMENTED_TAGS + UNKNOWN_LANGUAGES))
 """Every language tag the suite sends: each shipped language, the documented tags, unknown ones."""
-ACCEPT_LANGUAGE_LISTS = ("en-US, en;q=0.9", "en-us; en-gb", "sv, *;q=0.5", "zz, en;q=0.1", "*", "de;q=0, en")
-"""Accept-Language as lists with q-values and *: H's own `en-us; en-gb`, and what RFC 9110 allows."""
+ACCEPT_LANGUAGE_LISTS = ("en-US, en;q=0.9", "en-us; en-gb", "sv, *;q=0.5", "zz, en;q=0.1", "*", "de;q=0, en", ",",
+                         ", en")
+"""Accept-Language as lists with q-values and *: H's own `en-us; en-gb`, what RFC 9110 allows, and
+lists with empty elements (RFC 9110 5.6.1.2: ignored; `,` names no language at all)."""
 SO_LANGUAGE_VALUES = ("nb-no", "en-US", "sv", "de") + TRANSLATION_OFF + ("X", "x-klingon")
 """SO-Language values: the documented ones (H, D, RO), * and x (translation off), an unknown one."""
 
@@ -39,8 +41,9 @@ def language_kind(tag: str) -> str:
     value = tag.strip()
     if not value:
         return "maybe"  # an empty header: read as not given, or as a value no installation knows
-    if value.lower() in TRANSLATION_OFF:
-        return "off"
+    if value in TRANSLATION_OFF:
+        return "off"  # as the vendor writes them: `*` and a lower-case `x`; an upper-case X is a choice
+        # (translation off, or a language no installation has), so it reads as "maybe" below
     if value in UNKNOWN_LANGUAGES or not value or not re.fullmatch(r"[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*", value):
         return "unknown"
     primary = re.split(r"[-_]", value)[0].lower()
@@ -54,7 +57,10 @@ def accept_language_kind(header: str) -> str:
     language it has, so one known range makes the header known."""
     if not header.strip():
         return "maybe"  # an empty header: read as not given, or as a value no installation knows
-    ranges = [value for value, quality in parse_accept_header(header, LanguageAccept) if quality > 0]
+    listed = list(parse_accept_header(header, LanguageAccept))
+    if not listed:
+        return "absent"  # only empty list elements (`,`): no value at all (RFC 9110 5.6.1.2, fact 22)
+    ranges = [value for value, quality in listed if quality > 0]
     kinds = {language_kind(value) if value != "*" else "maybe" for value in ranges}
     for kind in ("known", "maybe", "unknown"):
         if kind in kinds:

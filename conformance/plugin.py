@@ -387,9 +387,13 @@ def assemble(config: pytest.Config, collector: collect.Collector, interrupted: b
     for rid, found in results.inconsistency_outcomes(run["choices"], inconsistent).items():
         if rid in collector.scope:
             recorded.setdefault(rid, []).extend(found)
+    facts = target or target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1")
+    inapplicable = requirements.not_applicable_for(facts.schemes, facts.apptoken is not None,
+                                                   bool(facts.apptoken and facts.apptoken.required))
     return results.assemble(run, recorded, waivers=stash.waivers, today=dt.date.today(),
                             response_ms=[ms for p in processes for ms in p["response_ms"]],
-                            no_response=sum(p["no_response"] for p in processes), interrupted=interrupted)
+                            no_response=sum(p["no_response"] for p in processes), interrupted=interrupted,
+                            inapplicable=inapplicable)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

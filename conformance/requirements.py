@@ -86,6 +86,9 @@ CATALOGUE: tuple[Requirement, ...] = (
        'Fact 2: the operation description says "NsApiSlow threshold: 5000 ms".', "Swagger (fact 2)"),
     _r("HTTP-05", "INFO", "How methods other than POST are answered",
        f'{PAGE}: only "POST /api/v1/Agents/ErpSync/GetEngineStatus" is documented.', "vendor page"),
+    _r("HTTP-07", "MUST", "A GET does not run the agent: its answer carries no engine status",
+       'Fact 20 (agents-webapi/index.md): "GET this to get a description of the call. The method is '
+       'not invoked using GET." A description, 404 or 405 are all reasonable answers.', "vendor doc (fact 20)"),
     _r("HTTP-06", "INFO", "The shape of error responses is listed",
        'Fact 11: REST errors use a JSON body such as {"Error": true, "ErrorType": ..., '
        '"ErrorMessage": ..., "ErrorSource": ...}; agent endpoints may answer 200 with null.',
@@ -129,7 +132,13 @@ CATALOGUE: tuple[Requirement, ...] = (
        "vendor page; vendor docs (facts 10, 18); choice", "app_tokens refusal"),
     _r("AUTH-10", "SHOULD", "401 responses carry WWW-Authenticate",
        'RFC 9110 section 15.5.2: a 401 response "MUST send a WWW-Authenticate header field"; '
-       'the vendor does not document its challenge.', "RFC 9110; choice", "www_authenticate"),
+       'the vendor does not document its challenge. An omission is a finding unless the target pins '
+       'www_authenticate = "optional".', "RFC 9110 (fact 22); choice", "www_authenticate"),
+    _r("AUTH-12", "MUST", "On Online, a call without SO-AppToken is refused",
+       'Fact 21: "Application tokens must be specified if calling an Online installation" (SOAP '
+       'reference pages of the ErpSync agent); SO-AppToken "must be supplied when invoking any of the '
+       'SuperOffice CRM Online web services" (developer-portal app-config). Applies where the target '
+       'declares [apptoken] required = true (an Online tenant).', "vendor docs (fact 21)", "refusal"),
     _r("AUTH-11", "MUST",
        "Every supported scheme returns the same engine state (and the same body for one principal)",
        f'{PAGE}: the schemes are alternatives "depending on installation type"; fact 17: schemes '
@@ -147,17 +156,20 @@ CATALOGUE: tuple[Requirement, ...] = (
        f'{PAGE}: "Other fields are then nulled out to reduce payload size".', "vendor page; choice",
        "select_value_types select_reference_types"),
     _r("SELECT-04", "SHOULD", "$select names match case-insensitively",
-       f'{PAGE}: the example "Name,department,category" mixes case; fact 13: OData 4.01 matches '
-       'names case-insensitively.', "vendor page example; OData 4.01 (fact 13); choice", "select_case"),
+       f'{PAGE}: the example "Name,department,category" mixes case. (Fact 13: OData 4.01 matches '
+       'query option names such as $select case-insensitively; it says nothing of property names, so '
+       'exact matching is a choice.)', "vendor page example; choice", "select_case"),
     _r("SELECT-05", "SHOULD", "Spaces around names and duplicate names are tolerated",
        f'{PAGE}: "comma separated list of properties".', "vendor page"),
     _r("SELECT-06", "MUST", "Unknown names follow the server's choice (ignored or 400), never 5xx",
        'CONTRACT-NOTES open point "unknown name in $select": ignored / 400; a path into a property '
-       'without such a part is an unknown name or keeps the property (open point).', "choice",
-       "select_unknown select_path_fallback"),
+       'without such a part is an unknown name or keeps the property (open point, decided per '
+       'property).', "choice",
+       "select_unknown select_path_fallback select_path_fallback_table_right select_path_fallback_is_running "
+       "select_path_fallback_status_message select_path_fallback_interval"),
     _r("SELECT-07", "SHOULD", "A nested path such as TableRight/Mask keeps that part",
        f'{PAGE}: the example "$select=name,department,category/id" selects a nested path.',
-       "vendor page example; choice", "select_nested select_path_fallback"),
+       "vendor page example; choice", "select_nested select_path_fallback_table_right"),
     _r("SELECT-08", "SHOULD", "$select has the same effect in JSON and XML",
        'Fact 13: OData, where $select comes from, applies it "to the returned representation"; '
        f'{PAGE}: $select and Accept are independent parameters of one operation.',
@@ -181,11 +193,14 @@ CATALOGUE: tuple[Requirement, ...] = (
        'RFC 9110 section 12.5.1: the q weight orders the client\'s preferences; equal weights '
        'leave the server a choice.', "RFC 9110"),
     _r("ACCEPT-05", "SHOULD", "No Accept, or */*, gives JSON",
-       f'{PAGE} and fact 1: application/json is the first produced type.', "vendor page; Swagger (fact 1)"),
+       f'{PAGE} sample: a request accepting JSON is answered JSON; fact 1: application/json is the first '
+       'produced type; fact 15: ASP.NET Web API answers with its first formatter, JSON. No default type '
+       'is documented, hence SHOULD.', "vendor page sample; vendor doc (facts 1, 15)"),
     _r("ACCEPT-06", "MUST", "An unsupported Accept follows the server's choice (406, JSON, or another type), never mislabelled",
-       'CONTRACT-NOTES open point "unsupported Accept (e.g. text/csv)"; fact 15: ASP.NET Web API '
-       'answers it with JSON unless the server opts in to 406, and text/html may get HTML.',
-       "vendor doc (fact 15); choice", "unsupported_accept"),
+       'RFC 9110 section 12.5.1 (fact 22): a server MAY answer 406 when proactive negotiation cannot '
+       'be satisfied, or disregard the header; fact 15: ASP.NET Web API answers with JSON unless the '
+       'server opts in to 406, and text/html may get HTML. Whatever it sends is labelled as what it is.',
+       "RFC 9110; choice", "unsupported_accept"),
     _r("ACCEPT-07", "MUST",
        "Media types match case-insensitively and with parameters such as charset=utf-8",
        f'{PAGE} sample request: "Accept: application/json; charset=utf-8"; RFC 9110 section '
@@ -215,7 +230,9 @@ CATALOGUE: tuple[Requirement, ...] = (
        'as no space after the comma, are undocumented.)', "vendor doc (fact 7); choice", "unknown_timezone"),
     _r("LANG-07", "MUST", "Unknown language, culture or zone values follow the server's choice, never 5xx",
        'CONTRACT-NOTES open point "unknown language, culture and time zone, each header on its own": '
-       'ignored / 400.', "choice",
+       'ignored / 400; RFC 9110 section 12.5.1 (fact 22): an Accept-Language that cannot be satisfied '
+       'may also get 406. An empty list element (Accept-Language: ,) is no value at all (RFC 9110 '
+       '5.6.1.2).', "choice; RFC 9110",
        "unknown_accept_language unknown_so_language unknown_culture unknown_timezone"),
     _r("LANG-08", "MUST", "SO-AppToken is accepted alongside every scheme",
        f'{PAGE}: "SO-AppToken: The application token that identifies the partner app. Used when '
@@ -230,6 +247,25 @@ def get(requirement_id: str) -> Requirement:
         return BY_ID[requirement_id]
     except KeyError:
         raise KeyError(f"unknown requirement {requirement_id!r}") from None
+
+
+SCHEME_REQUIREMENTS = {"AUTH-01": "basic", "AUTH-02": "soticket", "AUTH-04": "bearer", "AUTH-07": "session"}
+
+
+def not_applicable_for(schemes: tuple[str, ...] | list[str], apptoken: bool, apptoken_required: bool) -> dict[str, str]:
+    """The requirements a target makes not applicable, each with why: what it declares decides it,
+    never the budget or a neighbour's failure (a requirement that could not run for those reasons
+    is untested)."""
+    out = {rid: f"the target declares no [{scheme}]: the installation does not offer it"
+           for rid, scheme in SCHEME_REQUIREMENTS.items() if scheme not in schemes}
+    if not apptoken:
+        out["AUTH-09"] = out["LANG-08"] = "the target declares no [apptoken]: the installation uses no app tokens"
+    if not apptoken_required:
+        out["AUTH-12"] = ("the target does not declare app tokens required ([apptoken] required = true, an Online "
+                          "tenant)")
+    if len(schemes) < 2:
+        out["AUTH-11"] = "the target declares only one scheme"
+    return out
 
 
 def markdown() -> str:

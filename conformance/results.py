@@ -42,13 +42,20 @@ def choose(recorded: list[Mapping[str, Any]]) -> Mapping[str, Any]:
                                         d.get("test") is not None, d.get("test") or "", d.get("order", 0)))
 
 
-def entries(recorded: Mapping[str, list[Mapping[str, Any]]]) -> list[dict[str, Any]]:
-    """One entry per catalogue requirement, in catalogue order."""
+def entries(recorded: Mapping[str, list[Mapping[str, Any]]],
+            inapplicable: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """One entry per catalogue requirement, in catalogue order. `inapplicable`: the requirements the
+    target makes not applicable (requirements.not_applicable_for), with why; one of them that ended
+    untested (the budget ran out, its test stopped on another requirement's failure) is reported
+    not-applicable, since applicability comes from the target alone."""
     out = []
     for requirement in requirements.CATALOGUE:
         judged = recorded.get(requirement.id, [])
         chosen = choose(judged) if judged else {"status": "untested", "reason": gate.NOT_RUN, "expected": "",
                                                 "actual": "", "evidence": [], "test": None}
+        why = (inapplicable or {}).get(requirement.id)
+        if why and judged and chosen["status"] == "untested":
+            chosen = {**chosen, "status": "not-applicable", "reason": why, "evidence": []}
         out.append({
             "id": requirement.id, "level": requirement.level, "area": requirement.area,
             "title": requirement.title, "source": requirement.source, "authority": requirement.authority,
@@ -114,8 +121,9 @@ def inconsistency_outcomes(table: Mapping[str, Any], keys: list[str]) -> dict[st
 
 def assemble(run: dict[str, Any], recorded: Mapping[str, list[Mapping[str, Any]]], *,
              waivers: Mapping[str, Waiver], today: dt.date, response_ms: list[float],
-             no_response: int, interrupted: bool = False) -> dict[str, Any]:
-    rows = entries(recorded)
+             no_response: int, interrupted: bool = False,
+             inapplicable: Mapping[str, str] | None = None) -> dict[str, Any]:
+    rows = entries(recorded, inapplicable)
     problems = [] if run["dry_run"] or interrupted else gate.apply_waivers(rows, waivers, today)
     doc = {
         "format": FORMAT,

@@ -53,7 +53,7 @@ FAULT_RUNS = [pytest.param(f, mode, id=f"{f.name}-{mode}") for f in FAULTS for m
 
 @pytest.mark.parametrize(("fault", "mode"), FAULT_RUNS)
 def test_each_fault_is_caught_by_its_requirement_and_nothing_else(pytester, fault, mode):
-    extra = ["--slow-ms", "10"] if fault.name in SLOW else []
+    extra = (["--slow-ms", "10"] if fault.name in SLOW else []) + fault.suite_args
     run = run_suite(pytester, "--reference-fault", fault.name, "--hypothesis-profile", "quick", *extra, *MODES[mode])
     primary = requirements.get(fault.breaks[0])
     observed = {k: v["observed"] for k, v in run.results["doc"]["run"]["choices"].items()}
@@ -68,7 +68,7 @@ def test_each_fault_is_caught_by_its_requirement_and_nothing_else(pytester, faul
         assert primary.id in run.red, f"{fault.name} is not caught by {primary.id}\n{run.output}"
     if not fault.cascades:
         assert run.red <= set(fault.breaks), f"{fault.name} also turns {sorted(run.red - set(fault.breaks))} red"
-    must_broken = any(requirements.get(r).level == "MUST" for r in run.red)
+    must_broken = any(run.status(r) == "fail" for r in run.red)
     assert run.ret == (1 if must_broken else 0), run.output
 
 
@@ -98,7 +98,10 @@ def test_no_false_alarm_under_any_behaviour(pytester, behaviour, mode):
     no MUST untested, exit 0. (quick: 20 drawn examples per run; the reference server itself is
     swept with the ci profile's 100 below.)"""
     run = run_suite(pytester, *behaviour, *MODES[mode], "--hypothesis-profile", "quick")
-    assert run.ret == 0 and not run.red, run.output
+    # A 401 without WWW-Authenticate breaks RFC 9110 15.5.2 unless the target pins the choice: inferred,
+    # it is AUTH-10's SHOULD finding (non-strict), never a failure.
+    finding = {"AUTH-10"} if mode == "inferred" and "www_authenticate=optional" in behaviour else set()
+    assert run.ret == 0 and run.red == finding, run.output
     untested = {rid for rid, o in run.results["requirements"].items()
                 if o["status"] == "untested" and requirements.get(rid).level == "MUST"}
     assert not untested, {rid: run.reason(rid) for rid in untested}

@@ -33,6 +33,8 @@ class Probe:
     headers: dict | None = None
     params: dict | None = None
     method: str = "POST"
+    options: tuple[tuple[str, str], ...] = ()
+    """Options of the server the probe is sent to (an Online fault shows on an Online server)."""
 
     def send(self, server: ReferenceServer) -> requests.Response:
         headers = auth_headers(CREDS, self.scheme) | (self.headers or {})
@@ -112,6 +114,9 @@ PROBES: dict[str, tuple[Probe, Callable[[requests.Response], bool]]] = {
     "auth-malformed-500": (Probe(scheme=None, headers={"Authorization": "Basic !!!"}), lambda r: r.status_code == 500),
     "apptoken-restriction-ignored": (Probe(headers={"SO-AppToken": CREDS.app_token_restricted}),
                                      lambda r: r.status_code == 200),
+    "http-503-transient": (Probe(), lambda r: False),  # one POST in 25: shown by its own test below
+    "lang-empty-list-400": (Probe(headers={"Accept-Language": ","}), lambda r: r.status_code == 400),
+    "apptoken-optional-online": (Probe(scheme="soticket", options=(("installation", "online"),)), lambda r: r.status_code == 200),
     "www-authenticate-missing": (Probe(scheme=None),
                                  lambda r: r.status_code == 401 and "WWW-Authenticate" not in r.headers),
     "auth-scheme-body-differs": (Probe(scheme="bearer"), lambda r: field(r, "TableRight", "Mask") == "Select"),
@@ -259,8 +264,14 @@ def config_with(*faults: str) -> ServerConfig:
 
 
 def symptoms(server: ReferenceServer, names) -> dict[str, bool]:
+    plain = [n for n in names if not PROBES[n][0].options]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        responses = dict(zip(names, pool.map(lambda n: PROBES[n][0].send(server), names)))
+        responses = dict(zip(plain, pool.map(lambda n: PROBES[n][0].send(server), plain)))
+    for name in names:
+        if PROBES[name][0].options:  # the same server, with the options the probe needs
+            config = server.config.with_(options=server.config.options.with_(**dict(PROBES[name][0].options)))
+            with ReferenceServer(config) as other:
+                responses[name] = PROBES[name][0].send(other)
     return {name: PROBES[name][1](responses[name]) for name in names}
 
 
@@ -280,3 +291,9 @@ def test_a_fault_shows_its_own_symptom_and_no_other(fault):
     assert fault in shown, f"{fault} does not show its symptom"
     unexpected = sorted(name for name in shown - {fault} if (fault, name) not in OVERLAPS)
     assert unexpected == [], f"{fault} also shows the symptoms of {unexpected}"
+
+
+def test_the_transient_overload_answers_one_post_in_25_with_503():
+    with ReferenceServer(config_with("http-503-transient")) as server:
+        statuses = [Probe().send(server).status_code for _ in range(50)]
+    assert statuses.count(503) == 2 and statuses[24] == statuses[49] == 503

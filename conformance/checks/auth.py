@@ -149,6 +149,19 @@ def auth_09(ex: Exchanges, ctx: Context) -> Finding:
                     expected=expected, actual=problem or described(restricted), evidence=[restricted])
 
 
+@check("AUTH-12", answered("without app token"))
+def auth_12(ex: Exchanges, ctx: Context) -> Finding:
+    """Role "without app token": valid credentials of the main scheme, no SO-AppToken, on a target
+    that declares app tokens required (Online, fact 21): refused, in the server's refusal form."""
+    probe = ex["without app token"]
+    problem = refusal_problem(probe, ctx)
+    if problem is not None:
+        return violated("a call without SO-AppToken was not refused on Online",
+                        expected=f"refused ({refusal_forms(ctx)}) without engine data", actual=problem,
+                        evidence=[probe])
+    return passed(f"without SO-AppToken: refused ({probe.status})", [probe])
+
+
 @check("AUTH-10")
 def auth_10(ex: Exchanges, ctx: Context) -> Finding:
     """Any exchanges: every 401 among them must carry WWW-Authenticate (RFC 9110 15.5.2)."""
@@ -159,17 +172,14 @@ def auth_10(ex: Exchanges, ctx: Context) -> Finding:
             return not_applicable("choice refusal=null-body: refusals came as 200 with a null body")
         return untested("no 401 response was seen")
     bare = [e for e in unauthorized if not e.response.header_values("WWW-Authenticate")]
-    if bare and "required" not in choices:
-        decided = ctx.observations.get("www_authenticate")
-        if decided is not None and decided.choice == "optional":
-            return observed("401 responses carry no WWW-Authenticate, as observed when the run began; RFC 9110 "
-                            "asks for it: pin www_authenticate = \"required\" to hold the server to it", bare[:1])
-        return not_applicable("choice www_authenticate=optional", bare[:1])
-    if bare and len(choices) > 1:
-        return observed(f"{len(bare)} of {len(unauthorized)} 401 responses carry no WWW-Authenticate (the run did "
-                        "not decide www_authenticate)", bare[:1])
+    if bare and choices == ("optional",) and "www_authenticate" not in ctx.observations:
+        return not_applicable("the target pins www_authenticate = \"optional\": 401 without WWW-Authenticate "
+                              "is accepted", bare[:1])
     if bare:
-        return violated("a 401 carries no WWW-Authenticate", expected="WWW-Authenticate: <scheme> ...",
+        # RFC 9110 15.5.2 is the authority whatever the run observed first: an omission is a finding.
+        return violated("a 401 carries no WWW-Authenticate",
+                        expected="WWW-Authenticate: <scheme> ... (RFC 9110 section 15.5.2; pin www_authenticate = "
+                                 "\"optional\" to accept its absence)",
                         actual=f"{len(bare)} of {len(unauthorized)} 401 responses without it", evidence=bare[:2])
     challenges = sorted({c for e in unauthorized for c in e.response.header_values("WWW-Authenticate")})
     return passed(f"challenges: {'; '.join(challenges)}", unauthorized[:1])

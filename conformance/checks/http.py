@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
-from conformance.checks import Context, Exchanges, check, described
+from conformance import contract
+from conformance.checks import Context, Exchanges, answered, check, described
 from conformance.contract import JSON_TYPES
+from conformance.transport.guard import RETRIED_503
 from conformance.outcome import Finding, observed, passed, untested, violated
 
 
@@ -60,6 +62,14 @@ def http_03(ex: Exchanges, ctx: Context) -> Finding:
     answered_ = [e for e in ex.values() if e.response is not None]
     if not answered_:
         return untested("no request was answered")
+    overloaded = [e for e in answered_ if RETRIED_503 in (e.response.note or "")]
+    if overloaded:
+        # RFC 9110 15.6.4: a 503 is temporary overload or maintenance; answered on a retry, it is a
+        # finding (SHOULD), not the server failing the request.
+        return violated(f"{len(overloaded)} request(s) got 503 first and were answered when asked once more",
+                        expected="no 5xx; a 503 is temporary overload (RFC 9110 section 15.6.4)",
+                        actual="; ".join(e.summary() for e in overloaded[:3]), evidence=overloaded[:2],
+                        level="SHOULD")
     return passed(f"{len(answered_)} requests, none answered 5xx", answered_[:1])
 
 
@@ -89,6 +99,22 @@ def http_05(ex: Exchanges, ctx: Context) -> Finding:
     data = [m for m, e in ex.items() if e.status == 200]
     note = f"; {', '.join(data)} answered with data" if data else ""
     return observed("; ".join(seen) + note, list(ex.values()))
+
+
+@check("HTTP-07", answered("GET"))
+def http_07(ex: Exchanges, ctx: Context) -> Finding:
+    """Role "GET": an authorised GET on the endpoint. The agent is not invoked by GET (fact 20): a
+    description of the call, 404 or 405 are right; engine status in the answer is not."""
+    get = ex["GET"]
+    if get.status is not None and get.status >= 500:
+        return passed(f"GET: {described(get)} (a 5xx is HTTP-03's finding)", [get])
+    body = get.body if get.decoded.ok else None
+    status_keys = sorted(set(body) & set(contract.PROPERTIES)) if isinstance(body, dict) else []
+    if get.status == 200 and len(status_keys) >= 2:
+        return violated("a GET ran the agent: its answer carries the engine status",
+                        expected="a description of the call, 404 or 405 (the method is not invoked using GET)",
+                        actual=f"{described(get)} with {', '.join(status_keys)}", evidence=[get])
+    return passed(f"GET: {described(get)}, no engine status", [get])
 
 
 @check("HTTP-06")

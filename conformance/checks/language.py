@@ -16,8 +16,10 @@ UNKNOWN_SETTINGS = {"Accept-Language": "unknown_accept_language", "SO-Language":
 
 
 def allowed_statuses(header: str, ctx: Context) -> set[int]:
-    """What an unknown value of a language header may get: 200 (ignored) and/or 400 (rejected)."""
-    return {{"ignore": 200, "reject": 400}[c] for c in ctx.profile.choices(UNKNOWN_SETTINGS[header])}
+    """What an unknown value of a language header may get: 200 (ignored) and/or 400 (rejected); an
+    Accept-Language no language satisfies also 406 (RFC 9110 12.5.1, fact 22)."""
+    allowed = {{"ignore": 200, "reject": 400}[c] for c in ctx.profile.choices(UNKNOWN_SETTINGS[header])}
+    return allowed | ({406} if header == "Accept-Language" else set())
 
 
 def _valid(rid: str, what: str, *, lenient_zones: bool = False):
@@ -154,8 +156,10 @@ def lang_07(ex: Exchanges, ctx: Context) -> Finding:
     bad = []
     maybe = set(ctx.case.get("maybe", ()))
     for role, e in ex.items():
-        header = role.removeprefix("unknown ")
-        allowed = allowed_statuses(header, ctx) | ({200} if role in maybe else set())
+        if role.startswith("empty "):  # only empty list elements: no value at all (RFC 9110 5.6.1.2)
+            allowed = {200}
+        else:
+            allowed = allowed_statuses(role.removeprefix("unknown "), ctx) | ({200} if role in maybe else set())
         if e.status not in allowed:
             bad.append((role, e, allowed))
     if bad:

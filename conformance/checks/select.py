@@ -45,11 +45,30 @@ def _judge(ex: Exchanges, ctx: Context, kind: str) -> Finding:
         xml = probe.response.media_type in XML_TYPES
         reading, found = best_reading(probe.body, baseline.body, prediction, ctx.profile, ctx.volatile, xml)
         problems = found.changed if kind == "changed" else found.not_nulled
+        if kind == "nulled" and not problems and not _left_out_with_value(baseline.body, reading):
+            return not_applicable(f"{shown}: every property it leaves out is already null unfiltered, so "
+                                  "nulling cannot be seen", [probe, baseline])
     if problems:
         return violated(f"{shown} does not give what the contract predicts",
                         expected=prediction.describe() + left_out(ctx), actual="; ".join(problems[:6]),
                         evidence=[probe, baseline])
     return passed(f"{shown}: {reading.describe()}{left_out(ctx)}", [probe, baseline])
+
+
+def _left_out_with_value(baseline: dict, reading: Selection) -> list[str]:
+    """The properties (and nested parts) a reading does not keep that have a value unfiltered: what
+    SELECT-03 can see nulled. None of them: a pass would be vacuous."""
+    out = []
+    parts = reading.part_map
+    for name in PROPERTIES:
+        value = baseline.get(name)
+        if reading.everything or name in reading.whole or value is None:
+            continue
+        if name in parts and isinstance(value, dict):
+            out += [f"{name}/{p}" for p, v in value.items() if p not in parts[name] and v is not None]
+        elif name not in parts:
+            out.append(name)
+    return out
 
 
 def _best_pattern(observed: dict, baseline: dict, prediction: SelectPrediction,

@@ -11,6 +11,7 @@ most 100 headers (Python's http.server answers 414/431 beyond), a request body u
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from typing import Iterable
@@ -25,6 +26,8 @@ from conformance.reference.config import ServerConfig
 ERROR_SOURCE = "ErpSyncAgent.GetEngineStatus"
 DELAY_HEADER = "X-Reference-Delay"
 """Set on an answer a slow fault held back (the seconds it waited): tests see the fault by it, not by a clock."""
+OVERLOAD_EVERY = 25
+"""Fault http-503-transient: one POST in this many is answered 503 (without Retry-After)."""
 UNKNOWN_SETTINGS = {"Accept-Language": "unknown_accept_language", "SO-Language": "unknown_so_language",
                     "SO-Culture": "unknown_culture", "SO-TimeZone": "unknown_timezone"}
 HTML_PAGE = ("<!DOCTYPE html><html><head><title>ErpSync</title></head><body><h1>GetEngineStatus</h1>"
@@ -37,6 +40,7 @@ class ReferenceApp:
         self.config = config or ServerConfig()
         self.engine = engine.Engine(self.config)
         self.endpoint = self.config.base_path + PATH
+        self._posts = itertools.count()
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         request = Request(environ)
@@ -55,6 +59,8 @@ class ReferenceApp:
             response = self.error(405, "MethodNotAllowed", f"{request.method} is not supported; use POST")
             response.headers["Allow"] = "POST"
             return response
+        if cfg.has("http-503-transient") and next(self._posts) % OVERLOAD_EVERY == OVERLOAD_EVERY - 1:
+            return self.error(503, "ServiceUnavailable", "The server is busy; try again")
         delayed = cfg.has("slow")
         if delayed:
             time.sleep(cfg.slow_seconds)
@@ -117,6 +123,9 @@ class ReferenceApp:
             raise LocaleCrash("KeyNotFoundException: time zone id 460")
         if cfg.has("lang-offset-lowercase-500") and "includeTZoffset" in (zone or ""):
             raise LocaleCrash("ArgumentException: includeTZoffset")
+        accept_language = headers.get("Accept-Language") or ""
+        if cfg.has("lang-empty-list-400") and accept_language.strip() and not accept_language.strip(" ,\t"):
+            return self.error(400, "BadRequest", f"Accept-Language {accept_language!r} names no language")
         if cfg.has("lang-region-tag-400") and any(
                 "-" in (headers.get(h) or "").split(",")[0] for h in ("Accept-Language", "SO-Language")):
             return self.error(400, "BadRequest", "Region-specific language tags are not supported")

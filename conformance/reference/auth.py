@@ -120,7 +120,7 @@ def _app_token(request: Request, config: ServerConfig, principal: Principal) -> 
     if config.profile.app_tokens == "unchecked":
         return principal  # as on-site installations do (fact 18)
     if token is None:
-        if creds.require_app_token:
+        if creds.require_app_token and not config.has("apptoken-optional-online"):
             return Refusal(401, "SO-AppToken is required")
         return principal
     if config.has("apptoken-scheme-limited") and principal.scheme != "soticket":

@@ -99,6 +99,12 @@ class ServerConfig:
             raise ValueError(f"unknown scheme(s) {unknown}; known: {', '.join(SCHEMES)}")
         if not self.base_path.startswith("/") or self.base_path.endswith("/"):
             raise ValueError(f"base_path must start and not end with '/': {self.base_path!r}")
+        if self.options.installation == "online":
+            if self.profile.app_tokens == "unchecked":
+                raise ValueError("an Online installation checks application tokens (fact 21): choice "
+                                 "app_tokens=unchecked is for on-site installations")
+            if not self.credentials.require_app_token:  # Online requires SO-AppToken on every call (fact 21)
+                object.__setattr__(self, "credentials", replace(self.credentials, require_app_token=True))
         if self.options.json_nulls == "omitted" and (self.profile.select_reference_types != "omitted"
                                                      or self.profile.select_value_types == "null"):
             raise ValueError("option json_nulls=omitted is the choice select_reference_types=omitted (and "

@@ -22,10 +22,20 @@ class Fault:
     """(setting, choice): the legitimate choice on an open point the fault amounts to when it is made
     consistently. It is caught where the target pins another choice; a run that infers the profile
     reports it as the server's observed choice instead (CONTRACT-NOTES, "Open points")."""
+    needs: tuple[tuple[str, str], ...] = ()
+    """Serialisation or installation options (conformance.reference.variants) the fault shows on:
+    an Online fault needs an Online server."""
+
+    @property
+    def suite_args(self) -> list[str]:
+        """The suite's --reference-option arguments for `needs`."""
+        return [arg for key, value in self.needs for arg in ("--reference-option", f"{key}={value}")]
 
 
-def _f(name: str, breaks: str, doc: str, cascades: bool = False, choice: str | None = None) -> Fault:
-    return Fault(name, tuple(breaks.split()), doc, cascades, tuple(choice.split("=")) if choice else None)
+def _f(name: str, breaks: str, doc: str, cascades: bool = False, choice: str | None = None,
+       needs: str = "") -> Fault:
+    return Fault(name, tuple(breaks.split()), doc, cascades, tuple(choice.split("=")) if choice else None,
+                 tuple(tuple(n.split("=")) for n in needs.split()))  # type: ignore[misc]
 
 
 SLOW = frozenset({"slow", "http-slow-xml"})
@@ -46,7 +56,9 @@ FAULTS: tuple[Fault, ...] = (
     _f("charset-missing", "HTTP-02", "JSON responses declare no charset parameter."),
     _f("body-not-utf8", "HTTP-02 ACCEPT-02", "text/json bodies are encoded as latin-1 while declaring utf-8."),
     _f("slow", "HTTP-04", "Every response waits config.slow_seconds (default 5.5 s) first."),
-    _f("get-answers-data", "HTTP-05", "GET is answered like POST, with engine data (INFO)."),
+    _f("http-503-transient", "HTTP-03", "One POST in 25 is answered 503 without Retry-After (a temporary overload): "
+       "a SHOULD finding, since asking once more gets the answer (RFC 9110 15.6.4)."),
+    _f("get-answers-data", "HTTP-07 HTTP-05", "GET runs the agent: it is answered like POST, with engine data."),
     _f("error-body-html", "HTTP-06", "Error responses are HTML pages instead of REST error bodies (INFO)."),
     # auth
     _f("auth-basic-rejected", "AUTH-01 AUTH-03 LANG-08", "Valid Basic credentials get 401."),
@@ -60,8 +72,10 @@ FAULTS: tuple[Fault, ...] = (
     _f("auth-malformed-500", "AUTH-08 HTTP-03", "An Authorization header that cannot be parsed gets 500."),
     _f("apptoken-restriction-ignored", "AUTH-09", "An app token without ErpSync access gets 200.",
        choice="app_tokens=unchecked"),
-    _f("www-authenticate-missing", "AUTH-10", "401 responses carry no WWW-Authenticate.",
-       choice="www_authenticate=optional"),
+    _f("apptoken-optional-online", "AUTH-12", "On Online, a call with valid credentials and no SO-AppToken gets 200.",
+       needs="installation=online"),
+    _f("www-authenticate-missing", "AUTH-10", "401 responses carry no WWW-Authenticate (RFC 9110 15.5.2: a finding "
+       "whether the run pins or infers the choice)."),
     _f("auth-scheme-body-differs", "AUTH-11", 'Through Bearer, TableRight.Mask is "Select" instead of the real mask.',
        choice="principals=different"),
     # select
@@ -146,6 +160,8 @@ FAULTS += (
     _f("lang-zone-us-ny-400", "LANG-06", "SO-TimeZone US-NY (a documented code) gets 400."),
     _f("lang-zone-id-460-500", "HTTP-03 LANG-06", "SO-TimeZone 460 (US-NY's documented id) gets 500."),
     _f("lang-offset-lowercase-500", "HTTP-03 LANG-06", "', includeTZoffset' (the prose's own spelling) gets 500."),
+    _f("lang-empty-list-400", "LANG-07", "An Accept-Language of empty list elements only (`,`) gets 400, though "
+       "RFC 9110 5.6.1.2 makes it no value at all."),
     _f("lang-region-tag-400", "LANG-01 LANG-07", "A language tag with a region (en-US, nb-NO) gets 400."),
     _f("lang-culture-with-select-500", "HTTP-03", "SO-Culture together with $select gets 500."),
     _f("lang-star-with-list-translates", "LANG-04",

@@ -63,6 +63,9 @@ def draw(seed: int) -> Drawn:
     choices = {s.key: rng.choice(s.choices) for s in SETTINGS}
     if options.installation == "online":
         choices["app_tokens"] = "checked"  # Online checks application tokens (fact 21)
+    # RFC 9110 15.5.2: a 401 MUST carry WWW-Authenticate; a server that omits it is accepted only
+    # where the target pins www_authenticate = "optional", so a drawn server always sends it.
+    choices["www_authenticate"] = "required"
     # A serializer that omits nulls omits them with and without $select (fact 24).
     omits_nulls = choices["select_reference_types"] == "omitted" and choices["select_value_types"] != "null" \
         and rng.random() < 0.7

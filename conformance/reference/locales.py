@@ -177,7 +177,10 @@ def _language(req: LocaleRequest, unknown: list[str], so_language_ignored: bool,
     if not header:
         return None
     offers = list(LANGUAGES) + list(ALIASES)
-    best = parse_accept_header(header, LanguageAccept).best_match(offers)
+    ranges = parse_accept_header(header, LanguageAccept)
+    if not list(ranges):
+        return None  # only empty list elements (`,`): no language asked for (RFC 9110 5.6.1.2)
+    best = ranges.best_match(offers)
     if best is None:
         unknown.append("Accept-Language")
         return None

@@ -94,6 +94,15 @@ def test_app_tokens_with_and_without_erpsync_access(conformance_run, judge):
     judge("AUTH-09", exchanges)
 
 
+@pytest.mark.requirement("AUTH-12")
+def test_online_refuses_a_call_without_app_token(conformance_run, judge):
+    run = conformance_run
+    tokens = run.target.apptoken
+    judge.require("AUTH-12", tokens is not None and tokens.required, "the target does not declare app tokens "
+                  "required ([apptoken] required = true, an Online tenant)", Status.NOT_APPLICABLE)
+    judge("AUTH-12", {"without app token": run.send("valid credentials without SO-AppToken", app_token=None)})
+
+
 @pytest.mark.requirement("AUTH-11")
 def test_every_scheme_returns_the_same_body(conformance_run, judge):
     run = conformance_run

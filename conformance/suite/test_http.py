@@ -41,9 +41,11 @@ def test_answers_within_the_slow_threshold(conformance_run, judge):
     judge("HTTP-04", {"probe": conformance_run.baseline()})
 
 
-@pytest.mark.requirement("HTTP-05")
+@pytest.mark.requirement("HTTP-05", "HTTP-07")
 def test_other_methods(conformance_run, judge):
-    judge("HTTP-05", {"GET": conformance_run.send("GET instead of POST", method="GET")})
+    get = conformance_run.send("GET instead of POST", method="GET")
+    judge("HTTP-05", {"GET": get})
+    judge("HTTP-07", {"GET": get})
 
 
 @pytest.mark.requirement("HTTP-06")

@@ -24,7 +24,7 @@ from conformance.target import Limits
 from conformance.transport.deadline import Deadline, WatchedHTTPPool, WatchedHTTPSPool
 from conformance.transport.errors import ForbiddenPath, NotJudged, TransportFailure
 from conformance.transport.failures import TRANSPORT_ERRORS, transport_reason
-from conformance.transport.guard import THROTTLED_AFTER, Budget, RateLimit, Streaks, retry_after_seconds
+from conformance.transport.guard import BRIEF_WAIT, RETRIED_503, THROTTLED_AFTER, Budget, RateLimit, Streaks, retry_after_seconds
 from conformance.transport.reading import read_capped
 
 LOG = logging.getLogger("erpsync_conformance.transport")
@@ -89,7 +89,7 @@ class GuardedAdapter(HTTPAdapter):
         # The target's limits, whoever sends (schemathesis brings its own timeout and verify), and
         # always a streamed body, so that the deadline and BODY_CAP hold while it is read.
         kwargs.update(timeout=self.timeout, verify=self.verify, stream=True)
-        attempt = 0
+        attempt, brief = 0, False
         while True:
             self.streaks.check()
             self.budget.take()
@@ -97,10 +97,19 @@ class GuardedAdapter(HTTPAdapter):
             response = self._exchange(request, kwargs)
             if response.status_code not in (429, 503):
                 self.streaks.answered()
-                if attempt:
-                    response.delivery.note = f"answered after {attempt} Retry-After wait(s)"
+                if attempt or brief:
+                    response.delivery.note = (f"{RETRIED_503} after a brief wait" if brief else
+                                              f"answered after {attempt} Retry-After wait(s)")
                 return response
             wait = retry_after_seconds(response.headers.get("Retry-After"))
+            if response.status_code == 503 and wait is None and not attempt and not brief:
+                # RFC 9110 15.6.4: 503 is a temporary overload or maintenance. Without a Retry-After,
+                # wait briefly and ask once more; a 503 the retry answers is a finding, not a failure.
+                brief = True
+                LOG.info("%s %s: 503 without Retry-After; asking once more in %.1f s", request.method,
+                         request.path_url, BRIEF_WAIT)
+                time.sleep(BRIEF_WAIT)
+                continue
             refused = self._no_retry(wait, attempt)
             if refused is None:
                 attempt += 1

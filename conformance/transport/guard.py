@@ -62,6 +62,12 @@ class RateLimit:
             time.sleep(slot - now)
 
 
+BRIEF_WAIT = 0.5
+"""Seconds waited before asking once more after a 503 without Retry-After (RFC 9110 15.6.4)."""
+RETRIED_503 = "answered 503 first, then this answer to the same request"
+"""The note on an answer that a 503 came before: HTTP-03 reports it as a SHOULD finding."""
+
+
 def retry_after_seconds(value: str | None) -> float | None:
     if value is None:
         return None
