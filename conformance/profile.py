@@ -81,8 +81,9 @@ SETTINGS: tuple[Setting, ...] = (
             "as agent endpoints may do (fact 11).",
             "a wrong credential of the first declared scheme"),
     Setting("www_authenticate", ("required", "optional"), "required",
-            "Whether a 401 must carry WWW-Authenticate (RFC 9110 section 15.5.2). Observed `optional`, "
-            "AUTH-10 only reports it; pin `required` to hold the server to the RFC.",
+            "Whether a 401 must carry WWW-Authenticate (RFC 9110 section 15.5.2). An omission is AUTH-10's "
+            "finding (SHOULD) whether the run pins `required` or infers the choice; only a target that pins "
+            "`optional` accepts it.",
             "the same refused request's headers"),
     Setting("unknown_accept_language", ("ignore", "reject"), "ignore",
             "An Accept-Language no installation knows is ignored, or rejected with 400.",
