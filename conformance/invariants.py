@@ -301,8 +301,8 @@ def _localised(run, case: Case, probe: Exchange, expectation: Expectation, blame
             roles = {f"unknown {h}": probe for h in admitting or [h for h in unknown if blame.judges(f"locale:{h}")]}
         if roles:
             out.append(run.judge("LANG-07", roles, maybe=maybe))
-    if case.accept_language is not None and "Accept-Language" not in consulted and blame.judges("locale:Accept-Language") \
-            and domains.accept_language_kind(case.accept_language) == "absent":
+    if case.accept_language is not None and "Accept-Language" not in consulted \
+            and blame.judges("locale:Accept-Language") and domains.accept_language_kind(case.accept_language) == "absent":
         out.append(run.judge("LANG-07", {"empty Accept-Language": probe}))
     zone = consulted.get("SO-TimeZone")
     if zone in ("known", "spelling") and blame.judges("locale:SO-TimeZone") \

@@ -192,7 +192,8 @@ def compare_select(observed: dict, baseline: dict, reading: Selection, profile: 
                 if part in parts[name]:
                     if part not in value or not same_value(part, value[part], unfiltered.get(part), name):
                         changed.append(f"{where}: {_show(value, part)} (unfiltered: {unfiltered.get(part)!r})")
-                elif problem := _nulling_problem(part, value, profile, part in VALUE_TYPE_PARTS, xml, unfiltered.get(part)):
+                elif problem := _nulling_problem(part, value, profile, part in VALUE_TYPE_PARTS, xml,
+                                                 unfiltered.get(part)):
                     not_nulled.append(f"{where}: {problem}")
         elif problem := _nulling_problem(name, observed, profile, name in VALUE_TYPE_PROPERTIES, xml,
                                          baseline.get(name)):

@@ -142,7 +142,8 @@ def accept_08(ex: Exchanges, ctx: Context) -> Finding:
             _, root = xmlbody.parse(as_xml.response.body)
         except xmlbody.XmlBodyError:
             continue  # ACCEPT-03 judges an XML body that cannot be read
-        omitted = "omitted" in {*ctx.profile.choices("select_reference_types"), *ctx.profile.choices("select_value_types")}
+        omitted = "omitted" in {*ctx.profile.choices("select_reference_types"),
+                                *ctx.profile.choices("select_value_types")}
         for path in null_paths(as_json.body, absent=omitted):
             form = nil_form(xmlbody.element_at(root, path[:-1]), path[-1])
             if not form.startswith("text") or form in NULL_TEXTS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from conformance.checks import Context, Exchanges, answered, check, described, engine_keys, left_out
 from conformance.exchange import Exchange
 from conformance.oracle import differences
-from conformance.outcome import Finding, not_applicable, observed, passed, untested, violated
+from conformance.outcome import Finding, not_applicable, passed, untested, violated
 
 ENGINE_STATE = ("IsRunning", "StatusMessage", "Interval")
 """What is the engine's own, whoever asks (fact 17); TableRight and FieldProperties are the caller's."""

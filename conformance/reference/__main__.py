@@ -16,12 +16,12 @@ import sys
 import requests
 
 from conformance.contract import PATH
-from conformance.profile import SETTINGS, Profile, ProfileError, key_values
+from conformance.profile import SETTINGS, ProfileError, key_values
 from conformance.reference.config import SCHEMES, ServerConfig
 from conformance.reference.faults import FAULTS
 from conformance.reference.generator import draw, reference_config
 from conformance.reference.server import ReferenceServer
-from conformance.reference.variants import VARIANTS, Options
+from conformance.reference.variants import VARIANTS
 
 REDACTED = {"authorization", "cookie", "x-xsrf-token", "so-apptoken"}
 
