@@ -168,7 +168,7 @@ def short_help() -> str:
     lines = ["usage: erpsync-conformance [OPTIONS] [PYTEST OPTIONS]",
              "       erpsync-conformance discover [--target FILE] [-o FILE]",
              "",
-             "Judge a GetEngineStatus server against the contract's 48 requirements. Exit 0: conforms;",
+             "Judge a GetEngineStatus server against the contract's 50 requirements. Exit 0: conforms;",
              "1: does not conform, incomplete, or a waiver rotted; 2: a configuration error or an interrupted run.",
              "",
              "options:"]

@@ -48,3 +48,16 @@ def test_a_bad_target_is_one_line_and_exit_2(tmp_path, capsys):
     assert cli.main(["discover", "--target", str(tmp_path / "missing.toml")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no such target file" in err[0]
+
+
+@pytest.mark.parametrize("seed", range(40), ids=lambda s: f"seed{s}")
+def test_discovery_on_a_drawn_server_decides_only_what_it_drew(tmp_path, seed):
+    """Each situation is decided on its own, from the server's own answers: over 40 conformant
+    servers the generator draws (choices per situation, live engines, omitted nulls, ...), a
+    decided choice is always the drawn one; what the data cannot tell stays auto."""
+    from conformance.reference.generator import draw
+
+    drawn = draw(seed).config.profile.as_dict()
+    profile, _ = discovered(tmp_path, "--reference-random", str(seed))
+    wrong = {k: (v, drawn[k]) for k, v in profile.items() if v != drawn[k]}
+    assert not wrong, wrong

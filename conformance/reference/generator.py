@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from conformance.profile import SETTINGS, Profile
-from conformance.reference.config import Credentials, EngineState, FieldState, ServerConfig
+from conformance.reference.config import OTHER_PRINCIPAL, Credentials, EngineState, FieldState, ServerConfig
 from conformance.reference.variants import VARIANTS, Options
 
 TABLE_MASKS = (("RI", "RestrictedUpdate"), ("FULL",), ("R",), ("Select", "Insert"), ("None",), ("URU",),
@@ -70,11 +70,18 @@ def draw(seed: int) -> Drawn:
     omits_nulls = choices["select_reference_types"] == "omitted" and choices["select_value_types"] != "null" \
         and rng.random() < 0.7
     options = options.with_(json_nulls="omitted" if omits_nulls else "written")
+    base_path = rng.choice(("/api/v1", f"/Cust{rng.randrange(10000, 99999)}/api/v1", "/sod/api/v1"))
+    schemes = _schemes(rng)
+    credentials = _credentials(rng, options.installation == "online")
+    engine = _engine(rng)
+    offered = [s for s in schemes if not (s == "basic" and options.installation == "online")]
+    if not ("bearer" in offered and len(offered) > 1 and engine.table_mask not in (None, OTHER_PRINCIPAL["table_mask"])):
+        choices["principals"] = "same"  # the Bearer user's other rights (config.OTHER_PRINCIPAL) would not show
     return Drawn(seed, ServerConfig(
-        base_path=rng.choice(("/api/v1", f"/Cust{rng.randrange(10000, 99999)}/api/v1", "/sod/api/v1")),
-        schemes=_schemes(rng),
-        credentials=_credentials(rng, options.installation == "online"),
-        engine=_engine(rng),
+        base_path=base_path,
+        schemes=schemes,
+        credentials=credentials,
+        engine=engine,
         profile=Profile(**choices),
         options=options,
         volatile_every=rng.choice((None, None, None, 2, 3, 5, 8)),
