@@ -297,7 +297,8 @@ def unknown_locales(p: Probe) -> list[Observation]:
     for key, headers in UNKNOWN_HEADERS.items():
         shown = ", ".join(f"{k}: {v}" for k, v in headers.items())
         answer = p.run.send(f"discovery: {shown}", headers={**JSON, **headers})
-        choice = {200: "ignore", 400: "reject"}.get(answer.status)
+        choice = {200: "ignore", 400: "reject", 406: "406" if key == "unknown_accept_language" else None}.get(
+            answer.status)
         out.append(observation(key, choice, f"{shown}: {answer.summary().split('-> ')[-1]}", answer))
     return out
 

@@ -85,8 +85,9 @@ SETTINGS: tuple[Setting, ...] = (
             "finding (SHOULD) whether the run pins `required` or infers the choice; only a target that pins "
             "`optional` accepts it.",
             "the same refused request's headers"),
-    Setting("unknown_accept_language", ("ignore", "reject"), "ignore",
-            "An Accept-Language no installation knows is ignored, or rejected with 400.",
+    Setting("unknown_accept_language", ("ignore", "reject", "406"), "ignore",
+            "An Accept-Language no installation knows is ignored, rejected with 400, or answered 406 (RFC 9110 "
+            "12.5.1: a server may answer 406 when Accept-Language cannot be satisfied, or disregard it).",
             "Accept-Language: zz"),
     Setting("unknown_so_language", ("ignore", "reject"), "ignore",
             "An SO-Language no installation knows is ignored, or rejected with 400.",

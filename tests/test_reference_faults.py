@@ -284,7 +284,12 @@ def test_the_conformant_server_shows_no_symptom(reference):
     assert shown == []
 
 
-@pytest.mark.parametrize("fault", [f.name for f in FAULTS])
+COUNTED = {"http-503-transient"}
+"""Faults that show on one request in many (their own test below): one probe per fault cannot show
+them, and with one on, whichever probe is the 25th request sees a 503."""
+
+
+@pytest.mark.parametrize("fault", [f.name for f in FAULTS if f.name not in COUNTED])
 def test_a_fault_shows_its_own_symptom_and_no_other(fault):
     with ReferenceServer(config_with(fault)) as server:
         shown = {name for name, present in symptoms(server, list(PROBES)).items() if present}

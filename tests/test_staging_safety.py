@@ -132,7 +132,8 @@ def test_the_window_check_catches_a_rate_beaten():
 def test_only_get_engine_status_is_requested_over_a_whole_run(counted):
     whole = counted("whole run")
     assert_kept_to_its_limits(whole)
-    assert all(status == "pass" or status == "informational" for status in
+    # (AUTH-12 is not applicable: the target does not declare app tokens required, as Online does)
+    assert all(status in ("pass", "informational", "not-applicable") for status in
                (o["status"] for o in whole.run.results["requirements"].values())), whole.run.output
     methods = {a.method for a in whole.arrivals}
     assert "POST" in methods and "" not in methods

@@ -16,10 +16,9 @@ UNKNOWN_SETTINGS = {"Accept-Language": "unknown_accept_language", "SO-Language":
 
 
 def allowed_statuses(header: str, ctx: Context) -> set[int]:
-    """What an unknown value of a language header may get: 200 (ignored) and/or 400 (rejected); an
-    Accept-Language no language satisfies also 406 (RFC 9110 12.5.1, fact 22)."""
-    allowed = {{"ignore": 200, "reject": 400}[c] for c in ctx.profile.choices(UNKNOWN_SETTINGS[header])}
-    return allowed | ({406} if header == "Accept-Language" else set())
+    """What an unknown value of a language header may get: 200 (ignored), 400 (rejected) and, for
+    Accept-Language, 406 (RFC 9110 12.5.1, fact 22), as the header's setting admits."""
+    return {{"ignore": 200, "reject": 400, "406": 406}[c] for c in ctx.profile.choices(UNKNOWN_SETTINGS[header])}
 
 
 def _valid(rid: str, what: str, *, lenient_zones: bool = False):

@@ -146,6 +146,8 @@ class ReferenceApp:
         for header in resolved.unknown:
             if getattr(cfg.profile, UNKNOWN_SETTINGS[header]) == "reject":
                 return self.error(400, "BadRequest", f"Unknown {header} value {headers.get(header)!r}")
+            if getattr(cfg.profile, UNKNOWN_SETTINGS[header]) == "406":
+                return self.error(406, "NotAcceptable", f"No language of {headers.get(header)!r} is available")
         return resolved
 
     def render(self, body: dict | None, negotiated: negotiation.Negotiated) -> Response:

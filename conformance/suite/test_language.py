@@ -56,6 +56,17 @@ def test_translation_on_and_off(conformance_run, judge):
                  lambda fresh: run.baseline(fresh=fresh), reference_role="raw")
 
 
+@pytest.mark.requirement("LANG-04")
+def test_translation_off_beside_a_weighted_list(conformance_run, judge):
+    """SO-Language: * overrides Accept-Language whatever its form: beside a list with q-values too."""
+    run = conformance_run
+    listed = "en;q=0.9, fr;q=0.5"
+    judge.relate("LANG-04",
+                 lambda: {"off": run.send(f"Accept-Language: {listed}, SO-Language: *",
+                                          headers={**JSON, "Accept-Language": listed, "SO-Language": "*"})},
+                 lambda fresh: run.baseline(fresh=fresh), reference_role="raw")
+
+
 @pytest.mark.requirement("LANG-05")
 def test_culture_and_zone_change_only_strings(conformance_run, judge):
     run = conformance_run
