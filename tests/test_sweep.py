@@ -15,32 +15,35 @@ from conformance.reference.generator import draw
 from tests.suite_runs import run_suite
 
 REGRESSIONS = {
-    1: "Masks from the server's own enums (URU, WRITE, FULL as a field right; fact 19)",
-    2: "a serializer that omits null members (fact 24)",
-    3: "a live engine's IsRunning turning false between the baseline and a discovery request",
-    11: "a kept IsRunning of a live engine that flipped to false",
-    12: "a choice inferred from a live IsRunning",
-    23: "a free-text Interval (interval_format=any) nulled to its type default",
-    29: "an indented XML object whose every member is a null left out",
+    1: ("pinned", "Masks from the server's own enums (URU, WRITE, FULL as a field right; fact 19)"),
+    2: ("pinned", "a serializer that omits null members (fact 24)"),
+    3: ("inferred", "a live engine's IsRunning turning false between the baseline and a discovery request"),
+    11: ("pinned", "a kept IsRunning of a live engine that flipped to false"),
+    12: ("inferred", "a choice inferred from a live IsRunning"),
+    23: ("pinned", "a free-text Interval (interval_format=any) nulled to its type default"),
+    29: ("inferred", "an indented XML object whose every member is a null left out"),
 }
-SEEDS = sorted(set(REGRESSIONS) | {0, 5, 8, 22})
+"""Seeds that once raised a false alarm, each run in the mode it was seen in, with what it caught."""
+OTHERS = {0: "inferred", 5: "pinned", 8: "inferred", 22: "inferred"}
+RUNS = {seed: mode for seed, (mode, _) in REGRESSIONS.items()} | OTHERS
+SEEDS = sorted(RUNS)
 """With the regressions, seeds that between them draw every choice of every open point and every
 serialisation variant (held by the last test below): the one-at-a-time sweep of
-tests/test_fault_matrix.py leaves the generator's variants to these."""
+tests/test_fault_matrix.py leaves the generator's variants to these. Each seed runs in one mode, so
+the small sweep stays a minute or two of `make test`; `make sweep` runs both modes on 200 seeds."""
 MODES = {"pinned": [], "inferred": ["--reference-infer"]}
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("seed", SEEDS, ids=lambda s: f"seed{s}")
-def test_no_false_alarm_on_a_drawn_conformant_server(pytester, seed, mode):
-    run = run_suite(pytester, "--reference-random", str(seed), *MODES[mode], "--hypothesis-profile", "quick")
-    assert not run.red, (REGRESSIONS.get(seed, ""), "\n".join(draw(seed).describe()), run.output)
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda s: f"seed{s}-{RUNS[s]}")
+def test_no_false_alarm_on_a_drawn_conformant_server(pytester, seed):
+    run = run_suite(pytester, "--reference-random", str(seed), *MODES[RUNS[seed]], "--hypothesis-profile", "quick")
+    assert not run.red, (REGRESSIONS.get(seed, ("", ""))[1], "\n".join(draw(seed).describe()), run.output)
     assert run.results["doc"]["verdict"]["status"] in ("conforms", "incomplete"), run.output
     untested = {rid: o["reason"] for rid, o in run.results["requirements"].items() if o["status"] == "untested"}
     assert not any("transport" in why or "unresponsive" in why for why in untested.values()), untested
 
 
-@pytest.mark.parametrize("seed", [3, 8], ids=lambda s: f"seed{s}")
+@pytest.mark.parametrize("seed", [3], ids=lambda s: f"seed{s}")
 def test_no_false_alarm_within_a_tenants_budget(pytester, seed):
     run = run_suite(pytester, "--reference-random", str(seed), "--reference-infer", "--hypothesis-profile", "staging",
                     "--max-requests", "150")
