@@ -236,7 +236,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     from conformance import covering
 
     rows = [item.callspec.params["row"] for item in session.items
-            if hasattr(item, "callspec") and "row" in item.callspec.params]
+            if hasattr(item, "callspec") and isinstance(item.callspec.params.get("row"), covering.Row)]
     state(session.config).dimensions = covering.values_per_dimension(row.case for row in rows) if rows else {}
 
 

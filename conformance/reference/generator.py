@@ -75,6 +75,8 @@ def draw(seed: int) -> Drawn:
     credentials = _credentials(rng, options.installation == "online")
     engine = _engine(rng)
     offered = [s for s in schemes if not (s == "basic" and options.installation == "online")]
+    if not offered:  # an installation offers some scheme: Online's basic-only draw gets a ticket
+        schemes, offered = schemes + ("soticket",), ["soticket"]
     if not ("bearer" in offered and len(offered) > 1 and engine.table_mask not in (None, OTHER_PRINCIPAL["table_mask"])):
         choices["principals"] = "same"  # the Bearer user's other rights (config.OTHER_PRINCIPAL) would not show
     return Drawn(seed, ServerConfig(
