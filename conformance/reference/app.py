@@ -193,6 +193,8 @@ class ReferenceApp:
                 if scheme in cfg.offered:
                     response.headers.add("WWW-Authenticate",
                                          f'{auth.DOCUMENTED_SPELLINGS[scheme]} realm="SuperOffice"')
+            if not response.headers.get("WWW-Authenticate"):  # a session-only installation: still a challenge
+                response.headers.add("WWW-Authenticate", 'Session realm="SuperOffice"')
         return response
 
 
