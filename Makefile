@@ -32,7 +32,7 @@ sample: $(STAMP)
 	$(PY) -m conformance.reference --sample
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2 --durations=20
+	$(PY) -m pytest -n 2 --dist worksteal --durations=20
 
 # The benchmark (bench/README.md): throughput against the anchors, whole runs, -n 2, Prism (from
 # npm, into bench/.prism). Several minutes; not part of `make test`. e.g. ARGS="--repeat 3 --skip-prism"

@@ -9,6 +9,11 @@ without a budget. A fault counts as caught when its requirement (the first it na
 (fail, or non-strict for a SHOULD); an INFO fault, when its requirement's reason differs from
 the fault-free run's. A clean run with anything red is reported as a false alarm.
 
+With `--backgrounds K`, each fault is switched on over K conformant servers the generator draws
+(conformance.reference.backgrounds: the first K seeds, from the fault's own start, that can show
+it), their choices pinned, instead of over the reference defaults: a fault must show against every
+legitimate background (issue 19). The rows are then named `<profile> over K drawn`.
+
 Figures go to --out (bench/sensitivity.json) and, as a table, between the markers of --readme
 (bench/README.md).
 """
@@ -33,6 +38,7 @@ if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))
 
 from conformance import requirements  # noqa: E402
+from conformance.reference.backgrounds import backgrounds
 from conformance.reference.faults import FAULTS, SLOW, Fault  # noqa: E402
 
 CONSOLE = Path(sys.executable).parent / "erpsync-conformance"
@@ -55,15 +61,19 @@ class Result:
     caught: bool | None = None
     reasons: dict[str, str | None] = field(default_factory=dict)
     """Every requirement's reason (the fault-free run's only)."""
+    seed: int | None = None
+    """The drawn background (--backgrounds), None for the reference defaults."""
 
 
-def one_run(profile: str, fault: Fault | None, budget: int | None, timeout: float) -> Result:
+def one_run(profile: str, fault: Fault | None, budget: int | None, timeout: float, seed: int | None = None) -> Result:
     with tempfile.TemporaryDirectory(prefix="erpsync-sensitivity-") as folder:
         out = Path(folder, "results.json")
         cmd = [str(CONSOLE), "-q", "--no-reports", "--results-json", str(out), "--hypothesis-profile", profile,
                "-p", "no:cacheprovider"]
         if budget is not None:
             cmd += ["--max-requests", str(budget)]
+        if seed is not None:
+            cmd += ["--reference-random", str(seed)]
         if fault is not None:
             cmd += ["--reference-fault", fault.name, *fault.suite_args]
             if fault.name in SLOW:
@@ -76,19 +86,22 @@ def one_run(profile: str, fault: Fault | None, budget: int | None, timeout: floa
         try:
             doc = json.loads(out.read_text())
         except (OSError, ValueError):
-            return Result(profile, fault and fault.name, level, done.returncode, None, [], None, wall, False)
+            return Result(profile, fault and fault.name, level, done.returncode, None, [], None, wall, False, seed=seed)
         red = sorted(r["id"] for r in doc["requirements"] if r["outcome"] in RED)
         reasons = {r["id"]: r.get("reason") for r in doc["requirements"]}
         return Result(profile, fault and fault.name, level, done.returncode, doc["run"]["requests"], red,
-                      reasons.get(fault.breaks[0]) if fault else None, wall, reasons={} if fault else reasons)
+                      reasons.get(fault.breaks[0]) if fault else None, wall, reasons={} if fault else reasons,
+                      seed=seed)
 
 
-def judge(results: list[Result], clean: Result) -> None:
-    """Caught: the fault's requirement red; for an INFO fault, its reason other than without a fault."""
+def judge(results: list[Result], clean: Result, cleans: dict[int, Result] | None = None) -> None:
+    """Caught: the fault's requirement red; for an INFO fault, its reason other than without a fault
+    (on the same background)."""
     for result in results:
         primary = next(f for f in FAULTS if f.name == result.fault).breaks[0]
         if result.level == "INFO":
-            result.caught = result.reason is not None and result.reason != clean.reasons.get(primary)
+            same = (cleans or {}).get(result.seed, clean) if result.seed is not None else clean
+            result.caught = result.reason is not None and result.reason != same.reasons.get(primary)
         else:
             result.caught = primary in result.red
 
@@ -100,7 +113,8 @@ def summarise(profile: str, budget: int | None, results: list[Result], clean: Re
            "requests_median": statistics.median(r.requests or 0 for r in results),
            "requests_max": max(r.requests or 0 for r in results),
            "wall_median_s": round(statistics.median(r.wall_s for r in results), 2),
-           "missed": sorted(r.fault for r in results if not r.caught)}
+           "missed": sorted(f"{r.fault} (seed {r.seed})" if r.seed is not None else str(r.fault)
+                            for r in results if not r.caught)}
     for level in ("MUST", "SHOULD", "INFO"):
         of = [r for r in results if r.level == level]
         row[level] = {"faults": len(of), "caught": sum(r.caught for r in of)}
@@ -135,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/sensitivity.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--profiles", nargs="+", default=list(PROFILES), choices=PROFILES)
     parser.add_argument("--faults", nargs="+", help="only these named faults (default: all)")
+    parser.add_argument("--backgrounds", type=int, default=0, metavar="K",
+                        help="each fault over K drawn conformant servers instead of the reference defaults")
     parser.add_argument("--staging-budget", type=int, default=150)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="runs at once")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds one run may take")
@@ -149,11 +165,22 @@ def main(argv: list[str] | None = None) -> int:
     for profile in args.profiles:
         budget = args.staging_budget if profile == "staging" else None
         clean = one_run(profile, None, budget, args.timeout)
+        runs: list[tuple[Fault | None, int | None]] = [(f, None) for f in faults]
+        if args.backgrounds:
+            runs = [(f, seed) for f in faults for seed in backgrounds(f, args.backgrounds)]
+            info = {seed for f, seed in runs if f is not None and requirements.get(f.breaks[0]).level == "INFO"}
+            runs += [(None, seed) for seed in sorted(info)]  # an INFO fault is told apart on its own background
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            results = list(pool.map(lambda f: one_run(profile, f, budget, args.timeout), faults))
-        judge(results, clean)
-        rows.append(summarise(profile, budget, results, clean))
-        every += [asdict(r) for r in results] + [asdict(clean)]
+            done = list(pool.map(lambda run: one_run(profile, run[0], budget, args.timeout, run[1]), runs))
+        label = profile + (f" over {args.backgrounds} drawn" if args.backgrounds else "")
+        for r in done:
+            r.profile = label
+        results = [r for r in done if r.fault is not None]
+        cleans = {r.seed: r for r in done if r.fault is None and r.seed is not None}
+        judge(results, clean, cleans)
+        rows.append(summarise(label, budget, results, clean))
+        clean.profile = label
+        every += [asdict(r) for r in done] + [asdict(clean)]
         print(f"{profile}: {rows[-1]['caught']}/{len(results)} faults caught", file=sys.stderr, flush=True)
     machine = {"cpu_count": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                "load_average": os.getloadavg()}
@@ -167,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         earlier = {}
     rows = sorted([r for r in earlier.get("rows", []) if r["profile"] not in measured] + rows,
-                  key=lambda r: PROFILES.index(r["profile"]))
+                  key=lambda r: (PROFILES.index(r["profile"].split()[0]), r["profile"]))
     every = [r for r in earlier.get("runs", []) if r["profile"] not in measured] + every
     args.out.write_text(json.dumps({"machine": machine, "rows": rows, "runs": every}, indent=2) + "\n")
     dates = sorted({r.get("date", "?")[:16] for r in rows})

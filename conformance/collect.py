@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from conformance.judge import FINDING_KEY, OUTCOME_KEY
+from conformance.outcome import BUDGET_CUT
 from conformance.state import state
 
 REQUIREMENT_KEY = "requirement"
@@ -37,6 +38,11 @@ class Collector:
         self.example_scope: set[str] = set()
         self.generated_scope: set[str] = set()
         self._broken: dict[str, str] = {}
+        self.tests: dict[str, str] = {}
+        """Every test that reported, by node id: "run", "cut" (the request budget ran out first) or
+        "skipped" (not applicable, a dry run)."""
+        self.cut_requirements: dict[str, int] = defaultdict(int)
+        """Per requirement, the tests of it the budget cut."""
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -46,8 +52,14 @@ class Collector:
         if report.failed:
             lines = report.longreprtext.strip().splitlines()
             self._broken.setdefault(report.nodeid, f"{report.when}: {lines[-1][:300] if lines else 'failed'}")
+        if report.when == "call" or (report.when == "setup" and report.skipped):
+            self.tests[report.nodeid] = "cut" if report.skipped and BUDGET_CUT in str(report.longrepr) \
+                else "skipped" if report.skipped else "run"
         if report.when == "teardown":
             marked = [v for k, v in kept if k == REQUIREMENT_KEY]
+            if self.tests.get(report.nodeid) == "cut":
+                for rid in dict.fromkeys(marked):
+                    self.cut_requirements[rid] += 1
             generated = any(k == GENERATED_KEY for k, _ in kept)
             (self.generated_scope if generated else self.example_scope).update(marked)
             for order, data in enumerate(judged):
@@ -61,7 +73,7 @@ class Collector:
                                            "expected": "", "actual": "", "evidence": []})
             kept += [("outcome", f"{d['requirement']}: {d['status']}: {d['reason'][:200]}") for d in judged]
         report.user_properties = kept
-        junit_case(self.config, report)
+        junit_case(self.config, report, [d["requirement"] for d in judged if d["status"] in ("fail", "non-strict")])
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node, error) -> None:
@@ -81,9 +93,17 @@ class Collector:
         return {rid: found for rid, found in self.outcomes.items() if rid in scope}
 
 
-def junit_case(config: pytest.Config, report: pytest.TestReport) -> None:
+    def coverage(self) -> dict[str, Any]:
+        """What the session planned, ran and had cut by the request budget."""
+        states = list(self.tests.values())
+        return {"tests_planned": len(states), "tests_run": states.count("run"), "tests_cut": states.count("cut"),
+                "tests_skipped": states.count("skipped"), "cut_by_requirement": dict(sorted(self.cut_requirements.items()))}
+
+
+def junit_case(config: pytest.Config, report: pytest.TestReport, red: tuple[str, ...] | list[str] = ()) -> None:
     """The report's JUnit test case (pytest's --junitxml, on the controller) named by the
-    requirement IDs the test judges, as "SELECT-03 test_select[...]"; a SHOULD finding of a test
+    requirement IDs the test judges, those it found failing first, as "SELECT-09 HTTP-03 +31
+    test_each_value_of_each_dimension[51]" (a covering row judges 33); a SHOULD finding of a test
     that passed shown as a system-out line besides its property. pytest offers no public way to
     name a case from the controller under xdist (record_xml_attribute is per worker), so this
     reaches for its LogXML; without one (no --junitxml) it does nothing."""
@@ -97,6 +117,7 @@ def junit_case(config: pytest.Config, report: pytest.TestReport) -> None:
     ids = list(dict.fromkeys(v for k, v in report.user_properties if k == REQUIREMENT_KEY))
     if not ids:
         return
+    ids = list(dict.fromkeys([r for r in red if r in ids] + ids))  # what failed names the case
     reporter = xml.node_reporter(report)
     label = " ".join(ids) if len(ids) <= 3 else f"{' '.join(ids[:3])} +{len(ids) - 3}"
     reporter.add_attribute("name", f"{label} {report.nodeid.split('::')[-1]}")
@@ -108,6 +129,23 @@ def junit_case(config: pytest.Config, report: pytest.TestReport) -> None:
             out = ET.Element("system-out")
             out.text = "\n".join(f"SHOULD finding: {f}" for f in findings)
             reporter.append(out)
+
+
+def junit_verdict(config: pytest.Config, verdict: dict[str, Any]) -> None:
+    """The verdict's sentence and what it judged as properties of the JUnit test suite (written
+    after this, at the end of the session), so a CI system shows a partial or cut run as one."""
+    try:
+        from _pytest.junitxml import xml_key
+    except ImportError:  # pragma: no cover
+        return
+    xml = config.stash.get(xml_key, None)
+    if xml is None:
+        return
+    xml.add_global_property("erpsync_verdict", verdict.get("headline") or verdict["status"])
+    judged = verdict.get("coverage") or {}
+    for key in ("requirements_selected", "requirements_total", "tests_planned", "tests_cut"):
+        if key in judged:
+            xml.add_global_property(f"erpsync_{key}", str(judged[key]))
 
 
 def redact(report: pytest.TestReport, redactor) -> None:

@@ -45,7 +45,8 @@ def rows(schemes: Sequence[str]) -> list[Row]:
     so a budget that runs out cuts the rows that cost most."""
     if not schemes:
         return []
-    return _credential_rows(schemes) + _unauthorised_rows() + _language_rows(schemes)
+    languages = _language_rows(schemes)
+    return _credential_rows(schemes) + _unauthorised_rows() + languages + _translation_rows(schemes, languages)
 
 
 def _credential_rows(schemes: Sequence[str]) -> list[Row]:
@@ -61,13 +62,41 @@ def _unauthorised_rows() -> list[Row]:
     return [Row("no credentials", Case(None, credential="none", accept=accept)) for accept in domains.ACCEPT_FORMS]
 
 
+def _beside(languages: Sequence[str], values: Sequence[str], kind, offset: int = 0) -> list[str]:
+    """`values` laid beside `languages` in turn, those made up to be unknown (a culture or zone an
+    installation may reject: 400 under its unknown_* choice) beside the languages that are unknown
+    or absent too, so that each language an installation may know is answered with its body
+    whatever the server chose for unknown values."""
+    risky = [v for v in values if kind(v) == "unknown"]
+    plain = _take([v for v in values if v not in risky], len(languages), offset)
+    spare = [i for i, language in enumerate(languages) if domains.accept_language_kind(language) in ("unknown", "absent")]
+    for i, value in zip(spare, risky):
+        plain[i] = value
+    for i, value in zip(range(len(languages) - 1, -1, -1), risky[len(spare):]):
+        plain[i] = value  # more risky values than spare rows: the last rows carry the rest
+    return plain
+
+
+def _translation_rows(schemes: Sequence[str], rows: Sequence[Row]) -> list[Row]:
+    """A whole JSON body in each shipped language that no language row gives one in (their $select
+    or XML hides the translated Reasons): a language that leaves a reference untranslated shows
+    only in a whole body (LANG-04)."""
+    whole = {r.case.accept_language.strip().lower() for r in rows if r.case.select is None
+             and r.case.so_language is None and r.case.accept_language is not None
+             and (r.case.accept or "").split(";")[0].strip().lower() in ("application/json", "text/json")}
+    missing = [language for language in domains.SHIPPED_LANGUAGES if language.lower() not in whole]
+    return [Row("translation", Case(scheme, accept="application/json", accept_language=language))
+            for language, scheme in zip(missing, _take(schemes, len(missing)))]
+
+
 def _language_rows(schemes: Sequence[str]) -> list[Row]:
     out: list[Row] = []
     n = len(ACCEPT_LANGUAGES)
     selects: list[str | None] = list(domains.SELECT_CLAUSES) + [None] * max(0, n - len(domains.SELECT_CLAUSES))
     for language, scheme, accept, culture, zone, select in zip(
-            ACCEPT_LANGUAGES, _take(schemes, n), _take(domains.ACCEPT_FORMS, n), _take(CULTURES, n),
-            _take(domains.ZONE_FORMS, n), selects):
+            ACCEPT_LANGUAGES, _take(schemes, n), _take(domains.ACCEPT_FORMS, n),
+            _beside(ACCEPT_LANGUAGES, CULTURES, domains.culture_kind),
+            _beside(ACCEPT_LANGUAGES, domains.ZONE_FORMS, domains.zone_kind), selects):
         out.append(Row("Accept-Language", Case(scheme, accept=accept, accept_language=language, so_culture=culture,
                                                so_timezone=zone, select=select)))
     m = len(domains.SO_LANGUAGE_VALUES)

@@ -30,7 +30,7 @@ from conformance.xmlbody import XmlBodyError, interval_form, parse
 UNKNOWN = "ErpSyncConformanceNoSuchName"
 UNKNOWN_HEADERS = {"unknown_accept_language": {"Accept-Language": "zz"},
                    "unknown_so_language": {"SO-Language": "x-klingon"},
-                   "unknown_culture": {"SO-Language": "en", "SO-Culture": "xx-YY"},
+                   "unknown_culture": {"Accept-Language": "en", "SO-Culture": "xx-YY"},
                    "unknown_timezone": {"SO-TimeZone": "Mars/Olympus_Mons"}}
 JSON = {"Accept": "application/json"}
 Decider = Callable[["Probe"], Observation]
@@ -42,6 +42,8 @@ class Probe:
     def __init__(self, run) -> None:
         self.run = run
         self.plain = run.baseline()
+        self.decided: dict[str, str] = {k: v for k, v in run.target.profile.as_dict().items() if v != "auto"}
+        """The choices pinned or decided so far: a later decider reads an answer in their light."""
 
     @property
     def body(self) -> dict | None:
@@ -70,6 +72,8 @@ def _kept(name: str, exchange: Exchange, probe: Probe) -> bool | None:
     if body is None or probe.body is None:
         return None
     value = body.get(name)
+    if name in ("IsRunning", "Interval") and value is not None and probe.decided.get("select_value_types") == "null":
+        return True  # a value type is nulled to null here: any value is the property kept
     if name not in body or looks_nulled(name, value):
         if name == "IsRunning" and name in body and name not in probe.run.volatile \
                 and not looks_nulled(name, probe.body.get(name)):
@@ -217,6 +221,9 @@ def _path_fallback(p: Probe, top: str, answer: Exchange) -> Observation:
     key, shown = PATH_FALLBACK[top], f"$select={top}/x"
     if answer.status == 400:
         return observation(key, "unknown", f"{shown} was rejected (400) as an unknown name", answer)
+    if answer.status == 200 and p.decided.get("select_unknown") == "reject":
+        return observation(key, "parent", f"{shown} was answered 200 where unknown names are rejected: "
+                                          f"read as {top}", answer)
     unfiltered = (p.body or {}).get(top)
     if looks_nulled(top, unfiltered) or unfiltered in ({}, ""):
         return observation(key, None, f"the unfiltered {top} is {unfiltered!r}: kept and nulled look alike",
@@ -387,6 +394,8 @@ def discover(run, keys: Iterable[str] | None = None) -> dict[str, Observation]:
             for item in found if isinstance(found, list) else [found]:
                 if item.setting in wanted:
                     out[item.setting] = item
+                    if item.choice is not None:
+                        probe.decided[item.setting] = item.choice
     except (BudgetExhausted, DryRun, NotJudged) as stopped:
         reason = "dry run: nothing was sent" if isinstance(stopped, DryRun) else str(stopped)
         for key in sorted(wanted - set(out)):

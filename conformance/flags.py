@@ -14,7 +14,9 @@ URU, WRITE, and FULL as a field right). One value has several spellings ("FULL",
 
 from __future__ import annotations
 
+import operator
 import re
+from functools import reduce
 from typing import Any
 
 TABLE_RIGHT = {
@@ -55,13 +57,20 @@ def value(text: Any, kind: str) -> int | None:
     return total
 
 
+ALL_BITS = {kind: reduce(operator.or_, names.values(), 0) for kind, names in ENUMS.items()}
+"""Every bit some flag of the enum has: a number with any other bit names no documented flag."""
+
+
 def unknown_names(text: Any, kind: str) -> list[str]:
-    """The parts of a Mask text that are neither a documented name of `kind` nor a number."""
+    """The parts of a Mask text that are neither a documented name of `kind` nor a number of the
+    enum's bits (a number with a bit no flag has is reported too)."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        text = str(text)
     if not isinstance(text, str):
         return []
     names = _FOLDED[kind]
-    return [p for p in SEPARATORS.split(text.strip()) if p and not re.fullmatch(r"-?\d+", p)
-            and p.lower() not in names]
+    return [p for p in SEPARATORS.split(text.strip()) if p and (
+        int(p) & ~ALL_BITS[kind] if re.fullmatch(r"-?\d+", p) else p.lower() not in names)]
 
 
 def same(a: Any, b: Any, kind: str) -> bool:

@@ -51,9 +51,57 @@ INTERRUPTED = ("the run was interrupted (Ctrl-C or a signal) before it finished:
                "no verdict on the target")
 
 
+def scope(entries: list[Mapping[str, Any]], coverage: Mapping[str, Any] | None, *, budget: int | None = None,
+          requests: int | None = None) -> dict[str, Any]:
+    """What the verdict judged: the requirements the session selected of the catalogue's, and the
+    tests it planned, ran and had cut by the request budget (with what a full run would need)."""
+    tests = dict(coverage or {})
+    selected = sum(1 for e in entries if ran(e))
+    out: dict[str, Any] = {"requirements_selected": selected, "requirements_total": len(entries),
+                           "tests_planned": tests.get("tests_planned", 0), "tests_run": tests.get("tests_run", 0),
+                           "tests_cut": tests.get("tests_cut", 0), "budget": budget,
+                           "cut_by_requirement": tests.get("cut_by_requirement", {}), "full_run_requests": None}
+    if out["tests_cut"] and requests:
+        done = max(out["tests_run"], 1)
+        out["full_run_requests"] = int(round(requests * (done + out["tests_cut"]) / done, -1))
+    out["complete"] = not out["tests_cut"] and selected == len(entries)
+    return out
+
+
+def headline(status: str, exit_code: int, judged: Mapping[str, Any] | None) -> str:
+    """The verdict's one sentence, as the terminal, summary.md, report.html and JUnit say it: what
+    was judged is part of it whenever it was less than the whole suite."""
+    parts = []
+    if judged and judged["requirements_selected"] < judged["requirements_total"]:
+        parts.append(f"partial: {judged['requirements_selected']} of {judged['requirements_total']} requirements "
+                     "selected")
+    if judged and judged["tests_cut"]:
+        cut = f"{judged['tests_cut']} of {judged['tests_planned']} tests cut by the budget"
+        cut += f" of {judged['budget']}" if judged.get("budget") else ""
+        if judged.get("full_run_requests"):
+            cut += f"; a full run needs about {judged['full_run_requests']} requests"
+        parts.append(cut)
+    shown = "conforms on what was judged" if status == "conforms" and parts else status
+    return f"verdict: {shown} (exit {exit_code})" + (f": {'; '.join(parts)}" if parts else "")
+
+
 def verdict(entries: Iterable[Mapping[str, Any]], problems: list[dict], *, strict: bool,
-            dry_run: bool, interrupted: bool = False) -> dict[str, Any]:
+            dry_run: bool, interrupted: bool = False, coverage: Mapping[str, Any] | None = None,
+            require_complete: bool = False, budget: int | None = None, requests: int | None = None) -> dict[str, Any]:
     entries = list(entries)
+    judged = scope(entries, coverage, budget=budget, requests=requests)
+    found = _verdict(entries, problems, strict=strict, dry_run=dry_run, interrupted=interrupted)
+    if require_complete and judged["tests_cut"] and found["status"] in ("conforms", "waivers out of date"):
+        found.update(status="incomplete", exit_code=1)
+        found["reasons"].append(f"{judged['tests_cut']} tests were cut by the request budget and "
+                                "--require-complete is set")
+    found["coverage"] = judged
+    found["headline"] = headline(found["status"], found["exit_code"], None if dry_run else judged)
+    return found
+
+
+def _verdict(entries: list[Mapping[str, Any]], problems: list[dict], *, strict: bool,
+             dry_run: bool, interrupted: bool = False) -> dict[str, Any]:
     counts = {o: n for o in OUTCOMES if (n := sum(e["outcome"] == o for e in entries))}
     if interrupted:
         return {"status": "interrupted", "exit_code": 2, "reasons": [INTERRUPTED], "counts": counts}

@@ -17,6 +17,7 @@ from typing import Callable
 from conformance import contract, domains
 from conformance.case import Case, Expectation, expect
 from conformance.checks import engine_keys
+from conformance.checks.auth import null_body
 from conformance.contract import JSON_TYPES, MEDIA_TYPES, XML_TYPES
 from conformance.exchange import Exchange
 from conformance.oracle import predict_media
@@ -25,7 +26,7 @@ from conformance.profile import Profile
 from conformance.transport.credentials import auth_for
 
 SCHEME_REQUIREMENT = {"basic": "AUTH-01", "soticket": "AUTH-02", "bearer": "AUTH-04", "session": "AUTH-07"}
-JUDGED = ("HTTP-03", "HTTP-04", "AUTH-01", "AUTH-02", "AUTH-03", "AUTH-04", "AUTH-05", "AUTH-06", "AUTH-07", "AUTH-08",
+JUDGED = ("HTTP-02", "HTTP-03", "HTTP-04", "AUTH-01", "AUTH-02", "AUTH-03", "AUTH-04", "AUTH-05", "AUTH-06", "AUTH-07", "AUTH-08",
           "SELECT-01", "SELECT-02", "SELECT-03", "SELECT-04", "SELECT-05", "SELECT-06", "SELECT-07", "SELECT-08",
           "SELECT-09",
           "ACCEPT-01", "ACCEPT-02", "ACCEPT-03", "ACCEPT-04", "ACCEPT-05", "ACCEPT-06", "ACCEPT-07",
@@ -133,10 +134,14 @@ def judge_exchange(run, case: Case, probe: Exchange, send: Callable[[str, Case],
     outcomes = [run.judge("HTTP-03", {"probe": probe}), run.judge("HTTP-04", {"probe": probe})]
     if probe.response is None or probe.status >= 500:
         return outcomes
+    if probe.status == 200 and probe.response.media_type in JSON_TYPES:
+        outcomes.append(run.judge("HTTP-02", {"probe": probe}))  # every JSON answer is UTF-8, not a few
     expectation = expect(case, run.profile)
     if not case.authorised:
         return outcomes + _refused(run, case, probe, expectation)
     blame = Blame(run, case, probe, expectation, send)
+    if null_body(probe):  # valid credentials answered as a refusal (fact 23): the scheme's finding alone
+        return outcomes + _accepted(run, case, probe, blame)
     references = References(run, case, send, cheap=not relations)
     outcomes += _accepted(run, case, probe, blame)
     outcomes += _selected(run, case, probe, blame, references)

@@ -48,6 +48,10 @@ OPTIONS: tuple[Option, ...] = (
            "ERPSYNC_MAX_REQUESTS", "int", "N", minimum=1),
     Option("--rate", "requests per second at most, overriding the target's", "ERPSYNC_RATE", "float",
            "PER_SECOND", minimum=0),
+    Option("--require-complete", "a test the request budget cut fails the gate (verdict incomplete), as an "
+           "untested MUST does", "ERPSYNC_REQUIRE_COMPLETE", "flag"),
+    Option("--requirement", "only the tests of this requirement (repeatable, e.g. --requirement AUTH-03); "
+           "the verdict then says partial", kind="list", metavar="ID"),
     Option("--dry-run", "check everything, list the planned requests and their count; send nothing",
            "ERPSYNC_DRY_RUN", "flag"),
     Option("--slow-ms", "the NsApiSlow threshold HTTP-04 judges by (default 5000)", "ERPSYNC_SLOW_MS", "float",
@@ -140,6 +144,19 @@ def resolve(config: pytest.Config) -> None:
                 raise OptionError(f"{option.flag} is for the bundled reference server only; it cannot be "
                                   f"combined with --target")
     _check_faults(values.reference_fault)
+    _check_requirements(values.requirement)
+
+
+def _check_requirements(ids: list[str]) -> None:
+    from conformance.requirements import CATALOGUE
+
+    known = [r.id for r in CATALOGUE]
+    for rid in ids:
+        if rid.upper() not in known:
+            close = difflib.get_close_matches(rid.upper(), known, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise OptionError(f"--requirement {rid!r} is no requirement of the catalogue{hint} "
+                              f"(docs/requirements.md lists the {len(known)})")
 
 
 def _check_faults(names: list[str]) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
 from dataclasses import replace
 from typing import Any, Iterator
@@ -219,17 +220,31 @@ def stage(item: pytest.Item) -> int:
     return 2 if item.get_closest_marker("generated") else 1 if item.get_closest_marker("covering") else 0
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests in stage order, each marked with its requirements' areas and levels and matched by
+    their IDs (`-k AUTH-03`); `--requirement ID` keeps only the example tests of those requirements
+    (the generated tests then judge them alone)."""
     items[:] = sorted(items, key=stage)
+    state(config).suite_collected = any(item.get_closest_marker("requirement") for item in items)
     for item in items:
         for marker in item.iter_markers("requirement"):
             for rid in marker.args:
                 requirement = requirements.get(rid)
                 item.add_marker(requirement.area)
                 item.add_marker(LEVEL_MARKERS[requirement.level])
+                if not stage(item):  # a covering row or generated test judges 33: -k names example tests
+                    item.extra_keyword_matches.add(rid)
                 item.user_properties.append((collect.REQUIREMENT_KEY, rid))
         if stage(item):  # judges many requirements: in scope only through their own example tests
             item.user_properties.append((collect.GENERATED_KEY, "true"))
+    wanted = {rid.upper() for rid in config.getoption("requirement") or ()}
+    if wanted:
+        def of(item: pytest.Item) -> set[str]:
+            return {rid for marker in item.iter_markers("requirement") for rid in marker.args}
+        kept = [item for item in items if of(item) & wanted and (not stage(item) or len(of(item)) <= 3)]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -336,6 +351,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         config.workeroutput[collect.WORKER_KEY] = collect.process_summary(config)
         return
     collector = stash.collector
+    if collector is not None and not collector.tests and stash.suite_collected \
+            and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        sys.stderr.write("erpsync-conformance: the selection (-k, -m, --requirement) runs no test of the suite: "
+                         "nothing was judged\n")
+        session.exitstatus = 2
+        return
     if collector is None or not collector.outcomes:
         return  # not a conformance run (the project's own tests load this plugin too)
     interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
@@ -343,6 +364,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     stash.doc = doc = stash.redactor.deep(doc) if stash.redactor else doc
     if doc["verdict"]["exit_code"] and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    collect.junit_verdict(config, doc["verdict"])
     try:
         if config.getoption("--results-json"):
             with open(config.getoption("--results-json"), "w", encoding="utf-8") as out:
@@ -393,7 +415,8 @@ def assemble(config: pytest.Config, collector: collect.Collector, interrupted: b
     return results.assemble(run, recorded, waivers=stash.waivers, today=dt.date.today(),
                             response_ms=[ms for p in processes for ms in p["response_ms"]],
                             no_response=sum(p["no_response"] for p in processes), interrupted=interrupted,
-                            inapplicable=inapplicable)
+                            inapplicable=inapplicable, coverage=collector.coverage(),
+                            require_complete=bool(config.getoption("require_complete")))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
@@ -415,6 +438,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
               f"when the target pins none), and the {generated} generated tests draw up to "
               f"{settings().max_examples} examples each (Hypothesis profile {settings.get_current_profile_name()})"
               + (f"; never more than the budget of {budget}" if budget else "") + ".")
+        undecided = len(stash.target.profile.undecided()) if stash.target else 0
+        about = len(stash.planned) + generated * settings().max_examples + 3 * undecided
+        if budget and about > budget:
+            write(f"warning: the plan does not fit the budget of {budget}: about {about} requests (at least "
+                  f"{len(stash.planned)}); a real run cuts what does not fit and its verdict says how much. "
+                  f"A full run needs about {about} (--max-requests {about}).", yellow=True, bold=True)
         if stash.dimensions:
             write("values per dimension in the covering rows: " +
                   ", ".join(f"{name} {count}" for name, count in stash.dimensions.items()))
@@ -430,7 +459,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
           f"; {run['requests']} requests in {run['duration_s']:.1f} s")
     for problem in doc["waiver_problems"]:
         write(f"waiver problem: {problem['problem']}", red=True)
-    line = f"verdict: {verdict['status']} (exit {verdict['exit_code']})"
+    line = verdict.get("headline") or f"verdict: {verdict['status']} (exit {verdict['exit_code']})"
     write(line, bold=True, green=verdict["exit_code"] == 0 and verdict["status"] == "conforms",
           red=verdict["exit_code"] != 0)
     for reason in verdict["reasons"][:10]:

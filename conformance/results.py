@@ -122,13 +122,16 @@ def inconsistency_outcomes(table: Mapping[str, Any], keys: list[str]) -> dict[st
 def assemble(run: dict[str, Any], recorded: Mapping[str, list[Mapping[str, Any]]], *,
              waivers: Mapping[str, Waiver], today: dt.date, response_ms: list[float],
              no_response: int, interrupted: bool = False,
-             inapplicable: Mapping[str, str] | None = None) -> dict[str, Any]:
+             inapplicable: Mapping[str, str] | None = None, coverage: Mapping[str, Any] | None = None,
+             require_complete: bool = False) -> dict[str, Any]:
     rows = entries(recorded, inapplicable)
     problems = [] if run["dry_run"] or interrupted else gate.apply_waivers(rows, waivers, today)
     doc = {
         "format": FORMAT,
         "run": run,
-        "verdict": gate.verdict(rows, problems, strict=run["strict"], dry_run=run["dry_run"], interrupted=interrupted),
+        "verdict": gate.verdict(rows, problems, strict=run["strict"], dry_run=run["dry_run"], interrupted=interrupted,
+                                coverage=coverage, require_complete=require_complete, budget=run["budget"],
+                                requests=run["requests"]),
         "requirements": rows,
         "waiver_problems": problems,
         "timings": {"response_ms": [round(ms, 1) for ms in response_ms], "no_response": no_response},

@@ -57,12 +57,14 @@ class Run:
 
     @property
     def main_scheme(self) -> str:
-        """The first declared scheme that gets a 200, so one broken scheme (AUTH's finding) does
-        not take every other requirement down with it; the first declared if none does."""
+        """The first declared scheme that gets a 200 with an object body (not a refusal's null, fact
+        23), so one broken scheme (AUTH's finding) does not take every other requirement down with
+        it; the first declared if none does."""
         if self._main is None:
             self._main = self.target.schemes[0]
             for scheme in self.target.schemes:
-                if self.baseline(scheme=scheme).status == 200:
+                answer = self.baseline(scheme=scheme)
+                if answer.status == 200 and isinstance(answer.body, dict):
                     self._main = scheme
                     break
         return self._main

@@ -27,6 +27,8 @@ class SessionState:
     collector: Any = None
     """The conformance.collect.Collector, on the controller (or a serial run) only."""
     planned: list[Any] = field(default_factory=list)
+    suite_collected: bool = False
+    """The session collected tests of the conformance suite (before -k, -m, --requirement)."""
     dimensions: dict[str, int] = field(default_factory=dict)
     """Distinct values per input dimension the selected covering rows send (--dry-run shows them)."""
     doc: dict[str, Any] | None = None

@@ -134,9 +134,15 @@ def _cli(*args: str, cwd) -> subprocess.CompletedProcess:
 
 # (description, target file text or None, arguments, exit code, one line expected in the output)
 EXIT_CODES = [
-    ("a conforming run", None, ["-k", "test_an_authorised_post"], 0, "verdict: conforms (exit 0)"),
+    ("a conforming run", None, ["-k", "test_an_authorised_post"], 0,
+     "verdict: conforms on what was judged (exit 0): partial: 1 of 50 requirements selected"),
     ("a MUST broken", None, ["-k", "test_an_authorised_post", "--reference-fault", "post-requires-content-type"], 1,
-     "verdict: does not conform (exit 1)"),
+     "verdict: does not conform (exit 1): partial: 1 of 50 requirements selected"),
+    ("a selection of nothing", None, ["-k", "no_such_test"], 2,
+     "erpsync-conformance: the selection (-k, -m, --requirement) runs no test of the suite: nothing was judged"),
+    ("a misspelt requirement", None, ["--requirement", "AUTH-3"], 2,
+     ("erpsync-conformance: --requirement 'AUTH-3' is no requirement of the catalogue; did you mean AUTH-03? "
+      "(docs/requirements.md lists the 50)")),
     ("an unreachable base URL", 'name = "t"\nbase_url = "http://127.0.0.1:{port}/api/v1"\n[bearer]\ntoken = "env:T_TOKEN"\n',
      [], 2, "erpsync-conformance: {file}: base_url http://127.0.0.1:{port}/api/v1 is unreachable (127.0.0.1:{port}: Connection refused)"),
     ("a bad target file", 'name = "t"\n', [], 2, "erpsync-conformance: {file}: base_url: missing"),

@@ -16,10 +16,17 @@ def _accepted(rid: str, what: str):
     def accepted(ex: Exchanges, ctx: Context) -> Finding:
         """Role "probe": a request with valid credentials of one scheme."""
         probe = ex["probe"]
-        if probe.status != 200:  # the body is SCHEMA's and ACCEPT's to judge
-            return violated(f"{what} was not accepted", expected="200", actual=described(probe), evidence=[probe])
+        if probe.status != 200 or null_body(probe):  # the body is SCHEMA's and ACCEPT's to judge
+            return violated(f"{what} was not accepted", expected="200 with the engine status",
+                            actual=described(probe) + (" with a null body (a refusal)" if null_body(probe) else ""),
+                            evidence=[probe])
         return passed(f"{what}: 200", [probe])
     return accepted
+
+
+def null_body(exchange: Exchange) -> bool:
+    """A 200 whose body reads as null: an agent's refusal (fact 23), never the engine status."""
+    return exchange.status == 200 and exchange.decoded.ok and exchange.body is None
 
 
 auth_01 = _accepted("AUTH-01", "Basic with valid credentials")
@@ -30,11 +37,11 @@ auth_04 = _accepted("AUTH-04", "Bearer with a valid token")
 @check("AUTH-03", answered())
 def auth_03(ex: Exchanges, ctx: Context) -> Finding:
     """Roles: the scheme word as sent ("soticket", "SOTICKET", ...), each with valid credentials."""
-    refused = [f"{word!r}: {described(e)}" for word, e in ex.items() if e.status != 200]
+    refused = [f"{word!r}: {described(e)}" for word, e in ex.items() if e.status != 200 or null_body(e)]
     if refused:
         return violated("a spelling of the scheme word was not accepted",
-                        expected="200 for every spelling", actual="; ".join(refused),
-                        evidence=[e for e in ex.values() if e.status != 200])
+                        expected="200 with the engine status for every spelling", actual="; ".join(refused),
+                        evidence=[e for e in ex.values() if e.status != 200 or null_body(e)])
     return passed(f"accepted as {', '.join(repr(w) for w in ex)}", list(ex.values())[:1])
 
 
@@ -58,6 +65,8 @@ def refusal_problem(exchange: Exchange, ctx: Context, *, offered: bool = True) -
     if "null-body" in ctx.profile.choices("refusal") and status == 200:
         if exchange.decoded.kind in ("json", "xml") and exchange.decoded.ok and exchange.body is None:
             return None
+        if not exchange.decoded.ok and not leaked:
+            return None  # a body that cannot be read carries no engine data: ACCEPT-02 judges the body
         return f"200 with a body that is not null: {described(exchange)}" + (
             f", carrying {', '.join(leaked)}" if leaked else "")
     return f"{described(exchange)}, expected {refusal_forms(ctx, offered=offered)}" + (

@@ -32,9 +32,13 @@ def _valid(rid: str, what: str, *, lenient_zones: bool = False):
         reference = ex.get("reference")
         probes = {role: e for role, e in ex.items() if role != "reference"}
         undocumented = set(ctx.case.get("undocumented", ()))
+        unread: list = []
         for role, e in probes.items():
             if role in undocumented and e.status in allowed_statuses("SO-TimeZone", ctx) - {200}:
                 continue
+            if e.status == 200 and not e.decoded.ok:
+                unread.append(e)
+                continue  # a body that cannot be read: ACCEPT-02 and HTTP-02 judge it, whatever the language
             if e.status != 200 or not isinstance(e.body, dict):
                 if reference is not None and reference.status == e.status and not isinstance(reference.body, dict):
                     return not_applicable(f"{reference.label} is answered alike ({described(reference)}): "
@@ -46,6 +50,8 @@ def _valid(rid: str, what: str, *, lenient_zones: bool = False):
             if found:
                 return violated(f"with {role} the body does not validate", expected="ErpSyncEngineStatus",
                                 actual="; ".join(found[:5]), evidence=[e])
+        if len(unread) == len(probes):
+            return untested(f"no body to read: {described(unread[0])}", unread[:1])
         return passed(f"{what}: {', '.join(probes)}", list(probes.values())[:2])
     return valid
 

@@ -30,6 +30,9 @@ def body_200(role: str):
         probe = ex[role]
         if probe.status != 200:
             return untested(f"no 200 response to judge: {described(probe)}", [probe])
+        if probe.decoded.ok and probe.body is None and "null-body" in ctx.profile.choices("refusal"):
+            return untested("the 200 body is null: a refusal (fact 23), which the scheme's requirement judges",
+                            [probe])
         if not probe.decoded.ok:
             return violated("the 200 body could not be read", expected="a JSON object",
                             actual=probe.decoded.problem or "", evidence=[probe], level="MUST")
@@ -118,7 +121,7 @@ def schema_04(ex: Exchanges, ctx: Context) -> Finding:
                for where, kind, text in present if flags.unknown_names(text, kind)]
     if unknown:
         return violated("a Mask uses undocumented flag names",
-                        expected="ETableRight / EFieldRight names and aliases, or numbers", actual="; ".join(unknown),
+                        expected="ETableRight / EFieldRight names and aliases, or numbers of their bits", actual="; ".join(unknown),
                         evidence=[probe])
     return passed(f"{len(present)} Masks use documented flag names", [probe])
 

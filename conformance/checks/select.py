@@ -8,6 +8,7 @@ reading it comes closest to.
 
 from __future__ import annotations
 
+from conformance import flags
 from conformance.checks import Context, Exchanges, answered, check, described, left_out
 from conformance.contract import PROPERTIES, XML_TYPES
 from conformance.oracle import (SelectPrediction, Selection, best_reading, free_text_default, looks_nulled,
@@ -100,10 +101,18 @@ def pattern_problems(observed: dict, baseline: dict, reading: Selection, volatil
                 continue  # the kept parts are null unfiltered: an object of nulls and a null look alike in XML
             if not isinstance(value, dict) or any(not same_value(p, value.get(p), v, name) for p, v in kept_parts.items()):
                 problems.append(f"{name}: expected its {'/'.join(sorted(parts[name]))} kept, got {_shown(observed, name)}")
+            elif name not in reading.whole and any(p not in parts[name] and not _part_nulled(v) and not _part_nulled(unfiltered.get(p)) for p, v in value.items()):
+                problems.append(f"{name}: expected only its {'/'.join(sorted(parts[name]))} kept, got "
+                                f"{_shown(observed, name)}")
         elif not kept and not looks_nulled(name, value) and unfiltered is not None \
                 and not (profile and free_text_default(name, value, unfiltered, profile)):
             problems.append(f"{name}: expected nulled, got {_shown(observed, name)}")
     return problems
+
+
+def _part_nulled(value) -> bool:
+    """A part of TableRight a $select leaves out, nulled in any form: null, an empty text, no flags."""
+    return value is None or value == "" or flags.is_none(value, "TableRight")
 
 
 def _shown(body: dict, name: str) -> str:

@@ -181,7 +181,9 @@ class ReferenceApp:
         if refusal.status in (401, 403) and cfg.profile.refusal == "null-body":
             negotiated = negotiation.negotiate(request.headers.get("Accept"), cfg.profile, cfg.faults)
             documented = negotiated.media_type in negotiation.MEDIA_TYPES
-            return self.render(None, negotiated if documented else negotiation.Negotiated("application/json"))
+            leaked = engine.carrier(cfg.engine, locales.resolve(locales.LocaleRequest()), cfg, "leak") \
+                if cfg.has("auth-refusal-leaks-body") and refusal.status == 401 else None
+            return self.render(leaked, negotiated if documented else negotiation.Negotiated("application/json"))
         kind = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden"}[refusal.status]
         response = self.error(refusal.status, kind, refusal.reason)
         if cfg.has("auth-refusal-leaks-body") and refusal.status == 401:

@@ -71,13 +71,18 @@ def flags_text(names: tuple[str, ...], separator: str, style: str = "names", kin
     if style == "names":
         return separator.join(names) if names else "None"
     value = 0
+    unknown = tuple(n for n in names if n not in flags.ENUMS[kind])
     for name in names:
-        value |= flags.ENUMS[kind].get(name, 0)
+        value |= flags.ENUMS[kind].get(name, UNDOCUMENTED_BIT)  # a name the enum lacks: a bit it lacks
     if style == "numbers":
         return str(value)
     if style == "expanded":
-        names = tuple(n for n in SINGLE_FLAGS[kind] if value & flags.ENUMS[kind][n])
+        names = tuple(n for n in SINGLE_FLAGS[kind] if value & flags.ENUMS[kind][n]) + unknown
     return separator.join(names) if names else "None"
+
+
+UNDOCUMENTED_BIT = 1 << 14
+"""The value a Mask flag name outside the server's enum is written as in numeric form (a fault)."""
 
 
 SINGLE_FLAGS = {

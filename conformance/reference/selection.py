@@ -86,15 +86,14 @@ def parse(raw: str | None, profile: Profile, faults: frozenset[str], options: Op
         else:
             parts.setdefault(top, set()).add(sub)
     if unknown:
+        if "select-unknown-500" in faults:  # crashes where it would reject or ignore the name
+            raise SelectCrash(f"NullReferenceException resolving {unknown[0]!r}")
+        if "select-only-unknown-500" in faults and not whole and not parts:
+            raise SelectCrash("Sequence contains no elements")
         if profile.select_unknown == "reject":
             raise SelectRejected(f"unknown $select name(s): {', '.join(unknown)}")
-        if "select-unknown-500" in faults:
-            raise SelectCrash(f"NullReferenceException resolving {unknown[0]!r}")
-        if not whole and not parts:
-            if "select-only-unknown-500" in faults:
-                raise SelectCrash("Sequence contains no elements")
-            if profile.select_only_unknown == "as-no-select":
-                return ALL
+        if not whole and not parts and profile.select_only_unknown == "as-no-select":
+            return ALL
     return Selection(False, frozenset(whole), {k: frozenset(v) for k, v in parts.items()}, tuple(unknown))
 
 
