@@ -84,3 +84,11 @@ def _suite_args() -> list[str]:
     from tests.suite_runs import SUITE
 
     return [SUITE, "-q", "-p", "no:cacheprovider", "--no-reports", *QUICK]
+
+
+def test_the_dry_run_warns_when_the_plan_does_not_fit_the_budget(pytester):
+    result = pytester.runpytest_inprocess(*_suite_args(), "--dry-run", "--max-requests", "150")
+    text = result.stdout.str()
+    assert "warning: the plan does not fit the budget of 150" in text, text[-2000:]
+    fits = pytester.runpytest_inprocess(*_suite_args(), "--dry-run", "--max-requests", "100000")
+    assert "does not fit" not in fits.stdout.str()
