@@ -28,6 +28,7 @@ from conformance.state import state
 REQUIREMENT_KEY = "requirement"
 GENERATED_KEY = "generated"
 WORKER_KEY = "erpsync_worker"
+SUITE_KEY = "erpsync_suite_collected"
 
 
 class Collector:
@@ -82,6 +83,8 @@ class Collector:
             self.outcomes[data["requirement"]].append({**data, "test": None, "order": 0})
         if WORKER_KEY in output:
             self.workers[output.get("workerid", str(len(self.workers)))] = output[WORKER_KEY]
+        if output.get(SUITE_KEY):  # xdist: the workers collect, the controller never does
+            state(self.config).suite_collected = True
 
     @property
     def scope(self) -> set[str]:

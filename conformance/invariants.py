@@ -207,6 +207,14 @@ def _refused(run, case: Case, probe: Exchange, expectation: Expectation) -> list
         return []  # an error another feature causes, carrying no data: a refusal too
     if probe.status == 400 and case.credential in NEAR_MISSES and not engine_keys(probe):
         return []
+    body = []
+    if probe.status == 200 and probe.response.media_type in JSON_TYPES and not probe.decoded.ok:
+        # a refusal whose JSON cannot be read carries no engine data (AUTH's), and is a broken body
+        body = [run.judge("ACCEPT-02", {"probe": probe})]
+    return body + _refusal(run, case, probe)
+
+
+def _refusal(run, case: Case, probe: Exchange) -> list[Outcome]:
     if case.scheme is None:
         return [run.judge("AUTH-05", {"no credentials": probe})]
     if domains.credential_kind(case.credential) == "malformed":
@@ -364,18 +372,25 @@ def _bodies(run, case: Case, probe: Exchange, references: References, relations:
     # beside the same culture and zone without a language: what a culture does without a language
     # is LANG-03's, and a language the server does not ship leaves it without one
     raw = references.of(**{"Accept-Language": None, "SO-Language": None})
+
+    def anew(role: str) -> Callable[[], dict[str, Exchange]]:
+        # a relation's re-check sends the case again: a live engine may have moved since the first answer
+        return lambda: {role: references.send(f"{case.describe()} (again)", case)}
     if case.language_maybe_in_effect():
-        out.append(run.relate("LANG-04", lambda: {"translated": probe}, raw, reference_role="raw", claimed=True))
+        out.append(run.relate("LANG-04", anew("translated"), raw, reference_role="raw", first={"translated": probe},
+                              claimed=True))
     if consulted.get("SO-Language") == "off":
-        out.append(run.relate("LANG-04", lambda: {"off": probe}, raw, reference_role="raw"))
+        out.append(run.relate("LANG-04", anew("off"), raw, reference_role="raw", first={"off": probe}))
     if not relations:
         return out
     if "SO-Culture" in consulted or consulted.get("SO-TimeZone") == "known":
-        out.append(run.relate("LANG-05", lambda: {"probe": probe},
-                              references.of(**{"SO-Culture": None, "SO-TimeZone": None})))
+        out.append(run.relate("LANG-05", anew("probe"), references.of(**{"SO-Culture": None, "SO-TimeZone": None}),
+                              first={"probe": probe}))
     if case.so_culture is not None and "SO-Culture" not in consulted and consulted.get("SO-Language") != "off":
         if not case.language_in_effect() and not any(k == "maybe" for k in consulted.values()):
-            out.append(run.relate("LANG-03", lambda: {"probe": probe}, references.of(**{"SO-Culture": None})))
+            out.append(run.relate("LANG-03", anew("probe"), references.of(**{"SO-Culture": None}),
+                                  first={"probe": probe}))
     if consulted.get("SO-Language") == "known" and case.accept_language is not None:
-        out.append(run.relate("LANG-02", lambda: {"probe": probe}, references.of(**{"Accept-Language": None})))
+        out.append(run.relate("LANG-02", anew("probe"), references.of(**{"Accept-Language": None}),
+                              first={"probe": probe}))
     return out

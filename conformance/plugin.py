@@ -223,8 +223,8 @@ def stage(item: pytest.Item) -> int:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests in stage order, each marked with its requirements' areas and levels and matched by
-    their IDs (`-k AUTH-03`); `--requirement ID` keeps only the example tests of those requirements
-    (the generated tests then judge them alone)."""
+    their IDs (`-k AUTH-03`); `--requirement ID` keeps the tests of those requirements that judge
+    at most three (their example tests, not the covering rows or generated tests that judge 33)."""
     items[:] = sorted(items, key=stage)
     state(config).suite_collected = any(item.get_closest_marker("requirement") for item in items)
     for item in items:
@@ -349,6 +349,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
                 stash.collector.outcomes[rid].append({**data, "test": None, "order": 0})
     if worker:
         config.workeroutput[collect.WORKER_KEY] = collect.process_summary(config)
+        config.workeroutput[collect.SUITE_KEY] = stash.suite_collected
         return
     collector = stash.collector
     if collector is not None and not collector.tests and stash.suite_collected \

@@ -56,8 +56,9 @@ def test_a_selection_is_a_partial_run(pytester, selection):
         assert run.status("AUTH-03") == "pass", run.output
 
 
-def test_a_selection_that_runs_nothing_is_exit_2_with_one_line(pytester):
-    result = pytester.runpytest_subprocess(*_suite_args(), "-k", "NO-SUCH-REQUIREMENT")
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_selection_that_runs_nothing_is_exit_2_with_one_line(pytester, workers):
+    result = pytester.runpytest_subprocess(*_suite_args(), "-k", "NO-SUCH-REQUIREMENT", *workers)
     assert result.ret == 2, result.stdout.str()
     assert "the selection (-k, -m, --requirement) runs no test of the suite" in result.stderr.str()
 

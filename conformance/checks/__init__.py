@@ -177,8 +177,10 @@ def new_violations(exchange: Exchange, reference: Exchange | None, selected: boo
 
 
 def _where(violation: str) -> str:
-    """The location of a contract.violations message ("$.IsRunning: 'x' is not of type ...")."""
-    return violation.split(": ", 1)[0]
+    """A type violation by its location ("$.IsRunning: 'x' is not of type ..."), any other by its
+    whole message (a missing member is named in it: "$: 'Interval' is a required property")."""
+    where, _, message = violation.partition(": ")
+    return where if " is not of type " in message else violation
 
 
 def described(exchange: Exchange) -> str:

@@ -65,8 +65,8 @@ def refusal_problem(exchange: Exchange, ctx: Context, *, offered: bool = True) -
     if "null-body" in ctx.profile.choices("refusal") and status == 200:
         if exchange.decoded.kind in ("json", "xml") and exchange.decoded.ok and exchange.body is None:
             return None
-        if not exchange.decoded.ok and not leaked:
-            return None  # a body that cannot be read carries no engine data: ACCEPT-02 judges the body
+        if exchange.decoded.kind in ("json", "xml") and not exchange.decoded.ok and not leaked:
+            return None  # JSON or XML that cannot be read carries no engine data: ACCEPT-02 judges the body
         return f"200 with a body that is not null: {described(exchange)}" + (
             f", carrying {', '.join(leaked)}" if leaked else "")
     return f"{described(exchange)}, expected {refusal_forms(ctx, offered=offered)}" + (
@@ -101,9 +101,9 @@ auth_06 = _refused("AUTH-06", "a request with wrong credentials")
 def auth_07(ex: Exchanges, ctx: Context) -> Finding:
     """Roles: "matching" (cookie with its X-XSRF-TOKEN) and refusals "no-xsrf", "wrong-xsrf"."""
     matching = ex["matching"]
-    if matching.status != 200:
+    if matching.status != 200 or null_body(matching):
         return violated("the session with its matching X-XSRF-TOKEN was not accepted",
-                        expected="200", actual=described(matching), evidence=[matching])
+                        expected="200 with the engine status", actual=described(matching), evidence=[matching])
     bad = [(role, e, refusal_problem(e, ctx)) for role, e in ex.items() if role != "matching"]
     bad = [(role, e, p) for role, e, p in bad if p is not None]
     if bad:
@@ -137,8 +137,8 @@ def auth_08(ex: Exchanges, ctx: Context) -> Finding:
 def auth_09(ex: Exchanges, ctx: Context) -> Finding:
     """Roles: "granted" (an app token with ErpSync access) and "restricted" (one without)."""
     granted = ex["granted"]
-    if granted.status != 200:
-        return violated("the granted app token was not accepted", expected="200",
+    if granted.status != 200 or null_body(granted):
+        return violated("the granted app token was not accepted", expected="200 with the engine status",
                         actual=described(granted), evidence=[granted])
     if "restricted" not in ex:
         return untested("the target declares no restricted app token", [granted])

@@ -4,8 +4,8 @@ A fault must be caught over every legitimate background (issue 19), not only ove
 defaults. Some drawn servers cannot show a given fault at all, and then it is no fault there:
 a Bearer fault on an installation without Bearer, a fault that amounts to a choice on a server that
 made that choice, a fault in TableRight's Mask where TableRight is null. `unfit(fault, config)`
-says why a background cannot show the fault (None: it can); `background(fault)` picks the first
-drawn seed, from a start of the fault's own, that can. Every reason below is a fact of the server
+says why a background cannot show the fault (None: it can); `backgrounds(fault, K)` picks the
+first K drawn seeds, from a start of the fault's own, that can. Every reason below is a fact of the server
 drawn, never of the suite: a fault that is not caught over a fitting background is the suite's
 defect.
 """
