@@ -22,13 +22,12 @@ from typing import Any, Iterator
 import pytest
 from jinja2 import TemplateError
 
-from conformance import collect, examples, options, requirements, results
+from conformance import collect, examples, options, preflight, requirements, results
 from conformance import waivers as waiver_files
 from conformance.transport.client import Client, redactor_of
 from conformance.transport.errors import BudgetExhausted, DryRun, NotJudged
 from conformance.judge import JUDGE, OUTCOME_KEY, Judge
 from conformance.outcome import BUDGET_CUT, Status, outcome
-from conformance.preflight import unreachable
 from conformance.profile import Profile, ProfileError, key_values
 from conformance.redaction import RedactingRecords, RedactingStream
 from conformance.reference.server import target_of
@@ -42,6 +41,7 @@ examples.register()
 LOG = logging.getLogger("erpsync_conformance")
 LEVEL_MARKERS = {"MUST": "must", "SHOULD": "should", "INFO": "info"}
 SESSION_WIDE = ("HTTP-03", "HTTP-04")
+PREFLIGHT_KEY = "erpsync_preflight_requests"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -102,18 +102,33 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Every output channel through the session's redactor; then, a target that cannot even be
-    connected to is a configuration error (exit 2), found before any check runs: a TCP connection
-    only, no request, so nothing is spent or sent."""
+    """Every output channel through the session's redactor; then the preflight of a target file
+    (conformance.preflight), on the controller: a base URL that cannot be connected to, or whose
+    TLS fails, is a configuration error (exit 2; the dry run asks this much and sends nothing);
+    then credentials the server refuses, or an http:// URL redirected to https, are one too."""
     config = session.config
     redact_outputs(config)
-    target = state(config).target
-    if target is None or hasattr(config, "workerinput") or config.getoption("--dry-run") \
-            or config.option.collectonly:
+    stash = state(config)
+    target = stash.target
+    if target is None or hasattr(config, "workerinput") or config.option.collectonly:
         return
-    problem = unreachable(target)
+    problem = preflight.unreachable(target)
     if problem:
         configuration_error(config, problem)
+    if config.getoption("--dry-run"):
+        return
+    budget = config.getoption("--max-requests") or target.limits.max_requests
+    client = Client(replace(target, limits=replace(target.limits, max_requests=budget,
+                                                   rate=config.getoption("--rate") or target.limits.rate)))
+    stash.preflight = preflight.credentials(target, client)
+    if stash.preflight.problem:
+        configuration_error(config, stash.redactor.text(stash.preflight.problem))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: each worker learns how much of the budget the preflight spent."""
+    node.workerinput[PREFLIGHT_KEY] = len(state(node.config).preflight.entries)
 
 
 def unwritable(config: pytest.Config) -> str | None:
@@ -275,14 +290,16 @@ def conformance_run(request: pytest.FixtureRequest) -> Iterator[Any]:
         target = server.target()
         if config.getoption("--reference-infer"):
             target = replace(target, profile=Profile())
-    budget = config.getoption("--max-requests") or target.limits.max_requests
+    whole = budget = config.getoption("--max-requests") or target.limits.max_requests
     rate = config.getoption("--rate") or target.limits.rate
     worker = getattr(config, "workerinput", None)
+    budget = max(0, budget - (worker.get(PREFLIGHT_KEY, 0) if worker is not None else len(session.preflight.entries)))
     if worker is not None:  # xdist: each worker's client keeps its share, so that together they keep the whole
         count, index = int(worker["workercount"]), int(worker["workerid"].removeprefix("gw"))
         budget, rate = budget // count + (index < budget % count), rate / count
     client = Client(replace(target, limits=replace(target.limits, max_requests=budget, rate=rate)),
                     dry_run=config.getoption("--dry-run"))
+    client.budget.whole = whole
     run = Run(target, client, slow_ms=config.getoption("--slow-ms"))
     session.run = run
     run.decided(discover(run))
@@ -405,7 +422,8 @@ def assemble(config: pytest.Config, collector: collect.Collector, interrupted: b
         dry_run=config.getoption("--dry-run"), slow_ms=config.getoption("--slow-ms"),
         workers=len(collector.workers), budget_option=config.getoption("--max-requests"),
         tls={"verified": bool(target.limits.verify) if target else True,
-             "ca_bundle": target.limits.ca_bundle if target else None})
+             "ca_bundle": target.limits.ca_bundle if target else None},
+        preflight=stash.preflight.entries)
     recorded = collector.in_scope()
     for rid, found in results.inconsistency_outcomes(run["choices"], inconsistent).items():
         if rid in collector.scope:

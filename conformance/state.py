@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from conformance.preflight import Preflight
 from conformance.target import Target
 from conformance.waivers import Waiver
 
@@ -38,6 +39,8 @@ class SessionState:
     """The one line that stopped the run before it began (exit 2), for --summary-file."""
     redactor: Any = None
     """The session's conformance.redaction.Redactor: every output channel goes through it."""
+    preflight: Preflight = field(default_factory=Preflight)
+    """The conformance.preflight.Preflight of a target file's run (controller or serial)."""
     restore: list[Any] = field(default_factory=list)
     """What to put back when the session ends (the terminal's stream, the log record factory)."""
 

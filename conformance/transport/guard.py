@@ -24,8 +24,11 @@ longer waited for: a target that throttles everything costs this many waits, not
 LOG = logging.getLogger("erpsync_conformance.transport")
 
 class Budget:
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, whole: int | None = None) -> None:
         self.limit = limit
+        self.whole = whole or limit
+        """The run's budget as the user set it, which messages name: `limit` is this client's
+        share of it (an xdist worker's, what the preflight left)."""
         self.used = 0
         self.spent = False
         self._lock = threading.Lock()
@@ -36,8 +39,8 @@ class Budget:
                 if not self.spent:
                     self.spent = True
                     LOG.info("request budget of %d exhausted: nothing more is sent; what is left is untested",
-                             self.limit)
-                raise BudgetExhausted(f"request budget of {self.limit} exhausted")
+                             self.whole)
+                raise BudgetExhausted(f"request budget of {self.whole} exhausted")
             self.used += 1
 
     @property
