@@ -16,6 +16,7 @@ from typing import Any, Callable
 import pytest
 
 from conformance.contract import NS_API_SLOW_MS
+from conformance.requirements import CATALOGUE
 
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
@@ -185,7 +186,7 @@ def short_help() -> str:
     lines = ["usage: erpsync-conformance [OPTIONS] [PYTEST OPTIONS]",
              "       erpsync-conformance discover [--target FILE] [-o FILE]",
              "",
-             "Judge a GetEngineStatus server against the contract's 50 requirements. Exit 0: conforms;",
+             f"Judge a GetEngineStatus server against the contract's {len(CATALOGUE)} requirements. Exit 0: conforms;",
              "1: does not conform, incomplete, or a waiver rotted; 2: a configuration error or an interrupted run.",
              "",
              "options:"]

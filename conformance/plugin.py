@@ -22,7 +22,7 @@ from typing import Any, Iterator
 import pytest
 from jinja2 import TemplateError
 
-from conformance import collect, examples, options, preflight, requirements, results
+from conformance import collect, everywhere, examples, options, preflight, requirements, results
 from conformance import waivers as waiver_files
 from conformance.transport.client import Client, redactor_of
 from conformance.transport.errors import BudgetExhausted, DryRun, NotJudged
@@ -358,8 +358,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     worker = hasattr(config, "workeroutput")
     if run is not None and run.exchanges:
         whole = {f"#{i}": e for i, e in enumerate(run.exchanges)}
-        for rid in SESSION_WIDE:
-            data = run.judge(rid, whole).as_dict()
+        judged = [run.judge(rid, whole) for rid in SESSION_WIDE] + run.everywhere.outcomes() \
+            + everywhere.dead_features(run.everywhere)
+        for data in (o.as_dict() for o in judged):
+            rid = data["requirement"]
             if worker:
                 config.workeroutput.setdefault(OUTCOME_KEY, []).append(data)
             else:

@@ -93,6 +93,11 @@ CATALOGUE: tuple[Requirement, ...] = (
        'Fact 11: REST errors use a JSON body such as {"Error": true, "ErrorType": ..., '
        '"ErrorMessage": ..., "ErrorSource": ...}; agent endpoints may answer 200 with null.',
        "vendor doc (fact 11)"),
+    _r("HTTP-08", "SHOULD", "No content coding is applied unasked (MUST: the coding named is the coding applied)",
+       'RFC 9110 section 8.4: Content-Encoding lists the codings "that have been applied to the '
+       'representation"; section 12.5.3: when the request lists no acceptable coding the server '
+       '"SHOULD send a response without any content coding". Compressing when asked is the '
+       "server's choice; the decoded body is judged as any other.", "RFC 9110"),
     # --- auth -------------------------------------------------------------------------------
     _r("AUTH-01", "MUST", "Basic with valid credentials gets 200",
        f'{PAGE}: "Authorization: Supports \'Basic\', \'SoTicket\' and \'Bearer\' schemes, '

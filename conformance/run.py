@@ -18,6 +18,7 @@ from conformance import checks
 from conformance.checks import Context, Observation
 from conformance.transport.client import Client
 from conformance.contract import NS_API_SLOW_MS
+from conformance.everywhere import Everywhere
 from conformance.exchange import Exchange
 from conformance.oracle import differences
 from conformance.outcome import Outcome
@@ -43,6 +44,8 @@ class Run:
     volatile: set[str] = field(default_factory=set)
     """Top-level properties seen to differ between two identical reads."""
     volatile_evidence: dict[str, tuple[Exchange, Exchange]] = field(default_factory=dict)
+    everywhere: Everywhere = field(default_factory=Everywhere)
+    """The response-wide requirements on every exchange as it arrives (conformance.everywhere)."""
     _baselines: OrderedDict[tuple, Exchange] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _main: str | None = None
@@ -78,6 +81,7 @@ class Run:
         exchange = self.client.send(label, **kwargs)
         with self._lock:
             self.exchanges.append(exchange.slim())
+        self.everywhere.see(self, exchange, kwargs)
         return exchange
 
     def baseline(self, *, scheme: str | None = None, headers: dict[str, str] | None = None,

@@ -109,7 +109,7 @@ def test_each_fault_is_caught_over_a_drawn_conformant_server(pytester, fault):
     caught(pytester, fault, mode, ["--reference-random", str(seed)])
 
 
-@pytest.mark.parametrize("fault", [f for f in FAULTS if f.name in ("schema-unknown-mask-flag", "charset-missing",
+@pytest.mark.parametrize("fault", [f for f in FAULTS if f.name in ("schema-unknown-mask-flag", "charset-missing", "coding-unasked",
                                                                      "accept-qvalues-ignored")], ids=lambda f: f.name)
 def test_a_should_fault_fails_the_run_only_when_strict(pytester, fault):
     quick = ("--hypothesis-profile", "quick")

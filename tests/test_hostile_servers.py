@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, ContextManager, Iterator
 
 import pytest
+from werkzeug.wrappers import Response
 import schemathesis.reporting.html.writer  # noqa: F401  (see below)
 
 import conformance.run  # noqa: F401  (see below)
@@ -23,7 +24,7 @@ from conformance import checks, fuzzing
 from conformance.transport.guard import THROTTLED_AFTER, UNRESPONSIVE_AFTER
 from conformance.contract import JSON_TYPES, XML_TYPES
 from tests.hostile import sockets
-from tests.hostile.altered import (Altered, every_answer, json_bodies, redirected, relabelled, serving,
+from tests.hostile.altered import (Altered, every_answer, json_bodies, now_and_then, redirected, relabelled, serving,
                                    streamed_json_bodies, throttled_first, unaltered, with_a_body, without_credentials,
                                    xml_bodies)
 from tests.hostile.recorder import Recorder
@@ -93,6 +94,25 @@ def over_tls(directory: Path) -> Iterator[Served]:
 
 def latin1_status(body: bytes) -> bytes:
     return body.replace(b'"StatusMessage":"', b'"StatusMessage":"caf\xe9 ', 1)
+
+
+def running_as_text(body: bytes) -> bytes:
+    return re.sub(rb'"IsRunning":\s*(true|false)', rb'"IsRunning":"\1"', body, count=1)
+
+
+def broken_off(types: tuple[str, ...]):
+    """Answers of these types end half-way through their declared length: the connection closes."""
+    def alter(server: Altered, request) -> Response:
+        response = server.answer(request)
+        if response.mimetype not in types:
+            return response
+        body = response.get_data()
+
+        def half() -> Iterator[bytes]:
+            yield body[:len(body) // 2]
+            raise ConnectionAbortedError("broken off on purpose")
+        return Response(half(), status=response.status_code, headers=[*response.headers.items()])
+    return alter
 
 
 def huge_status(body: bytes) -> Iterator[bytes]:
@@ -203,6 +223,16 @@ HOSTILE = [
             lambda tmp: beside_a_recorder(lambda url: xml_bodies(in_utf16(with_doctype(
                 f'<!DOCTYPE ErpSyncEngineStatus SYSTEM "{url}/dtd">')))),
             {"ACCEPT-03": "declares a DTD or entities; refused"}, scope=XML_READERS),
+    Hostile("a broken 200 now and then, at a tenant's budget",
+            lambda tmp: reference_with(now_and_then(13, json_bodies(running_as_text))),
+            {"SCHEMA-01": "200 answers to authorised requests across the run: property types differ"},
+            limits={"max_requests": 150}),
+    Hostile("every XML answer cut short",
+            lambda tmp: reference_with(xml_bodies(lambda body: body[:len(body) // 2])),
+            {"ACCEPT-03": "200 answers to authorised requests across the run: the XML body cannot be read"}),
+    Hostile("every XML answer broken off mid-body",
+            lambda tmp: reference_with(broken_off(XML_TYPES)),
+            {"ACCEPT-01": "every one of the", "ACCEPT-03": "requests with an XML type in Accept got no response"}),
     Hostile("500 for a request without credentials", lambda tmp: reference_with(without_credentials(every_answer(500))),
             {"HTTP-03": "got a server error", "AUTH-05": "500 application/json; charset=utf-8, expected 401 or 403"}),
     Hostile("502 for a request with a body", lambda tmp: reference_with(with_a_body(every_answer(502))),

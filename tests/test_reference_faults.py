@@ -35,10 +35,14 @@ class Probe:
     method: str = "POST"
     options: tuple[tuple[str, str], ...] = ()
     """Options of the server the probe is sent to (an Online fault shows on an Online server)."""
+    raw: bool = False
+    """The body left unread (the predicate reads it raw, undecoded)."""
 
     def send(self, server: ReferenceServer) -> requests.Response:
-        headers = auth_headers(CREDS, self.scheme) | (self.headers or {})
-        return requests.request(self.method, server.endpoint_url, headers=headers, params=self.params, timeout=10)
+        # identity unless the probe asks otherwise: requests would ask for gzip and decode it unseen
+        headers = auth_headers(CREDS, self.scheme) | {"Accept-Encoding": "identity"} | (self.headers or {})
+        return requests.request(self.method, server.endpoint_url, headers=headers, params=self.params, timeout=10,
+                                stream=self.raw)
 
 
 def json_200(response: requests.Response) -> Any:
@@ -100,6 +104,10 @@ PROBES: dict[str, tuple[Probe, Callable[[requests.Response], bool]]] = {
     "body-not-utf8": (Probe(headers={"Accept": "text/json"}), lambda r: r.status_code == 200 and _not_utf8(r.content)),
     "slow": (Probe(), lambda r: _delayed(r)),
     "get-answers-data": (Probe(method="GET"), lambda r: r.status_code == 200),
+    "coding-mislabelled": (Probe(headers={"Accept-Encoding": "gzip"}, raw=True),
+                           lambda r: r.headers.get("Content-Encoding") == "gzip"
+                           and not r.raw.read(decode_content=False).startswith(b"\x1f\x8b")),
+    "coding-unasked": (Probe(), lambda r: r.headers.get("Content-Encoding") == "gzip"),
     "error-body-html": (Probe(scheme=None), lambda r: media(r) == "text/html"),
     "auth-basic-rejected": (Probe(scheme="basic"), lambda r: r.status_code == 401),
     "auth-ticket-rejected": (Probe(scheme="soticket"), lambda r: r.status_code == 401),

@@ -135,9 +135,9 @@ def _cli(*args: str, cwd) -> subprocess.CompletedProcess:
 # (description, target file text or None, arguments, exit code, one line expected in the output)
 EXIT_CODES = [
     ("a conforming run", None, ["-k", "test_an_authorised_post"], 0,
-     "verdict: conforms on what was judged (exit 0): partial: 1 of 50 requirements selected"),
+     "verdict: conforms on what was judged (exit 0): partial: 1 of 51 requirements selected"),
     ("a MUST broken", None, ["-k", "test_an_authorised_post", "--reference-fault", "post-requires-content-type"], 1,
-     "verdict: does not conform (exit 1): partial: 1 of 50 requirements selected"),
+     "verdict: does not conform (exit 1): partial: 1 of 51 requirements selected"),
     ("a selection of nothing", None, ["-k", "no_such_test"], 2,
      "erpsync-conformance: the selection (-k, -m, --requirement) runs no test of the suite: nothing was judged"),
     ("a misspelt requirement", None, ["--requirement", "AUTH-3"], 2,

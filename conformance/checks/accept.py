@@ -40,16 +40,24 @@ def accept_02(ex: Exchanges, ctx: Context) -> Finding:
     return passed(f"{probe.response.media_type}: valid ErpSyncEngineStatus", [probe])
 
 
-@check("ACCEPT-03", answered("xml", "json"))
+@check("ACCEPT-03", answered("xml"))
 def accept_03(ex: Exchanges, ctx: Context) -> Finding:
     """Roles "xml" (an XML-family 200) and "json" (the same request as JSON). Compared as data:
-    flags as flag sets, Interval as a duration, an empty element as an empty string."""
-    as_xml, as_json = ex["xml"], ex["json"]
+    flags as flag sets, Interval as a duration, an empty element as an empty string. Without a
+    "json" role (conformance.everywhere), the XML body is only read."""
+    as_xml, as_json = ex["xml"], ex.get("json")
     if as_xml.status != 200 or as_xml.response.media_type not in contract.XML_TYPES:
         return untested(f"no XML 200 to judge (ACCEPT-01 judges the type): {described(as_xml)}", [as_xml])
     if not as_xml.decoded.ok:
         return violated("the XML body cannot be read", expected="well-formed XML carrying the ErpSyncEngineStatus",
                         actual=as_xml.decoded.problem or "", evidence=[as_xml])
+    if as_json is None:
+        if not isinstance(as_xml.body, dict):
+            return violated("the XML body carries no ErpSyncEngineStatus", expected="an ErpSyncEngineStatus element",
+                            actual=repr(as_xml.body)[:120], evidence=[as_xml])
+        return passed(f"{as_xml.response.media_type}: well-formed, an ErpSyncEngineStatus", [as_xml])
+    if as_json.response is None:
+        return untested(f"the json request got no response: {as_json.error}", [as_json])
     if as_json.status != 200 or not isinstance(as_json.body, dict):
         return untested(f"no JSON body to compare with: {described(as_json)}", [as_json])
     if not isinstance(as_xml.body, dict):

@@ -1,4 +1,4 @@
-"""HTTP-01..06: status, encoding, server errors, speed, other methods, error bodies."""
+"""HTTP-01..08: status, encoding, server errors, speed, other methods, error bodies, content codings."""
 
 from __future__ import annotations
 
@@ -136,3 +136,49 @@ def http_06(ex: Exchanges, ctx: Context) -> Finding:
     return observed("; ".join(sorted(set(shapes))), errors[:3])
 
 
+
+
+def _accepted_codings(value: str | None) -> set[str]:
+    """The codings an Accept-Encoding value accepts (q > 0); "*" stands for any (RFC 9110 12.5.3)."""
+    from werkzeug.datastructures import Accept
+    from werkzeug.http import parse_accept_header
+
+    return {coding.lower() for coding, q in parse_accept_header(value or "", Accept) if q > 0}
+
+
+@check("HTTP-08")
+def http_08(ex: Exchanges, ctx: Context) -> Finding:
+    """Roles: requests differing in Accept-Encoding (read from each request as sent). Content-
+    Encoding must name what was applied: a body the named coding cannot decode, or a gzip body no
+    Content-Encoding names, is a MUST violation; a coding the request did not accept, a SHOULD one.
+    Whether the server compresses at all is its choice. The decoded body is judged as any other
+    answer (conformance.everywhere)."""
+    broken, unasked, seen = [], [], []
+    for role, e in ex.items():
+        if e.response is None:
+            if "decod" in (e.error or "").lower():
+                broken.append((role, e, f"the body does not decode: {e.error}"))
+            continue
+        named = [c.strip().lower() for c in (e.response.header("Content-Encoding") or "").split(",")
+                 if c.strip() and c.strip().lower() != "identity"]
+        if not named and e.response.body[:2] == b"\x1f\x8b":
+            broken.append((role, e, "a gzip body that no Content-Encoding names"))
+            continue
+        asked = next((v for k, v in e.request.headers if k.lower() == "accept-encoding"), None)
+        accepted = _accepted_codings(asked)
+        if named and "*" not in accepted and not set(named) <= accepted:
+            unasked.append((role, e, f"Content-Encoding: {', '.join(named)}"))
+        seen.append(f"{role}: {', '.join(named) or 'no coding'}")
+    if broken:
+        return violated("the content coding named is not the coding applied",
+                        expected="Content-Encoding naming exactly the codings applied (RFC 9110 8.4)",
+                        actual="; ".join(f"{role}: {what}" for role, _, what in broken),
+                        evidence=[e for _, e, _ in broken], level="MUST")
+    if unasked:
+        return violated("a content coding the request did not accept was applied",
+                        expected="no coding the request's Accept-Encoding leaves out (RFC 9110 12.5.3)",
+                        actual="; ".join(f"{role}: {what}" for role, _, what in unasked),
+                        evidence=[e for _, e, _ in unasked])
+    if not seen:
+        return untested("no request with an Accept-Encoding got a response")
+    return passed("; ".join(seen), [e for e in ex.values() if e.response is not None])

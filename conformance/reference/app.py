@@ -11,9 +11,11 @@ most 100 headers (Python's http.server answers 414/431 beyond), a request body u
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import json
 import time
+import zlib
 from typing import Iterable
 
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -49,7 +51,7 @@ class ReferenceApp:
             response = self.handle(request)
         except (auth.AuthCrash, selection.SelectCrash, LocaleCrash) as crash:
             response = self.error(500, "InternalServerError", f"{type(crash).__name__}: {crash}")
-        return front_end(response, self.config.options)(environ, start_response)
+        return front_end(coded(response, request, self.config), self.config.options)(environ, start_response)
 
     def handle(self, request: Request) -> Response:
         cfg = self.config
@@ -205,6 +207,25 @@ FRONT_END_HEADERS = (("Server", "Microsoft-IIS/10.0"), ("X-Powered-By", "ASP.NET
                      ("X-Content-Type-Options", "nosniff"), ("Set-Cookie", "ARRAffinity=4f1c0de; Path=/; HttpOnly"),
                      ("X-Request-Id", "0HN8Q2V1R3T5K:00000001"))
 """What an IIS host, a gateway and a load balancer add to an answer (option front_end=proxy)."""
+
+
+def coded(response: Response, request: Request, cfg: ServerConfig) -> Response:
+    """The content coding of an answer (option content_coding, faults coding-*): gzip, else deflate,
+    when the request's Accept-Encoding accepts it; werkzeug's parser gives each coding its q."""
+    unasked, mislabelled = cfg.has("coding-unasked"), cfg.has("coding-mislabelled")
+    if not (unasked or mislabelled or cfg.options.content_coding == "gzip") or response.status_code in (204, 304):
+        return response
+    accepted = request.accept_encodings
+    coding = "gzip" if unasked or accepted["gzip"] > 0 else "deflate" if accepted["deflate"] > 0 else None
+    if coding is None or (mislabelled and coding != "gzip"):
+        return response
+    data = response.get_data()
+    if not mislabelled:
+        data = gzip.compress(data, mtime=0) if coding == "gzip" else zlib.compress(data)
+    response.set_data(data)
+    response.headers["Content-Encoding"] = coding
+    response.headers.add("Vary", "Accept-Encoding")
+    return response
 
 
 def front_end(response: Response, options) -> Response:

@@ -54,10 +54,14 @@ FAULTS: tuple[Fault, ...] = (
     # http
     _f("post-requires-content-type", "HTTP-01", "A POST without a Content-Type header gets 415.", cascades=True),
     _f("charset-missing", "HTTP-02", "JSON responses declare no charset parameter."),
-    _f("body-not-utf8", "HTTP-02 ACCEPT-02", "text/json bodies are encoded as latin-1 while declaring utf-8."),
+    _f("body-not-utf8", "HTTP-02 ACCEPT-02 SCHEMA-01", "text/json bodies are encoded as latin-1 while declaring utf-8."),
     _f("slow", "HTTP-04", "Every response waits config.slow_seconds (default 5.5 s) first."),
     _f("http-503-transient", "HTTP-03", "One POST in 25 is answered 503 without Retry-After (a temporary overload): "
        "a SHOULD finding, since asking once more gets the answer (RFC 9110 15.6.4)."),
+    _f("coding-mislabelled", "HTTP-08", "When the request accepts gzip, answers say Content-Encoding: gzip but are "
+       "sent uncompressed."),
+    _f("coding-unasked", "HTTP-08", "Every answer is gzip-compressed, whatever Accept-Encoding says (identity "
+       "included): a SHOULD finding, as the coding is named and decodes."),
     _f("get-answers-data", "HTTP-07 HTTP-05", "GET runs the agent: it is answered like POST, with engine data."),
     _f("error-body-html", "HTTP-06", "Error responses are HTML pages instead of REST error bodies (INFO)."),
     # auth
@@ -95,9 +99,9 @@ FAULTS: tuple[Fault, ...] = (
     _f("select-only-unknown-500", "SELECT-09 HTTP-03", "A $select naming only unknown properties gets 500."),
     # accept
     _f("accept-xml-ignored", "ACCEPT-01 ACCEPT-04 ACCEPT-07", "XML types are answered with JSON."),
-    _f("accept-type-mislabelled", "ACCEPT-01 ACCEPT-04 ACCEPT-07 ACCEPT-02", "Every response is labelled application/json, whatever its body."),
+    _f("accept-type-mislabelled", "ACCEPT-01 ACCEPT-04 ACCEPT-07 ACCEPT-02 SCHEMA-01", "Every response is labelled application/json, whatever its body."),
     _f("accept-patch-types-406", "ACCEPT-01", "application/json-patch+json and merge-patch+json get 406."),
-    _f("json-patch-body-invalid", "ACCEPT-02", "The two patch types get a body that is not valid JSON."),
+    _f("json-patch-body-invalid", "ACCEPT-02 SCHEMA-01", "The two patch types get a body that is not valid JSON."),
     _f("xml-malformed", "ACCEPT-03", "XML bodies are not well-formed (an unclosed element)."),
     _f("xml-differs-from-json", "ACCEPT-03", "XML bodies carry IsRunning inverted."),
     _f("accept-qvalues-ignored", "ACCEPT-04", "The first listed supported type wins, whatever its q-value."),
@@ -109,7 +113,7 @@ FAULTS: tuple[Fault, ...] = (
     _f("accept-parameters-rejected", "ACCEPT-07", "A media type with parameters (charset=utf-8) gets 406."),
     _f("xml-nil-wrong", "ACCEPT-08 ACCEPT-03 SELECT-08", 'XML nulls are rendered as the text "null" instead of the profile\'s form.'),
     # language
-    _f("lang-translates-booleans", "LANG-01", 'With a language set, IsRunning becomes a translated word ("Yes").'),
+    _f("lang-translates-booleans", "LANG-01 SCHEMA-01", 'With a language set, IsRunning becomes a translated word ("Yes").'),
     _f("lang-so-language-ignored", "LANG-02 LANG-04 LANG-07", "SO-Language is ignored; Accept-Language decides."),
     _f("lang-culture-without-language", "LANG-03", "SO-Culture formats StatusMessage even with no language set."),
     _f("lang-untranslated", "LANG-04", "[SR_...] references stay untranslated whatever the language."),
@@ -150,13 +154,13 @@ FAULTS += (
     _f("select-ignored-with-language", "SELECT-03 SELECT-04 SELECT-05 SELECT-06 SELECT-07 SELECT-09 SELECT-02",
        "$select has no effect when a language is set."),
     # accept: one type, one parameter, one combination
-    _f("accept-merge-patch-xml-body", "ACCEPT-02", "application/merge-patch+json is answered with the XML body."),
+    _f("accept-merge-patch-xml-body", "ACCEPT-02 SCHEMA-01", "application/merge-patch+json is answered with the XML body."),
     _f("accept-text-xml-charset-406", "ACCEPT-07", "text/xml with parameters (charset) gets 406."),
     _f("accept-text-wildcard-406", "ACCEPT-04", "text/* gets 406."),
     _f("accept-xml-select-as-json", "ACCEPT-01 ACCEPT-04 ACCEPT-07", "XML with a $select is answered as JSON."),
     # language: one language, one zone code or spelling, one combination
     _f("lang-german-incomplete", "LANG-04", "German leaves one resource reference untranslated."),
-    _f("lang-swedish-booleans", "LANG-01", 'With Swedish, IsRunning becomes "Ja".'),
+    _f("lang-swedish-booleans", "LANG-01 SCHEMA-01", 'With Swedish, IsRunning becomes "Ja".'),
     _f("lang-zone-us-ny-400", "LANG-06", "SO-TimeZone US-NY (a documented code) gets 400."),
     _f("lang-zone-id-460-500", "HTTP-03 LANG-06", "SO-TimeZone 460 (US-NY's documented id) gets 500."),
     _f("lang-offset-lowercase-500", "HTTP-03 LANG-06", "', includeTZoffset' (the prose's own spelling) gets 500."),

@@ -24,6 +24,7 @@ from conformance.target import Limits
 from conformance.transport.deadline import Deadline, WatchedHTTPPool, WatchedHTTPSPool
 from conformance.transport.errors import ForbiddenPath, NotJudged, TransportFailure
 from conformance.transport.failures import TRANSPORT_ERRORS, transport_reason
+from conformance.transport.features import of_request
 from conformance.transport.guard import BRIEF_WAIT, RETRIED_503, THROTTLED_AFTER, Budget, RateLimit, Streaks, retry_after_seconds
 from conformance.transport.reading import read_capped
 
@@ -90,13 +91,14 @@ class GuardedAdapter(HTTPAdapter):
         # always a streamed body, so that the deadline and BODY_CAP hold while it is read.
         kwargs.update(timeout=self.timeout, verify=self.verify, stream=True)
         attempt, brief = 0, False
+        features = of_request(request.headers.items(), request.url or "", request.body)
         while True:
-            self.streaks.check()
+            self.streaks.check(features)
             self.budget.take()
             self.rate.wait()
-            response = self._exchange(request, kwargs)
+            response = self._exchange(request, kwargs, features)
             if response.status_code not in (429, 503):
-                self.streaks.answered()
+                self.streaks.answered(features=features)
                 if attempt or brief:
                     response.delivery.note = (f"{RETRIED_503} after a brief wait" if brief else
                                               f"answered after {attempt} Retry-After wait(s)")
@@ -138,7 +140,8 @@ class GuardedAdapter(HTTPAdapter):
             return f"still throttled after {attempt} Retry-After wait(s) (limits.retries = {self.retries})"
         return None
 
-    def _exchange(self, request: requests.PreparedRequest, kwargs: dict[str, Any]) -> requests.Response:
+    def _exchange(self, request: requests.PreparedRequest, kwargs: dict[str, Any],
+                  features: frozenset[str] = frozenset()) -> requests.Response:
         """One attempt, body included, within the deadline. A transport failure is counted and
         raised as TransportFailure, its reason in words."""
         started = time.perf_counter()
@@ -151,7 +154,7 @@ class GuardedAdapter(HTTPAdapter):
             if not (deadline.expired or isinstance(problem, TRANSPORT_ERRORS)):
                 raise
             reason = transport_reason(problem, deadline.seconds if deadline.expired else None, self.timeout)
-            self.streaks.failed(reason)
+            self.streaks.failed(reason, features)
             if self.generating.active:
                 raise NotJudged(f"a generated request got no response: {reason}") from problem
             raise TransportFailure(reason, request=request) from problem

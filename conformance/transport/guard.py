@@ -48,6 +48,12 @@ class Budget:
         return self.limit - self.used
 
 
+def _name(feature: str) -> str:
+    from conformance.transport.features import NAMES
+
+    return NAMES.get(feature, feature)
+
+
 class RateLimit:
     """At most `rate` requests per second, spaced evenly."""
 
@@ -84,31 +90,59 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 class Streaks:
-    """What the target did to the last exchanges in a row, shared by every session of a run."""
+    """What the target did to the last exchanges in a row, shared by every session of a run.
+
+    A streak of UNRESPONSIVE_AFTER transport failures stops the run's sending, unless every one of
+    those requests had a feature (conformance.transport.features) that no answered request ever
+    had, while others were answered: then only requests with that feature are no longer sent, and
+    once a request without it is answered again the feature is `dead`: a deterministic failure of
+    that feature, which the run grades as its requirements' failure."""
 
     def __init__(self) -> None:
         self.failures = 0
         self.last_failure = ""
         self.throttled = 0
+        self.answered_features: set[str] = set()
+        self.answered_any = False
+        self.suspect: dict[str, str] = {}
+        """Feature -> the last failure: requests with it are not sent."""
+        self.dead: dict[str, str] = {}
+        """Suspect features confirmed by an answer to a request without them afterwards."""
+        self._recent: list[frozenset[str]] = []
         self._lock = threading.Lock()
 
-    def check(self) -> None:
+    def check(self, features: frozenset[str] = frozenset()) -> None:
         with self._lock:
+            stopped = sorted(features & set(self.suspect))
+            if stopped:
+                f = stopped[0]
+                raise TargetUnresponsive(f"every request with {_name(f)} got no response ({UNRESPONSIVE_AFTER} or more "
+                                         f"in a row, last: {self.suspect[f]}) while requests without it were "
+                                         "answered; not sent")
             if self.failures >= UNRESPONSIVE_AFTER:
                 raise TargetUnresponsive(f"target unresponsive: {self.failures} consecutive transport failures "
                                          f"(last: {self.last_failure}); not sent")
 
-    def failed(self, reason: str) -> None:
+    def failed(self, reason: str, features: frozenset[str] = frozenset()) -> None:
         with self._lock:
             self.failures += 1
             self.last_failure = reason
+            self._recent.append(features)
+            if self.failures >= UNRESPONSIVE_AFTER and self.answered_any:
+                common = frozenset.intersection(*self._recent[-UNRESPONSIVE_AFTER:]) - self.answered_features
+                if common:
+                    self.suspect.update({f: reason for f in common})
+                    self.failures, self._recent = 0, []
 
-    def answered(self, throttled: bool | None = None) -> None:
+    def answered(self, throttled: bool | None = None, features: frozenset[str] = frozenset()) -> None:
         """An HTTP response arrived. `throttled`: True, a 429/503 still after its Retry-After waits;
         False, a 429/503 not waited for (no usable or too long a Retry-After), which leaves the
         throttling streak as it is; None, an answer that is no throttle, which ends it."""
         with self._lock:
-            self.failures = 0
+            self.failures, self._recent = 0, []
+            self.answered_any = True
+            self.answered_features |= features
+            self.dead.update({f: r for f, r in self.suspect.items() if f not in features})
             if throttled is None:
                 self.throttled = 0
             elif throttled:

@@ -88,6 +88,13 @@ def json_bodies(change: Callable[[bytes], bytes], types: tuple[str, ...] = JSON_
     return alter
 
 
+def now_and_then(every: int, alter: Callable[["Altered", Request], Response]):
+    """Every `every`-th request gets `alter`'s answer; the others are answered as the reference does."""
+    def sometimes(server: Altered, request: Request) -> Response:
+        return alter(server, request) if len(server.seen) % every == 0 else server.answer(request)
+    return sometimes
+
+
 def xml_bodies(change: Callable[[bytes], bytes]):
     """Every 200 answer of an XML type gets `change(body)` as its body, under the same label."""
     def alter(server: Altered, request: Request) -> Response:

@@ -1,0 +1,152 @@
+"""The response-wide requirements, judged on every exchange of the run (issue 20), not only on the
+few a test names: whatever test sent it (example, covering row, generated, a relation's reference,
+a baseline, discovery), a 200 answer to an authorised POST with valid credentials, labelled JSON
+or XML, is an ErpSyncEngineStatus that can be read:
+
+- JSON: SCHEMA-01 (an object whose documented properties have their types, in the $select view
+  when the request had one) and HTTP-02 (valid UTF-8; charset=utf-8 is its SHOULD);
+- XML: ACCEPT-03's first half (well-formed, carrying an ErpSyncEngineStatus).
+
+A null body or an agent's error object (fact 23's refusal forms) is left to the test that sent it;
+so is every request sent with other credentials, another app token or another method, whose 200 is
+itself a finding of AUTH or HTTP. No request is spent: the exchange is judged as it arrives, whole
+(the run keeps only slim copies). Each requirement ends with one outcome per process: how many
+answers were judged, and the first ones that failed, named by their label, as evidence.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from conformance.contract import JSON_TYPES, XML_TYPES
+from conformance.exchange import Exchange
+from conformance.outcome import Outcome, Status, outcome
+
+REQUIREMENTS = {"json": ("SCHEMA-01", "HTTP-02"), "xml": ("ACCEPT-03",)}
+KEPT = 3
+"""Failing answers kept per requirement as evidence (the count says how many there were)."""
+
+
+def authorised(sent: dict[str, Any], granted: Any) -> bool:
+    """A POST with the run's valid credentials of a scheme and its granted app token (if any)."""
+    if sent.get("method", "POST") != "POST" or sent.get("auth") is not None or sent.get("scheme") is None:
+        return False
+    token = sent.get("app_token", True)
+    return token is True or token == granted
+
+
+def features(exchange: Exchange, profile: Any) -> frozenset[str]:
+    """The request's features (conformance.transport.features), "xml" when Accept calls for XML
+    answers only (the Accept oracle's reading)."""
+    from conformance.oracle import predict_media
+    from conformance.transport.features import of_request
+
+    found = of_request(exchange.request.headers, exchange.request.url, exchange.request.body_length) - {"xml"}
+    accept = next((v for k, v in exchange.request.headers if k.lower() == "accept"), None)
+    allowed = predict_media(accept, profile).allowed if accept else frozenset()
+    return found | {"xml"} if allowed and allowed <= set(XML_TYPES) else found
+
+
+def eligible(exchange: Exchange, sent: dict[str, Any], granted: Any) -> str | None:
+    """"json" or "xml" when the exchange is one every answer of which these requirements judge."""
+    if not authorised(sent, granted):
+        return None
+    response = exchange.response
+    if response is None or response.status != 200:
+        return None
+    kind = "json" if response.media_type in JSON_TYPES else "xml" if response.media_type in XML_TYPES else None
+    if kind is None:
+        return None
+    decoded = exchange.decoded
+    if decoded.ok and (decoded.value is None or (isinstance(decoded.value, dict) and "Message" in decoded.value
+                                                 and "IsRunning" not in decoded.value)):
+        return None  # a refusal form: the test that sent it judges it
+    return kind
+
+
+def selected(exchange: Exchange) -> str | None:
+    """The $select clause the request carried, or None."""
+    values = parse_qs(urlsplit(exchange.request.url).query, keep_blank_values=True).get("$select")
+    return values[0] if values else None
+
+
+@dataclass
+class Everywhere:
+    judged: Counter = field(default_factory=Counter)
+    failing: Counter = field(default_factory=Counter)
+    red: dict[str, list[Outcome]] = field(default_factory=dict)
+    """The first KEPT failing outcomes per requirement."""
+    passed: dict[str, Outcome] = field(default_factory=dict)
+    authorised: list[tuple[frozenset[str], Exchange | None]] = field(default_factory=list)
+    """Per request sent with valid credentials: its features, and the exchange if it got no response."""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def see(self, run: Any, exchange: Exchange, sent: dict[str, Any]) -> None:
+        tokens = run.target.apptoken
+        granted = tokens.granted if tokens else None
+        if authorised(sent, granted):
+            with self._lock:
+                self.authorised.append((features(exchange, run.profile), exchange.slim() if exchange.response is None
+                                        else None))
+        kind = eligible(exchange, sent, granted)
+        if kind is None:
+            return
+        clause = selected(exchange)
+        for rid in REQUIREMENTS[kind]:
+            outcome = run.judge(rid, {"xml": exchange} if kind == "xml" else {"probe": exchange}, select=clause)
+            with self._lock:
+                self.judged[rid] += 1
+                if outcome.status.red:
+                    self.failing[rid] += 1
+                    kept = self.red.setdefault(rid, [])
+                    if len(kept) < KEPT:
+                        kept.append(outcome)
+                elif outcome.status is Status.PASS:
+                    self.passed.setdefault(rid, outcome)
+
+    def outcomes(self) -> list[Outcome]:
+        """One outcome per requirement judged: the worst seen, with the count of answers behind it."""
+        found = []
+        for rid in sorted(set(self.red) | set(self.passed)):
+            total, failing = self.judged[rid], self.failing[rid]
+            if failing:
+                kept = self.red[rid]
+                worst = min(kept, key=lambda o: o.status.rank)
+                labels = "; ".join(repr(o.evidence[0].label) for o in kept if o.evidence)
+                found.append(replace(worst, reason=f"{failing} of {total} 200 answers to authorised requests across "
+                                                   f"the run: {worst.reason} (first: {labels})",
+                                     evidence=tuple(e for o in kept for e in o.evidence[:1])))
+            else:
+                first = self.passed[rid]
+                found.append(replace(first, reason=f"every one of the {total} 200 answers to authorised requests "
+                                                   f"across the run: {first.reason}"))
+        return found
+
+
+def dead_features(everywhere: Everywhere) -> list[Outcome]:
+    """A feature every authorised request with which got no response (at least UNRESPONSIVE_AFTER
+    of them, none ever answered), while authorised requests without it were answered after its
+    first failure: a deterministic failure of that feature, so a fail of the MUSTs it exercises,
+    with those exchanges as evidence, instead of their staying untested for a transport failure.
+    Requests the guard did not send ("not sent") count for nothing."""
+    from conformance.transport.features import NAMES
+    from conformance.transport.features import REQUIREMENTS as EXERCISED
+    from conformance.transport.guard import UNRESPONSIVE_AFTER
+
+    sent = [(f, e) for f, e in everywhere.authorised if not (e is not None and (e.error or "").endswith("not sent"))]
+    found = []
+    for feature, rids in EXERCISED.items():
+        having = [i for i, (f, _) in enumerate(sent) if feature in f]
+        if len(having) < UNRESPONSIVE_AFTER or any(sent[i][1] is None for i in having):
+            continue
+        if not any(e is None and feature not in f for f, e in sent[having[0]:]):
+            continue  # nothing was answered after: the target, not the feature, stopped answering
+        failed = [e for i in having if (e := sent[i][1]) is not None]
+        reason = (f"every one of the {len(failed)} authorised requests with {NAMES[feature]} got no response "
+                  f"(last: {failed[-1].error}), while requests without it were answered: a failure of that feature")
+        found += [outcome(rid, Status.FAIL, reason, failed[:KEPT]) for rid in rids]
+    return found
