@@ -10,8 +10,10 @@ or XML, is an ErpSyncEngineStatus that can be read:
 A null body or an agent's error object (fact 23's refusal forms) is left to the test that sent it;
 so is every request sent with other credentials, another app token or another method, whose 200 is
 itself a finding of AUTH or HTTP. No request is spent: the exchange is judged as it arrives, whole
-(the run keeps only slim copies). Each requirement ends with one outcome per process: how many
-answers were judged, and the first ones that failed, named by their label, as evidence.
+(the run keeps only slim copies). A requirement an answer failed gets one outcome per process: how
+many answers were judged and failed, and the first failing ones, named by their label, as evidence.
+Passes add nothing: the tests judge those requirements themselves, and a pass from here would stand
+for the tests a budget or a selection left unrun.
 """
 
 from __future__ import annotations
@@ -80,7 +82,6 @@ class Everywhere:
     failing: Counter = field(default_factory=Counter)
     red: dict[str, list[Outcome]] = field(default_factory=dict)
     """The first KEPT failing outcomes per requirement."""
-    passed: dict[str, Outcome] = field(default_factory=dict)
     authorised: list[tuple[frozenset[str], Exchange | None]] = field(default_factory=list)
     """Per request sent with valid credentials: its features, and the exchange if it got no response."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -105,25 +106,19 @@ class Everywhere:
                     kept = self.red.setdefault(rid, [])
                     if len(kept) < KEPT:
                         kept.append(outcome)
-                elif outcome.status is Status.PASS:
-                    self.passed.setdefault(rid, outcome)
 
     def outcomes(self) -> list[Outcome]:
-        """One outcome per requirement judged: the worst seen, with the count of answers behind it."""
+        """Per requirement an answer failed, the worst failing outcome with the count of answers
+        behind it. Passes add no outcome: they would stand for the tests a budget or a selection
+        left unrun (the verdict counts those as untested), and the tests judge them anyway."""
         found = []
-        for rid in sorted(set(self.red) | set(self.passed)):
-            total, failing = self.judged[rid], self.failing[rid]
-            if failing:
-                kept = self.red[rid]
-                worst = min(kept, key=lambda o: o.status.rank)
-                labels = "; ".join(repr(o.evidence[0].label) for o in kept if o.evidence)
-                found.append(replace(worst, reason=f"{failing} of {total} 200 answers to authorised requests across "
-                                                   f"the run: {worst.reason} (first: {labels})",
-                                     evidence=tuple(e for o in kept for e in o.evidence[:1])))
-            else:
-                first = self.passed[rid]
-                found.append(replace(first, reason=f"every one of the {total} 200 answers to authorised requests "
-                                                   f"across the run: {first.reason}"))
+        for rid in sorted(self.red):
+            kept = self.red[rid]
+            worst = min(kept, key=lambda o: o.status.rank)
+            labels = "; ".join(repr(o.evidence[0].label) for o in kept if o.evidence)
+            found.append(replace(worst, reason=f"{self.failing[rid]} of {self.judged[rid]} 200 answers to authorised "
+                                               f"requests across the run: {worst.reason} (first: {labels})",
+                                 evidence=tuple(e for o in kept for e in o.evidence[:1])))
         return found
 
 

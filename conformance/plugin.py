@@ -358,9 +358,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     worker = hasattr(config, "workeroutput")
     if run is not None and run.exchanges:
         whole = {f"#{i}": e for i, e in enumerate(run.exchanges)}
-        judged = [run.judge(rid, whole) for rid in SESSION_WIDE] + run.everywhere.outcomes() \
-            + everywhere.dead_features(run.everywhere)
-        for data in (o.as_dict() for o in judged):
+        across = run.everywhere.outcomes() + everywhere.dead_features(run.everywhere)
+        judged = [run.judge(rid, whole).as_dict() for rid in SESSION_WIDE] + \
+            [{**o.as_dict(), "across_run": True} for o in across]
+        for data in judged:
             rid = data["requirement"]
             if worker:
                 config.workeroutput.setdefault(OUTCOME_KEY, []).append(data)

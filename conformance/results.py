@@ -36,10 +36,13 @@ class ResultsError(ValueError):
 
 def choose(recorded: list[Mapping[str, Any]]) -> Mapping[str, Any]:
     """The judgement a requirement is reported by: the worst; among equals, one the request budget
-    cut short (more budget is the remedy, which is what the reader needs to know), then a whole-run
-    judgement (HTTP-03/04), then by test id and order, so serial and xdist runs choose alike."""
+    cut short (more budget is the remedy, which is what the reader needs to know), then a test's own
+    over one judged across the run (conformance.everywhere: its counts differ per xdist worker),
+    then a whole-run judgement (HTTP-03/04), then by test id and order, so serial and xdist runs
+    choose alike."""
     return min(recorded, key=lambda d: (Status(d["status"]).rank, not d.get("reason", "").startswith(BUDGET_CUT),
-                                        d.get("test") is not None, d.get("test") or "", d.get("order", 0)))
+                                        bool(d.get("across_run")), d.get("test") is not None, d.get("test") or "",
+                                        d.get("order", 0)))
 
 
 def entries(recorded: Mapping[str, list[Mapping[str, Any]]],

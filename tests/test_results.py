@@ -142,7 +142,7 @@ EXIT_CODES = [
      "erpsync-conformance: the selection (-k, -m, --requirement) runs no test of the suite: nothing was judged"),
     ("a misspelt requirement", None, ["--requirement", "AUTH-3"], 2,
      ("erpsync-conformance: --requirement 'AUTH-3' is no requirement of the catalogue; did you mean AUTH-03? "
-      "(docs/requirements.md lists the 50)")),
+      "(docs/requirements.md lists the 51)")),
     ("an unreachable base URL", 'name = "t"\nbase_url = "http://127.0.0.1:{port}/api/v1"\n[bearer]\ntoken = "env:T_TOKEN"\n',
      [], 2, "erpsync-conformance: {file}: base_url http://127.0.0.1:{port}/api/v1 is unreachable (127.0.0.1:{port}: Connection refused)"),
     ("a bad target file", 'name = "t"\n', [], 2, "erpsync-conformance: {file}: base_url: missing"),
