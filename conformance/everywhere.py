@@ -124,8 +124,9 @@ class Everywhere:
 
 def dead_features(everywhere: Everywhere) -> list[Outcome]:
     """A feature every authorised request with which got no response (at least UNRESPONSIVE_AFTER
-    of them, none ever answered), while authorised requests without it were answered after its
-    first failure: a deterministic failure of that feature, so a fail of the MUSTs it exercises,
+    of them, none ever answered), while authorised requests without it were answered between its
+    failures (they are no single streak: the guard's retry of a stopped feature makes sure of one)
+    and after the last: a deterministic failure of that feature, so a fail of the MUSTs it exercises,
     with those exchanges as evidence, instead of their staying untested for a transport failure.
     Requests the guard did not send ("not sent") count for nothing."""
     from conformance.transport.features import NAMES
@@ -138,8 +139,10 @@ def dead_features(everywhere: Everywhere) -> list[Outcome]:
         having = [i for i, (f, _) in enumerate(sent) if feature in f]
         if len(having) < UNRESPONSIVE_AFTER or any(sent[i][1] is None for i in having):
             continue
-        if not any(e is None and feature not in f for f, e in sent[having[0]:]):
-            continue  # nothing was answered after: the target, not the feature, stopped answering
+        answered_without = [i for i, (f, e) in enumerate(sent) if e is None and feature not in f]
+        if not any(having[0] < i < having[-1] for i in answered_without) or not any(
+                i > having[-1] for i in answered_without):
+            continue  # one streak of failures, or nothing answered after it: a blip or the target, not the feature
         failed = [e for i in having if (e := sent[i][1]) is not None]
         reason = (f"every one of the {len(failed)} authorised requests with {NAMES[feature]} got no response "
                   f"(last: {failed[-1].error}), while requests without it were answered: a failure of that feature")

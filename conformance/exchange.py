@@ -213,7 +213,7 @@ def curl_line(redactor, method: str, url: str, headers: list[tuple[str, str]]) -
     if not any(name.lower() == "accept" for name, _ in headers):
         parts += ["-H", "'Accept:'"]  # curl sends Accept: */* unless told not to
     for name, value in headers:
-        if name.lower() in SKIPPED_IN_CURL:
+        if name.lower() in SKIPPED_IN_CURL and not (name.lower() == "accept-encoding" and value != "identity"):
             continue
         line = f"{name}: {value}"
         parts += ["-H", redactor.curl_quoted(line) if redactor else shlex.quote(line)]

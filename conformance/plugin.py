@@ -128,7 +128,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
     """xdist: each worker learns how much of the budget the preflight spent."""
-    node.workerinput[PREFLIGHT_KEY] = len(state(node.config).preflight.entries)
+    node.workerinput[PREFLIGHT_KEY] = state(node.config).preflight.spent
 
 
 def unwritable(config: pytest.Config) -> str | None:
@@ -293,7 +293,7 @@ def conformance_run(request: pytest.FixtureRequest) -> Iterator[Any]:
     whole = budget = config.getoption("--max-requests") or target.limits.max_requests
     rate = config.getoption("--rate") or target.limits.rate
     worker = getattr(config, "workerinput", None)
-    budget = max(0, budget - (worker.get(PREFLIGHT_KEY, 0) if worker is not None else len(session.preflight.entries)))
+    budget = max(0, budget - (worker.get(PREFLIGHT_KEY, 0) if worker is not None else session.preflight.spent))
     if worker is not None:  # xdist: each worker's client keeps its share, so that together they keep the whole
         count, index = int(worker["workercount"]), int(worker["workerid"].removeprefix("gw"))
         budget, rate = budget // count + (index < budget % count), rate / count
@@ -426,7 +426,7 @@ def assemble(config: pytest.Config, collector: collect.Collector, interrupted: b
         workers=len(collector.workers), budget_option=config.getoption("--max-requests"),
         tls={"verified": bool(target.limits.verify) if target else True,
              "ca_bundle": target.limits.ca_bundle if target else None},
-        preflight=stash.preflight.entries)
+        preflight=stash.preflight.entries, preflight_spent=stash.preflight.spent)
     recorded = collector.in_scope()
     for rid, found in results.inconsistency_outcomes(run["choices"], inconsistent).items():
         if rid in collector.scope:
@@ -455,13 +455,15 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
                         or "schemathesis cases are not listed" in str(item.longrepr))
         budget = config.getoption("--max-requests") or (stash.target.limits.max_requests if stash.target else None)
         write(f"at least {len(stash.planned)} requests: the first request of each example test and covering row "
-              f"is listed above; nothing was sent. A real run sends more: tests that compare answers send a "
+              f"is listed above; nothing was sent. A real run sends more: a target's preflight sends one "
+              f"authorised request per declared scheme first, tests that compare answers send a "
               f"baseline first, the server's choices on the open points are asked first (a few dozen requests "
               f"when the target pins none), and the {generated} generated tests draw up to "
               f"{settings().max_examples} examples each (Hypothesis profile {settings.get_current_profile_name()})"
               + (f"; never more than the budget of {budget}" if budget else "") + ".")
         undecided = len(stash.target.profile.undecided()) if stash.target else 0
-        about = len(stash.planned) + generated * settings().max_examples + 3 * undecided
+        preflights = len(stash.target.schemes) if stash.target else 0  # one per declared scheme, first
+        about = len(stash.planned) + preflights + generated * settings().max_examples + 3 * undecided
         if budget and about > budget:
             write(f"warning: the plan does not fit the budget of {budget}: about {about} requests (at least "
                   f"{len(stash.planned)}); a real run cuts what does not fit and its verdict says how much. "

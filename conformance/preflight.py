@@ -26,7 +26,10 @@ SCHEME_NAMES = {"basic": "Basic", "soticket": "SOTicket", "bearer": "Bearer", "s
 ACCEPTED_BY = {"basic": "AUTH-01", "soticket": "AUTH-02", "bearer": "AUTH-04", "session": "AUTH-07"}
 """The requirement a server that refuses valid credentials of the scheme fails."""
 PLAIN_HTTP_AT_TLS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "HTTP_REQUEST",
-                     "UNEXPECTED_EOF", "record layer failure", "wrong version number")
+                     "record layer failure", "wrong version number")
+"""OpenSSL's words for an answer that is no TLS record (a plain HTTP server's 400). A handshake the
+server breaks off (an unknown SNI, no common version or cipher, a client certificate required) is
+no sign of plain HTTP."""
 
 
 def unreachable(target: Target) -> str | None:
@@ -53,6 +56,9 @@ def unreachable(target: Target) -> str | None:
             if any(mark in f"{problem.reason} {problem}" for mark in PLAIN_HTTP_AT_TLS):
                 return (f"{where}: {parts.hostname}:{port} does not speak TLS ({problem.reason or problem}): "
                         "is it plain HTTP? Then use an http:// base_url (credentials go in clear text)")
+            if "EOF" in f"{problem.reason} {problem}":
+                return (f"{where}: {parts.hostname}:{port} closed the connection during the TLS handshake "
+                        f"({problem.reason or problem}): a host name, TLS version or client certificate it wants?")
             return f"{where}: the TLS handshake failed ({problem.reason or problem})"
         except OSError as problem:
             reason = "no handshake within the connect timeout" if isinstance(problem, TimeoutError) \
@@ -87,6 +93,8 @@ class Preflight:
     """Per scheme asked: scheme, label, status (None: no answer), outcome."""
     problem: str | None = None
     """The one line that stops the run (exit 2), or None."""
+    spent: int = 0
+    """Requests it sent, retries of a 429/503 included: taken from the run's budget."""
 
 
 def variables(target: Target, scheme: str) -> list[str]:
@@ -133,6 +141,8 @@ def credentials(target: Target, client: Any) -> Preflight:
             exchange = client.send(label, scheme=scheme, headers={"Accept": "application/json"})
         except BudgetExhausted:
             break
+        finally:
+            found.spent = client.budget.used
         entry: dict[str, Any] = {"scheme": scheme, "label": label, "status": exchange.status}
         found.entries.append(entry)
         if exchange.response is None:
@@ -142,12 +152,14 @@ def credentials(target: Target, client: Any) -> Preflight:
         if target.base_url.startswith("http://") and exchange.status in range(300, 400) \
                 and location.lower().startswith("https://"):
             entry["outcome"] = "redirected to https"
+            found.spent = client.budget.used
             found.problem = (f"{target.source}: base_url {target.base_url} is answered by a redirect to https "
                              f"({exchange.status}, Location: {_head(location)}): use the https:// URL as base_url; "
                              "nothing more was sent in clear text")
             return found
         form = refusal(exchange)
-        entry["outcome"] = "refused" if form else "accepted"
+        entry["outcome"] = "refused" if form else "accepted" if exchange.status == 200 and isinstance(
+            exchange.body, dict) else "answered"  # any other answer is the tests' to judge
         if form:
             names = variables(target, scheme)
             refused.append(f"{SCHEME_NAMES[scheme]} was refused ({form}): check "
@@ -155,6 +167,7 @@ def credentials(target: Target, client: Any) -> Preflight:
                            f"{ACCEPTED_BY[scheme]}")
     if refused:
         found.problem = "; ".join(refused)
+    found.spent = client.budget.used
     return found
 
 

@@ -146,7 +146,8 @@ def assemble(run: dict[str, Any], recorded: Mapping[str, list[Mapping[str, Any]]
 def run_metadata(*, target: Mapping[str, Any], processes: list[Mapping[str, Any]], declared: Mapping[str, str],
                  hypothesis: Mapping[str, Any], started: dt.datetime, duration_s: float, strict: bool,
                  dry_run: bool, slow_ms: float, workers: int, budget_option: int | None,
-                 tls: Mapping[str, Any], preflight: list[Mapping[str, Any]] = ()) -> tuple[dict, list[str]]:
+                 tls: Mapping[str, Any], preflight: list[Mapping[str, Any]] = (),
+                 preflight_spent: int = 0) -> tuple[dict, list[str]]:
     """The `run` object of results.json, and the settings seen chosen inconsistently. `preflight`:
     the controller's requests before the tests (conformance.preflight), counted in the run's
     requests and budget."""
@@ -161,8 +162,8 @@ def run_metadata(*, target: Mapping[str, Any], processes: list[Mapping[str, Any]
         "suite_version": __version__, "python": platform.python_version(), "packages": packages(),
         "hypothesis": dict(hypothesis), "started": started.isoformat(timespec="seconds"),
         "duration_s": round(duration_s, 2),
-        "requests": sum(p["requests"] for p in processes) + len(preflight),
-        "budget": (sum(p["budget"] for p in processes) + len(preflight)) if processes else (budget_option or 0),
+        "requests": sum(p["requests"] for p in processes) + preflight_spent,
+        "budget": (sum(p["budget"] for p in processes) + preflight_spent) if processes else (budget_option or 0),
         "rate": round(sum(p["rate"] for p in processes), 3) if processes else 1.0,
         "slow_ms": slow_ms, "strict": strict, "workers": workers, "dry_run": dry_run, "tls": dict(tls),
         "preflight": [dict(entry) for entry in preflight],

@@ -111,11 +111,12 @@ def test_every_xml_request_without_an_answer_fails_the_xml_requirements():
 @pytest.mark.parametrize("entries", [
     [answer(GOOD), lost("xml 1"), lost("xml 2"), answer(GOOD)],  # too few to call it the feature's
     [answer(GOOD), lost("xml 1"), lost("xml 2"), lost("xml 3")],  # nothing answered after: the target died
+    [answer(GOOD), lost("xml 1"), lost("xml 2"), lost("xml 3"), answer(GOOD)],  # one streak: a blip
     [answer(GOOD), lost("xml 1"), answer(GOOD, accept="application/xml", media="application/xml"), lost("xml 2"),
      lost("xml 3"), answer(GOOD)],  # an XML request was answered once: flaky, not the feature
     [answer(GOOD), lost("x", "application/json"), lost("y", "application/json"), lost("z", "application/json"),
      answer(GOOD)],  # JSON failing now and then is no feature of its own
-], ids=["two", "then nothing", "once answered", "no common feature"])
+], ids=["two", "then nothing", "one streak", "once answered", "no common feature"])
 def test_no_feature_is_blamed_without_the_evidence(entries):
     assert dead_features(authorised(*[("", e) for e in entries])) == []
 
@@ -131,7 +132,26 @@ def test_the_streaks_stop_only_the_requests_with_the_failing_feature():
         streaks.check(xml)
     streaks.check(json_)  # still sent
     streaks.answered(features=json_)
+    streaks.check(xml)  # answers resumed: one request with the feature is let through again
+    streaks.failed("reset", xml)
     assert set(streaks.dead) == {"xml"}
+    streaks.answered(features=json_)
+    with pytest.raises(TargetUnresponsive):
+        streaks.check(xml)  # dead: no second retry
+
+
+def test_a_blip_on_one_feature_is_forgiven_once_its_retry_is_answered():
+    streaks = Streaks()
+    xml, json_ = frozenset({"xml", "soticket"}), frozenset({"soticket"})
+    streaks.answered(features=json_)
+    for _ in range(UNRESPONSIVE_AFTER):
+        streaks.failed("reset", xml)
+    streaks.answered(features=json_)
+    streaks.check(xml)
+    streaks.answered(features=xml)
+    streaks.check(xml)
+    streaks.check(xml)
+    assert streaks.dead == {} and streaks.suspect == {}
 
 
 def test_a_dead_target_is_still_unresponsive_as_a_whole():
@@ -140,3 +160,12 @@ def test_a_dead_target_is_still_unresponsive_as_a_whole():
         streaks.failed("reset", frozenset({"soticket"}))
     with pytest.raises(TargetUnresponsive, match="target unresponsive"):
         streaks.check(frozenset({"bearer"}))
+
+
+def test_well_formed_xml_that_is_no_engine_status_fails_accept_03():
+    xml = "application/xml; charset=utf-8"
+    page = answer(b"<html><body><p>Server Error</p></body></html>", accept="application/xml", media=xml)
+    assert judged(page)["ACCEPT-03"]["status"] == "fail"
+    status = answer(b'<ErpSyncEngineStatus xmlns="http://www.superoffice.net/ws/crm/NetServer/Services88">'
+                    b"<IsRunning>true</IsRunning></ErpSyncEngineStatus>", accept="application/xml", media=xml)
+    assert "ACCEPT-03" not in judged(status)

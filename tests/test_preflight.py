@@ -16,7 +16,13 @@ from werkzeug.wrappers import Response
 
 from conformance import preflight
 from conformance.target import from_mapping
-from tests.hostile.altered import Altered, redirected, serving, unaltered
+from tests.hostile.altered import (
+    Altered,
+    redirected,
+    serving,
+    throttled_first,
+    unaltered,
+)
 from tests.hostile.targets import SECRETS, write_target
 from tests.hostile.tls import self_signed, server_context
 from tests.suite_runs import run_suite
@@ -150,6 +156,8 @@ def test_a_run_that_goes_on_records_the_preflight_within_its_budget(pytester, mo
 
 def test_a_preflight_without_an_answer_stops_asking_and_leaves_it_to_the_run():
     class Silent:
+        budget = type("Budget", (), {"used": 1})()
+
         def send(self, label, **_):
             from conformance.exchange import Exchange, SentRequest
 
@@ -159,6 +167,16 @@ def test_a_preflight_without_an_answer_stops_asking_and_leaves_it_to_the_run():
         "name": "t", "base_url": "http://127.0.0.1:9/api/v1", "soticket": {"ticket": "env:T"},
         "bearer": {"token": "env:B"}})), {"T": "7T:x", "B": "8A:x"}, source="t.toml")
     found = preflight.credentials(target, Silent())
-    assert found.problem is None
+    assert found.problem is None and found.spent == 1
     assert found.entries == [{"scheme": "soticket", "label": "preflight: soticket", "status": None,
                               "outcome": "no answer"}]
+
+
+def test_a_retried_preflight_request_is_charged_in_full(pytester, monkeypatch, tmp_path):
+    # the first preflight request is answered 429 with Retry-After: 1 and asked again: two of the budget
+    with served(throttled_first("1")) as (base_url, app):
+        result = run(pytester, monkeypatch, tmp_path, base_url, "--max-requests", "30", "-m", "auth")
+    doc = result.results["doc"]
+    assert doc is not None, result.output
+    assert doc["run"]["requests"] == len(app.seen) == 30, (doc["run"]["requests"], len(app.seen))  # all, no more
+    assert doc["run"]["budget"] == 30 and doc["run"]["preflight"][0]["status"] == 200

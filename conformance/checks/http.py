@@ -143,7 +143,13 @@ def _accepted_codings(value: str | None) -> set[str]:
     from werkzeug.datastructures import Accept
     from werkzeug.http import parse_accept_header
 
-    return {coding.lower() for coding, q in parse_accept_header(value or "", Accept) if q > 0}
+    if value is None:
+        return {"*"}  # no Accept-Encoding: any coding is acceptable (RFC 9110 12.5.3)
+    return {ALIASES.get(coding.lower(), coding.lower()) for coding, q in parse_accept_header(value, Accept) if q > 0}
+
+
+ALIASES = {"x-gzip": "gzip", "x-compress": "compress"}
+"""RFC 9110 8.4.1: a recipient treats x-gzip as gzip and x-compress as compress."""
 
 
 @check("HTTP-08")
@@ -159,7 +165,8 @@ def http_08(ex: Exchanges, ctx: Context) -> Finding:
             if "decod" in (e.error or "").lower():
                 broken.append((role, e, f"the body does not decode: {e.error}"))
             continue
-        named = [c.strip().lower() for c in (e.response.header("Content-Encoding") or "").split(",")
+        named = [ALIASES.get(c.strip().lower(), c.strip().lower())
+                 for c in (e.response.header("Content-Encoding") or "").split(",")
                  if c.strip() and c.strip().lower() != "identity"]
         if not named and e.response.body[:2] == b"\x1f\x8b":
             broken.append((role, e, "a gzip body that no Content-Encoding names"))

@@ -94,9 +94,11 @@ class Streaks:
 
     A streak of UNRESPONSIVE_AFTER transport failures stops the run's sending, unless every one of
     those requests had a feature (conformance.transport.features) that no answered request ever
-    had, while others were answered: then only requests with that feature are no longer sent, and
-    once a request without it is answered again the feature is `dead`: a deterministic failure of
-    that feature, which the run grades as its requirements' failure."""
+    had, while others were answered: then only requests with that feature are no longer sent. Once
+    a request without it is answered again, one request with it is let through: answered, the
+    streak was a blip and the feature is sent again; without an answer, the feature is `dead` and
+    stays stopped (conformance.everywhere.dead_features grades such a feature from the run's
+    exchanges, which this retry gives the evidence of an answer in between)."""
 
     def __init__(self) -> None:
         self.failures = 0
@@ -107,13 +109,20 @@ class Streaks:
         self.suspect: dict[str, str] = {}
         """Feature -> the last failure: requests with it are not sent."""
         self.dead: dict[str, str] = {}
-        """Suspect features confirmed by an answer to a request without them afterwards."""
+        """Suspect features whose retry, after answers resumed, got no answer either."""
+        self._ready: set[str] = set()
+        """Suspect features one request may try again (an answer came since they were stopped)."""
+        self._retrying: set[str] = set()
         self._recent: list[frozenset[str]] = []
         self._lock = threading.Lock()
 
     def check(self, features: frozenset[str] = frozenset()) -> None:
         with self._lock:
-            stopped = sorted(features & set(self.suspect))
+            retry = features & self._ready
+            if retry and not features & set(self.dead):
+                self._ready -= retry
+                self._retrying |= retry
+            stopped = sorted((features & set(self.suspect)) - self._retrying)
             if stopped:
                 f = stopped[0]
                 raise TargetUnresponsive(f"every request with {_name(f)} got no response ({UNRESPONSIVE_AFTER} or more "
@@ -128,6 +137,12 @@ class Streaks:
             self.failures += 1
             self.last_failure = reason
             self._recent.append(features)
+            confirmed = features & self._retrying
+            if confirmed:
+                self._retrying -= confirmed
+                self.dead.update({f: reason for f in confirmed})
+                self.failures, self._recent = 0, []  # the retry's failure is the feature's, not the target's
+                return
             if self.failures >= UNRESPONSIVE_AFTER and self.answered_any:
                 common = frozenset.intersection(*self._recent[-UNRESPONSIVE_AFTER:]) - self.answered_features
                 if common:
@@ -142,7 +157,10 @@ class Streaks:
             self.failures, self._recent = 0, []
             self.answered_any = True
             self.answered_features |= features
-            self.dead.update({f: r for f, r in self.suspect.items() if f not in features})
+            for feature in features & set(self.suspect):  # its retry was answered: a blip
+                self.suspect.pop(feature)
+                self._retrying.discard(feature)
+            self._ready |= set(self.suspect) - set(self.dead) - self._retrying
             if throttled is None:
                 self.throttled = 0
             elif throttled:
