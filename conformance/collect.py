@@ -16,11 +16,13 @@ tests only takes the requirements they carry.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from typing import Any
 
 import pytest
 
+from conformance import sinks
 from conformance.judge import FINDING_KEY, OUTCOME_KEY
 from conformance.outcome import BUDGET_CUT
 from conformance.state import state
@@ -44,6 +46,9 @@ class Collector:
         "skipped" (not applicable, a dry run)."""
         self.cut_requirements: dict[str, int] = defaultdict(int)
         """Per requirement, the tests of it the budget cut."""
+        self.crashed: list[str] = []
+        """Workers that went down with an error (a crash, an internal error): the run is then no
+        verdict, whatever the outcomes the others shipped say."""
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -76,8 +81,20 @@ class Collector:
         report.user_properties = kept
         junit_case(self.config, report, [d["requirement"] for d in judged if d["status"] in ("fail", "non-strict")])
 
+    def pytest_internalerror(self, excrepr, excinfo) -> None:
+        """An internal error (in this process, or a worker's raised again here by xdist)."""
+        lines = [line.lstrip("E ").strip() for line in str(excrepr).splitlines() if line.strip()]
+        raised = [line for line in lines if re.match(r"[\w.]+(Error|Exception|Interrupt|Exit)\b:?", line)]
+        found = (raised or lines or ["no reason given"])[-1]
+        if not any(found in seen for seen in self.crashed):
+            self.crashed.append(f"an internal error: {sinks.shown(found)[:300]}")
+
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node, error) -> None:
+        if error:
+            worker = getattr(getattr(node, "gateway", None), "id", "a worker")
+            last = [line for line in str(error).splitlines() if line.strip()][-1:] or ["no reason given"]
+            self.crashed.append(f"{worker} went down: {last[0][:300]}")
         output = getattr(node, "workeroutput", {})
         for data in output.get(OUTCOME_KEY, []):
             self.outcomes[data["requirement"]].append({**data, "test": None, "order": 0})

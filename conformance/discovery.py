@@ -24,6 +24,7 @@ from conformance.transport.errors import BudgetExhausted, DryRun, NotJudged
 from conformance.contract import JSON_TYPES, PROPERTIES
 from conformance.exchange import Exchange
 from conformance.oracle import looks_nulled, same_value
+from conformance.sinks import toml_comment, toml_string
 from conformance.profile import PATH_FALLBACK, SETTINGS, Profile
 from conformance.xmlbody import XmlBodyError, interval_form, parse
 
@@ -411,14 +412,15 @@ def profile_toml(observations: dict[str, Observation], declared: Profile) -> str
         pinned = getattr(declared, setting.key)
         if found is None:
             continue
-        lines.append(f"# {setting.key}: {found.reason}")
+        lines.append(f"# {setting.key}: {toml_comment(found.reason)}")
         for exchange in found.evidence[:2]:
-            lines.append(f"#   {exchange.summary()}")
-            lines.append(f"#   {exchange.curl}")
+            lines.append(f"#   {toml_comment(exchange.summary())}")
+            lines.append(f"#   {toml_comment(exchange.curl)}")
         if pinned != "auto" and found.choice is not None and pinned != found.choice:
-            lines.append(f"# (the target pins {setting.key} = \"{pinned}\"; the server chose \"{found.choice}\")")
+            lines.append(f"# (the target pins {setting.key} = {toml_comment(toml_string(pinned))}; "
+                         f"the server chose {toml_comment(toml_string(found.choice))})")
         if found.choice is None:
             lines.append(f"# {setting.key} = \"auto\"   (undecided: every choice is admitted)")
         else:
-            lines.append(f"{setting.key} = \"{found.choice}\"")
+            lines.append(f"{setting.key} = {toml_string(found.choice)}")
     return "\n".join(lines) + "\n"

@@ -20,6 +20,7 @@ from typing import Any
 from conformance import contract, xmlbody
 from conformance.contract import JSON_TYPES, XML_TYPES
 from conformance.profile import Profile
+from conformance.sinks import shown
 from conformance.xmlbody import MAX_DEPTH
 
 SKIPPED_IN_CURL = {"connection", "host", "user-agent", "accept-encoding"}
@@ -117,8 +118,9 @@ class Exchange:
         decoded = self.decoded
         return decoded.violations(view) if decoded.ok else contract.violations(None, view)
 
-    def _redacted(self, text: str) -> str:
-        return self.redactor.text(text) if self.redactor else text
+    def _redacted(self, text: str, lines: bool = False) -> str:
+        """Redacted, then `shown` (conformance.sinks): evidence is server text."""
+        return shown(self.redactor.text(text) if self.redactor else text, lines)
 
     def summary(self) -> str:
         got = f"{self.response.status} {self.response.media_type or '-'}" if self.response else f"no response ({self.error})"
@@ -144,12 +146,32 @@ class Exchange:
             cut = len(text) > body_limit or length > len(r.body)
             response = {"status": r.status, "reason": clean(r.reason),
                         "headers": [[clean(k), clean(v)] for k, v in r.headers],
-                        "body": clean(text[:body_limit]) + ("..." if cut else ""),
+                        "body": clean(text[:body_limit].replace("\r\n", "\n"), lines=True) + ("..." if cut else ""),
                         "elapsed_ms": round(r.elapsed_ms, 1), "truncated": r.truncated}
         return {"label": clean(self.label), "request": {"method": self.request.method, "url": clean(self.request.url),
                                                         "headers": [[clean(k), clean(v)] for k, v in self.request.headers],
                                                         "body_length": self.request.body_length},
                 "response": response, "error": clean(self.error) if self.error else self.error, "curl": self.curl}
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value (RFC 8259, section 6: no NaN or Infinity)")
+
+
+def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in seen:
+            raise ValueError(f"the name {name!r} appears twice in one object (RFC 8259, section 4: names "
+                             "SHOULD be unique; a receiver cannot know which value the sender meant)")
+        seen[name] = value
+    return seen
+
+
+def read_json(data: bytes) -> Any:
+    """JSON text as RFC 8259 defines it, strictly: Python's json module also reads NaN, Infinity and
+    -Infinity, and keeps the last of a repeated name without a word; here each is a ValueError."""
+    return json.loads(data.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=_unique_names)
 
 
 def decode(response: Received, profile: Profile) -> Decoded:
@@ -168,7 +190,7 @@ def decode(response: Received, profile: Profile) -> Decoded:
             return Decoded("json", problem="the body starts with a UTF-8 byte order mark, which JSON text on the "
                                            "wire must not have (RFC 8259, section 8.1)")
         try:
-            value = json.loads(data.decode("utf-8"))
+            value = read_json(data)
         except UnicodeDecodeError as problem:
             return Decoded("json", problem=f"the body is not valid UTF-8: {problem}")
         except RecursionError:

@@ -49,6 +49,7 @@ def apply_waivers(entries: list[dict], waivers: Mapping[str, Waiver], today: dt.
 
 INTERRUPTED = ("the run was interrupted (Ctrl-C or a signal) before it finished: what it judged so far is "
                "no verdict on the target")
+BROKEN = ("the run broke before it finished ({}): what it judged so far is no verdict on the target")
 
 
 def scope(entries: list[Mapping[str, Any]], coverage: Mapping[str, Any] | None, *, budget: int | None = None,
@@ -86,7 +87,7 @@ def headline(status: str, exit_code: int, judged: Mapping[str, Any] | None) -> s
 
 
 def verdict(entries: Iterable[Mapping[str, Any]], problems: list[dict], *, strict: bool,
-            dry_run: bool, interrupted: bool = False, coverage: Mapping[str, Any] | None = None,
+            dry_run: bool, interrupted: bool | str = False, coverage: Mapping[str, Any] | None = None,
             require_complete: bool = False, budget: int | None = None, requests: int | None = None) -> dict[str, Any]:
     entries = list(entries)
     judged = scope(entries, coverage, budget=budget, requests=requests)
@@ -101,10 +102,12 @@ def verdict(entries: Iterable[Mapping[str, Any]], problems: list[dict], *, stric
 
 
 def _verdict(entries: list[Mapping[str, Any]], problems: list[dict], *, strict: bool,
-             dry_run: bool, interrupted: bool = False) -> dict[str, Any]:
+             dry_run: bool, interrupted: bool | str = False) -> dict[str, Any]:
+    """`interrupted`: True for Ctrl-C or a signal, or what broke the run (a worker's crash)."""
     counts = {o: n for o in OUTCOMES if (n := sum(e["outcome"] == o for e in entries))}
     if interrupted:
-        return {"status": "interrupted", "exit_code": 2, "reasons": [INTERRUPTED], "counts": counts}
+        reason = BROKEN.format(interrupted) if isinstance(interrupted, str) else INTERRUPTED
+        return {"status": "interrupted", "exit_code": 2, "reasons": [reason], "counts": counts}
     if dry_run:
         return {"status": "dry run", "exit_code": 0, "reasons": ["nothing was sent (--dry-run)"], "counts": counts}
     failing = [e for e in entries if e["outcome"] == "fail" or (strict and e["outcome"] == "non-strict")]

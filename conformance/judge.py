@@ -11,7 +11,6 @@ untested and not-applicable.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -19,6 +18,7 @@ import pytest
 
 from conformance import waivers as waiver_files
 from conformance.outcome import Outcome, Status, outcome, worst
+from conformance.sinks import json_text, shown
 from conformance.state import state
 
 OUTCOME_KEY = "erpsync_outcome"
@@ -79,12 +79,13 @@ class Judge:
         pytest.skip(f"{status}: {reason}")
 
     def redact(self, text: str) -> str:
+        """Redacted and `shown` (conformance.sinks): what a test hands pytest quotes the server."""
         redactor = getattr(getattr(self.run, "client", None), "redactor", None)
-        return redactor.text(text) if redactor else text
+        return shown(redactor.text(text) if redactor else text, lines=True)
 
     def record(self, result: Outcome, tag: str | None = None) -> Outcome:
         result = result.slim()
-        prop = (OUTCOME_KEY, self.redact(json.dumps(result.as_dict(), ensure_ascii=False)))
+        prop = (OUTCOME_KEY, self.redact(json_text(result.as_dict())))
         self.item.user_properties.append(prop)
         self.records.append(Record(result, prop, tag))
         return result

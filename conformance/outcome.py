@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping
 
 from conformance import requirements
 from conformance.exchange import Exchange
+from conformance.sinks import shown
 
 
 class Status(enum.StrEnum):
@@ -129,19 +130,20 @@ class Outcome:
 
     def message(self) -> str:
         """The failure message of DESIGN rule 3: ID and title, expected, actual, reproduce."""
-        lines = [f"{self.requirement} {self.title}", f"Outcome: {self.status}: {self.reason}"]
+        lines = [f"{self.requirement} {self.title}", f"Outcome: {self.status}: {shown(self.reason)}"]
         if self.expected:
-            lines.append(f"Expected: {self.expected}")
+            lines.append(f"Expected: {shown(self.expected)}")
         if self.actual:
-            lines.append(f"Actual: {self.actual}")
+            lines.append(f"Actual: {shown(self.actual)}")
         for exchange in self.evidence[:3]:
             lines.append(f"Evidence: {exchange.summary()}")
             lines.append(f"Reproduce: {exchange.curl}")
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"requirement": self.requirement, "status": str(self.status), "reason": self.reason,
-                "expected": self.expected, "actual": self.actual,
+        """As results.json holds it; its texts `shown` (conformance.sinks), as they quote the server."""
+        return {"requirement": self.requirement, "status": str(self.status), "reason": shown(self.reason),
+                "expected": shown(self.expected), "actual": shown(self.actual),
                 "evidence": [e.as_dict() for e in self.evidence] + [dict(e) for e in self.evidence_data]}
 
     @classmethod

@@ -12,7 +12,6 @@ config's stash (conformance.state).
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
@@ -22,17 +21,17 @@ from typing import Any, Iterator
 import pytest
 from jinja2 import TemplateError
 
-from conformance import collect, everywhere, examples, options, preflight, requirements, results
+from conformance import collect, everywhere, examples, options, preflight, requirements, results, sinks
 from conformance import waivers as waiver_files
 from conformance.transport.client import Client, redactor_of
 from conformance.transport.errors import BudgetExhausted, DryRun, NotJudged
 from conformance.judge import JUDGE, OUTCOME_KEY, Judge
 from conformance.outcome import BUDGET_CUT, Status, outcome
 from conformance.profile import Profile, ProfileError, key_values
-from conformance.redaction import RedactingRecords, RedactingStream
+from conformance.redaction import RedactingRecords, RedactingStream, Redactor
 from conformance.reference.server import target_of
 from conformance.state import state
-from conformance.target import TargetError, load
+from conformance.target import TargetError, load, plain_http
 
 # Hypothesis's example profiles exist as soon as the plugin is imported: before Hypothesis's own
 # plugin reads --hypothesis-profile, whether the suite runs from a checkout, a wheel or --pyargs.
@@ -156,14 +155,15 @@ def redact_outputs(config: pytest.Config) -> None:
     output, warnings, Hypothesis's examples, the summary) and log records go through the redactor;
     JUnit and results.json are redacted where they are made (the collector, the assembly)."""
     stash = state(config)
-    if not stash.redactor:
-        return
+    redactor = stash.redactor or Redactor()  # without secrets, the terminal's sanitiser still applies
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     writer = getattr(reporter, "_tw", None)
     if writer is not None and not isinstance(writer._file, RedactingStream):
         original = writer._file
-        writer._file = RedactingStream(original, stash.redactor)
+        writer._file = RedactingStream(original, redactor)
         stash.restore.append(lambda: (writer._file.release(), setattr(writer, "_file", original)))
+    if not stash.redactor:
+        return
     factory = logging.getLogRecordFactory()
     logging.setLogRecordFactory(RedactingRecords(factory, stash.redactor))
     stash.restore.append(lambda: logging.setLogRecordFactory(factory))
@@ -380,16 +380,20 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     if collector is None or not collector.outcomes:
         return  # not a conformance run (the project's own tests load this plugin too)
-    interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+    interrupted: bool | str = exitstatus == pytest.ExitCode.INTERRUPTED
+    if collector.crashed or exitstatus == pytest.ExitCode.INTERNAL_ERROR:
+        interrupted = "; ".join(collector.crashed) or "an internal error"
     doc = assemble(config, collector, interrupted)
     stash.doc = doc = stash.redactor.deep(doc) if stash.redactor else doc
     if doc["verdict"]["exit_code"] and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if doc["verdict"]["status"] == "interrupted" and session.exitstatus == pytest.ExitCode.TESTS_FAILED:
+        session.exitstatus = pytest.ExitCode.INTERRUPTED  # exit 2, as the verdict says
     collect.junit_verdict(config, doc["verdict"])
     try:
         if config.getoption("--results-json"):
             with open(config.getoption("--results-json"), "w", encoding="utf-8") as out:
-                json.dump(doc, out, indent=1, ensure_ascii=False)
+                out.write(sinks.json_text(doc, indent=1))
         if not config.getoption("--no-reports"):
             from conformance.report import render
 
@@ -400,9 +404,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     except (OSError, TemplateError) as problem:
         stash.write_problem = f"erpsync-conformance: cannot write the reports: {problem}"
         session.exitstatus = 2
+    except Exception as problem:  # reporting is total: a defect here is exit 2 and one line, never "conforms"
+        stash.write_problem = (f"erpsync-conformance: cannot write the reports ({type(problem).__name__}: "
+                               f"{sinks.shown(str(problem))[:300]}); the run is no verdict")
+        session.exitstatus = 2
 
 
-def assemble(config: pytest.Config, collector: collect.Collector, interrupted: bool = False) -> dict[str, Any]:
+def assemble(config: pytest.Config, collector: collect.Collector, interrupted: bool | str = False) -> dict[str, Any]:
     import datetime as dt
 
     stash = state(config)
@@ -425,7 +433,8 @@ def assemble(config: pytest.Config, collector: collect.Collector, interrupted: b
         dry_run=config.getoption("--dry-run"), slow_ms=config.getoption("--slow-ms"),
         workers=len(collector.workers), budget_option=config.getoption("--max-requests"),
         tls={"verified": bool(target.limits.verify) if target else True,
-             "ca_bundle": target.limits.ca_bundle if target else None},
+             "ca_bundle": target.limits.ca_bundle if target else None,
+             "plain_http": plain_http(target.base_url) if target else False},
         preflight=stash.preflight.entries, preflight_spent=stash.preflight.spent)
     recorded = collector.in_scope()
     for rid, found in results.inconsistency_outcomes(run["choices"], inconsistent).items():
@@ -474,6 +483,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     doc = stash.doc
     if doc is None:
         return
+    stash.summarised = True
     terminalreporter.section("erpsync-conformance: requirements")
     for entry in doc["requirements"]:
         reason = entry["reason"].replace("\n", " ")
@@ -496,6 +506,11 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 def pytest_unconfigure(config: pytest.Config) -> None:
     """The last lines of the run: where its reports are. Then the outputs are put back."""
     stash = state(config)
+    if stash.doc is not None and not stash.summarised:  # pytest prints no summary after an internal error
+        line = stash.doc["verdict"].get("headline") or "verdict: {status} (exit {exit_code})".format(**stash.doc["verdict"])
+        config.get_terminal_writer().line(line, red=True, bold=True)
+        for reason in stash.doc["verdict"]["reasons"][:3]:
+            config.get_terminal_writer().line(f"  {reason[:300]}")
     if stash.write_problem is not None or stash.published is not None:
         writer = config.get_terminal_writer()
         if stash.write_problem:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 from urllib.parse import quote, quote_plus
 
+from conformance import sinks
+
 MIN_SECRET = 4
 """Shorter values are not searched for: they would match ordinary text everywhere."""
 
@@ -258,13 +260,19 @@ def _escape_double(text: str) -> str:
 # --- output channels ---------------------------------------------------------------------------
 
 class RedactingStream(io.TextIOBase):
-    """A text stream that writes through a Redactor, a line at a time (a secret split across two
-    writes is still one line), the rest when flushed at the end of a line or when it grows long."""
+    """The terminal's sink: a text stream that writes through a Redactor and then the terminal's
+    sanitiser (conformance.sinks.terminal), a line at a time (a secret split across two writes is
+    still one line), the rest when flushed at the end of a line or when it grows long."""
 
     HOLD = 8192
 
     def __init__(self, inner: Any, redactor: Redactor) -> None:
         self.inner, self.redactor, self._held = inner, redactor, ""
+        self._line_start = True
+
+    def _out(self, text: str) -> None:
+        self.inner.write(sinks.terminal(self.redactor.text(text), self._line_start))
+        self._line_start = text.endswith("\n")
 
     def write(self, text: str) -> int:
         self._held += text
@@ -272,7 +280,7 @@ class RedactingStream(io.TextIOBase):
         if cut == 0 and len(self._held) > self.HOLD:
             cut = len(self._held) - max(self.redactor.longest, 1)
         if cut:
-            self.inner.write(self.redactor.text(self._held[:cut]))
+            self._out(self._held[:cut])
             self._held = self._held[cut:]
         return len(text)
 
@@ -282,7 +290,7 @@ class RedactingStream(io.TextIOBase):
     def release(self) -> None:
         """Write what is held (the end of the output)."""
         if self._held:
-            self.inner.write(self.redactor.text(self._held))
+            self._out(self._held)
             self._held = ""
         self.inner.flush()
 

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Mapping
 
 from jsonschema import Draft202012Validator
 
-from conformance import __version__, gate, requirements
+from conformance import __version__, gate, requirements, sinks
 from conformance.contract import schemas_dir
 from conformance.outcome import BUDGET_CUT, Status
 from conformance.profile import SETTINGS
@@ -124,7 +124,7 @@ def inconsistency_outcomes(table: Mapping[str, Any], keys: list[str]) -> dict[st
 
 def assemble(run: dict[str, Any], recorded: Mapping[str, list[Mapping[str, Any]]], *,
              waivers: Mapping[str, Waiver], today: dt.date, response_ms: list[float],
-             no_response: int, interrupted: bool = False,
+             no_response: int, interrupted: bool | str = False,
              inapplicable: Mapping[str, str] | None = None, coverage: Mapping[str, Any] | None = None,
              require_complete: bool = False) -> dict[str, Any]:
     rows = entries(recorded, inapplicable)
@@ -199,7 +199,7 @@ def write(doc: Mapping[str, Any], reports_dir: str | os.PathLike, *, point_lates
         except FileExistsError:
             suffix += 1
             folder = root / f"{stem}-{suffix}"
-    (folder / "results.json").write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    (folder / "results.json").write_text(sinks.json_text(doc, indent=1) + "\n", "utf-8")
     if point_latest:
         _point_latest(root, folder.name)
     return folder
@@ -218,7 +218,7 @@ def load(path: str | os.PathLike) -> dict[str, Any]:
     path = Path(path)
     file = path / "results.json" if path.is_dir() else path
     try:
-        doc = json.loads(file.read_text("utf-8"))
+        doc = sinks.shown_deep(json.loads(file.read_text("utf-8")))  # any file: its text fit for every sink
     except FileNotFoundError:
         raise ResultsError(f"{file}: no such results file") from None
     except (OSError, UnicodeDecodeError) as problem:

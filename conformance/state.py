@@ -33,6 +33,8 @@ class SessionState:
     dimensions: dict[str, int] = field(default_factory=dict)
     """Distinct values per input dimension the selected covering rows send (--dry-run shows them)."""
     doc: dict[str, Any] | None = None
+    summarised: bool = False
+    """The terminal summary printed the verdict (pytest prints none after an internal error)."""
     published: tuple[Path, Path, Path] | None = None
     write_problem: str | None = None
     config_error: str | None = None

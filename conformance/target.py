@@ -9,11 +9,14 @@ that names it. With no target file the suite builds one for the bundled referenc
 from __future__ import annotations
 
 import json
+import ipaddress
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any, Mapping
 
 from jsonschema import Draft202012Validator
@@ -81,6 +84,8 @@ class Limits:
     max_retry_wait: float = 30.0
     verify_tls: bool = True
     ca_bundle: str | None = None
+    allow_plain_http: bool = False
+    """Credentials may go over plain http:// to a host that is not this machine (the report says so)."""
 
     @property
     def verify(self) -> bool | str:
@@ -142,6 +147,9 @@ def load(path: str | os.PathLike, environ: Mapping[str, str] | None = None) -> T
                           "expected a readable TOML file") from None
     except tomllib.TOMLDecodeError as problem:
         raise TargetError(f"{path}: not valid TOML: {problem}; expected a TOML document") from None
+    except RecursionError:
+        raise TargetError(f"{path}: nests its arrays or tables too deeply to read; expected a target file "
+                          "such as targets/reference.toml (a few levels deep)") from None
     if "profile" in data:
         raise TargetError(f"{path}: [profile] is now called [choices] (the server's choices on the open points); "
                           "rename the table")
@@ -207,7 +215,48 @@ def from_mapping(data: Mapping[str, Any], environ: Mapping[str, str], source: st
     if not target.schemes:
         raise TargetError(f"{source}: {', '.join(SCHEMES)}: no auth scheme; expected at least one of the tables "
                           f"[{'], ['.join(SCHEMES)}]")
+    problem = base_url_problem(target.base_url, target.limits.allow_plain_http)
+    if problem:
+        raise TargetError(f"{source}: base_url: {problem}")
     return target
+
+
+URL_PATH = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2}")
+"""What a URL's path may hold as it is (RFC 3986, 3.3: pchar and '/'); anything else is percent-encoded."""
+
+
+def plain_http(base_url: str) -> bool:
+    """The base URL sends credentials in clear text to another machine: http:// and not loopback."""
+    parts = urlsplit(base_url)
+    return parts.scheme == "http" and not is_loopback(parts.hostname or "")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def base_url_problem(base_url: str, allow_plain_http: bool) -> str | None:
+    """What keeps the base URL from being used as written: a path character a URL must
+    percent-encode (the request would go to another path), or credentials in clear text."""
+    path = urlsplit(base_url).path
+    at = 0
+    while at < len(path):
+        match = URL_PATH.match(path, at)
+        if match is None:
+            char = path[at]
+            encoded = "".join(f"%{b:02X}" for b in char.encode("utf-8"))
+            return (f"the path holds {char!r}, which a URL must percent-encode (RFC 3986, 3.3); "
+                    f"expected it written as {encoded}")
+        at = match.end()
+    if plain_http(base_url) and not allow_plain_http:
+        return (f"http:// would send every credential in clear text to {urlsplit(base_url).hostname}; expected "
+                "https://, or limits.allow_plain_http = true to accept that (the reports then say so)")
+    return None
 
 
 def secret_problem(value: str, carried: str) -> str | None:

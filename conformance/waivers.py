@@ -54,6 +54,9 @@ def load(path: str | Path) -> dict[str, Waiver]:
         raise WaiverError(f"{path}: cannot be read: {problem}") from None
     except tomllib.TOMLDecodeError as problem:
         raise WaiverError(f"{path}: not valid TOML: {problem}") from None
+    except RecursionError:
+        raise WaiverError(f"{path}: nests its arrays or tables too deeply to read; expected [[waiver]] "
+                          "tables") from None
     extra = sorted(set(data) - {"waiver"})
     if extra:
         raise WaiverError(f"{path}: {extra[0]}: unknown key; expected [[waiver]] tables only")

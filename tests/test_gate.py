@@ -16,6 +16,7 @@ TODAY = dt.date(2026, 11, 28)
 # (description, waiver file text, the one-line message expected after the file name)
 BAD_WAIVER_FILES = [
     ("not TOML", "[[waiver]\n", "not valid TOML"),
+    ("nested 5000 deep", "x = " + "[" * 5000 + "]" * 5000 + "\n", "nests its arrays or tables too deeply to read"),
     ("unknown top-level key", 'waivers = 1\n', "waivers: unknown key; expected [[waiver]] tables only"),
     ("unknown entry key", '[[waiver]]\nrequirement = "AUTH-10"\nreason = "r"\nticket = "X"\n',
      "waiver 1: ticket: unknown key; expected one of requirement, reason, expires"),

@@ -24,9 +24,9 @@ from conformance import checks, fuzzing
 from conformance.transport.guard import THROTTLED_AFTER, UNRESPONSIVE_AFTER
 from conformance.contract import JSON_TYPES, XML_TYPES
 from tests.hostile import sockets
-from tests.hostile.altered import (Altered, every_answer, json_bodies, now_and_then, redirected, relabelled, serving,
-                                   streamed_json_bodies, throttled_first, unaltered, with_a_body, without_credentials,
-                                   xml_bodies)
+from tests.hostile.altered import (Altered, EarlyHints, every_answer, json_bodies, now_and_then, redirected,
+                                   relabelled, serving, streamed_json_bodies, throttled_first, unaltered,
+                                   with_a_body, without_credentials, xml_bodies)
 from tests.hostile.recorder import Recorder
 from tests.hostile.targets import SECRETS, write_target
 from tests.hostile.tls import self_signed, server_context
@@ -69,9 +69,9 @@ def raw(behaviour: sockets.Behaviour) -> Iterator[Served]:
 
 
 @contextmanager
-def reference_with(alter, ssl_context=None) -> Iterator[Served]:
+def reference_with(alter, ssl_context=None, handler: type | None = None) -> Iterator[Served]:
     app = Altered(alter)
-    with serving(app, ssl_context) as base_url:
+    with serving(app, ssl_context, **({"handler": handler} if handler else {})) as base_url:
         yield Served(base_url, app=app)
 
 
@@ -183,6 +183,8 @@ HOSTILE = [
             {"HTTP-01": "closed the connection in the middle of the response's headers"}),
     Hostile("resets the connection", lambda tmp: raw(sockets.resets),
             {"HTTP-01": "the target reset the connection (TCP RST)"}),
+    Hostile("103 Early Hints for ever, never a final response", lambda tmp: raw(sockets.endless_interim),
+            {"HTTP-01": "more than 8 interim (1xx) responses before a final one: no final response"}),
     Hostile("a 50 MiB body", lambda tmp: reference_with(streamed_json_bodies(
                 huge_status, lambda body: len(body) + 50 * MIB, types=PATCH_TYPES)),
             {"ACCEPT-02": "larger than 2 MiB, the most the suite reads"}),
@@ -196,6 +198,12 @@ HOSTILE = [
             {"ACCEPT-03": "nests elements deeper than 64 levels"}, scope=XML_READERS),
     Hostile("invalid JSON", lambda tmp: reference_with(json_bodies(lambda body: body[:-1])),
             {"SCHEMA-01": "the body is not valid JSON", "ACCEPT-02": "the body is not valid JSON"}),
+    Hostile("JSON with a NaN literal", lambda tmp: reference_with(json_bodies(
+                lambda body: re.sub(rb'"IsRunning":\s*(true|false)', b'"IsRunning":NaN', body, count=1))),
+            {"SCHEMA-01": "NaN is not a JSON value (RFC 8259, section 6", "ACCEPT-02": "NaN is not a JSON value"}),
+    Hostile("JSON with a name twice in one object", lambda tmp: reference_with(json_bodies(
+                lambda body: body.replace(b"{", b'{"StatusMessage":"first",', 1))),
+            {"SCHEMA-01": "the name 'StatusMessage' appears twice in one object"}),
     Hostile("JSON with a byte order mark", lambda tmp: reference_with(json_bodies(lambda body: b"\xef\xbb\xbf" + body)),
             {"SCHEMA-01": "byte order mark", "ACCEPT-02": "byte order mark"}),
     Hostile("JSON in latin-1 labelled utf-8", lambda tmp: reference_with(json_bodies(latin1_status)),
@@ -342,6 +350,8 @@ SURVIVABLE = [
                limits=lambda tmp: {"ca_bundle": str(tmp / "self-signed.pem")}, scope=BOTH_PATHS),
     Survivable("a 429 with Retry-After 1, once", lambda tmp: reference_with(throttled_first("1")),
                afterwards=retry_waited),
+    Survivable("103 Early Hints before every response (RFC 9110 15.2: interim, read and ignored)",
+               lambda tmp: reference_with(unaltered, handler=EarlyHints)),
 ]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conformance.profile import ALIASES, SETTINGS
-from conformance.target import Secret, TargetError, load
+from conformance.target import Secret, TargetError, load, plain_http
 from tests.suite_runs import SUITE
 
 CANARY = "CANARY-5eb1d7c0-secret"
@@ -27,7 +27,8 @@ NAME = "a name of letters, digits, '.', '_' and '-', at most 64 (it names report
 ALONE = "expected the secret alone (the value is not shown)"
 WAIVERS = "the path of a waiver file (a string), relative to the target file"
 TABLES = "name, description, base_url, waivers, choices, basic, soticket, bearer, session, apptoken, limits"
-LIMITS = "max_requests, rate, connect_timeout, read_timeout, retries, max_retry_wait, verify_tls, ca_bundle"
+LIMITS = ("max_requests, rate, connect_timeout, read_timeout, retries, max_retry_wait, verify_tls, allow_plain_http, "
+          "ca_bundle")
 PROFILE = ", ".join([s.key for s in SETTINGS] + list(ALIASES))
 
 
@@ -41,6 +42,9 @@ def target(top: str = "", tables: str = TICKET, *, name: str = 'name = "staging"
 BAD = [
     ("not TOML", "name = \n", ENV,
      "not valid TOML: Invalid value (at line 1, column 8); expected a TOML document"),
+    ("nested 5000 deep", "deep = " + "[" * 5000 + "]" * 5000 + "\n", ENV,
+     "nests its arrays or tables too deeply to read; expected a target file such as targets/reference.toml "
+     "(a few levels deep)"),
     ("not UTF-8", b'name = "caf\xe9"\n', ENV, "not UTF-8 text (byte 0xe9 at offset 11); expected a UTF-8 TOML file"),
     ("no such file", NO_FILE, ENV, "no such target file; expected a TOML file such as targets/reference.toml"),
     ("a directory, not a file", DIRECTORY, ENV, "cannot be read (Is a directory); expected a readable TOML file"),
@@ -67,6 +71,11 @@ BAD = [
     ("retries out of range", target(tables=TICKET + "[limits]\nretries = 9\n"), ENV,
      "limits.retries: expected an integer at least 0 and at most 5, got 9"),
     ("missing base_url", target(base_url=""), ENV, f"base_url: missing; expected {URL}"),
+    ("plain http to another host", target(base_url='base_url = "http://sod.example.com/Cust1/api/v1"\n'), ENV,
+     "base_url: http:// would send every credential in clear text to sod.example.com; expected https://, or "
+     "limits.allow_plain_http = true to accept that (the reports then say so)"),
+    ("a path character to percent-encode", target(base_url='base_url = "https://sod.example.com/C`{x}/api/v1"\n'),
+     ENV, "base_url: the path holds '`', which a URL must percent-encode (RFC 3986, 3.3); expected it written as %60"),
     ("missing name", target(name=""), ENV, f"name: missing; expected {NAME}"),
     ("missing ticket in [soticket]", target(tables="[soticket]\n"), ENV,
      f"soticket.ticket: missing; expected {SECRET}"),
@@ -206,6 +215,16 @@ def test_a_good_file_resolves_secrets_and_keeps_them_out_of_repr(tmp_path):
     assert CANARY not in repr(loaded)
     assert loaded.limits.verify == str(tmp_path / "certs" / "ca.pem")  # relative to the target file
     assert [s.env for s in loaded.secrets()] == ["ERPSYNC_T_USER", "ERPSYNC_T_PASSWORD", "ERPSYNC_T_TICKET"]
+
+
+@pytest.mark.parametrize("base_url, limits, plain", [
+    ("http://127.0.0.1:8080/api/v1", "", False), ("http://localhost/api/v1", "", False),
+    ("http://[::1]:9/api/v1", "", False), ("http://sod.example.com/api/v1", "allow_plain_http = true\n", True),
+    ("https://sod.example.com/C%20x/api/v1", "", False)])
+def test_plain_http_goes_only_to_this_machine_unless_allowed(tmp_path, base_url, limits, plain):
+    path = tmp_path / "target.toml"
+    path.write_text(target(base_url=f'base_url = "{base_url}"\n', tables=TICKET + "[limits]\n" + limits))
+    assert plain_http(load(path, ENV).base_url) is plain
 
 
 @pytest.mark.parametrize("name", ["reference.toml", "superoffice-online.toml", "superoffice-onsite.toml"])

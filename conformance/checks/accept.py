@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 
 from conformance import contract, xmlbody
 from conformance.checks import Context, Exchanges, answered, check, described, left_out, new_violations
 from conformance.contract import JSON_TYPES, MEDIA_TYPES
-from conformance.exchange import Exchange
+from conformance.exchange import Exchange, read_json
 from conformance.oracle import differences, predict_media
 from conformance.outcome import Finding, passed, untested, violated
 from conformance.xmlbody import interval_value
@@ -94,7 +93,7 @@ def mislabelled(exchange: Exchange) -> bool:
     if exchange.status != 200 or exchange.response.media_type in MEDIA_TYPES:
         return False
     try:
-        body = json.loads(exchange.response.body.decode("utf-8"))
+        body = read_json(exchange.response.body)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return False
     return isinstance(body, dict) and bool(set(body) & set(contract.PROPERTIES))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import quote
 
 import jinja2
 
 from conformance.contract import NS_API_SLOW_MS
 from conformance.gate import OUTCOMES
-from conformance import results
+from conformance import results, sinks
 from conformance.report.chart import response_chart
 from conformance.requirements import AREAS, BY_ID
 
@@ -27,10 +28,6 @@ VERDICT_MARKS = {"conforms": "✅", "does not conform": "❌", "incomplete": "�
 RED = ("fail", "non-strict", "waived")
 
 
-def _markdown_cell(text: Any) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
 def _reason_link(reason: str) -> tuple[str | None, str]:
     """A verdict reason that begins with a requirement ID: (the ID, the reason), to link to its row."""
     head = reason.split(" ", 1)[0]
@@ -42,7 +39,9 @@ def _environment() -> jinja2.Environment:
         loader=jinja2.PackageLoader("conformance.report", "templates"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2", "svg.j2"), default_for_string=False),
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.filters["md"] = _markdown_cell
+    env.filters["md"] = sinks.markdown
+    env.filters["md_code"] = lambda text, in_table=False: sinks.markdown_code(text, in_table)
+    env.filters["md_url"] = lambda path: quote(str(path), safe="/:.-_~")
     env.filters["ms"] = lambda ms: f"{ms:,.1f} ms" if ms < 1000 else f"{ms / 1000:,.2f} s"
     env.filters["reason_link"] = _reason_link
     env.globals.update(OUTCOMES=OUTCOMES, AREA_TITLES=AREA_TITLES, VERDICT_MARKS=VERDICT_MARKS, RED=RED)

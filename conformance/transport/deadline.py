@@ -160,9 +160,32 @@ class _HeadWatch:
         return getattr(self.raw, name)
 
 
+class TooManyInterim(http.client.HTTPException):
+    """More interim (1xx) responses before the final one than any server needs."""
+
+
+MAX_INTERIM = 8
+"""Interim responses read before a final one (RFC 9110 15.2: a client reads and ignores them)."""
+
+
 class StrictResponse(http.client.HTTPResponse):
-    """http.client ends the headers at the end of the file as at a blank line, so a server closing
-    mid-header looks like a complete response with no body; here it is a failed exchange."""
+    """The final response of an exchange, read strictly. http.client skips only 100 Continue and
+    takes 103 Early Hints (or 102) for the answer: here every interim (1xx) response but 101 is read
+    and ignored, as RFC 9110 15.2 says, up to MAX_INTERIM. And http.client ends the headers at the
+    end of the file as at a blank line, so a server closing mid-header looks like a complete response
+    with no body; here it is a failed exchange."""
+
+    interim = 0
+
+    def _read_status(self) -> tuple[str, int, str]:
+        while True:
+            version, status, reason = super()._read_status()  # type: ignore[misc]
+            if not 100 <= status < 200 or status == 101:
+                return version, status, reason
+            self.interim += 1
+            if self.interim > MAX_INTERIM:
+                raise TooManyInterim(f"more than {MAX_INTERIM} interim (1xx) responses before a final one")
+            http.client._read_headers(self.fp)  # type: ignore[attr-defined]  # the interim response's fields
 
     def begin(self) -> None:
         watched = self.fp = _HeadWatch(self.fp)

@@ -9,7 +9,7 @@ from typing import Iterator
 import requests
 import urllib3
 
-from conformance.transport.deadline import HeadCutShort
+from conformance.transport.deadline import HeadCutShort, TooManyInterim
 
 TRANSPORT_ERRORS = (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException,
                     OSError)
@@ -53,6 +53,8 @@ def transport_reason(problem: BaseException, deadline: float | None, timeout: tu
         return f"no data for {timeout[1]:g} s (read timeout)"
     if (failed := innermost(ConnectionResetError)) is not None:
         return f"the target reset the connection (TCP RST): {failed}"
+    if (failed := innermost(TooManyInterim)) is not None:
+        return f"the target sent {failed}: no final response"
     if innermost(HeadCutShort) is not None:
         return "the target closed the connection in the middle of the response's headers: no complete response"
     if (failed := innermost(http.client.IncompleteRead, urllib3.exceptions.IncompleteRead)) is not None:

@@ -56,10 +56,18 @@ class Altered:
         return self.alter(self, request)(environ, start_response)
 
 
+class EarlyHints(QuietHandler):
+    """Sends `103 Early Hints` (RFC 8297) before every response: interim, to be read and ignored."""
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.wfile.write(b"HTTP/1.1 103 Early Hints\r\nLink: </hint.css>; rel=preload\r\n\r\n")
+        super().send_response(code, message)
+
+
 @contextmanager
-def serving(app, ssl_context=None) -> Iterator[str]:
+def serving(app, ssl_context=None, handler: type = QuietHandler) -> Iterator[str]:
     """Serves a WSGI app on 127.0.0.1, port 0, in a thread; yields its base URL (…/api/v1)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler, ssl_context=ssl_context)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=handler, ssl_context=ssl_context)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="hostile-http",
                               daemon=True)

@@ -134,3 +134,13 @@ def resets(connection: socket.socket, stopping: threading.Event) -> None:
     if read_head(connection):
         connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         connection.close()
+
+
+def endless_interim(connection: socket.socket, stopping: threading.Event) -> None:
+    """Answers every request with 103 Early Hints, again and again, and never a final response."""
+    if read_head(connection):
+        try:
+            while not stopping.is_set():
+                connection.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </hint.css>; rel=preload\r\n\r\n")
+        except OSError:
+            pass  # the client gave up on it
