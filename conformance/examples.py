@@ -14,6 +14,9 @@ HYPOTHESIS_PROFILE names one; --hypothesis-profile overrides it.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from typing import Callable
 
 from hypothesis import HealthCheck, Phase, settings
 
@@ -59,3 +62,18 @@ def load(option: str | None) -> str:
                              f"(one of: {', '.join(PROFILES)})") from None
     settings.load_profile(name)
     return name
+
+
+def keep_nothing() -> Callable[[], None]:
+    """For a run that writes nothing (--no-reports): Hypothesis's storage (its example database and
+    caches) in a temporary folder instead of ./.hypothesis. Returns what puts it back."""
+    from hypothesis import configuration
+
+    previous = configuration.storage_directory(intent_to_write=False).home_directory
+    home = tempfile.mkdtemp(prefix="erpsync-hypothesis-")
+    configuration.set_hypothesis_home_dir(home)
+
+    def restore() -> None:
+        configuration.set_hypothesis_home_dir(previous)
+        shutil.rmtree(home, ignore_errors=True)
+    return restore

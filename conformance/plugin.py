@@ -63,6 +63,8 @@ def pytest_configure(config: pytest.Config) -> None:
         examples.load(config.getoption("hypothesis_profile", default=None))
     except (options.OptionError, examples.UnknownProfile) as problem:
         configuration_error(config, problem)
+    if config.getoption("--no-reports"):
+        state(config).restore.append(examples.keep_nothing())
     config.addinivalue_line("markers", "requirement(*ids): the catalogue requirement(s) a test judges")
     config.addinivalue_line("markers", "generated: Hypothesis or schemathesis draws the requests; runs after the "
                                        "example tests")

@@ -80,3 +80,11 @@ def test_too_many_headers_get_431(reference):
 def test_a_long_select_is_answered(reference):
     clause = ",".join(["IsRunning"] * 5000)
     assert send(reference.port, auth_headers(Credentials(), "basic"), "?%24select=" + clause).status == 200
+
+
+def test_the_reference_server_warns_when_other_machines_can_reach_it():
+    from conformance.reference.__main__ import bind_warning
+
+    assert bind_warning("127.0.0.1") is None and bind_warning("::1") is None and bind_warning("localhost") is None
+    for host in ("0.0.0.0", "::", "192.168.1.5", "example.com"):
+        assert "serves the sample credentials" in bind_warning(host), host

@@ -222,3 +222,12 @@ def test_the_summary_file_gets_what_the_run_ended_with(tmp_path):
     text = page.read_text()
     assert text.count("### erpsync-conformance: configuration error") == 2
     assert "--reference-fault 'nope' is not a fault" in text and "unrecognized arguments: --no-such-option" in text
+
+
+def test_no_reports_writes_nothing_in_the_working_directory(tmp_path):
+    """--no-reports: no run folder, and no .hypothesis/ either (its storage goes to a temporary
+    folder, removed at the end)."""
+    done = _cli("-k", "test_an_authorised_post or test_every_drawn_request_is_answered_as_the_contract_allows",
+                "--hypothesis-profile", "dev", "--max-requests", "120", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert list(tmp_path.iterdir()) == []

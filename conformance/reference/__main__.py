@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import ipaddress
 import json
 import sys
 
@@ -110,12 +111,25 @@ def main(argv: list[str] | None = None) -> int:
     if args.sample:
         with server:
             return sample(server)
+    if bind_warning(args.host):
+        print(bind_warning(args.host), file=sys.stderr, flush=True)
     print(f"Reference server at {server.base_url} (endpoint {server.base_url}{PATH})", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def bind_warning(host: str) -> str | None:
+    """The warning for an address other machines can reach: the server's credentials are public."""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    return None if loopback else (
+        f"warning: --host {host} serves the sample credentials (conformance.reference.Credentials, which are "
+        "public) to every machine that can reach this address; the default 127.0.0.1 serves this machine only")
 
 
 if __name__ == "__main__":
