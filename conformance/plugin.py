@@ -149,6 +149,10 @@ def unwritable(config: pytest.Config) -> str | None:
                 pass
         except OSError as problem:
             return f"{option}: cannot write to {folder}: {problem.strerror or problem}"
+        latest = folder / "latest"
+        if option == "--reports-dir" and latest.exists() and not latest.is_symlink():
+            return (f"{option}: {latest} is a folder, not the link to the last run the suite keeps there (an "
+                    "artifact download leaves one): move it away, or give another --reports-dir")
     return None
 
 

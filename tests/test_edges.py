@@ -55,7 +55,7 @@ def test_insecure_tls_is_stated_in_every_output(pytester, monkeypatch, tmp_path)
                         quiet=False)
     doc = run.results["doc"]
     assert "TLS NOT VERIFIED (limits.verify_tls = false)" in run.output
-    assert doc["run"]["tls"] == {"verified": False, "ca_bundle": None}
+    assert doc["run"]["tls"] == {"verified": False, "ca_bundle": None, "plain_http": False}
     assert "TLS not verified" in render.html(doc) and "TLS not verified" in render.summary(doc)
 
 
@@ -75,6 +75,22 @@ def test_results_that_cannot_be_written_stop_the_run_before_any_request(pytester
     output = "\n".join(result.outlines + result.errlines)
     assert result.ret == 2, output
     assert f"erpsync-conformance: {option}: cannot write to {blocker}" in output, output
+
+
+def test_a_latest_that_is_a_folder_stops_the_run_before_any_request(pytester, monkeypatch, tmp_path):
+    """reports/latest as a plain folder (what an artifact download leaves): the run could not point
+    it at itself, so it sends nothing and says why, instead of judging and then failing to write."""
+    (tmp_path / "reports" / "latest").mkdir(parents=True)
+    with ReferenceServer() as server:
+        monkeypatch.setenv("E_TICKET", C.ticket)
+        target = tmp_path / "target.toml"
+        target.write_text(TICKET_TARGET.format(base_url=server.base_url, limits=""))
+        result = pytester.runpytest_inprocess(SUITE, "-q", "-p", "no:cacheprovider", "--target", str(target),
+                                              "--reports-dir", str(tmp_path / "reports"), no_reraise_ctrlc=True)
+        assert len(server.requests) == 0
+    output = "\n".join(result.outlines + result.errlines)
+    assert result.ret == 2, output
+    assert f"--reports-dir: {tmp_path / 'reports' / 'latest'} is a folder, not the link to the last run" in output
 
 
 def test_a_target_receives_only_the_methods_the_suite_means_to_send(pytester, monkeypatch, tmp_path):
