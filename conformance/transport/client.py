@@ -27,7 +27,7 @@ from conformance.transport.credentials import derived
 from conformance.transport.errors import DryRun, ForbiddenPath, NotJudged, TransportFailure
 from conformance.transport.failures import short
 from conformance.transport.guard import Budget, RateLimit, Streaks
-from conformance.transport.reading import header_items
+from conformance.transport.reading import HEADER_CAP, header_items
 
 
 @dataclass(frozen=True)
@@ -149,9 +149,12 @@ class Client:
         except requests.exceptions.RequestException as problem:
             return self._failed(label, sent, curl, f"{type(problem).__name__}: {short(problem)}")
         delivery = response.delivery
+        headers, cut = header_items(response)
+        note = "; ".join(filter(None, [delivery.note, f"{cut} header value(s) longer than {HEADER_CAP} characters "
+                                                      f"kept only that far" if cut else ""]))
         received = Received(status=response.status_code, reason=response.reason or "",
-                            headers=tuple(header_items(response)), body=response.content,
-                            elapsed_ms=delivery.elapsed_ms, truncated=delivery.truncated, note=delivery.note)
+                            headers=tuple(headers), body=response.content,
+                            elapsed_ms=delivery.elapsed_ms, truncated=delivery.truncated, note=note)
         return Exchange(label, sent, received, None, curl, self.target.profile, self.redactor)
 
     def _failed(self, label: str, sent: SentRequest, curl: str, error: str) -> Exchange:

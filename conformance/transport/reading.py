@@ -23,9 +23,15 @@ def read_capped(response: requests.Response) -> tuple[bytes, bool]:
     return b"".join(chunks), False
 
 
-def header_items(response: requests.Response) -> list[tuple[str, str]]:
-    """Every header as the server sent it, repeated ones included."""
+HEADER_CAP = 8192
+"""Characters of one header value the run keeps: no header a check reads needs more, and 90 fields
+of 64 KB on every answer (http.client's own limits) would otherwise fill memory and every report."""
+
+
+def header_items(response: requests.Response) -> tuple[list[tuple[str, str]], int]:
+    """Every header as the server sent it, repeated ones included, each value cut at HEADER_CAP;
+    and how many were cut."""
     raw = getattr(response.raw, "headers", None)
-    if raw is not None and hasattr(raw, "iteritems"):
-        return list(raw.iteritems())
-    return list(response.headers.items())
+    items = list(raw.iteritems()) if raw is not None and hasattr(raw, "iteritems") else list(response.headers.items())
+    cut = sum(len(value) > HEADER_CAP for _, value in items)
+    return ([(name, value[:HEADER_CAP]) for name, value in items] if cut else items), cut
