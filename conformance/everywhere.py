@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from conformance.checks.auth import refusal_form
 from conformance.contract import JSON_TYPES, XML_TYPES
 from conformance.exchange import Exchange
 from conformance.outcome import Outcome, Status, outcome
@@ -63,9 +64,7 @@ def eligible(exchange: Exchange, sent: dict[str, Any], granted: Any) -> str | No
     kind = "json" if response.media_type in JSON_TYPES else "xml" if response.media_type in XML_TYPES else None
     if kind is None:
         return None
-    decoded = exchange.decoded
-    if decoded.ok and (decoded.value is None or (isinstance(decoded.value, dict) and "Message" in decoded.value
-                                                 and "IsRunning" not in decoded.value)):
+    if refusal_form(exchange):
         return None  # a refusal form: the test that sent it judges it
     return kind
 

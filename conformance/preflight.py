@@ -115,18 +115,9 @@ def variables(target: Target, scheme: str) -> list[str]:
 
 def refusal(exchange: Any) -> str | None:
     """How an answer to valid credentials refuses them (fact 23's forms), or None."""
-    from conformance.checks import engine_keys
+    from conformance.checks.auth import refusal_form
 
-    status = exchange.status
-    if status in (401, 403):
-        return str(status)
-    if status == 200 and exchange.decoded.ok:
-        body = exchange.body
-        if body is None:
-            return "200 with a null body"
-        if isinstance(body, dict) and "Message" in body and not engine_keys(exchange):
-            return "200 with an error object"
-    return None
+    return refusal_form(exchange)
 
 
 def credentials(target: Target, client: Any) -> Preflight:

@@ -45,6 +45,22 @@ def auth_03(ex: Exchanges, ctx: Context) -> Finding:
     return passed(f"accepted as {', '.join(repr(w) for w in ex)}", list(ex.values())[:1])
 
 
+def refusal_form(exchange: Exchange) -> str | None:
+    """How an answer refuses its credentials in one of fact 23's forms (401, 403, a 200 with a null
+    body or with an error object and no engine data), or None. The one definition the preflight
+    and the across-run judgements (conformance.everywhere) share."""
+    status = exchange.status
+    if status in (401, 403):
+        return str(status)
+    if status == 200 and exchange.decoded.ok:
+        body = exchange.body
+        if body is None:
+            return "200 with a null body"
+        if isinstance(body, dict) and "Message" in body and not engine_keys(exchange):
+            return "200 with an error object"
+    return None
+
+
 def refusal_forms(ctx: Context, *, offered: bool = True) -> str:
     forms = "401 or 403" + (" or 400 (a scheme the installation does not offer, fact 18)" if not offered else "")
     if "null-body" in ctx.profile.choices("refusal"):
