@@ -94,7 +94,7 @@ class Collector:
         if error:
             worker = getattr(getattr(node, "gateway", None), "id", "a worker")
             last = [line for line in str(error).splitlines() if line.strip()][-1:] or ["no reason given"]
-            self.crashed.append(f"{worker} went down: {last[0][:300]}")
+            self.crashed.append(f"{worker} went down: {sinks.shown(last[0])[:300]}")
         output = getattr(node, "workeroutput", {})
         for data in output.get(OUTCOME_KEY, []):
             self.outcomes[data["requirement"]].append({**data, "test": None, "order": 0})

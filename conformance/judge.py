@@ -78,14 +78,18 @@ class Judge:
             self.record(outcome(rid, status, reason))
         pytest.skip(f"{status}: {reason}")
 
+    def _redacted(self, text: str) -> str:
+        redactor = getattr(getattr(self.run, "client", None), "redactor", None)
+        return redactor.text(text) if redactor else text
+
     def redact(self, text: str) -> str:
         """Redacted and `shown` (conformance.sinks): what a test hands pytest quotes the server."""
-        redactor = getattr(getattr(self.run, "client", None), "redactor", None)
-        return shown(redactor.text(text) if redactor else text, lines=True)
+        return shown(self._redacted(text), lines=True)
 
     def record(self, result: Outcome, tag: str | None = None) -> Outcome:
         result = result.slim()
-        prop = (OUTCOME_KEY, self.redact(json_text(result.as_dict())))
+        # as_dict's texts are shown already, and json_text escapes what is left: only redacted here.
+        prop = (OUTCOME_KEY, self._redacted(json_text(result.as_dict())))
         self.item.user_properties.append(prop)
         self.records.append(Record(result, prop, tag))
         return result

@@ -113,15 +113,9 @@ def variables(target: Target, scheme: str) -> list[str]:
     return names
 
 
-def refusal(exchange: Any) -> str | None:
-    """How an answer to valid credentials refuses them (fact 23's forms), or None."""
-    from conformance.checks.auth import refusal_form
-
-    return refusal_form(exchange)
-
-
 def credentials(target: Target, client: Any) -> Preflight:
     """One authorised request per declared scheme, through `client` (its budget, rate and guard)."""
+    from conformance.checks.auth import refusal_form
     from conformance.transport.errors import BudgetExhausted
 
     found = Preflight()
@@ -148,7 +142,7 @@ def credentials(target: Target, client: Any) -> Preflight:
                              f"({exchange.status}, Location: {_head(location)}): use the https:// URL as base_url; "
                              "nothing more was sent in clear text")
             return found
-        form = refusal(exchange)
+        form = refusal_form(exchange)
         entry["outcome"] = "refused" if form else "accepted" if exchange.status == 200 and isinstance(
             exchange.body, dict) else "answered"  # any other answer is the tests' to judge
         if form:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import ipaddress
 import json
 import sys
 
@@ -22,6 +21,7 @@ from conformance.reference.config import SCHEMES, ServerConfig
 from conformance.reference.faults import FAULTS
 from conformance.reference.generator import draw, reference_config
 from conformance.reference.server import ReferenceServer
+from conformance.target import is_loopback
 from conformance.reference.variants import VARIANTS
 
 REDACTED = {"authorization", "cookie", "x-xsrf-token", "so-apptoken"}
@@ -123,11 +123,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def bind_warning(host: str) -> str | None:
     """The warning for an address other machines can reach: the server's credentials are public."""
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    return None if loopback else (
+    return None if is_loopback(host) else (
         f"warning: --host {host} serves the sample credentials (conformance.reference.Credentials, which are "
         "public) to every machine that can reach this address; the default 127.0.0.1 serves this machine only")
 
