@@ -31,6 +31,8 @@ class Case:
     so_culture: str | None = None
     so_timezone: str | None = None
     select: str | None = None
+    accept_encoding: str | None = None
+    """Accept-Encoding, or None for the client's own (identity): domains.ACCEPT_ENCODINGS."""
 
     @property
     def authorised(self) -> bool:
@@ -38,11 +40,12 @@ class Case:
 
     def headers(self) -> dict[str, str]:
         pairs = {"Accept": self.accept, "Accept-Language": self.accept_language, "SO-Language": self.so_language,
-                 "SO-Culture": self.so_culture, "SO-TimeZone": self.so_timezone}
+                 "SO-Culture": self.so_culture, "SO-TimeZone": self.so_timezone,
+                 "Accept-Encoding": self.accept_encoding}
         return {k: v for k, v in pairs.items() if v is not None}
 
     def locale_headers(self) -> dict[str, str]:
-        return {k: v for k, v in self.headers().items() if k != "Accept"}
+        return {k: v for k, v in self.headers().items() if k not in ("Accept", "Accept-Encoding")}
 
     def describe(self) -> str:
         who = f"via {self.scheme}" if self.scheme else "no credentials"

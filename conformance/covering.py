@@ -7,7 +7,8 @@ rows number the longest domain, not the sum of them. Two families keep a header 
 in one, Accept-Language is the language (no SO-Language, which would override it); in the other,
 SO-Language is. Each family carries SO-Culture, SO-TimeZone, Accept and $select values, and the
 declared schemes in turn ($select with each scheme; a language with XML; culture and zone with
-$select). Refused rows cross the Accept forms with no credentials, and every other form of each
+$select), and Accept-Encoding (domains.ACCEPT_ENCODINGS: the coding named is the coding applied,
+and the decoded body is judged as any other). Refused rows cross the Accept forms with no credentials, and every other form of each
 declared scheme's credential with an Accept form in turn.
 """
 
@@ -83,36 +84,42 @@ def _translation_rows(schemes: Sequence[str], rows: Sequence[Row]) -> list[Row]:
     only in a whole body (LANG-04)."""
     whole = {r.case.accept_language.strip().lower() for r in rows if r.case.select is None
              and r.case.so_language is None and r.case.accept_language is not None
+             and "," not in (r.case.accept or "")  # one type named: a list may be answered in XML
              and (r.case.accept or "").split(";")[0].strip().lower() in ("application/json", "text/json")}
     missing = [language for language in domains.SHIPPED_LANGUAGES if language.lower() not in whole]
-    return [Row("translation", Case(scheme, accept="application/json", accept_language=language))
-            for language, scheme in zip(missing, _take(schemes, len(missing)))]
+    return [Row("translation", Case(scheme, accept="application/json", accept_language=language,
+                                    accept_encoding=coding))
+            for language, scheme, coding in zip(missing, _take(schemes, len(missing)),
+                                                _take(domains.ACCEPT_ENCODINGS, len(missing), 1))]
 
 
 def _language_rows(schemes: Sequence[str]) -> list[Row]:
     out: list[Row] = []
     n = len(ACCEPT_LANGUAGES)
     selects: list[str | None] = list(domains.SELECT_CLAUSES) + [None] * max(0, n - len(domains.SELECT_CLAUSES))
-    for language, scheme, accept, culture, zone, select in zip(
+    for language, scheme, accept, culture, zone, select, coding in zip(
             ACCEPT_LANGUAGES, _take(schemes, n), _take(domains.ACCEPT_FORMS, n),
             _beside(ACCEPT_LANGUAGES, CULTURES, domains.culture_kind),
-            _beside(ACCEPT_LANGUAGES, domains.ZONE_FORMS, domains.zone_kind), selects):
+            _beside(ACCEPT_LANGUAGES, domains.ZONE_FORMS, domains.zone_kind), selects,
+            _take(domains.ACCEPT_ENCODINGS, n)):
         out.append(Row("Accept-Language", Case(scheme, accept=accept, accept_language=language, so_culture=culture,
-                                               so_timezone=zone, select=select)))
+                                               so_timezone=zone, select=select, accept_encoding=coding)))
     m = len(domains.SO_LANGUAGE_VALUES)
     offset = len(ACCEPT_LANGUAGES)
-    for so_language, scheme, accept, culture, zone, select in zip(
+    for so_language, scheme, accept, culture, zone, select, coding in zip(
             domains.SO_LANGUAGE_VALUES, _take(schemes, m, 1), _take(domains.ACCEPT_FORMS, m, offset % 7),
-            _take(CULTURES, m, 3), _take(domains.ZONE_FORMS, m, offset), _take(domains.SELECT_CLAUSES, m, 7)):
+            _take(CULTURES, m, 3), _take(domains.ZONE_FORMS, m, offset), _take(domains.SELECT_CLAUSES, m, 7),
+            _take(domains.ACCEPT_ENCODINGS, m, offset)):
         out.append(Row("SO-Language", Case(scheme, accept=accept, so_language=so_language, accept_language="fr",
-                                           so_culture=culture, so_timezone=zone, select=select)))
+                                           so_culture=culture, so_timezone=zone, select=select,
+                                           accept_encoding=coding)))
     return out
 
 
 def values_per_dimension(cases: Iterable[Case]) -> dict[str, int]:
     """How many distinct values of each dimension the cases send (for --dry-run)."""
     dimensions = {"Accept": set(), "Accept-Language": set(), "SO-Language": set(), "SO-Culture": set(),
-                  "SO-TimeZone": set(), "$select": set(), "credential": set()}
+                  "SO-TimeZone": set(), "Accept-Encoding": set(), "$select": set(), "credential": set()}
     for case in cases:
         for header, value in case.headers().items():
             dimensions[header].add(value)

@@ -5,7 +5,9 @@ or XML, is an ErpSyncEngineStatus that can be read:
 
 - JSON: SCHEMA-01 (an object whose documented properties have their types, in the $select view
   when the request had one) and HTTP-02 (valid UTF-8; charset=utf-8 is its SHOULD);
-- XML: ACCEPT-03's first half (well-formed, carrying an ErpSyncEngineStatus).
+- XML: ACCEPT-03's first half (well-formed, carrying an ErpSyncEngineStatus);
+- any answer that names a content coding, or whose body its coding cannot decode: HTTP-08 (the
+  coding named is the coding applied, RFC 9110 8.4; one the request did not accept is its SHOULD).
 
 A null body or an agent's error object (fact 23's refusal forms) is left to the test that sent it;
 so is every request sent with other credentials, another app token or another method, whose 200 is
@@ -30,6 +32,8 @@ from conformance.exchange import Exchange
 from conformance.outcome import Outcome, Status, outcome
 
 REQUIREMENTS = {"json": ("SCHEMA-01", "HTTP-02"), "xml": ("ACCEPT-03",)}
+WHICH = {"HTTP-08": "answers naming a content coding"}
+"""What the count of a requirement's judged answers counts, where it is not the 200 answers."""
 KEPT = 3
 """Failing answers kept per requirement as evidence (the count says how many there were)."""
 
@@ -69,6 +73,16 @@ def eligible(exchange: Exchange, sent: dict[str, Any], granted: Any) -> str | No
     return kind
 
 
+def coded(exchange: Exchange) -> bool:
+    """An answer that names a content coding (other than identity), or whose body did not decode."""
+    from conformance.transport.failures import UNDECODABLE
+
+    if exchange.response is None:
+        return (exchange.error or "").startswith(UNDECODABLE)
+    named = exchange.response.header("Content-Encoding") or ""
+    return bool(named.strip()) and named.strip().lower() != "identity"
+
+
 def selected(exchange: Exchange) -> str | None:
     """The $select clause the request carried, or None."""
     values = parse_qs(urlsplit(exchange.request.url).query, keep_blank_values=True).get("$select")
@@ -90,21 +104,25 @@ class Everywhere:
         granted = tokens.granted if tokens else None
         if authorised(sent, granted):
             with self._lock:
-                self.authorised.append((features(exchange, run.profile), exchange.slim() if exchange.response is None
-                                        else None))
+                silent = exchange.response is None and not coded(exchange)  # an undecodable body is an answer
+                self.authorised.append((features(exchange, run.profile), exchange.slim() if silent else None))
+        if coded(exchange):
+            self._count("HTTP-08", run.judge("HTTP-08", {"probe": exchange}))
         kind = eligible(exchange, sent, granted)
         if kind is None:
             return
         clause = selected(exchange)
         for rid in REQUIREMENTS[kind]:
-            outcome = run.judge(rid, {"xml": exchange} if kind == "xml" else {"probe": exchange}, select=clause)
-            with self._lock:
-                self.judged[rid] += 1
-                if outcome.status.red:
-                    self.failing[rid] += 1
-                    kept = self.red.setdefault(rid, [])
-                    if len(kept) < KEPT:
-                        kept.append(outcome)
+            self._count(rid, run.judge(rid, {"xml": exchange} if kind == "xml" else {"probe": exchange}, select=clause))
+
+    def _count(self, rid: str, outcome: Outcome) -> None:
+        with self._lock:
+            self.judged[rid] += 1
+            if outcome.status.red:
+                self.failing[rid] += 1
+                kept = self.red.setdefault(rid, [])
+                if len(kept) < KEPT:
+                    kept.append(outcome)
 
     def outcomes(self) -> list[Outcome]:
         """Per requirement an answer failed, the worst failing outcome with the count of answers
@@ -115,8 +133,9 @@ class Everywhere:
             kept = self.red[rid]
             worst = min(kept, key=lambda o: o.status.rank)
             labels = "; ".join(repr(o.evidence[0].label) for o in kept if o.evidence)
-            found.append(replace(worst, reason=f"{self.failing[rid]} of {self.judged[rid]} 200 answers to authorised "
-                                               f"requests across the run: {worst.reason} (first: {labels})",
+            which = WHICH.get(rid, "200 answers to authorised requests")
+            found.append(replace(worst, reason=f"{self.failing[rid]} of {self.judged[rid]} {which} across the run: "
+                                               f"{worst.reason} (first: {labels})",
                                  evidence=tuple(e for o in kept for e in o.evidence[:1])))
         return found
 

@@ -50,6 +50,9 @@ def apply_waivers(entries: list[dict], waivers: Mapping[str, Waiver], today: dt.
 INTERRUPTED = ("the run was interrupted (Ctrl-C or a signal) before it finished: what it judged so far is "
                "no verdict on the target")
 BROKEN = ("the run broke before it finished ({}): what it judged so far is no verdict on the target")
+STOPPED = "configuration error"
+"""The status of a run stopped before its first judged request (the preflight's refused credentials):
+no verdict on the target, exit 2; its one reason is the line the terminal printed."""
 
 
 def scope(entries: list[Mapping[str, Any]], coverage: Mapping[str, Any] | None, *, budget: int | None = None,
@@ -88,9 +91,15 @@ def headline(status: str, exit_code: int, judged: Mapping[str, Any] | None) -> s
 
 def verdict(entries: Iterable[Mapping[str, Any]], problems: list[dict], *, strict: bool,
             dry_run: bool, interrupted: bool | str = False, coverage: Mapping[str, Any] | None = None,
-            require_complete: bool = False, budget: int | None = None, requests: int | None = None) -> dict[str, Any]:
+            require_complete: bool = False, budget: int | None = None, requests: int | None = None,
+            stopped: str | None = None) -> dict[str, Any]:
+    """`stopped`: the configuration error that ended the run before it judged anything."""
     entries = list(entries)
     judged = scope(entries, coverage, budget=budget, requests=requests)
+    if stopped:
+        counts = {o: n for o in OUTCOMES if (n := sum(e["outcome"] == o for e in entries))}
+        return {"status": STOPPED, "exit_code": 2, "reasons": [stopped], "counts": counts, "coverage": judged,
+                "headline": f"verdict: none, {STOPPED} (exit 2): {stopped}"}
     found = _verdict(entries, problems, strict=strict, dry_run=dry_run, interrupted=interrupted)
     if require_complete and judged["tests_cut"] and found["status"] in ("conforms", "waivers out of date"):
         found.update(status="incomplete", exit_code=1)

@@ -26,7 +26,7 @@ from conformance.profile import Profile
 from conformance.transport.credentials import auth_for
 
 SCHEME_REQUIREMENT = {"basic": "AUTH-01", "soticket": "AUTH-02", "bearer": "AUTH-04", "session": "AUTH-07"}
-JUDGED = ("HTTP-02", "HTTP-03", "HTTP-04", "AUTH-01", "AUTH-02", "AUTH-03", "AUTH-04", "AUTH-05", "AUTH-06", "AUTH-07", "AUTH-08",
+JUDGED = ("HTTP-02", "HTTP-03", "HTTP-04", "HTTP-08", "AUTH-01", "AUTH-02", "AUTH-03", "AUTH-04", "AUTH-05", "AUTH-06", "AUTH-07", "AUTH-08",
           "SELECT-01", "SELECT-02", "SELECT-03", "SELECT-04", "SELECT-05", "SELECT-06", "SELECT-07", "SELECT-08",
           "SELECT-09",
           "ACCEPT-01", "ACCEPT-02", "ACCEPT-03", "ACCEPT-04", "ACCEPT-05", "ACCEPT-06", "ACCEPT-07",
@@ -132,6 +132,8 @@ def judge_exchange(run, case: Case, probe: Exchange, send: Callable[[str, Case],
     False for the covering rows, which judge the relations whose references cost a request of their
     own (LANG-02/03/05, ACCEPT-03) only through the example tests and the generated ones."""
     outcomes = [run.judge("HTTP-03", {"probe": probe}), run.judge("HTTP-04", {"probe": probe})]
+    if case.accept_encoding is not None or probe.response is not None and probe.response.header("Content-Encoding"):
+        outcomes.append(run.judge("HTTP-08", {"probe": probe}))  # the coding named is the coding applied
     if probe.response is None or probe.status >= 500:
         return outcomes
     if probe.status == 200 and probe.response.media_type in JSON_TYPES:

@@ -123,7 +123,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                                                    rate=config.getoption("--rate") or target.limits.rate)))
     stash.preflight = preflight.credentials(target, client)
     if stash.preflight.problem:
-        configuration_error(config, stash.redactor.text(stash.preflight.problem))
+        line = stash.redactor.text(stash.preflight.problem)
+        publish(config, stash.redactor.deep(assemble(config, stash.collector, stopped=line)), point_latest=False)
+        stash.summarised = True  # the line below is the whole message; unconfigure adds where it was recorded
+        configuration_error(config, line)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -396,6 +399,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if doc["verdict"]["status"] == "interrupted" and session.exitstatus == pytest.ExitCode.TESTS_FAILED:
         session.exitstatus = pytest.ExitCode.INTERRUPTED  # exit 2, as the verdict says
     collect.junit_verdict(config, doc["verdict"])
+    publish(config, doc, point_latest=not doc["run"]["dry_run"] and not interrupted)
+    if stash.write_problem:
+        session.exitstatus = 2
+
+
+def publish(config: pytest.Config, doc: dict[str, Any], *, point_latest: bool) -> None:
+    """results.json (--results-json, and the run folder with its reports unless --no-reports);
+    `latest` names the last run that ended: not a dry run, not one cut short or stopped. Total:
+    a failure to write is one line in stash.write_problem (the run then exits 2), never a traceback."""
+    stash = state(config)
+    stash.doc = doc
     try:
         if config.getoption("--results-json"):
             with open(config.getoption("--results-json"), "w", encoding="utf-8") as out:
@@ -403,20 +417,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if not config.getoption("--no-reports"):
             from conformance.report import render
 
-            # `latest` names the last run that ended: not a dry run, not one cut short by Ctrl-C.
-            folder = results.write(doc, config.getoption("--reports-dir"),
-                                   point_latest=not doc["run"]["dry_run"] and not interrupted)
+            folder = results.write(doc, config.getoption("--reports-dir"), point_latest=point_latest)
             stash.published = (folder, *render.render_run(folder))
     except (OSError, TemplateError) as problem:
         stash.write_problem = f"erpsync-conformance: cannot write the reports: {problem}"
-        session.exitstatus = 2
     except Exception as problem:  # reporting is total: a defect here is exit 2 and one line, never "conforms"
         stash.write_problem = (f"erpsync-conformance: cannot write the reports ({type(problem).__name__}: "
                                f"{sinks.shown(str(problem))[:300]}); the run is no verdict")
-        session.exitstatus = 2
 
 
-def assemble(config: pytest.Config, collector: collect.Collector, interrupted: bool | str = False) -> dict[str, Any]:
+def assemble(config: pytest.Config, collector: collect.Collector, interrupted: bool | str = False,
+             stopped: str | None = None) -> dict[str, Any]:
+    """results.json's document; `stopped`: the configuration error that ended the run before it
+    judged anything (then nothing was collected: every requirement is untested)."""
     import datetime as dt
 
     stash = state(config)
@@ -453,7 +466,7 @@ def assemble(config: pytest.Config, collector: collect.Collector, interrupted: b
                             response_ms=[ms for p in processes for ms in p["response_ms"]],
                             no_response=sum(p["no_response"] for p in processes), interrupted=interrupted,
                             inapplicable=inapplicable, coverage=collector.coverage(),
-                            require_complete=bool(config.getoption("require_complete")))
+                            require_complete=bool(config.getoption("require_complete")), stopped=stopped)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

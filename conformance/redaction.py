@@ -8,6 +8,11 @@ and log records. A secret is found in any form a server might echo it in: as it 
 any mixture of escaped and plain characters); as XML/HTML character references (`&#65;`,
 `&#x41;`, `&amp;`); and Basic's `user:password` in each. It is replaced by `$NAME`, the environment
 variable that holds it (in curl lines, by the shell expression that rebuilds what was sent).
+
+Beyond the whole secret in those forms, no run of fragments.WINDOW characters of one appears in
+any output in any transform conformance.fragments lists (case-folded, reversed, hex, UTF-16,
+base64 at every alignment and wrapped, and the escapes above): such a piece becomes
+`[part of $NAME]`. tests/test_redaction.py holds it as a property, over drawn secrets and transforms.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 from urllib.parse import quote, quote_plus
 
-from conformance import sinks
+from conformance import fragments, sinks
 
 MIN_SECRET = 4
 """Shorter values are not searched for: they would match ordinary text everywhere."""
@@ -54,11 +59,14 @@ def _forms(value: str) -> set[str]:
 class Redactor:
     """Built from (value, variable) pairs; for Basic (user as sent, user as shown, password, its
     variable), as Basic sends base64(`user:password`), which is a secret of its own; and `derived`
-    values (value, as written, as a shell expression): near-misses of secrets the run sends."""
+    values (value, as written, as a shell expression): near-misses of secrets the run sends.
+    `public`: published sample values (the reference server's), searched whole but not in pieces.
+    The pieces of the password cover Basic's pair (its base64 holds the password's at some
+    alignment), so the user name, which is no secret, is not redacted in pieces."""
 
     def __init__(self, secrets: Iterable[tuple[str, str]] = (),
                  basic: tuple[str, str, str, str] | None = None,
-                 derived: Iterable[tuple[str, str, str]] = ()) -> None:
+                 derived: Iterable[tuple[str, str, str]] = (), public: Iterable[str] = ()) -> None:
         needles: dict[str, Needle] = {}
         plain: dict[str, str] = {}
 
@@ -73,9 +81,13 @@ class Redactor:
                     shell = f"$(printf %s \"{shown}\" | base64 -w0)" if form == padded else placeholder
                     needles.setdefault(form, Needle(form, placeholder, shell))
 
+        published = set(public)
+        whole: list[tuple[str, str]] = []  # (secret, its variable as shown): the values pieces come from
         for value, env in secrets:
             if len(value) >= MIN_SECRET:
                 add(value, f"${env}", f"${env}")
+                if value not in published:
+                    whole.append((value, f"${env}"))
         if basic is not None:
             user, user_shown, password, password_env = basic
             shown = f"{user_shown}:${password_env}"
@@ -90,6 +102,7 @@ class Redactor:
         self._by_text = {n.text: n for n in self._needles}
         self._plus = any(" " in value for value in plain)
         self.longest = max((len(n.text) for n in self._needles), default=0)
+        self._pieces = Pieces(whole)
         self._seen: dict[str, str] = {}
         """Texts already redacted (labels, curl lines, reasons recur in every output channel)."""
 
@@ -105,7 +118,7 @@ class Redactor:
         found = [(m.start(), m.end(), self._by_text[m.group()]) for m in self._find(text)]
         if ESCAPED.search(text) or (self._plus and "+" in text):
             found += self._escaped_spans(text)
-        return _merged(found)
+        return _merged(found + self._pieces.spans(text, found))
 
     def _escaped_spans(self, text: str) -> list[tuple[int, int, Needle]]:
         """Secrets written with escapes mixed into them (a JSON body escaping some characters, an
@@ -119,6 +132,8 @@ class Redactor:
                 end = start + len(value)
                 found.append((origin(start)[0], origin(end - 1)[1], Needle(value, shown, shown)))
                 start = decoded.find(value, end)
+        for start, end, needle in self._pieces.spans(decoded, []):
+            found.append((origin(start)[0], origin(end - 1)[1], needle))
         return found
 
     # --- replacing ----------------------------------------------------------------------------
@@ -170,6 +185,83 @@ class Redactor:
             at = end
         out.append(_escape_double(text[at:]))
         return f'"{"".join(out)}"'
+
+
+class Pieces:
+    """The pieces of the secrets (conformance.fragments) and where they stand in a text: two
+    Aho-Corasick automatons (pyahocorasick), one over the text case-folded, one over the text as
+    it is and with its line breaks taken out (base64 wrapped at 16 or 76 characters), so the cost
+    grows with the text, not with the number of pieces."""
+
+    def __init__(self, secrets: list[tuple[str, str]]) -> None:
+        import ahocorasick
+
+        self._textual, self._encoded = ahocorasick.Automaton(), ahocorasick.Automaton()
+        for value, shown in secrets:
+            textual = fragments.textual([value]) | ({value} if len(value) >= fragments.WINDOW else set())
+            for piece in textual:  # the whole secret too, in any case
+                if piece.lower() not in self._textual:
+                    self._textual.add_word(piece.lower(), (len(piece), shown))
+            for piece in fragments.encoded([value]):
+                if piece not in self._encoded:
+                    self._encoded.add_word(piece, (len(piece), shown))
+        self._any = bool(len(self._textual))
+        for automaton in (self._textual, self._encoded):
+            if len(automaton):
+                automaton.make_automaton()
+
+    def spans(self, text: str, whole: list[tuple[int, int, Needle]]) -> list[tuple[int, int, Needle]]:
+        """The pieces in `text` that no span of `whole` (the secrets found whole) covers already,
+        overlapping pieces merged into one span."""
+        if not self._any or len(text) < fragments.WINDOW:
+            return []
+        hits = [(end + 1 - size, end + 1, shown) for end, (size, shown) in self._textual.iter(_folded(text))]
+        if WRAPPED.search(text):  # a line that may be wrapped base64: searched joined to the next
+            joined, origin = _unwrapped(text)
+            hits += [(origin(end + 1 - size), origin(end) + 1, shown)
+                     for end, (size, shown) in self._encoded.iter(joined)]
+        else:
+            hits += [(end + 1 - size, end + 1, shown) for end, (size, shown) in self._encoded.iter(text)]
+        runs: list[list] = []
+        for start, end, shown in sorted(hits):
+            if any(s <= start and end <= e for s, e, _ in whole):
+                continue
+            if runs and start <= runs[-1][1]:
+                runs[-1][1] = max(runs[-1][1], end)
+            else:
+                runs.append([start, end, shown])
+        return [(start, end, Needle(text[start:end], f"[part of {shown}]", f"[part of {shown.replace('$', '_')}]"))
+                for start, end, shown in runs]
+
+
+def _folded(text: str) -> str:
+    """The text in lower case, character for character (a character whose lower case is longer,
+    such as U+0130, is kept as it is, so positions stay those of `text`)."""
+    folded = text.lower()
+    return folded if len(folded) == len(text) else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+WRAP = re.compile(r"[ \t]*\r?\n[ \t]*")
+WRAPPED = re.compile(r"[A-Za-z0-9+/_=-]{4}[ \t]*\r?\n[ \t]*[A-Za-z0-9+/_=-]{4}")
+
+
+def _unwrapped(text: str) -> tuple[str, Callable[[int], int]]:
+    """The text with its line breaks (and the blanks around them) taken out, and a function from a
+    position in it to the position of the same character in `text`."""
+    parts, starts, removed, at = [], [], [], 0
+    total = 0
+    for match in WRAP.finditer(text):
+        parts.append(text[at:match.start()])
+        starts.append(match.start() - total)  # where, in the joined text, the removal happened
+        total += match.end() - match.start()
+        removed.append(total)
+        at = match.end()
+    parts.append(text[at:])
+
+    def origin(index: int) -> int:
+        k = bisect_right(starts, index)
+        return index + (removed[k - 1] if k else 0)
+    return "".join(parts), origin
 
 
 ESCAPED = re.compile(r"\\u[0-9a-fA-F]{4}|\\[\"\\/bfnrt]|&#\d{1,7};|&#[xX][0-9a-fA-F]{1,6};|&[a-zA-Z]{2,8};|%[0-9a-fA-F]{2}")

@@ -27,7 +27,7 @@ FORMAT = "erpsync-conformance/results/2"
 EVIDENCE_LIMIT = 6
 """Exchanges kept per requirement: enough to see what decided it, not a whole property run."""
 PACKAGES = ("pytest", "hypothesis", "schemathesis", "jsonschema", "requests", "xmltodict", "werkzeug",
-            "jinja2", "pytest-xdist")
+            "jinja2", "pytest-xdist", "brotli")
 
 
 class ResultsError(ValueError):
@@ -126,15 +126,16 @@ def assemble(run: dict[str, Any], recorded: Mapping[str, list[Mapping[str, Any]]
              waivers: Mapping[str, Waiver], today: dt.date, response_ms: list[float],
              no_response: int, interrupted: bool | str = False,
              inapplicable: Mapping[str, str] | None = None, coverage: Mapping[str, Any] | None = None,
-             require_complete: bool = False) -> dict[str, Any]:
+             require_complete: bool = False, stopped: str | None = None) -> dict[str, Any]:
+    """`stopped`: the configuration error that ended the run before its first judged request."""
     rows = entries(recorded, inapplicable)
-    problems = [] if run["dry_run"] or interrupted else gate.apply_waivers(rows, waivers, today)
+    problems = [] if run["dry_run"] or interrupted or stopped else gate.apply_waivers(rows, waivers, today)
     doc = {
         "format": FORMAT,
         "run": run,
         "verdict": gate.verdict(rows, problems, strict=run["strict"], dry_run=run["dry_run"], interrupted=interrupted,
                                 coverage=coverage, require_complete=require_complete, budget=run["budget"],
-                                requests=run["requests"]),
+                                requests=run["requests"], stopped=stopped),
         "requirements": rows,
         "waiver_problems": problems,
         "timings": {"response_ms": [round(ms, 1) for ms in response_ms], "no_response": no_response},

@@ -107,7 +107,8 @@ def schemes_or_none(scheme: str) -> st.SearchStrategy[str | None]:
 
 @st.composite
 def cases(draw, schemes: st.SearchStrategy[str | None], credentials: st.SearchStrategy[str] | None = None,
-          accepts=None, languages=None, so_language=None, culture=None, zones=None, selects=None) -> Case:
+          accepts=None, languages=None, so_language=None, culture=None, zones=None, selects=None,
+          codings=None) -> Case:
     scheme = draw(schemes, label="scheme")
     credential = "none" if scheme is None else draw(credentials if credentials is not None else st.just("valid"),
                                                     label="credential")
@@ -120,7 +121,13 @@ def cases(draw, schemes: st.SearchStrategy[str | None], credentials: st.SearchSt
         so_culture=draw(culture or cultures(), label="SO-Culture"),
         so_timezone=draw(zones or time_zones(), label="SO-TimeZone"),
         select=draw(selects or select_clauses(), label="$select"),
+        accept_encoding=draw(codings or accept_encodings(), label="Accept-Encoding"),
     )
+
+
+def accept_encodings() -> st.SearchStrategy[str | None]:
+    """None (the client's identity) most often, else a value of the covering design's domain."""
+    return st.one_of(st.none(), st.none(), st.sampled_from([c for c in domains.ACCEPT_ENCODINGS if c]))
 
 
 def auth_schemes(schemes: Sequence[str]) -> st.SearchStrategy[str]:

@@ -260,3 +260,20 @@ def test_header_values_are_kept_only_to_the_header_cap():
     assert exchange.response.header("X-Fat-0") == "x" * HEADER_CAP and exchange.response.header("X-Thin") == "y"
     assert exchange.response.media_type == "application/json"
     assert f"3 header value(s) longer than {HEADER_CAP} characters kept only that far" in exchange.response.note
+
+
+def test_a_body_its_coding_cannot_decode_is_an_answer_not_a_silent_target():
+    """Content-Encoding: gzip over a plain body: the server answered, so the guard counts no
+    transport failure (nothing is left unsent), and the exchange says why it cannot be read, in
+    the words HTTP-08 judges (conformance.transport.failures.UNDECODABLE)."""
+    from conformance.transport.failures import UNDECODABLE
+
+    def mislabelled():
+        return Response('{"IsRunning": true}', content_type="application/json", headers={"Content-Encoding": "gzip"})
+
+    with tiny_server([mislabelled]) as (base_url, seen):
+        client = Client(target_at(base_url))
+        exchanges = [client.send(f"#{i}", scheme="basic", headers={"Accept-Encoding": "gzip"})
+                     for i in range(UNRESPONSIVE_AFTER + 2)]
+    assert len(seen) == UNRESPONSIVE_AFTER + 2, "every request was sent"
+    assert all(e.response is None and e.error.startswith(UNDECODABLE) for e in exchanges), exchanges[-1].error

@@ -24,7 +24,8 @@ from conformance import checks, fuzzing
 from conformance.transport.guard import THROTTLED_AFTER, UNRESPONSIVE_AFTER
 from conformance.contract import JSON_TYPES, XML_TYPES
 from tests.hostile import sockets
-from tests.hostile.altered import (Altered, EarlyHints, every_answer, json_bodies, now_and_then, redirected,
+from tests.hostile.altered import (Altered, EarlyHints, every_answer, json_bodies, labelled_coding, now_and_then,
+                                   redirected,
                                    relabelled, serving, streamed_json_bodies, throttled_first, unaltered,
                                    with_a_body, without_credentials, xml_bodies)
 from tests.hostile.recorder import Recorder
@@ -241,6 +242,12 @@ HOSTILE = [
     Hostile("every XML answer broken off mid-body",
             lambda tmp: reference_with(broken_off(XML_TYPES)),
             {"ACCEPT-01": "every one of the", "ACCEPT-03": "requests with an XML type in Accept got no response"}),
+    Hostile("br named over bodies sent uncompressed",
+            lambda tmp: reference_with(labelled_coding("br")),
+            {"HTTP-08": "the body does not decode as its Content-Encoding says"}),
+    Hostile("gzip named over uncompressed bodies, only beside SO-Culture (what only the covering rows send)",
+            lambda tmp: reference_with(labelled_coding("gzip", lambda request: "SO-Culture" in request.headers)),
+            {"HTTP-08": "the body does not decode as its Content-Encoding says"}),
     Hostile("500 for a request without credentials", lambda tmp: reference_with(without_credentials(every_answer(500))),
             {"HTTP-03": "got a server error", "AUTH-05": "500 application/json; charset=utf-8, expected 401 or 403"}),
     Hostile("502 for a request with a body", lambda tmp: reference_with(with_a_body(every_answer(502))),

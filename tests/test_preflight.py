@@ -25,7 +25,7 @@ from tests.hostile.altered import (
 )
 from tests.hostile.targets import SECRETS, write_target
 from tests.hostile.tls import self_signed, server_context
-from tests.suite_runs import run_suite
+from tests.suite_runs import SUITE, run_suite
 
 QUICK = ("--hypothesis-profile", "quick")
 
@@ -59,6 +59,34 @@ def test_a_refused_ticket_is_exit_2_naming_the_scheme_and_its_variable(pytester,
     assert "Basic" not in line and "Bearer" not in line  # the schemes that were accepted are not blamed
     assert len(app.seen) == 4, "one request per declared scheme, and nothing after the refusal"
     assert "7T:not-the-ticket" not in result.output
+    doc = result.results["doc"]  # results.json records it: no verdict on the server, what was asked
+    assert doc is not None, result.output
+    assert doc["verdict"]["status"] == "configuration error" and doc["verdict"]["exit_code"] == 2
+    assert doc["verdict"]["reasons"] == [line.removeprefix("Exit: erpsync-conformance: ")]
+    assert "verdict: none" in doc["verdict"]["headline"]
+    assert {e["scheme"]: e["outcome"] for e in doc["run"]["preflight"]}["soticket"] == "refused"
+    assert {e["outcome"] for e in doc["requirements"]} <= {"untested", "not-applicable"}
+    assert doc["run"]["requests"] == len(app.seen) and "7T:not-the-ticket" not in json.dumps(doc)
+
+
+def test_a_refused_secret_is_recorded_in_the_run_folder_but_not_as_latest(pytester, monkeypatch, tmp_path):
+    summary = tmp_path / "summary.md"
+    reports = tmp_path / "reports"
+    with served() as (base_url, _):
+        for name, value in {**SECRETS, "HOSTILE_TICKET": "7T:not-the-ticket"}.items():
+            monkeypatch.setenv(name, value)
+        outcome = pytester.runpytest_inprocess(
+            SUITE, "-q", "-p", "no:cacheprovider", "--target", str(write_target(tmp_path, base_url)), *QUICK,
+            "--reports-dir", str(reports), "--summary-file", str(summary))
+    assert outcome.ret == 2
+    folders = [f for f in reports.iterdir() if f.is_dir() and not f.is_symlink()]
+    assert len(folders) == 1 and not (reports / "latest").exists()  # latest names a run that ended
+    doc = json.loads((folders[0] / "results.json").read_text())
+    assert doc["verdict"]["status"] == "configuration error"
+    assert (folders[0] / "report.html").exists()
+    text = summary.read_text()
+    assert "configuration error" in text and "SOTicket was refused (401)" in text
+    assert "7T:not-the-ticket" not in text + (folders[0] / "report.html").read_text()
 
 
 def test_a_refused_password_names_both_schemes_refused(pytester, monkeypatch, tmp_path):

@@ -1,11 +1,12 @@
 """No secret leaks: the whole suite, with reports, JUnit, a log file and Hypothesis's example
 database, run against a server whose every credential is a unique canary value and which echoes
 every credential it receives in every form (headers, a header's name, a Location, 500 pages that
-print the request with JSON and HTML escapes), serially and under `-n 2`, with failures (so
+print the request with JSON and HTML escapes, in UTF-16 and wrapped base64; hex, upper-cased,
+reversed, its first two thirds), serially and under `-n 2`, with failures (so
 failure messages, tracebacks with their locals, falsifying examples and evidence are all written).
 Every byte written and printed is searched for each canary in every encoding: raw, Base64
 (standard, URL-safe, unpadded), URL-encoded, JSON \\u-escaped, HTML character references, and
-Basic's user:password in each."""
+Basic's user:password in each; and for any run of 8 characters of a secret in any of those forms."""
 
 from __future__ import annotations
 
@@ -18,11 +19,14 @@ import pytest
 from conformance.reference import ServerConfig
 from conformance.reference.config import Credentials
 from tests.hostile.altered import Altered, echoing, encodings, serving
+from tests.test_redaction import leaks as window_leaks
 
 CANARIES = Credentials(
-    basic_user="canary-user-7f3a", basic_password="canary-pw-Q9x2Lm", ticket="7T:canary-ticket-Zt5Yb",
-    bearer="8A:Cust1.canary-bearer-Hk8Vn", session_id="canary-session-Wp4Tc", xsrf_token="canary-xsrf-Rr6Ue",
-    app_token_granted="canary-app-Jm2Sd", app_token_restricted="canary-app-restricted-Ds1Kq")
+    basic_user="canary-user-7f3a", basic_password="canary-pw-Q9x2Lm", ticket="7T:canary-tkt-Zt5Yb",
+    bearer="8A:Cust1.canary-brr-Hk8Vn", session_id="canary-sssn-Wp4Tc", xsrf_token="canary-xsrf-Rr6Ue",
+    app_token_granted="canary-app-Jm2Sd", app_token_restricted="canary-app-rstrd-Ds1Kq")
+# No 8 characters in a row of a secret here are words the suite writes itself ("session-", "restricted"):
+# its own text is no leak, and the pieces search below would take it for one.
 ENV = {"C_USER": CANARIES.basic_user, "C_PASSWORD": CANARIES.basic_password, "C_TICKET": CANARIES.ticket,
        "C_BEARER": CANARIES.bearer, "C_SESSION": CANARIES.session_id, "C_XSRF": CANARIES.xsrf_token,
        "C_APP": CANARIES.app_token_granted, "C_APP_RESTRICTED": CANARIES.app_token_restricted}
@@ -95,6 +99,16 @@ def test_no_canary_in_anything_the_suite_writes_or_prints(canary_server, tmp_pat
             if needle in data:
                 leaks.setdefault(form.split("(")[0], set()).add(where.split(": ")[1].split("/")[-1])
     assert leaks == {}, {form: sorted(places) for form, places in leaks.items()}
+    # And no run of 8 characters of a secret in any form (tests/test_redaction.py's leak finder):
+    pieces = {}
+    for where, data in written.items():
+        if "/.hypothesis/" in f"/{where.split(': ', 1)[1]}":
+            continue  # Hypothesis's binary example database: no server text, no secret (checked above)
+        text = data.decode("utf-8", "replace")
+        for name, value in ENV.items():
+            if name != "C_USER" and (found := window_leaks(value, text)):
+                pieces.setdefault(name, set()).add(f"{where}: {found[0]}")
+    assert pieces == {}, {name: sorted(places)[:5] for name, places in pieces.items()}
     names = set(written)
     for expected in ("serial: stdout.txt", "serial: junit.xml", "serial: run.log", "serial: results-copy.json",
                      "xdist: stdout.txt", "xdist: junit.xml", "xdist: results-copy.json"):

@@ -18,6 +18,7 @@ import time
 import zlib
 from typing import Iterable
 
+import brotli
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
@@ -210,18 +211,21 @@ FRONT_END_HEADERS = (("Server", "Microsoft-IIS/10.0"), ("X-Powered-By", "ASP.NET
 
 
 def coded(response: Response, request: Request, cfg: ServerConfig) -> Response:
-    """The content coding of an answer (option content_coding, faults coding-*): gzip, else deflate,
-    when the request's Accept-Encoding accepts it; werkzeug's parser gives each coding its q."""
+    """The content coding of an answer (option content_coding, faults coding-*): br first under
+    content_coding=br, then gzip, else deflate, when the request's Accept-Encoding accepts it;
+    werkzeug's parser gives each coding its q."""
     unasked, mislabelled = cfg.has("coding-unasked"), cfg.has("coding-mislabelled")
-    if not (unasked or mislabelled or cfg.options.content_coding == "gzip") or response.status_code in (204, 304):
+    if not (unasked or mislabelled or cfg.options.content_coding != "identity") or response.status_code in (204, 304):
         return response
     accepted = request.accept_encodings
-    coding = "gzip" if unasked or accepted["gzip"] > 0 else "deflate" if accepted["deflate"] > 0 else None
+    preferred = ("br", "gzip", "deflate") if cfg.options.content_coding == "br" else ("gzip", "deflate")
+    coding = "gzip" if unasked else next((c for c in preferred if accepted[c] > 0), None)
     if coding is None or (mislabelled and coding != "gzip"):
         return response
     data = response.get_data()
     if not mislabelled:
-        data = gzip.compress(data, mtime=0) if coding == "gzip" else zlib.compress(data)
+        data = {"gzip": lambda d: gzip.compress(d, mtime=0), "deflate": zlib.compress,
+                "br": brotli.compress}[coding](data)
     response.set_data(data)
     response.headers["Content-Encoding"] = coding
     response.headers.add("Vary", "Accept-Encoding")

@@ -31,6 +31,13 @@ class Credentials:
     require_app_token: bool = False
 
 
+def published_credentials() -> frozenset[str]:
+    """The sample credentials above: published in this repository, so no secret (outputs search
+    them whole, not in pieces: conformance.fragments)."""
+    sample = Credentials()
+    return frozenset(v for v in vars(sample).values() if isinstance(v, str))
+
+
 @dataclass(frozen=True)
 class FieldState:
     mask: tuple[str, ...] | None

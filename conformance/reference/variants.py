@@ -65,9 +65,9 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("front_end", ("none", "proxy"),
             "Answers straight from the application, or through a front end that adds its own headers (Server, "
             "Via, X-Powered-By, a load balancer's affinity cookie, caching and security headers)."),
-    Variant("content_coding", ("identity", "gzip"),
-            "Bodies never compressed, or compressed with gzip (else deflate) when the request's Accept-Encoding "
-            "accepts it, with Vary: Accept-Encoding (RFC 9110 8.4, 12.5.3)."),
+    Variant("content_coding", ("identity", "gzip", "br"),
+            "Bodies never compressed, or compressed with gzip (else deflate), or with br (else gzip, else deflate), "
+            "when the request's Accept-Encoding accepts it, with Vary: Accept-Encoding (RFC 9110 8.4, 12.5.3)."),
     Variant("message_layout", ("plain", "multiline"),
             "StatusMessage on one line, or long over several lines (CR LF, U+2028) with trailing whitespace."),
 )

@@ -24,7 +24,8 @@ AREA_TITLES = {
     "language": "Language, culture, time zone and app token",
 }
 VERDICT_MARKS = {"conforms": "✅", "does not conform": "❌", "incomplete": "⚠️",
-                 "waivers out of date": "⚠️", "dry run": "📝", "interrupted": "⛔"}
+                 "waivers out of date": "⚠️", "dry run": "📝", "interrupted": "⛔",
+                 "configuration error": "⛔"}
 RED = ("fail", "non-strict", "waived")
 
 

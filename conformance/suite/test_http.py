@@ -55,17 +55,18 @@ def test_error_bodies(conformance_run, judge):
                       "unsupported Accept": run.send("Accept: text/csv", headers={"Accept": "text/csv"})})
 
 
-CODINGS = ("gzip, deflate", "gzip", "deflate", "identity")
+CODINGS = ("gzip, deflate, br", "gzip", "deflate", "br", "identity")
 
 
 @pytest.mark.requirement("HTTP-08")
 def test_content_codings(conformance_run, judge):
-    """With and without Accept-Encoding: gzip or deflate, in JSON and XML (RFC 9110 8.4, 12.5.3);
+    """With and without Accept-Encoding: gzip, deflate or br, in JSON and XML (RFC 9110 8.4, 12.5.3);
     the decoded bodies are judged like every other answer (conformance.everywhere)."""
     run = conformance_run
     sent = {f"Accept-Encoding: {v}": run.send(f"Accept-Encoding: {v}",
                                               headers={"Accept": "application/json", "Accept-Encoding": v})
             for v in CODINGS}
-    sent["XML, Accept-Encoding: gzip, deflate"] = run.send(
-        "XML, Accept-Encoding: gzip, deflate", headers={"Accept": "application/xml", "Accept-Encoding": "gzip, deflate"})
+    sent["XML, Accept-Encoding: gzip, deflate, br"] = run.send(
+        "XML, Accept-Encoding: gzip, deflate, br",
+        headers={"Accept": "application/xml", "Accept-Encoding": "gzip, deflate, br"})
     judge("HTTP-08", sent)

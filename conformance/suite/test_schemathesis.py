@@ -34,7 +34,8 @@ def as_case(scheme: str, generated) -> Case | None:
     select = (generated.query or {}).get("$select")
     return Case(scheme=scheme, accept=names.get("accept"), accept_language=names.get("accept-language"),
                 so_language=names.get("so-language"), so_culture=names.get("so-culture"),
-                so_timezone=names.get("so-timezone"), select=None if select is None else str(select))
+                so_timezone=names.get("so-timezone"), select=None if select is None else str(select),
+                accept_encoding=names.get("accept-encoding"))
 
 
 def _sendable(text: str) -> bool:

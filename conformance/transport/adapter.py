@@ -23,7 +23,7 @@ from requests.adapters import HTTPAdapter
 from conformance.target import Limits
 from conformance.transport.deadline import Deadline, WatchedHTTPPool, WatchedHTTPSPool
 from conformance.transport.errors import ForbiddenPath, NotJudged, TransportFailure
-from conformance.transport.failures import TRANSPORT_ERRORS, transport_reason
+from conformance.transport.failures import TRANSPORT_ERRORS, transport_reason, undecodable
 from conformance.transport.features import of_request
 from conformance.transport.guard import BRIEF_WAIT, RETRIED_503, THROTTLED_AFTER, Budget, RateLimit, Streaks, retry_after_seconds
 from conformance.transport.reading import read_capped
@@ -154,6 +154,9 @@ class GuardedAdapter(HTTPAdapter):
             if not (deadline.expired or isinstance(problem, TRANSPORT_ERRORS)):
                 raise
             reason = transport_reason(problem, deadline.seconds if deadline.expired else None, self.timeout)
+            if undecodable(problem):  # an answer, broken: HTTP-08's to judge, generated or not
+                self.streaks.answered(features=features)
+                raise TransportFailure(reason, request=request) from problem
             self.streaks.failed(reason, features)
             if self.generating.active:
                 raise NotJudged(f"a generated request got no response: {reason}") from problem

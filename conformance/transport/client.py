@@ -20,6 +20,7 @@ from conformance import __version__
 from conformance.contract import APP_TOKEN_HEADER, PATH
 from conformance.exchange import Exchange, Received, SentRequest, curl_line
 from conformance.redaction import Redactor
+from conformance.reference.config import published_credentials
 from conformance.target import Secret, Target, reveal
 from conformance.transport.adapter import Generating, GuardedAdapter, UnredirectedSession
 from conformance.transport.auth import DEFAULT_WORDS, SchemeAuth, SessionAuth
@@ -162,10 +163,12 @@ class Client:
 
 
 def redactor_of(target: Target) -> Redactor:
-    """Every secret of the target, and Basic's user:password, as the run's Redactor."""
+    """Every secret of the target, and Basic's user:password, as the run's Redactor; the bundled
+    reference server's published sample credentials are searched whole only (not in pieces)."""
     basic = None
     if target.basic is not None:
         user = target.basic.user
         basic = (reveal(user), f"${user.env}" if isinstance(user, Secret) else str(user),
                  target.basic.password.value, target.basic.password.env)
-    return Redactor([(s.value, s.env) for s in target.secrets()], basic, derived(target))
+    return Redactor([(s.value, s.env) for s in target.secrets()], basic, derived(target),
+                    public=published_credentials())

@@ -15,6 +15,16 @@ TRANSPORT_ERRORS = (requests.exceptions.RequestException, urllib3.exceptions.HTT
                     OSError)
 
 
+UNDECODABLE = "the body does not decode as its Content-Encoding says"
+"""The start of the reason of an answer whose body its named coding cannot decode: the server did
+answer (so the guard counts no transport failure), and HTTP-08 judges it (RFC 9110 8.4)."""
+
+
+def undecodable(problem: BaseException) -> bool:
+    return any(isinstance(c, (requests.exceptions.ContentDecodingError, urllib3.exceptions.DecodeError))
+               for c in _causes(problem))
+
+
 def _causes(problem: BaseException) -> Iterator[BaseException]:
     """The exception and what it wraps: requests and urllib3 nest the socket's error in args,
     `reason` and __cause__/__context__."""
@@ -42,6 +52,8 @@ def transport_reason(problem: BaseException, deadline: float | None, timeout: tu
     if deadline is not None:
         return (f"no complete response within {deadline:g} s (connect_timeout + read_timeout, the deadline of a "
                 "whole exchange): the target was still sending")
+    if (failed := innermost(urllib3.exceptions.DecodeError)) is not None:
+        return f"{UNDECODABLE}: {short(failed)}"
     if (failed := innermost(ssl.SSLCertVerificationError)) is not None:
         return (f"TLS certificate verification failed: {failed}; give the target's limits.ca_bundle the CA that "
                 "signed the certificate, or fix the certificate")

@@ -96,6 +96,18 @@ def json_bodies(change: Callable[[bytes], bytes], types: tuple[str, ...] = JSON_
     return alter
 
 
+def labelled_coding(coding: str, when: Callable[[Request], bool] = lambda request: True):
+    """Every answer to a request whose Accept-Encoding accepts `coding` (and that `when` picks) says
+    Content-Encoding: `coding` over a body sent as it was, uncompressed: a coding named, not applied."""
+    def alter(server: Altered, request: Request) -> Response:
+        response = server.answer(request)
+        if request.accept_encodings[coding] > 0 and coding in request.headers.get("Accept-Encoding", "") \
+                and when(request) and response.status_code == 200:
+            response.headers["Content-Encoding"] = coding
+        return response
+    return alter
+
+
 def now_and_then(every: int, alter: Callable[["Altered", Request], Response]):
     """Every `every`-th request gets `alter`'s answer; the others are answered as the reference does."""
     def sometimes(server: Altered, request: Request) -> Response:
@@ -196,7 +208,20 @@ def encodings(value: str) -> dict[str, str]:
             "unpadded": base64.b64encode(raw).decode().rstrip("="), "url": quote(value, safe=""),
             "url-plus": quote_plus(value, safe=""), "json-u": "".join(f"\\u{ord(c):04x}" for c in value),
             "html-dec": "".join(f"&#{ord(c)};" for c in value), "html-hex": "".join(f"&#x{ord(c):x};" for c in value),
-            "half-escaped": "".join(f"&#{ord(c)};" if i % 2 else c for i, c in enumerate(value))}
+            "half-escaped": "".join(f"&#{ord(c)};" if i % 2 else c for i, c in enumerate(value)),
+            "hex": raw.hex(), "upper": value.upper(), "reversed": value[::-1],
+            "two-thirds": value[:2 * len(value) // 3]}
+
+
+def body_encodings(value: str) -> dict[str, str]:
+    """Forms no header can carry: UTF-16 (NULs) and base64 wrapped over lines."""
+    import base64
+
+    encoded = base64.b64encode(b"=" + value.encode("utf-8")).decode()
+    return {"utf-16le": value.encode("utf-16-le").decode("ascii", "replace"),
+            "utf-16be": value.encode("utf-16-be").decode("ascii", "replace"),
+            "base64-16-crlf": "\r\n".join(encoded[i:i + 16] for i in range(0, len(encoded), 16)),
+            "base64-76-lf": "\n".join(encoded[i:i + 76] for i in range(0, len(encoded), 76))}
 
 
 def echoing(server: Altered, request: Request) -> Response:
@@ -213,7 +238,8 @@ def echoing(server: Altered, request: Request) -> Response:
     if request.headers.get("SO-AppToken", "").replace("-", "").isalnum():
         response.headers.add(request.headers["SO-AppToken"], "echoed as a header name")
     if response.status_code in (401, 403) and sent:
-        page = "".join(f"<p>{name}: {encodings(value)['html-dec']} / {encodings(value)['half-escaped']}</p>"
+        page = "".join(f"<p>{name}: {encodings(value)['html-dec']} / {encodings(value)['half-escaped']} / "
+                       + " / ".join(body_encodings(value.split(" ", 1)[-1]).values()) + "</p>"
                        for name, value in sent.items())
         data = json.dumps({"Message": "An error has occurred.", "Request": dict(sent)})
         data = data.replace(":", "\\u003a")  # escaped as some serializers do

@@ -1,0 +1,164 @@
+"""The redactor (conformance.redaction) as a property: whatever a server does to a secret before
+echoing it (a piece of it or all of it; as it is, case-changed, reversed, in hex, base64 or
+base64url at any alignment and wrapped at 16 or 76 characters with CR LF or LF, UTF-16LE/BE, URL-,
+JSON- or HTML-escaped), no run of fragments.WINDOW characters of the secret is left in any output
+sink's text, in any of those forms. The leak finder here is written apart from the redactor: it
+decodes what each sink wrote and searches the decoded text and bytes for the secret's windows."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import json
+import re
+from urllib.parse import quote, unquote
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conformance import sinks
+from conformance.fragments import WINDOW
+from conformance.redaction import Redactor
+
+ENV = "TENANT_SECRET"
+ALPHABET = st.characters(codec="ascii", categories=("L", "N", "P", "S"))
+SECRETS = st.text(ALPHABET, min_size=WINDOW + 4, max_size=48)
+
+
+def _json_escaped(text: str) -> str:
+    return "".join(f"\\u{ord(c):04x}" for c in text)
+
+
+def _wrapped(width: int, newline: str):
+    def wrap(encoded: str) -> str:
+        return newline.join(encoded[i:i + width] for i in range(0, len(encoded), width))
+    return wrap
+
+
+def _b64(alphabet, padding: bytes, wrap=lambda s: s):
+    def transform(piece: str) -> str:
+        return wrap(alphabet(padding + piece.encode("utf-8")).decode("ascii"))
+    return transform
+
+
+TRANSFORMS = {
+    "plain": lambda s: s, "upper": str.upper, "lower": str.lower, "swapped": str.swapcase,
+    "reversed": lambda s: s[::-1], "hex": lambda s: s.encode().hex(), "HEX": lambda s: s.encode().hex().upper(),
+    "utf-16le": lambda s: s.encode("utf-16-le").decode("ascii"),
+    "utf-16be": lambda s: s.encode("utf-16-be").decode("ascii"),
+    "url": lambda s: quote(s, safe=""), "url-every-byte": lambda s: "".join(f"%{b:02X}" for b in s.encode()),
+    "json": _json_escaped, "html-dec": lambda s: "".join(f"&#{ord(c)};" for c in s),
+    "html-hex": lambda s: "".join(f"&#x{ord(c):x};" for c in s),
+    "half-escaped": lambda s: "".join(f"&#{ord(c)};" if i % 2 else c for i, c in enumerate(s)),
+    **{f"base64-{pad}": _b64(base64.b64encode, b"x" * pad) for pad in range(3)},
+    **{f"base64url-{pad}": _b64(base64.urlsafe_b64encode, b"y" * pad) for pad in range(3)},
+    **{f"base64-{pad}-wrapped-{w}-{name}": _b64(base64.b64encode, b"z" * pad, _wrapped(w, nl))
+       for pad in range(3) for w in (16, 76) for name, nl in (("crlf", "\r\n"), ("lf", "\n"))},
+}
+
+def _unescaped(text: str) -> str:
+    """What conformance.sinks writes for a control character (\\xNN, \\uNNNN) read back."""
+    return re.sub(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+SINKS = {
+    "text": (lambda t: t, lambda t: t),
+    "terminal": (sinks.terminal, _unescaped),
+    "json": (lambda t: sinks.json_text({"evidence": t}), lambda t: json.loads(t)["evidence"]),
+    "html": (html.escape, html.unescape),
+    "markdown": (sinks.markdown, lambda t: re.sub(r"\\(.)", r"\1", t)),
+    "evidence": (lambda t: sinks.shown(t, lines=True), _unescaped),
+}
+
+
+def leaks(secret: str, output: str) -> list[str]:
+    """The windows of `secret` that `output` still carries, in any form it was drawn in: searched
+    in the text, case-folded, reversed, hex, UTF-16, unescaped (URL, JSON, HTML), and in the bytes
+    every base64 run of the text decodes to at each of its four starting offsets."""
+    windows = {secret[i:i + WINDOW] for i in range(len(secret) - WINDOW + 1)}
+    views = {output, unquote(output), html.unescape(output), _unjson(output)}
+    folded = " ".join(v.lower() for v in views)
+    found = [w for w in windows if w.lower() in folded or w[::-1].lower() in folded
+             or w.encode().hex() in folded or w.encode("utf-16-le").decode("ascii").lower() in folded
+             or w.encode("utf-16-be").decode("ascii").lower() in folded]
+    decoded = _base64_decodings(output)
+    found += [w for w in windows if any(w.encode() in data for data in decoded)]
+    return sorted(set(found))
+
+
+def _unjson(text: str) -> str:
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _base64_decodings(text: str) -> list[bytes]:
+    joined = re.sub(r"\s+", "", text)
+    out = []
+    for run in re.findall(r"[A-Za-z0-9+/_=-]{8,}", joined):
+        for offset in range(4):
+            chunk = run[offset:]
+            chunk = chunk[:len(chunk) - len(chunk) % 4]
+            for altchars in (None, b"-_"):
+                try:
+                    out.append(base64.b64decode(chunk.replace("=", "A"), altchars=altchars))
+                except (binascii.Error, ValueError):
+                    pass
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(secret=SECRETS, transform=st.sampled_from(sorted(TRANSFORMS)), sink=st.sampled_from(sorted(SINKS)),
+       data=st.data())
+def test_no_window_of_a_secret_survives_any_transform_in_any_sink(secret, transform, sink, data):
+    start = data.draw(st.integers(0, len(secret) - WINDOW), label="start")
+    end = data.draw(st.integers(start + WINDOW, len(secret)), label="end")
+    before = data.draw(st.text(ALPHABET | st.sampled_from(" \n"), max_size=20), label="before")
+    after = data.draw(st.text(ALPHABET | st.sampled_from(" \n"), max_size=20), label="after")
+    echoed = f"{before}{TRANSFORMS[transform](secret[start:end])}{after}"
+    assert leaks(secret, echoed), "the leak finder finds the echo before redaction"
+    write, read = SINKS[sink]
+    output = read(write(Redactor([(secret, ENV)]).text(echoed)))
+    assert not leaks(secret, output), (transform, output)
+
+
+@pytest.mark.parametrize("transform", sorted(TRANSFORMS))
+def test_the_first_two_thirds_of_a_credential_are_redacted_in_every_form(transform):
+    secret = "8A:Tenant.Q29uZmlkZW50aWFsLXRva2Vu-4f1c"
+    echoed = f"token={TRANSFORMS[transform](secret[:2 * len(secret) // 3])};"
+    redacted = Redactor([(secret, ENV)]).text(echoed)
+    assert not leaks(secret, redacted), redacted
+    assert f"[part of ${ENV}]" in redacted or f"${ENV}" in redacted
+
+
+def test_published_sample_credentials_are_searched_whole_only():
+    """The reference server's sample values are no secret and hold words: "reference" stays."""
+    sample = "reference-app-granted-0001"
+    redactor = Redactor([(sample, "REF_APP")], public={sample})
+    assert redactor.text(f"the bundled reference server; {sample}") == "the bundled reference server; $REF_APP"
+    assert Redactor([(sample, "APP")]).text("reference-app") == "[part of $APP]"
+
+
+def test_the_user_name_is_no_secret_but_the_pair_is():
+    redactor = Redactor([("Wq8-pass-Zx91", "PW")], ("tenant-admin", "tenant-admin", "Wq8-pass-Zx91", "PW"))
+    pair = base64.b64encode(b"tenant-admin:Wq8-pass-Zx91").decode()
+    assert redactor.text("user tenant-admin") == "user tenant-admin"
+    assert "Wq8" not in redactor.text(pair) and not leaks("Wq8-pass-Zx91", redactor.text(pair[:-4]))
+
+
+def test_a_big_text_is_redacted_in_time_linear_in_its_length():
+    """Aho-Corasick: twice the text, about twice the time (not the pieces' count times it)."""
+    import time
+
+    redactor = Redactor([(f"secret-{i}-Zq81xW0pLm3", f"S{i}") for i in range(8)])
+    base = "The server said: {\"IsRunning\": true, \"StatusMessage\": \"ok\"} &amp; %20 more text\n" * 2000
+    timings = {}
+    for factor in (1, 4):
+        text = base * factor
+        runs = []
+        for _ in range(3):
+            started = time.perf_counter()
+            redactor._redacted(text)
+            runs.append(time.perf_counter() - started)
+        timings[factor] = sorted(runs)[1]
+    assert timings[4] < 8 * timings[1], timings
