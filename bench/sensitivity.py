@@ -38,7 +38,7 @@ if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))
 
 from conformance import requirements  # noqa: E402
-from conformance.reference.backgrounds import backgrounds
+from conformance.reference.backgrounds import backgrounds  # noqa: E402
 from conformance.reference.faults import FAULTS, SLOW, Fault  # noqa: E402
 
 CONSOLE = Path(sys.executable).parent / "erpsync-conformance"

@@ -131,8 +131,6 @@ each form with the documented suffix (both spellings of its case), the undocumen
 case variants, an IANA name (H: "an ID or a time-zone name"), and unknown ones."""
 
 # --- $select ------------------------------------------------------------------------------------
-SELECT_PROPERTIES = ("IsRunning", "StatusMessage", "Interval", "TableRight", "FieldProperties")
-SELECT_PATHS = ("TableRight/Mask", "TableRight/Reason")
 
 
 def near_misses(name: str) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shlex
+import weakref
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -72,6 +73,9 @@ class Decoded:
     kind: str  # "json", "xml", "empty", "other"
     value: Any = None
     problem: str | None = None
+    key: Any = None
+    """What the value was read from (the body's digest, its kind, the choices XML was read under):
+    bodies alike are validated once per run, however many answers carry them."""
     _violations: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
     """contract.violations of `value` by view, computed on first use: a recorded body never changes,
     and several checks (SCHEMA-01 and SCHEMA-03 alike) read the same validation."""
@@ -85,8 +89,25 @@ class Decoded:
         caller gets a list of its own."""
         found = self._violations.get(view)
         if found is None:
-            found = self._violations[view] = tuple(contract.violations(self.value, view))
+            shared = None if self.key is None else (self.key, view)
+            found = _VALIDATED.get(shared) if shared is not None else None
+            if found is None:
+                found = tuple(contract.violations(self.value, view))
+                if shared is not None:
+                    if len(_VALIDATED) >= VALIDATED_KEPT:
+                        _VALIDATED.pop(next(iter(_VALIDATED)))
+                    _VALIDATED[shared] = found
+            self._violations[view] = found
         return list(found)
+
+
+_READ: "weakref.WeakValueDictionary[Any, Decoded]" = weakref.WeakValueDictionary()
+"""Each body read once while any exchange holds its reading: a server that answers every request
+with the same 2 MB of FieldProperties costs one parsed copy, not one per answer."""
+VALIDATED_KEPT = 512
+_VALIDATED: dict[Any, tuple[str, ...]] = {}
+"""contract.violations by (Decoded.key, view), the oldest dropped first: a server that answers
+every request with the same 2 MB body has it validated once (issue 21's big bodies)."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +123,16 @@ class Exchange:
 
     @cached_property
     def decoded(self) -> Decoded:
-        return decode(self.response, self.profile) if self.response else Decoded("empty", problem=self.error)
+        """The body read (once per body: answers alike share one reading, and so its memory)."""
+        if not self.response:
+            return Decoded("empty", problem=self.error)
+        r = self.response
+        key = (hashlib.sha256(r.body).digest(), r.media_type, r.truncated, self.profile)
+        found = _READ.get(key)
+        if found is None:
+            found = decode(r, self.profile)
+            _READ[key] = found
+        return found
 
     @property
     def status(self) -> int | None:
@@ -201,10 +231,10 @@ def decode(response: Received, profile: Profile) -> Decoded:
         if _depth(value) > MAX_DEPTH:
             return Decoded("json", problem=f"the body nests deeper than {MAX_DEPTH} levels; not read (the carrier "
                                            "is four levels deep)")
-        return Decoded("json", value)
+        return Decoded("json", value, key=(hashlib.sha256(data).digest(), "json"))
     if kind == "xml":
         try:
-            return Decoded("xml", xmlbody.json_shape(data, profile))
+            return Decoded("xml", xmlbody.json_shape(data, profile), key=(hashlib.sha256(data).digest(), "xml", profile))
         except xmlbody.XmlBodyError as problem:
             shown = f"; it begins {_start(data)}" if "not well-formed" in str(problem) else ""
             return Decoded("xml", problem=f"{problem}{shown}")

@@ -178,8 +178,10 @@ class References:
         return self.run.judge(rid, {**roles, role: precise(False)}, **case)
 
     def of(self, select: bool = True, **changes: str | None) -> Callable[[bool], Exchange]:
-        """A reference: fresh (True) or at hand (False). `select`: keep the case's $select."""
-        case = replace(self.case, **{FIELDS[k]: v for k, v in changes.items()})
+        """A reference: fresh (True) or at hand (False). `select`: keep the case's $select. Never
+        with the case's Accept-Encoding: a decoded body is compared as any other (HTTP-08), and
+        the run's baselines serve every coding without a request of their own."""
+        case = replace(self.case, accept_encoding=None, **{FIELDS[k]: v for k, v in changes.items()})
         if case.accept is None:
             case = replace(case, accept="application/json")
         if select and case.select is not None:

@@ -11,6 +11,7 @@ import difflib
 import math
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
@@ -121,6 +122,30 @@ def _flag(option: Option, text: str) -> bool:
     raise OptionError(f"{option.env}={text!r}: expected 1/true/yes/on or 0/false/no/off")
 
 
+def asked(config: pytest.Config) -> bool:
+    """Whether this pytest session is the suite's (a pytest plugin does nothing unless asked):
+    one of its options given, one of its ERPSYNC_* variables set, or the suite's tests among
+    what the session collects (a path at or inside conformance/suite, or --pyargs
+    conformance.suite). Another project's pytest in the same environment is left as it was."""
+    import conformance.suite
+
+    values = config.option
+    if any(getattr(values, o.dest, None) not in (None, [], False) for o in OPTIONS):
+        return True
+    if any(o.env and os.environ.get(o.env) for o in OPTIONS):
+        return True
+    suite = Path(conformance.suite.__file__).resolve().parent
+    here = Path(config.invocation_params.dir)
+    for arg in config.args:
+        name = arg.split("::", 1)[0]
+        if getattr(values, "pyargs", False) and (name == "conformance" or name.startswith("conformance.suite")):
+            return True
+        path = (here / name).resolve()
+        if path in (suite, suite.parent) or suite in path.parents:  # not any folder above: a venv in a project
+            return True
+    return False
+
+
 def resolve(config: pytest.Config) -> None:
     """Every option's value, from the command line, else its environment variable, else its
     default, checked: raises OptionError naming the first bad one."""
@@ -175,10 +200,6 @@ def strict(config: pytest.Config) -> bool:
     """SHOULD failures fail the run: the suite's own option (or ERPSYNC_STRICT), independent of
     pytest's own --strict."""
     return bool(config.getoption("strict_should", default=False))
-
-
-def env_flag(name: str) -> bool:
-    return os.getenv(name, "").strip().lower() in TRUE
 
 
 def short_help() -> str:

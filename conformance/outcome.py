@@ -7,7 +7,7 @@ entry may also read waived (gate.py); a check never concludes that.
 
 Checks return Findings, which say what was seen without naming the requirement; the registry
 (conformance.checks) turns each into the Outcome of the requirement the check is registered for,
-graded by its level. Outcome.as_dict and Outcome.from_dict are the one serialisation of both.
+graded by its level. Outcome.as_dict is its one serialisation (results.json keeps it as written).
 """
 
 from __future__ import annotations
@@ -145,11 +145,6 @@ class Outcome:
         return {"requirement": self.requirement, "status": str(self.status), "reason": shown(self.reason),
                 "expected": shown(self.expected), "actual": shown(self.actual),
                 "evidence": [e.as_dict() for e in self.evidence] + [dict(e) for e in self.evidence_data]}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Outcome":
-        return cls(data["requirement"], Status(data["status"]), data.get("reason", ""), data.get("expected", ""),
-                   data.get("actual", ""), evidence_data=tuple(data.get("evidence", ())))
 
 
 def outcome(rid: str, status: Status, reason: str, evidence: Iterable[Exchange] = ()) -> Outcome:

@@ -41,6 +41,7 @@ LOG = logging.getLogger("erpsync_conformance")
 LEVEL_MARKERS = {"MUST": "must", "SHOULD": "should", "INFO": "info"}
 SESSION_WIDE = ("HTTP-03", "HTTP-04")
 PREFLIGHT_KEY = "erpsync_preflight_requests"
+ACTIVE_KEY = "erpsync_active"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,13 +52,22 @@ def configuration_error(config: pytest.Config, problem: object) -> None:
     """One line naming what is wrong, exit 2, before any request (and in --summary-file)."""
     message = f"erpsync-conformance: {problem}"
     state(config).config_error = message
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        CONFIG_ERROR_REPORTERS[:] = [reporter]
     pytest.exit(message, returncode=2)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Options and the Hypothesis profile checked first (before Hypothesis's plugin loads an
-    unknown one), then the target, the reference server's settings, the reports folder, waivers."""
+    unknown one), then the target, the reference server's settings, the reports folder, waivers.
+    Nothing at all unless the session is the suite's (options.asked; an xdist worker is told by
+    its controller)."""
+    worker = getattr(config, "workerinput", None)
+    state(config).active = worker[ACTIVE_KEY] if worker is not None and ACTIVE_KEY in worker else options.asked(config)
+    if not state(config).active:
+        return
     try:
         options.resolve(config)
         examples.load(config.getoption("hypothesis_profile", default=None))
@@ -65,13 +75,7 @@ def pytest_configure(config: pytest.Config) -> None:
         configuration_error(config, problem)
     if config.getoption("--no-reports"):
         state(config).restore.append(examples.keep_nothing())
-    config.addinivalue_line("markers", "requirement(*ids): the catalogue requirement(s) a test judges")
-    config.addinivalue_line("markers", "generated: Hypothesis or schemathesis draws the requests; runs after the "
-                                       "example tests")
-    config.addinivalue_line("markers", "covering: the covering design's rows (every documented value); runs after "
-                                       "the example tests, before the generated ones")
-    for marker in sorted(set(requirements.AREAS.values()) | set(LEVEL_MARKERS.values())):
-        config.addinivalue_line("markers", f"{marker}: conformance tests of requirements in this area or level")
+    register_markers(config)
     session = state(config)
     if not hasattr(config, "workerinput"):
         session.collector = collect.Collector(config)
@@ -101,6 +105,17 @@ def pytest_configure(config: pytest.Config) -> None:
         configuration_error(config, problem)
 
 
+def register_markers(config: pytest.Config) -> None:
+    """The suite's markers (also for the project's own tests, which import suite modules)."""
+    config.addinivalue_line("markers", "requirement(*ids): the catalogue requirement(s) a test judges")
+    config.addinivalue_line("markers", "generated: Hypothesis or schemathesis draws the requests; runs after the "
+                                       "example tests")
+    config.addinivalue_line("markers", "covering: the covering design's rows (every documented value); runs after "
+                                       "the example tests, before the generated ones")
+    for marker in sorted(set(requirements.AREAS.values()) | set(LEVEL_MARKERS.values())):
+        config.addinivalue_line("markers", f"{marker}: conformance tests of requirements in this area or level")
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Every output channel through the session's redactor; then the preflight of a target file
@@ -108,6 +123,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     TLS fails, is a configuration error (exit 2; the dry run asks this much and sends nothing);
     then credentials the server refuses, or an http:// URL redirected to https, are one too."""
     config = session.config
+    if not state(config).active:
+        return
     redact_outputs(config)
     stash = state(config)
     target = stash.target
@@ -129,9 +146,31 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         configuration_error(config, line)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo) -> None:
+    """A configuration error is one line (pytest writes it as `Exit: ...`): the terminal reporter
+    would repeat it at the end as `! _pytest.outcomes.Exit: ... !`, which it keeps in a private
+    memo; a Ctrl-C keeps pytest's own report."""
+    if not isinstance(excinfo.value, pytest.exit.Exception):
+        return
+    reporter = _reporter_of(excinfo)
+    if reporter is not None and getattr(reporter, "_keyboardinterrupt_memo", None) is not None:
+        reporter._keyboardinterrupt_memo = None
+
+
+def _reporter_of(excinfo: pytest.ExceptionInfo) -> Any:
+    return CONFIG_ERROR_REPORTERS.pop() if CONFIG_ERROR_REPORTERS else None
+
+
+CONFIG_ERROR_REPORTERS: list[Any] = []
+"""The terminal reporter of a session that stopped on a configuration error (configuration_error)."""
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    """xdist: each worker learns how much of the budget the preflight spent."""
+    """xdist: each worker learns whether the session is the suite's, and how much of the budget
+    the preflight spent."""
+    node.workerinput[ACTIVE_KEY] = state(node.config).active
     node.workerinput[PREFLIGHT_KEY] = state(node.config).preflight.spent
 
 
@@ -195,6 +234,8 @@ def reference_server_config(config: pytest.Config):
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """The run header (also logged, logger erpsync_conformance): target, schemes, budget, rate,
     Hypothesis profile, TLS."""
+    if not state(config).active:
+        return []
     from hypothesis import settings
 
     from conformance.target import SCHEMES
@@ -249,6 +290,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Tests in stage order, each marked with its requirements' areas and levels and matched by
     their IDs (`-k AUTH-03`); `--requirement ID` keeps the tests of those requirements that judge
     at most three (their example tests, not the covering rows or generated tests that judge 33)."""
+    if not state(config).active:
+        return
     items[:] = sorted(items, key=stage)
     state(config).suite_collected = any(item.get_closest_marker("requirement") for item in items)
     for item in items:
@@ -272,6 +315,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    if not state(session.config).active:
+        return
     from conformance import covering
 
     rows = [item.callspec.params["row"] for item in session.items
@@ -328,6 +373,8 @@ def judge(conformance_run: Any, request: pytest.FixtureRequest) -> Judge:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function):
+    if not state(pyfuncitem.config).active:  # another project's test (its own fixture may be called judge)
+        return (yield)
     try:
         result = yield
     except (BudgetExhausted, DryRun, NotJudged) as stopped:
@@ -363,6 +410,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     assembles results.json, writes the reports, and lets the verdict decide the exit status."""
     config = session.config
     stash = state(config)
+    if not stash.active:
+        return
     run = stash.run
     worker = hasattr(config, "workeroutput")
     if run is not None and run.exchanges:
@@ -471,6 +520,8 @@ def assemble(config: pytest.Config, collector: collect.Collector, interrupted: b
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     stash = state(config)
+    if not stash.active:
+        return
     write = terminalreporter.write_line
     if stash.planned:
         terminalreporter.section("erpsync-conformance: planned requests (dry run)")
@@ -525,6 +576,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 def pytest_unconfigure(config: pytest.Config) -> None:
     """The last lines of the run: where its reports are. Then the outputs are put back."""
     stash = state(config)
+    if not stash.active:
+        return
     if stash.doc is not None and not stash.summarised:  # pytest prints no summary after an internal error
         line = stash.doc["verdict"].get("headline") or "verdict: {status} (exit {exit_code})".format(**stash.doc["verdict"])
         config.get_terminal_writer().line(line, red=True, bold=True)

@@ -17,6 +17,9 @@ from conformance.waivers import Waiver
 
 @dataclass
 class SessionState:
+    active: bool = False
+    """The session is the suite's (conformance.options.asked): every hook of the plugin does
+    nothing otherwise, so another project's pytest in the same environment is left as it was."""
     target: Target | None = None
     """The target file's target; None for the bundled reference server."""
     waivers: dict[str, Waiver] = field(default_factory=dict)

@@ -8,7 +8,6 @@ whole requests; the case analysis (conformance.case) says what each may be answe
 
 from __future__ import annotations
 
-from typing import Sequence
 
 from hypothesis import strategies as st
 
@@ -128,7 +127,3 @@ def cases(draw, schemes: st.SearchStrategy[str | None], credentials: st.SearchSt
 def accept_encodings() -> st.SearchStrategy[str | None]:
     """None (the client's identity) most often, else a value of the covering design's domain."""
     return st.one_of(st.none(), st.none(), st.sampled_from([c for c in domains.ACCEPT_ENCODINGS if c]))
-
-
-def auth_schemes(schemes: Sequence[str]) -> st.SearchStrategy[str]:
-    return st.sampled_from(list(schemes))

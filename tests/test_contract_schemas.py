@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 
 import pytest
-import requests
 import schemathesis
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi

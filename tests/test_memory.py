@@ -40,3 +40,32 @@ def test_the_probe_counts_its_own_memory_not_its_parents():
     assert measured_in_child(parent_mb=400, child_mb=0) < 100
     # And it does see what it holds itself: a suite that kept what it read would show.
     assert measured_in_child(parent_mb=0, child_mb=200) >= 200
+
+
+def test_a_body_broken_in_120000_ways_lists_the_first_hundred():
+    """Issue 21: listing and sorting every violation took 3 s and tens of MB per answer."""
+    from conformance import contract
+
+    doc = {"IsRunning": True, "StatusMessage": "x", "Interval": "00:15:00", "TableRight": {"Mask": "Read", "Reason": ""},
+           "FieldProperties": {f"F{i}": 1 for i in range(120_000)}}
+    found = contract.violations(doc, "ErpSyncEngineStatus")
+    assert len(found) == contract.VIOLATIONS_KEPT + 1 and found[-1].startswith("$: and more")
+    assert all("is not of type 'object'" in line for line in found[:-1])
+    small = dict(doc, FieldProperties={"F1": 1, "F2": 2})
+    assert len(contract.violations(small, "ErpSyncEngineStatus")) == 2  # a few: all of them, no "more" line
+
+
+def test_answers_alike_share_one_reading_and_one_validation():
+    """The same 2 MB body in every answer is parsed and validated once, while any exchange holds it."""
+    import json
+
+    from conformance.exchange import Exchange, Received, SentRequest
+
+    body = json.dumps({"IsRunning": True, "FieldProperties": {f"F{i}": 1 for i in range(1000)}}).encode()
+    sent = SentRequest("POST", "http://127.0.0.1/x", (), 0)
+    first, second = (Exchange(label, sent, Received(200, "OK", (("Content-Type", "application/json"),), body, 1.0))
+                     for label in ("one", "two"))
+    assert first.decoded is second.decoded
+    assert first.violations("ErpSyncEngineStatus") == second.violations("ErpSyncEngineStatus")
+    other = Exchange("three", sent, Received(200, "OK", (("Content-Type", "application/json"),), body + b" ", 1.0))
+    assert other.decoded is not first.decoded

@@ -187,3 +187,60 @@ def test_the_run_header_says_budget_rate_and_profile(pytester):
                     "-k", "test_an_authorised_post", quiet=False)
     assert ("budget: 60 requests, at most 50 per second; Hypothesis profile quick (20 examples, derandomized)"
             in run.output), run.output[:2000]
+
+
+ANOTHER_PROJECT = '''
+from hypothesis import given, settings, strategies as st
+
+settings.register_profile("theirs", max_examples=7)
+settings.load_profile("theirs")
+'''
+THEIR_TESTS = '''
+import pytest
+from hypothesis import given, settings, strategies as st
+
+
+@pytest.fixture
+def judge():
+    return "their own fixture"
+
+
+def test_their_profile_holds():
+    assert settings().max_examples == 7
+
+
+def test_their_fixture_named_judge(judge):
+    assert judge == "their own fixture"
+
+
+@given(st.integers())
+def test_a_property(n):
+    pass
+'''
+
+
+def test_another_project_in_the_same_environment_is_left_as_it_was(pytester, monkeypatch):
+    """Installed beside another project, the plugin does nothing there (a pytest plugin does
+    nothing unless asked): its own Hypothesis profile, its own fixture called `judge`, no reports/
+    folder, no header line, no verdict; the suite's options are still listed in --help."""
+    for name in [n for n in os.environ if n.startswith("ERPSYNC_") or n in ("HYPOTHESIS_PROFILE", "CI")]:
+        monkeypatch.delenv(name)
+    pytester.makeconftest(ANOTHER_PROJECT)
+    pytester.makepyfile(test_theirs=THEIR_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == 0, result.stdout.str()
+    result.assert_outcomes(passed=3)
+    text = "\n".join(line for line in result.outlines + result.errlines
+                     if not line.startswith("plugins: "))  # pytest's own list of what is installed
+    assert "erpsync" not in text.lower(), text
+    assert not (pytester.path / "reports").exists()
+    assert "--target" in pytester.runpytest_subprocess("--help").stdout.str()
+
+
+def test_a_suite_option_or_variable_asks_for_the_plugin(pytester, monkeypatch):
+    """Asked by an option (or its ERPSYNC_ variable), the plugin acts even on tests outside the
+    suite: here, the header names the target."""
+    pytester.makepyfile(test_theirs="def test_x():\n    pass\n")
+    monkeypatch.delenv("ERPSYNC_TARGET", raising=False)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--no-reports")
+    assert "erpsync-conformance target" in result.stdout.str()

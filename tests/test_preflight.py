@@ -208,3 +208,11 @@ def test_a_retried_preflight_request_is_charged_in_full(pytester, monkeypatch, t
     assert doc is not None, result.output
     assert doc["run"]["requests"] == len(app.seen) == 30, (doc["run"]["requests"], len(app.seen))  # all, no more
     assert doc["run"]["budget"] == 30 and doc["run"]["preflight"][0]["status"] == 200
+
+
+def test_a_configuration_error_is_said_once(pytester, monkeypatch, tmp_path):
+    """One line, not pytest's repeat of it at the end (`! _pytest.outcomes.Exit: ... !`)."""
+    with served() as (base_url, _):
+        result = run(pytester, monkeypatch, tmp_path, base_url, HOSTILE_TICKET="7T:not-the-ticket")
+    said = [line for line in result.output.splitlines() if "SOTicket was refused" in line]
+    assert len(said) == 1, result.output

@@ -48,6 +48,9 @@ def validations(monkeypatch) -> Counter:
         return real(instance, view)
 
     monkeypatch.setattr(contract, "violations", counting)
+    import conformance.exchange
+
+    monkeypatch.setattr(conformance.exchange, "_VALIDATED", {})  # what earlier tests validated is not counted
     return counted
 
 
@@ -80,10 +83,11 @@ def test_two_bodies_never_share_a_result(validations):
     assert good.violations(contract.FULL_VIEW) == []
     assert bad.violations(contract.FULL_VIEW) == referenced_violations(bad.body, contract.FULL_VIEW) != []
     assert good.violations(contract.FULL_VIEW) == []
-    # An equal body of another exchange is validated on its own: the memo belongs to its body.
+    # An equal body of another exchange shares its reading and its validation (issue 21: the same
+    # 2 MB answer a hundred times is validated once); a different body never does.
     assert good_again.violations(contract.FULL_VIEW) == []
-    assert validations[id(good_again.body), contract.FULL_VIEW] == 1
-    assert sum(validations.values()) == 3
+    assert good_again.body is good.body and validations[id(good.body), contract.FULL_VIEW] == 1
+    assert sum(validations.values()) == 2
 
 
 def test_a_caller_changing_its_list_changes_no_other_callers():

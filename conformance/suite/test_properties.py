@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure
 
 from conformance import invariants, strategies
-from conformance.case import Case
 from conformance.transport.errors import BudgetExhausted
 from conformance.outcome import BUDGET_CUT, Outcome, Status, outcome
 
