@@ -163,13 +163,14 @@ wildcards, unsupported types."""
 # --- Accept-Encoding ------------------------------------------------------------------------------
 ACCEPT_ENCODINGS = (
     None, "gzip, deflate, br", None, "gzip", None, "deflate", None, "br", "identity", "gzip;q=0, deflate",
-    "*", "x-gzip",
+    "x-gzip",
 )
 """The covering design's Accept-Encoding values (None: the client's own `identity`): the codings
-real clients ask for, one at a time and together, a coding refused by q=0, any coding, and the
-x-gzip alias (RFC 9110 8.4.1, 12.5.3). Which coding a server applies is its choice; the coding it
-names must be the coding applied (HTTP-08), and the decoded body is judged as any other. Half the
-rows ask for none, so that a server that compresses only when asked is seen both ways."""
+real clients ask for, one at a time and together, a coding refused by q=0, and the x-gzip alias
+(RFC 9110 8.4.1, 12.5.3). Which coding a server applies is its choice; the coding it names must be
+the coding applied (HTTP-08), and the decoded body is judged as any other. Not `*`: a server may
+answer it with a coding the client cannot decode (zstd), whose body would then be misjudged. A
+third of the rows ask for none, so that a server that compresses only when asked is seen both ways."""
 
 # --- credentials ----------------------------------------------------------------------------------
 CREDENTIAL_STATES = {

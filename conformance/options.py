@@ -141,8 +141,10 @@ def asked(config: pytest.Config) -> bool:
         if getattr(values, "pyargs", False) and (name == "conformance" or name.startswith("conformance.suite")):
             return True
         path = (here / name).resolve()
-        if path in (suite, suite.parent) or suite in path.parents:  # not any folder above: a venv in a project
+        if path in (suite, suite.parent) or suite in path.parents:
             return True
+        if path in suite.parents and not {"site-packages", "dist-packages"} & set(suite.relative_to(path).parts):
+            return True  # a checkout's root (`pytest .`) collects the suite; a project whose venv holds it does not
     return False
 
 

@@ -53,8 +53,7 @@ def configuration_error(config: pytest.Config, problem: object) -> None:
     message = f"erpsync-conformance: {problem}"
     state(config).config_error = message
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        CONFIG_ERROR_REPORTERS[:] = [reporter]
+    CONFIG_ERROR_REPORTERS[:] = [reporter] if reporter is not None else []
     pytest.exit(message, returncode=2)
 
 
@@ -153,13 +152,10 @@ def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo) -> None:
     memo; a Ctrl-C keeps pytest's own report."""
     if not isinstance(excinfo.value, pytest.exit.Exception):
         return
-    reporter = _reporter_of(excinfo)
-    if reporter is not None and getattr(reporter, "_keyboardinterrupt_memo", None) is not None:
-        reporter._keyboardinterrupt_memo = None
-
-
-def _reporter_of(excinfo: pytest.ExceptionInfo) -> Any:
-    return CONFIG_ERROR_REPORTERS.pop() if CONFIG_ERROR_REPORTERS else None
+    reporters, CONFIG_ERROR_REPORTERS[:] = list(CONFIG_ERROR_REPORTERS), []
+    for reporter in reporters:
+        if getattr(reporter, "_keyboardinterrupt_memo", None) is not None:
+            reporter._keyboardinterrupt_memo = None
 
 
 CONFIG_ERROR_REPORTERS: list[Any] = []

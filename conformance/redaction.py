@@ -26,6 +26,7 @@ import re
 import shlex
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 from urllib.parse import quote, quote_plus
 
@@ -200,8 +201,9 @@ class Pieces:
         for value, shown in secrets:
             textual = fragments.textual([value]) | ({value} if len(value) >= fragments.WINDOW else set())
             for piece in textual:  # the whole secret too, in any case
-                if piece.lower() not in self._textual:
-                    self._textual.add_word(piece.lower(), (len(piece), shown))
+                key = _folded(piece)
+                if key not in self._textual:
+                    self._textual.add_word(key, (len(key), shown))
             for piece in fragments.encoded([value]):
                 if piece not in self._encoded:
                     self._encoded.add_word(piece, (len(piece), shown))
@@ -222,10 +224,8 @@ class Pieces:
                      for end, (size, shown) in self._encoded.iter(joined)]
         else:
             hits += [(end + 1 - size, end + 1, shown) for end, (size, shown) in self._encoded.iter(text)]
-        runs: list[list] = []
+        runs: list[list] = []  # a run inside a secret found whole is dropped by _merged, which keeps the longer
         for start, end, shown in sorted(hits):
-            if any(s <= start and end <= e for s, e, _ in whole):
-                continue
             if runs and start <= runs[-1][1]:
                 runs[-1][1] = max(runs[-1][1], end)
             else:
@@ -235,10 +235,17 @@ class Pieces:
 
 
 def _folded(text: str) -> str:
-    """The text in lower case, character for character (a character whose lower case is longer,
-    such as U+0130, is kept as it is, so positions stay those of `text`)."""
-    folded = text.lower()
-    return folded if len(folded) == len(text) else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    """The text in lower case, character for character, the same for a secret's pieces and for
+    any text searched: ASCII by str.lower; otherwise each character on its own (no final sigma
+    by context; a character whose lower case is longer, such as U+0130, kept as it is), so
+    positions stay those of `text`."""
+    return text.lower() if text.isascii() else "".join(map(_fold, text))
+
+
+@lru_cache(maxsize=4096)
+def _fold(char: str) -> str:
+    lower = char.lower()
+    return lower if len(lower) == 1 else char
 
 
 WRAP = re.compile(r"[ \t]*\r?\n[ \t]*")

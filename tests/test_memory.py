@@ -49,8 +49,8 @@ def test_a_body_broken_in_120000_ways_lists_the_first_hundred():
     doc = {"IsRunning": True, "StatusMessage": "x", "Interval": "00:15:00", "TableRight": {"Mask": "Read", "Reason": ""},
            "FieldProperties": {f"F{i}": 1 for i in range(120_000)}}
     found = contract.violations(doc, "ErpSyncEngineStatus")
-    assert len(found) == contract.VIOLATIONS_KEPT + 1 and found[-1].startswith("$: and more")
-    assert all("is not of type 'object'" in line for line in found[:-1])
+    assert len(found) == contract.VIOLATIONS_KEPT
+    assert all(line.startswith("$.FieldProperties.F") and "is not of type 'object'" in line for line in found)
     small = dict(doc, FieldProperties={"F1": 1, "F2": 2})
     assert len(contract.violations(small, "ErpSyncEngineStatus")) == 2  # a few: all of them, no "more" line
 

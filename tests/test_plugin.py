@@ -244,3 +244,30 @@ def test_a_suite_option_or_variable_asks_for_the_plugin(pytester, monkeypatch):
     monkeypatch.delenv("ERPSYNC_TARGET", raising=False)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--no-reports")
     assert "erpsync-conformance target" in result.stdout.str()
+
+
+def test_the_suite_is_asked_for_by_the_paths_that_collect_it(monkeypatch, tmp_path):
+    """A checkout's root (`pytest .`) collects the suite: asked, so no suite test passes unjudged;
+    a project whose virtualenv holds the installed suite is not asking for it."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import conformance.suite
+    from conformance import options
+
+    for option in options.OPTIONS:
+        if option.env:
+            monkeypatch.delenv(option.env, raising=False)
+    root = Path(conformance.suite.__file__).resolve().parent.parent.parent
+
+    def config(args, here):
+        values = SimpleNamespace(**{o.dest: None for o in options.OPTIONS}, pyargs=False)
+        return SimpleNamespace(option=values, args=args, invocation_params=SimpleNamespace(dir=here))
+
+    assert options.asked(config(["."], root))
+    assert options.asked(config(["conformance/suite/test_http.py::test_x"], root))
+    assert not options.asked(config(["tests"], root))
+    project = tmp_path / "project"
+    installed = project / ".venv/lib/python3.11/site-packages/conformance/suite/__init__.py"
+    monkeypatch.setattr(conformance.suite, "__file__", str(installed))
+    assert not options.asked(config(["."], project))

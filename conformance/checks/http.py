@@ -7,6 +7,7 @@ import json
 from conformance import contract
 from conformance.checks import Context, Exchanges, answered, check, described
 from conformance.contract import JSON_TYPES
+from conformance.transport.failures import UNDECODABLE
 from conformance.transport.guard import RETRIED_503
 from conformance.outcome import Finding, observed, passed, untested, violated
 
@@ -162,7 +163,7 @@ def http_08(ex: Exchanges, ctx: Context) -> Finding:
     broken, unasked, seen = [], [], []
     for role, e in ex.items():
         if e.response is None:
-            if "decod" in (e.error or "").lower():
+            if (e.error or "").startswith(UNDECODABLE):
                 broken.append((role, e, f"the body does not decode: {e.error}"))
             continue
         named = [ALIASES.get(c.strip().lower(), c.strip().lower())

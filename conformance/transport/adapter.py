@@ -154,7 +154,7 @@ class GuardedAdapter(HTTPAdapter):
             if not (deadline.expired or isinstance(problem, TRANSPORT_ERRORS)):
                 raise
             reason = transport_reason(problem, deadline.seconds if deadline.expired else None, self.timeout)
-            if undecodable(problem):  # an answer, broken: HTTP-08's to judge, generated or not
+            if not deadline.expired and undecodable(problem):  # an answer, broken: HTTP-08's to judge, generated or not
                 self.streaks.answered(features=features)
                 raise TransportFailure(reason, request=request) from problem
             self.streaks.failed(reason, features)
