@@ -156,12 +156,12 @@ def test_a_big_text_is_redacted_in_time_linear_in_its_length():
     for factor in (1, 4):
         text = base * factor
         runs = []
-        for _ in range(3):
+        for _ in range(5):
             started = time.perf_counter()
             redactor._redacted(text)
             runs.append(time.perf_counter() - started)
-        timings[factor] = sorted(runs)[1]
-    assert timings[4] < 8 * timings[1], timings
+        timings[factor] = min(runs)  # the least disturbed run: a busy machine slows both alike
+    assert timings[4] < 12 * timings[1], timings  # linear: about 4x; quadratic would be 16x
 
 
 @pytest.mark.parametrize("secret, echoed", [
@@ -182,8 +182,11 @@ def test_a_text_holding_a_secret_many_times_is_redacted_in_linear_time():
     timings = {}
     for count in (500, 2000):
         text = f"{secret} echoed; " * count
-        started = time.perf_counter()
-        redacted = redactor._redacted(text)
-        timings[count] = time.perf_counter() - started
+        runs = []
+        for _ in range(3):
+            started = time.perf_counter()
+            redacted = redactor._redacted(text)
+            runs.append(time.perf_counter() - started)
+        timings[count] = min(runs)  # the least disturbed run
         assert secret not in redacted and redacted.count(f"${ENV}") == count
-    assert timings[2000] < 10 * timings[500] + 0.05, timings
+    assert timings[2000] < 10 * timings[500] + 0.05, timings  # linear: about 4x; quadratic was 16x
