@@ -2,8 +2,8 @@
 consecutive characters of it, in every transform a server (or a proxy, a log, a report) might
 apply: as it is and case-folded, reversed, in hex, in UTF-16LE/BE, URL-, JSON- and HTML-escaped
 (conformance.redaction decodes those escapes before it searches), and in base64 and base64url at
-each of the three byte alignments, as one line or wrapped over lines (every 16 or 76 characters,
-CR LF or LF, blanks around the breaks). Base64 split by spaces within a line is not searched.
+each of the three byte alignments, whitespace ignored (one line, wrapped over lines every 16 or 76
+characters with CR LF or LF, or split by blanks within a line).
 
 Every window is searched, ordinary words included (a secret holding "response" turns that word
 into `[part of $NAME]` wherever it stands: over-redaction is the safe side). The one exception is

@@ -11,7 +11,7 @@ variable that holds it (in curl lines, by the shell expression that rebuilds wha
 
 Beyond the whole secret in those forms, no run of fragments.WINDOW characters of one appears in
 any output in any transform conformance.fragments lists (case-folded, reversed, hex, UTF-16,
-base64 at every alignment and wrapped, and the escapes above): such a piece becomes
+base64 at every alignment, whitespace ignored, and the escapes above): such a piece becomes
 `[part of $NAME]`. tests/test_redaction.py holds it as a property, over drawn secrets and transforms.
 """
 
@@ -191,7 +191,7 @@ class Redactor:
 class Pieces:
     """The pieces of the secrets (conformance.fragments) and where they stand in a text: two
     Aho-Corasick automatons (pyahocorasick), one over the text case-folded, one over the text as
-    it is and with its line breaks taken out (base64 wrapped at 16 or 76 characters), so the cost
+    it is with its whitespace taken out (base64 wrapped over lines or split by blanks), so the cost
     grows with the text, not with the number of pieces."""
 
     def __init__(self, secrets: list[tuple[str, str]]) -> None:
@@ -218,12 +218,11 @@ class Pieces:
         if not self._any or len(text) < fragments.WINDOW:
             return []
         hits = [(end + 1 - size, end + 1, shown) for end, (size, shown) in self._textual.iter(_folded(text))]
-        if WRAPPED.search(text):  # a line that may be wrapped base64: searched joined to the next
-            joined, origin = _unwrapped(text)
-            hits += [(origin(end + 1 - size), origin(end) + 1, shown)
-                     for end, (size, shown) in self._encoded.iter(joined)]
-        else:
-            hits += [(end + 1 - size, end + 1, shown) for end, (size, shown) in self._encoded.iter(text)]
+        joined = BLANKS.sub("", text)  # base64 split by blanks or wrapped over lines: whitespace ignored
+        encoded = list(self._encoded.iter(joined))
+        if encoded:
+            origin = _origin(text) if len(joined) != len(text) else (lambda index: index)
+            hits += [(origin(end + 1 - size), origin(end) + 1, shown) for end, (size, shown) in encoded]
         runs: list[list] = []  # a run inside a secret found whole is dropped by _merged, which keeps the longer
         for start, end, shown in sorted(hits):
             if runs and start <= runs[-1][1]:
@@ -248,27 +247,22 @@ def _fold(char: str) -> str:
     return lower if len(lower) == 1 else char
 
 
-WRAP = re.compile(r"[ \t]*\r?\n[ \t]*")
-WRAPPED = re.compile(r"[A-Za-z0-9+/_=-]{4}[ \t]*\r?\n[ \t]*[A-Za-z0-9+/_=-]{4}")
+BLANKS = re.compile(r"\s+")
 
 
-def _unwrapped(text: str) -> tuple[str, Callable[[int], int]]:
-    """The text with its line breaks (and the blanks around them) taken out, and a function from a
-    position in it to the position of the same character in `text`."""
-    parts, starts, removed, at = [], [], [], 0
-    total = 0
-    for match in WRAP.finditer(text):
-        parts.append(text[at:match.start()])
+def _origin(text: str) -> Callable[[int], int]:
+    """A function from a position in `text` with its whitespace taken out (BLANKS) to the position
+    of the same character in `text`."""
+    starts, removed, total = [], [], 0
+    for match in BLANKS.finditer(text):
         starts.append(match.start() - total)  # where, in the joined text, the removal happened
         total += match.end() - match.start()
         removed.append(total)
-        at = match.end()
-    parts.append(text[at:])
 
     def origin(index: int) -> int:
         k = bisect_right(starts, index)
         return index + (removed[k - 1] if k else 0)
-    return "".join(parts), origin
+    return origin
 
 
 ESCAPED = re.compile(r"\\u[0-9a-fA-F]{4}|\\[\"\\/bfnrt]|&#\d{1,7};|&#[xX][0-9a-fA-F]{1,6};|&[a-zA-Z]{2,8};|%[0-9a-fA-F]{2}")

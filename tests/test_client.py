@@ -9,6 +9,7 @@ import time
 from contextlib import contextmanager
 
 import pytest
+from hypothesis import given, strategies as st
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
@@ -177,6 +178,28 @@ def test_after_three_transport_failures_nothing_more_is_sent(behaviour, error):
     assert server.accepted == UNRESPONSIVE_AFTER and client.budget.used == UNRESPONSIVE_AFTER
 
 
+def test_no_answer_is_read_from_a_connection_another_exchange_used():
+    # RFC 9112 6.3: a response ends where its framing says; what a connection carries after it
+    # answers no request. Each exchange has a connection of its own, so a desynchronised one
+    # (an unsolicited 401 ahead of each later answer) is never read for the next request.
+    with sockets.SocketServer(sockets.stale_answer_first) as server:
+        client = Client(target_at(server.base_url))
+        exchanges = [client.send(f"#{i}", scheme="basic") for i in range(3)]
+    assert [(e.error, e.response.status) for e in exchanges] == [(None, 200)] * 3
+    assert server.accepted == 3
+
+
+def test_bytes_after_a_complete_response_are_a_transport_failure_named_as_such():
+    with sockets.SocketServer(sockets.answers_then_more) as server:
+        client = Client(target_at(server.base_url))
+        exchange = client.send("#0", scheme="basic")
+        with pytest.raises(TransportFailure, match="after a complete response"):  # schemathesis's session too
+            client.session("basic").post(server.base_url + "/Agents/ErpSync/GetEngineStatus")
+    assert exchange.response is None and exchange.error.startswith(
+        f"the target sent {len(sockets.UNSOLICITED)} byte(s) after a complete response (RFC 9112 6.3"), exchange.error
+    assert "nothing on it was read as another answer" in exchange.error
+
+
 def test_a_server_trickling_bytes_meets_the_deadline_of_a_whole_exchange():
     with sockets.SocketServer(sockets.one_byte_a_second) as server:
         started = time.monotonic()
@@ -260,6 +283,48 @@ def test_header_values_are_kept_only_to_the_header_cap():
     assert exchange.response.header("X-Fat-0") == "x" * HEADER_CAP and exchange.response.header("X-Thin") == "y"
     assert exchange.response.media_type == "application/json"
     assert f"3 header value(s) longer than {HEADER_CAP} characters kept only that far" in exchange.response.note
+
+
+def test_many_fat_header_fields_share_what_an_exchange_keeps_and_the_usual_ones_stay_whole():
+    """90 fields of 64 KB on every answer cost a run 664 MB kept to HEADER_CAP each: an exchange
+    keeps HEADERS_CAP characters of header values in all, the longest cut alike."""
+    from conformance.transport.reading import HEADERS_CAP
+
+    challenge = 'Bearer realm="SuperOffice", error="invalid_token", error_description="' + "d" * 250 + '"'
+    fat = lambda: Response('{"IsRunning": true}', content_type="application/json; charset=utf-8",
+                           headers={**{f"X-Fat-{i}": "x" * 64000 for i in range(20)}, "WWW-Authenticate": challenge})
+    with tiny_server([fat]) as (base, seen):
+        exchange = Client(target_at(base)).send("fat", scheme="basic")
+    kept = exchange.response.headers
+    assert exchange.response.header("WWW-Authenticate") == challenge
+    assert exchange.response.media_type == "application/json"
+    assert sum(len(value) for _, value in kept) <= HEADERS_CAP
+    limit = len(exchange.response.header("X-Fat-0"))
+    assert 2000 < limit < 3300 and all(len(exchange.response.header(f"X-Fat-{i}")) == limit for i in range(20))
+    assert f"20 header value(s) longer than {limit} characters kept only that far" in exchange.response.note
+
+
+@given(st.lists(st.integers(0, 70000), max_size=100))
+def test_the_header_level_keeps_the_sum_within_the_cap_and_short_values_whole(lengths):
+    from conformance.transport.reading import HEADER_CAP, HEADERS_CAP, _level
+
+    level = _level(lengths)
+    assert level <= HEADER_CAP and sum(min(n, level) for n in lengths) <= HEADERS_CAP
+    if sum(min(n, HEADER_CAP) for n in lengths) <= HEADERS_CAP:
+        assert level == HEADER_CAP
+    else:  # no larger level would do
+        assert sum(min(n, level + 1) for n in lengths) > HEADERS_CAP
+
+
+@pytest.mark.parametrize("headers, reason", [
+    ({f"X-Many-{i}": "y" for i in range(101)}, "the target sent more than 100 header fields, the most http.client reads"),
+    ({"X-Long": "y" * 70000}, "the target sent a line longer than http.client reads"),
+], ids=["101 fields", "a 70,000-byte line"])
+def test_a_head_beyond_what_http_client_reads_is_named_in_words(headers, reason):
+    answer = lambda: Response('{"IsRunning": true}', content_type="application/json; charset=utf-8", headers=headers)
+    with tiny_server([answer]) as (base, seen):
+        exchange = Client(target_at(base)).send("head", scheme="basic")
+    assert exchange.response is None and exchange.error.startswith(reason), exchange.error
 
 
 def test_a_body_its_coding_cannot_decode_is_an_answer_not_a_silent_target():

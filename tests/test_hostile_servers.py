@@ -186,6 +186,8 @@ HOSTILE = [
             {"HTTP-01": "the target reset the connection (TCP RST)"}),
     Hostile("103 Early Hints for ever, never a final response", lambda tmp: raw(sockets.endless_interim),
             {"HTTP-01": "more than 8 interim (1xx) responses before a final one: no final response"}),
+    Hostile("an unsolicited response after each answer", lambda tmp: raw(sockets.answers_then_more),
+            {"HTTP-01": "byte(s) after a complete response (RFC 9112 6.3"}),
     Hostile("a 50 MiB body", lambda tmp: reference_with(streamed_json_bodies(
                 huge_status, lambda body: len(body) + 50 * MIB, types=PATCH_TYPES)),
             {"ACCEPT-02": "larger than 2 MiB, the most the suite reads"}),

@@ -1,6 +1,6 @@
 """The redactor (conformance.redaction) as a property: whatever a server does to a secret before
 echoing it (a piece of it or all of it; as it is, case-changed, reversed, in hex, base64 or
-base64url at any alignment and wrapped at 16 or 76 characters with CR LF or LF, UTF-16LE/BE, URL-,
+base64url at any alignment, wrapped at 16 or 76 characters with CR LF or LF or split by blanks, UTF-16LE/BE, URL-,
 JSON- or HTML-escaped), no run of fragments.WINDOW characters of the secret is left in any output
 sink's text, in any of those forms. The leak finder here is written apart from the redactor: it
 decodes what each sink wrote and searches the decoded text and bytes for the secret's windows."""
@@ -56,6 +56,8 @@ TRANSFORMS = {
     **{f"base64url-{pad}": _b64(base64.urlsafe_b64encode, b"y" * pad) for pad in range(3)},
     **{f"base64-{pad}-wrapped-{w}-{name}": _b64(base64.b64encode, b"z" * pad, _wrapped(w, nl))
        for pad in range(3) for w in (16, 76) for name, nl in (("crlf", "\r\n"), ("lf", "\n"))},
+    **{f"base64-{pad}-spaced-{w}-{name}": _b64(base64.b64encode, b"w" * pad, _wrapped(w, blank))
+       for pad in range(3) for w in (4, 5) for name, blank in (("space", " "), ("tab", "\t"), ("blanks", " \t "))},
 }
 
 def _unescaped(text: str) -> str:

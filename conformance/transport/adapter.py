@@ -23,7 +23,7 @@ from requests.adapters import HTTPAdapter
 from conformance.target import Limits
 from conformance.transport.deadline import Deadline, WatchedHTTPPool, WatchedHTTPSPool
 from conformance.transport.errors import ForbiddenPath, NotJudged, TransportFailure
-from conformance.transport.failures import TRANSPORT_ERRORS, transport_reason, undecodable
+from conformance.transport.failures import TRANSPORT_ERRORS, trailing_reason, transport_reason, undecodable
 from conformance.transport.features import of_request
 from conformance.transport.guard import BRIEF_WAIT, RETRIED_503, THROTTLED_AFTER, Budget, RateLimit, Streaks, retry_after_seconds
 from conformance.transport.reading import read_capped
@@ -157,13 +157,20 @@ class GuardedAdapter(HTTPAdapter):
             if not deadline.expired and undecodable(problem):  # an answer, broken: HTTP-08's to judge, generated or not
                 self.streaks.answered(features=features)
                 raise TransportFailure(reason, request=request) from problem
-            self.streaks.failed(reason, features)
-            if self.generating.active:
-                raise NotJudged(f"a generated request got no response: {reason}") from problem
-            raise TransportFailure(reason, request=request) from problem
+            raise self._failed(reason, request, features) from problem
+        trailing = getattr(getattr(response.raw, "_original_response", None), "trailing", 0)
+        if trailing and not truncated:
+            raise self._failed(trailing_reason(trailing), request, features)
         response._content, response._content_consumed = body, True
         response.delivery = Delivery(truncated, (time.perf_counter() - started) * 1000)
         return response
+
+    def _failed(self, reason: str, request: requests.PreparedRequest, features: frozenset[str]) -> Exception:
+        """The error to raise for an exchange without a usable response, counted as a failure."""
+        self.streaks.failed(reason, features)
+        if self.generating.active:
+            return NotJudged(f"a generated request got no response: {reason}")
+        return TransportFailure(reason, request=request)
 
 
 class UnredirectedSession(requests.Session):

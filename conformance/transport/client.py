@@ -28,7 +28,7 @@ from conformance.transport.credentials import derived
 from conformance.transport.errors import DryRun, ForbiddenPath, NotJudged, TransportFailure
 from conformance.transport.failures import short
 from conformance.transport.guard import Budget, RateLimit, Streaks
-from conformance.transport.reading import HEADER_CAP, header_items
+from conformance.transport.reading import header_items
 
 
 @dataclass(frozen=True)
@@ -150,8 +150,8 @@ class Client:
         except requests.exceptions.RequestException as problem:
             return self._failed(label, sent, curl, f"{type(problem).__name__}: {short(problem)}")
         delivery = response.delivery
-        headers, cut = header_items(response)
-        note = "; ".join(filter(None, [delivery.note, f"{cut} header value(s) longer than {HEADER_CAP} characters "
+        headers, cut, limit = header_items(response)
+        note = "; ".join(filter(None, [delivery.note, f"{cut} header value(s) longer than {limit} characters "
                                                       f"kept only that far" if cut else ""]))
         received = Received(status=response.status_code, reason=response.reason or "",
                             headers=tuple(headers), body=response.content,

@@ -4,7 +4,10 @@ down, which ends the blocked read at once. One watchdog thread keeps every deadl
 
 The connections the adapter's pools make hand their socket to the current Deadline before they
 wait, and read the response head strictly: a server that closes the connection in the middle of
-its headers gave no response (http.client would take the headers read so far as the whole).
+its headers gave no response (http.client would take the headers read so far as the whole). A
+connection serves one exchange and is closed: bytes a server sends after a complete response (an
+unsolicited response, a body longer than its Content-Length) are never read as the answer to the
+next request, and those already there when the response ends are counted (StrictResponse.trailing).
 """
 
 from __future__ import annotations
@@ -176,6 +179,19 @@ class StrictResponse(http.client.HTTPResponse):
     with no body; here it is a failed exchange."""
 
     interim = 0
+    trailing = 0
+    """Bytes found after the end of the response when it ended (RFC 9112 6.3: a message ends where
+    its framing says; what follows answers no request). Not read beyond what had arrived by then."""
+
+    def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
+        self._socket = sock
+
+    def _close_conn(self) -> None:
+        fp = self.fp
+        if fp is not None:
+            self.trailing = _arrived(self._socket, fp)
+        super()._close_conn()  # type: ignore[misc]
 
     def _read_status(self) -> tuple[str, int, str]:
         while True:
@@ -197,6 +213,22 @@ class StrictResponse(http.client.HTTPResponse):
             raise HeadCutShort("the target closed the connection in the middle of the response's headers")
 
 
+def _arrived(sock: socket.socket, fp: Any) -> int:
+    """How many bytes the response's file holds or its socket has received and not yet read,
+    without waiting for more."""
+    timeout = sock.gettimeout()
+    try:
+        sock.settimeout(0)
+        return len(fp.peek(1))
+    except (OSError, ValueError):
+        return 0  # closed, or TLS wanting more: nothing has arrived that could be read
+    finally:
+        try:
+            sock.settimeout(timeout)
+        except OSError:
+            pass  # closed meanwhile
+
+
 class _Watched:
     """A urllib3 connection that hands its socket to the current Deadline before it waits, and
     reads the response head strictly."""
@@ -216,11 +248,23 @@ class _WatchedHTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
     pass
 
 
-class WatchedHTTPPool(urllib3.HTTPConnectionPool):
+class _OneExchange:
+    """A pool whose connections serve one exchange each: a connection given back is closed, so
+    whatever the server sends on it afterwards is never read as the answer to another request.
+    (Keeping connections alive saves a handshake per request; reading another request's bytes as
+    an answer would be a wrong verdict. The rate limit, not the handshake, paces a run.)"""
+
+    def _put_conn(self, conn: Any) -> None:
+        if conn is not None:
+            conn.close()
+        super()._put_conn(None)  # type: ignore[misc]  # the pool's slot, free for a new connection
+
+
+class WatchedHTTPPool(_OneExchange, urllib3.HTTPConnectionPool):
     ConnectionCls = _WatchedHTTPConnection
 
 
-class WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+class WatchedHTTPSPool(_OneExchange, urllib3.HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
 
 

@@ -71,6 +71,11 @@ def transport_reason(problem: BaseException, deadline: float | None, timeout: tu
         return "the target closed the connection in the middle of the response's headers: no complete response"
     if (failed := innermost(http.client.IncompleteRead, urllib3.exceptions.IncompleteRead)) is not None:
         return f"the target closed the connection mid-body: {failed!r}"
+    if (failed := innermost(http.client.LineTooLong)) is not None:
+        return f"the target sent a line longer than http.client reads ({failed}): no response read"
+    if any(isinstance(c, http.client.HTTPException) and str(c).startswith("got more than") for c in causes):
+        return (f"the target sent more than {http.client._MAXHEADERS} header fields, the most http.client "  # type: ignore[attr-defined]
+                "reads: no response read")
     if innermost(http.client.RemoteDisconnected) is not None:
         return "the target closed the connection without a response"
     if (failed := innermost(ConnectionRefusedError)) is not None:
@@ -78,6 +83,13 @@ def transport_reason(problem: BaseException, deadline: float | None, timeout: tu
     return f"{type(problem).__name__}: {short(problem)}"
 
 
+def trailing_reason(count: int) -> str:
+    """An answer followed by bytes no request asked for: its framing cannot be trusted (a body longer
+    than its Content-Length, or an unsolicited response), and the connection is discarded."""
+    more = "or more " if count >= 8192 else ""
+    return (f"the target sent {count} {more}byte(s) after a complete response (RFC 9112 6.3: a message ends where "
+            "its framing says): a body longer than its Content-Length, or a response no request asked for; "
+            "the connection was discarded, and nothing on it was read as another answer")
 
 
 def short(problem: BaseException) -> str:

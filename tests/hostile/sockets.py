@@ -144,3 +144,26 @@ def endless_interim(connection: socket.socket, stopping: threading.Event) -> Non
                 connection.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </hint.css>; rel=preload\r\n\r\n")
         except OSError:
             pass  # the client gave up on it
+
+
+KEPT_ALIVE_HEAD = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+                   b"Content-Length: %d\r\n\r\n")
+UNSOLICITED = (b"HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json; charset=utf-8\r\n"
+               b"Content-Length: 2\r\n\r\n{}")
+"""A response no request asked for: on a connection kept alive, a client that reads it next takes
+it for the answer to its next request."""
+
+
+def answers_then_more(connection: socket.socket, stopping: threading.Event) -> None:
+    """Each answer on a kept-alive connection followed at once, in the same write, by UNSOLICITED."""
+    while read_head(connection):
+        connection.sendall(KEPT_ALIVE_HEAD % len(BODY) + BODY + UNSOLICITED)
+
+
+def stale_answer_first(connection: socket.socket, stopping: threading.Event) -> None:
+    """A desynchronised connection: the first request gets its answer; every later request on the
+    same connection gets UNSOLICITED first (left over, as it were, from the one before), then its own."""
+    first = True
+    while read_head(connection):
+        connection.sendall((b"" if first else UNSOLICITED) + KEPT_ALIVE_HEAD % len(BODY) + BODY)
+        first = False
