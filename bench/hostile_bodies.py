@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.processes import measure  # noqa: E402
-from tests.hostile.altered import Altered, json_bodies, serving, unaltered, xml_bodies  # noqa: E402
+from tests.hostile.altered import Altered, json_bodies, serving, unaltered, wide_xml, xml_bodies  # noqa: E402
 from tests.hostile.targets import SECRETS, write_target  # noqa: E402
 
 VALID = {"FieldRight": {"Mask": "Read", "Reason": ""}, "FieldType": "System.String", "FieldLength": 10}
@@ -34,14 +34,6 @@ def many_entries(count: int, entry) -> callable:
         if isinstance(doc, dict) and isinstance(doc.get("FieldProperties"), dict):
             doc["FieldProperties"] = {f"F{i}": entry for i in range(count)}
         return json.dumps(doc, separators=(",", ":")).encode()
-    return change
-
-
-def many_elements(count: int) -> callable:
-    def change(body: bytes) -> bytes:
-        filler = "".join(f'<x a{i % 7}="v" b="w">t</x>' for i in range(count)).encode()
-        return body.replace(b"</FieldProperties>", filler + b"</FieldProperties>", 1) if b"</FieldProperties>" in body \
-            else body.replace(b"</ErpSyncEngineStatus>", filler + b"</ErpSyncEngineStatus>", 1)
     return change
 
 
@@ -60,7 +52,7 @@ CASES = {
     "baseline (the reference answers)": unaltered,
     "120,000 broken FieldProperties entries": json_bodies(many_entries(120_000, 1)),
     "20,000 valid FieldProperties entries": json_bodies(many_entries(20_000, VALID)),
-    "XML with 60,000 elements and attributes": xml_bodies(many_elements(60_000)),
+    "XML with 60,000 elements and attributes": xml_bodies(wide_xml(60_000)),
     "90 headers of 64,000 bytes on every answer": fat_headers(90, 64_000),
 }
 

@@ -316,6 +316,18 @@ def test_the_header_level_keeps_the_sum_within_the_cap_and_short_values_whole(le
         assert sum(min(n, level + 1) for n in lengths) > HEADERS_CAP
 
 
+def test_evidence_shows_a_bodys_head_only_and_says_it_was_cut():
+    """Outputs carry at most 4,000 characters of a server's body (Exchange.as_dict), so a server
+    cannot fill a report, a CI log or a summary; the cut is marked."""
+    big = lambda: Response('{"StatusMessage": "' + "\u00e9" * 300_000 + '"}', content_type="application/json; charset=utf-8")
+    small = lambda: Response('{"IsRunning": true}', content_type="application/json; charset=utf-8")
+    with tiny_server([big, small]) as (base, seen):
+        client = Client(target_at(base))
+        cut, whole = client.send("big", scheme="basic").as_dict(), client.send("small", scheme="basic").as_dict()
+    assert len(cut["response"]["body"]) == 4000 + len("...") and cut["response"]["body"].endswith("\u00e9...")
+    assert whole["response"]["body"] == '{"IsRunning": true}'
+
+
 @pytest.mark.parametrize("headers, reason", [
     ({f"X-Many-{i}": "y" for i in range(101)}, "the target sent more than 100 header fields, the most http.client reads"),
     ({"X-Long": "y" * 70000}, "the target sent a line longer than http.client reads"),

@@ -44,6 +44,25 @@ def test_a_setting_the_data_cannot_decide_is_left_auto_with_the_reason(tmp_path)
     assert "no Mask to select" in text
 
 
+def test_what_a_hostile_server_sends_stays_inside_the_toml_comments(tmp_path, monkeypatch, capsys):
+    """discover -o cites the server's answers in TOML comments: control characters in them (a media
+    type carrying escapes, VT, FF, DEL) are written escaped, so the file stays TOML (issue 21)."""
+    from tests.hostile import sockets
+    from tests.hostile.targets import SECRETS, write_target
+
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    with sockets.SocketServer(sockets.hostile_media_type) as server:
+        target = write_target(tmp_path, server.base_url)
+        out = tmp_path / "choices.toml"
+        code = cli.main(["discover", "--target", str(target), "-o", str(out)])
+    text = out.read_text("utf-8")
+    assert code == 0 and "pwned" in text, text  # the server's text is cited, so the test can fail
+    tomllib.loads(text)  # still TOML
+    assert not any(c in text for c in "\x1b\x07\x0b\x0c\x7f"), "control characters written raw"
+    assert "\x1b" not in capsys.readouterr().out
+
+
 def test_a_bad_target_is_one_line_and_exit_2(tmp_path, capsys):
     assert cli.main(["discover", "--target", str(tmp_path / "missing.toml")]) == 2
     err = capsys.readouterr().err.strip().splitlines()

@@ -57,6 +57,13 @@ def test_insecure_tls_is_stated_in_every_output(pytester, monkeypatch, tmp_path)
     assert "TLS NOT VERIFIED (limits.verify_tls = false)" in run.output
     assert doc["run"]["tls"] == {"verified": False, "ca_bundle": None, "plain_http": False}
     assert "TLS not verified" in render.html(doc) and "TLS not verified" in render.summary(doc)
+    assert "Plain HTTP" not in render.html(doc) + render.summary(doc)
+    # A target that allowed plain HTTP to another machine (limits.allow_plain_http; no such host is
+    # reachable from a test): every output says the credentials went in clear text, and where.
+    plain = {**doc, "run": {**doc["run"], "tls": {**doc["run"]["tls"], "plain_http": True}}}
+    for text in (render.html(plain), render.summary(plain)):
+        assert "Plain HTTP" in text and "allow_plain_http = true" in text and "in clear text to" in text
+        assert doc["run"]["target"]["base_url"] in text
 
 
 @pytest.mark.parametrize("option", ["--reports-dir", "--results-json"])

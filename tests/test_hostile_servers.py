@@ -26,7 +26,7 @@ from conformance.contract import JSON_TYPES, XML_TYPES
 from tests.hostile import sockets
 from tests.hostile.altered import (Altered, EarlyHints, every_answer, json_bodies, labelled_coding, now_and_then,
                                    redirected,
-                                   relabelled, serving, streamed_json_bodies, throttled_first, unaltered,
+                                   relabelled, serving, streamed_json_bodies, throttled_first, unaltered, wide_xml,
                                    with_a_body, without_credentials, xml_bodies)
 from tests.hostile.recorder import Recorder
 from tests.hostile.targets import SECRETS, write_target
@@ -199,6 +199,8 @@ HOSTILE = [
     Hostile("XML nested 200 000 deep", lambda tmp: reference_with(xml_bodies(
                 lambda body: b"<a>" * 200_000 + b"</a>" * 200_000)),
             {"ACCEPT-03": "nests elements deeper than 64 levels"}, scope=XML_READERS),
+    Hostile("XML with 60,000 elements and attributes", lambda tmp: reference_with(xml_bodies(wide_xml(60_000))),
+            {"ACCEPT-03": "a FieldProperties entry <x> has no Key child"}, scope=("test_accept.py",)),
     Hostile("invalid JSON", lambda tmp: reference_with(json_bodies(lambda body: body[:-1])),
             {"SCHEMA-01": "the body is not valid JSON", "ACCEPT-02": "the body is not valid JSON"}),
     Hostile("JSON with a NaN literal", lambda tmp: reference_with(json_bodies(
@@ -206,7 +208,11 @@ HOSTILE = [
             {"SCHEMA-01": "NaN is not a JSON value (RFC 8259, section 6", "ACCEPT-02": "NaN is not a JSON value"}),
     Hostile("JSON with a name twice in one object", lambda tmp: reference_with(json_bodies(
                 lambda body: body.replace(b"{", b'{"StatusMessage":"first",', 1))),
-            {"SCHEMA-01": "the name 'StatusMessage' appears twice in one object"}),
+            {"SCHEMA-01": "the name 'StatusMessage' appears twice in one object",
+             "ACCEPT-02": "the name 'StatusMessage' appears twice in one object"}),
+    Hostile("JSON with an -Infinity literal", lambda tmp: reference_with(json_bodies(
+                lambda body: re.sub(rb'"IsRunning":\s*(true|false)', b'"IsRunning":-Infinity', body, count=1))),
+            {"SCHEMA-01": "-Infinity is not a JSON value (RFC 8259, section 6", "ACCEPT-02": "-Infinity is not a JSON value"}),
     Hostile("JSON with a byte order mark", lambda tmp: reference_with(json_bodies(lambda body: b"\xef\xbb\xbf" + body)),
             {"SCHEMA-01": "byte order mark", "ACCEPT-02": "byte order mark"}),
     Hostile("JSON in latin-1 labelled utf-8", lambda tmp: reference_with(json_bodies(latin1_status)),

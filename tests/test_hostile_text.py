@@ -48,11 +48,38 @@ def assert_inert_everywhere(folder: Path, output: bytes, summary_file: Path, jun
     assert "<img src=http://127.0.0.1:9" not in report and "<h1>conforms" not in report
     assert "\x1b" not in report and "\ud800" not in report
     for markdown in ((folder / "summary.md").read_text("utf-8"), summary_file.read_text("utf-8")):
-        html = MarkdownIt("gfm-like").render(markdown)
-        assert "<img" not in html and "<h1>" not in html and "127.0.0.1:9" not in re.findall(r'href="([^"]*)"', html)
-        assert "\x1b" not in markdown
+        assert_markdown_inert(markdown)
     ET.parse(junit)  # well-formed XML
     return doc
+
+
+def assert_markdown_inert(markdown: str) -> None:
+    """Markdown as GitHub renders it (linkify on): no image, no heading the server wrote, no link to
+    where the server points, no escape character."""
+    html = MarkdownIt("gfm-like").render(markdown)
+    assert "<img" not in html and "<h1>" not in html, html
+    assert not [href for href in re.findall(r'href="([^"]*)"', html) if "127.0.0.1:9" in href], html
+    assert "\x1b" not in markdown
+
+
+def assert_compared_inert(folder: Path, out: Path) -> None:
+    """compare.md and compare.html of the hostile run beside a copy of it where SCHEMA-06 passed:
+    the row differs, so the hostile reason is listed under "Why they differ", as text."""
+    from conformance.report import compare
+
+    doc = json.loads((folder / "results.json").read_text("utf-8"))
+    for entry in doc["requirements"]:
+        if entry["id"] == "SCHEMA-06":
+            entry["outcome"], entry["reason"] = "pass", "held"
+    doc["run"]["target"]["name"] = "other"
+    (out / "other").mkdir(parents=True)
+    (out / "other" / "results.json").write_text(json.dumps(doc), "utf-8")
+    written = compare.write([folder, out / "other"], out / "matrix")
+    markdown = next(p for p in written if p.suffix == ".md").read_text("utf-8")
+    page = next(p for p in written if p.suffix == ".html").read_text("utf-8")
+    assert "pwned" in markdown and "pwned" in page, "the hostile reason is in the matrix (the test can fail)"
+    assert_markdown_inert(markdown)
+    assert "<img src=http://127.0.0.1:9" not in page and "<h1>conforms" not in page and "\x1b" not in page
 
 
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
@@ -73,6 +100,8 @@ def test_hostile_text_reaches_every_output_as_text(tmp_path, workers):
     reasons = {e["id"]: e["reason"] for e in doc["requirements"]}
     assert "\\x1b]0;pwned\\x07" in reasons["SCHEMA-06"] and "\\ud800" in reasons["SCHEMA-06"], reasons["SCHEMA-06"]
     assert "\\x1b]0;pwned" in (done.stdout + done.stderr).decode(), "the escaped name is shown, not dropped"
+    if not workers:
+        assert_compared_inert(folder, tmp_path / "compared")
 
 
 CRASHING = '''
@@ -96,5 +125,10 @@ def test_a_worker_that_breaks_makes_the_run_no_verdict(tmp_path):
     doc = json.loads((next(folder) / "results.json").read_text("utf-8"))
     assert doc["verdict"]["status"] == "interrupted" and doc["verdict"]["exit_code"] == 2, doc["verdict"]
     assert "RuntimeError: a worker breaks on purpose" in doc["verdict"]["reasons"][0]
-    assert "conforms" not in summary_file.read_text("utf-8").replace("does not conform", "")
+    run_folder = next((tmp_path / "reports").glob("reference-*"))
+    for written in (summary_file, run_folder / "summary.md"):
+        said = written.read_text("utf-8")
+        assert "interrupted" in said and "conforms" not in said.replace("does not conform", ""), written
+    verdicts = re.findall(r'<span class="verdict ([^"]*)">([^<]*)<', (run_folder / "report.html").read_text("utf-8"))
+    assert verdicts == [("interrupted", "Interrupted")], verdicts
     assert "verdict: interrupted (exit 2)" in text

@@ -76,6 +76,8 @@ BAD = [
      "limits.allow_plain_http = true to accept that (the reports then say so)"),
     ("a path character to percent-encode", target(base_url='base_url = "https://sod.example.com/C`{x}/api/v1"\n'),
      ENV, "base_url: the path holds '`', which a URL must percent-encode (RFC 3986, 3.3); expected it written as %60"),
+    ("braces to percent-encode", target(base_url='base_url = "https://sod.example.com/C{x}/api/v1"\n'),
+     ENV, "base_url: the path holds '{', which a URL must percent-encode (RFC 3986, 3.3); expected it written as %7B"),
     ("missing name", target(name=""), ENV, f"name: missing; expected {NAME}"),
     ("missing ticket in [soticket]", target(tables="[soticket]\n"), ENV,
      f"soticket.ticket: missing; expected {SECRET}"),

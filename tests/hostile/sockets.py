@@ -167,3 +167,14 @@ def stale_answer_first(connection: socket.socket, stopping: threading.Event) -> 
     while read_head(connection):
         connection.sendall((b"" if first else UNSOLICITED) + KEPT_ALIVE_HEAD % len(BODY) + BODY)
         first = False
+
+
+HOSTILE_TYPE = b"application/json\x1b]0:pwned\x07\x0b\x0c\x7f"
+"""A Content-Type whose parameter carries terminal escapes and characters no TOML comment may hold."""
+
+
+def hostile_media_type(connection: socket.socket, stopping: threading.Event) -> None:
+    """Every request answered 200 with the sample body, labelled HOSTILE_TYPE."""
+    if read_head(connection):
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: " + HOSTILE_TYPE + b"\r\nContent-Length: %d\r\n"
+                           b"Connection: close\r\n\r\n" % len(BODY) + BODY)
