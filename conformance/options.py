@@ -52,8 +52,9 @@ OPTIONS: tuple[Option, ...] = (
            "PER_SECOND", minimum=0),
     Option("--require-complete", "a test the request budget cut fails the gate (verdict incomplete), as an "
            "untested MUST does", "ERPSYNC_REQUIRE_COMPLETE", "flag"),
-    Option("--requirement", "only the tests of this requirement (repeatable, e.g. --requirement AUTH-03); "
-           "the verdict then says partial", kind="list", metavar="ID"),
+    Option("--requirement", "only the tests that judge this requirement, its covering rows and generated tests "
+           "included, so it is judged as a whole run judges it (repeatable, e.g. --requirement AUTH-03); the "
+           "verdict then says partial", kind="list", metavar="ID"),
     Option("--dry-run", "check everything, list the planned requests and their count; send nothing",
            "ERPSYNC_DRY_RUN", "flag"),
     Option("--slow-ms", "the NsApiSlow threshold HTTP-04 judges by (default 5000)", "ERPSYNC_SLOW_MS", "float",

@@ -105,7 +105,11 @@ class Redactor:
         self.longest = max((len(n.text) for n in self._needles), default=0)
         self._pieces = Pieces(whole)
         self._seen: dict[str, str] = {}
-        """Texts already redacted (labels, curl lines, reasons recur in every output channel)."""
+        """Texts already redacted (labels, curl lines, reasons recur in every output channel), and
+        each redacted text as itself: redaction leaves nothing to redact (held as a property in
+        tests/test_redaction.py), so an outcome redacted when recorded is not searched again when
+        its report is written."""
+        self._seen_size = 0
 
     def __bool__(self) -> bool:
         return bool(self._needles)
@@ -125,6 +129,9 @@ class Redactor:
         """Secrets written with escapes mixed into them (a JSON body escaping some characters, an
         HTML page with character references, a URL): found in the text with its escapes decoded,
         each found place mapped back to the characters that wrote it."""
+        quick = _decoded_text(text, self._plus)
+        if not any(value in quick for value, _ in self._plain) and not self._pieces.spans(quick, []):
+            return []  # the usual case, found without mapping each decoded character back
         decoded, origin = _decoded(text, plus=self._plus)
         found = []
         for value, shown in self._plain:
@@ -145,9 +152,11 @@ class Redactor:
             return done
         done = self._redacted(text)
         if len(text) <= SEEN_LENGTH:
-            if len(self._seen) >= SEEN_ENTRIES:
+            if self._seen_size + len(text) + len(done) > SEEN_SIZE:
                 self._seen.clear()
-            self._seen[text] = done
+                self._seen_size = 0
+            self._seen[text] = self._seen[done] = done
+            self._seen_size += len(text) + (len(done) if done is not text else 0)
         return done
 
     def _redacted(self, text: str) -> str:
@@ -268,8 +277,9 @@ def _origin(text: str) -> Callable[[int], int]:
 ESCAPED = re.compile(r"\\u[0-9a-fA-F]{4}|\\[\"\\/bfnrt]|&#\d{1,7};|&#[xX][0-9a-fA-F]{1,6};|&[a-zA-Z]{2,8};|%[0-9a-fA-F]{2}")
 
 
-SEEN_LENGTH, SEEN_ENTRIES = 16384, 4096
-"""Redacted texts kept to answer again: up to this long, this many at a time."""
+SEEN_LENGTH, SEEN_SIZE = 1 << 20, 16 << 20
+"""Redacted texts kept to answer again: each up to SEEN_LENGTH characters, SEEN_SIZE in all (the
+outcomes a run records hold evidence of several exchanges: tens of KB each)."""
 
 
 def _decoded(text: str, plus: bool) -> tuple[str, Callable[[int], tuple[int, int]]]:
@@ -325,6 +335,27 @@ def _decoded(text: str, plus: bool) -> tuple[str, Callable[[int], tuple[int, int
         decoded_start, start, end, is_literal = segments[bisect_right(starts, index) - 1]
         return (start + index - decoded_start, start + index - decoded_start + 1) if is_literal else (start, end)
     return "".join(parts), origin
+
+
+ESCAPES_RUN = re.compile(r"(?:%[0-9a-fA-F]{2})+|\\u[0-9a-fA-F]{4}|\\[\"\\/bfnrt]|&#\d{1,7};|&#[xX][0-9a-fA-F]{1,6};|&[a-zA-Z]{2,8};")
+"""ESCAPED, with a run of %XX bytes as one token (decoded together, as _decoded does)."""
+
+
+def _decoded_text(text: str, plus: bool) -> str:
+    """_decoded's text alone: the same characters, built by one substitution. No escape holds a
+    "+", so a literal "+" read as a space (plus) can be replaced before the escapes are decoded."""
+    return ESCAPES_RUN.sub(_decode_token, text.replace("+", " ") if plus else text)
+
+
+def _decode_token(match: re.Match[str]) -> str:
+    token = match.group()
+    if not token.startswith("%"):
+        return _unescape(token)
+    data = bytes(int(token[i + 1:i + 3], 16) for i in range(0, len(token), 3))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def _unescape(token: str) -> str:

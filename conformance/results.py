@@ -27,7 +27,7 @@ FORMAT = "erpsync-conformance/results/2"
 EVIDENCE_LIMIT = 6
 """Exchanges kept per requirement: enough to see what decided it, not a whole property run."""
 PACKAGES = ("pytest", "hypothesis", "schemathesis", "jsonschema", "requests", "xmltodict", "werkzeug",
-            "jinja2", "pytest-xdist", "brotli")
+            "jinja2", "pytest-xdist", "brotli", "jsonschema-rs")
 
 
 class ResultsError(ValueError):

@@ -192,3 +192,26 @@ def test_a_text_holding_a_secret_many_times_is_redacted_in_linear_time():
         timings[count] = min(runs)  # the least disturbed run
         assert secret not in redacted and redacted.count(f"${ENV}") == count
     assert timings[2000] < 10 * timings[500] + 0.05, timings  # linear: about 4x; quadratic was 16x
+
+
+FRAGMENTS = st.sampled_from(["%41", "%e2%82", "%ac", "%zz", "%", "\\u00e9", "\\ud83d", "\\\"", "\\\\", "\\n", "\\x",
+                             "&amp;", "&#233;", "&#x41;", "&bogus;", "&#;", "+", " ", "a", "Z", "é", "%2B", "&#43;"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(FRAGMENTS | st.text(max_size=3), max_size=30), plus=st.booleans())
+def test_the_quick_decoding_is_the_mapped_decodings_text(parts, plus):
+    """_escaped_spans asks the quick decoding whether any secret is there before it maps positions:
+    the two must decode alike, or a secret found by one would be missed by the other."""
+    from conformance.redaction import _decoded, _decoded_text
+
+    text = "".join(parts)
+    assert _decoded_text(text, plus) == _decoded(text, plus)[0]
+
+
+def test_a_redacted_text_is_a_fixed_point_and_is_not_searched_again():
+    redactor = Redactor([("Wq8-pass-Zx91-long", ENV)])
+    text = "x" * 20000 + " Wq8-pass-Zx91-long " + "\\\"" * 5000
+    done = redactor.text(text)
+    assert "Wq8-pass" not in done and redactor.text(done) is done
+    assert redactor._redacted(done) == done  # what the cache answers is what a search would find

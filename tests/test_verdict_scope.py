@@ -56,6 +56,16 @@ def test_a_selection_is_a_partial_run(pytester, selection):
         assert run.status("AUTH-03") == "pass", run.output
 
 
+def test_a_requirement_run_alone_is_judged_as_the_whole_run_judges_it(pytester):
+    """A fault only drawn requests show (a prefix of the password accepted, through Basic): AUTH-06
+    alone fails as in the whole run, not "pass" on its example tests' three wrong credentials."""
+    run = run_suite(pytester, *QUICK, "--requirement", "AUTH-06", "--reference-fault", "auth-password-prefix-accepted",
+                    "--reference-random", "3794")
+    assert run.status("AUTH-06") == "fail" and run.ret == 1, run.output
+    judged = {rid for rid, o in run.results["requirements"].items() if o["status"] != "untested"}
+    assert judged == {"AUTH-06"}, judged  # the generated tests judge more; only the selection is recorded
+
+
 @pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_a_selection_that_runs_nothing_is_exit_2_with_one_line(pytester, workers):
     result = pytester.runpytest_subprocess(*_suite_args(), "-k", "NO-SUCH-REQUIREMENT", *workers)
