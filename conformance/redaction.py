@@ -76,10 +76,10 @@ class Redactor:
             padded = base64.b64encode(value.encode("utf-8")).decode("ascii")
             for form in _forms(value):
                 if form == value:
-                    needles[form] = Needle(form, shown, sent_shell)
+                    needles[form] = Needle(form, shown, _braced(sent_shell))
                 else:
                     placeholder = shown if form != padded else f"base64({shown})"
-                    shell = f"$(printf %s \"{shown}\" | base64 -w0)" if form == padded else placeholder
+                    shell = f"$(printf %s \"{_braced(shown)}\" | base64 -w0)" if form == padded else _braced(placeholder)
                     needles.setdefault(form, Needle(form, placeholder, shell))
 
         published = set(public)
@@ -375,6 +375,15 @@ def _merged(spans: list[tuple[int, int, Needle]]) -> list[tuple[int, int, Needle
             continue
         out.append((start, end, needle))
     return out
+
+
+SHELL_NAME = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _braced(shell: str) -> str:
+    """`$NAME` as `${NAME}`: a curl line may write the sent value's next characters right after it
+    (a ticket with an "x" appended: `"$SO_TICKETx"` names another, unset variable)."""
+    return SHELL_NAME.sub(r"${\1}", shell)
 
 
 def _escape_double(text: str) -> str:

@@ -115,8 +115,8 @@ def test_the_exchange_is_raw_and_what_it_writes_is_redacted():
     for exchange in exchanges:
         text = repr(exchange.as_dict()) + exchange.curl
         assert "s3cret" not in text and "dGplMDpzM2NyZXQtcGFzc3dvcmQ" not in text
-    assert 'Authorization: Basic $(printf %s "tje0:$T_PASSWORD" | base64 -w0)' in exchanges[0].curl
-    assert '-H "Authorization: SOTicket $T_TICKET"' in exchanges[1].curl
+    assert 'Authorization: Basic $(printf %s "tje0:${T_PASSWORD}" | base64 -w0)' in exchanges[0].curl
+    assert '-H "Authorization: SOTicket ${T_TICKET}"' in exchanges[1].curl
     assert b"7T:s3cret-ticket" in exchanges[1].response.body  # judged as received
     assert "$T_TICKET" in exchanges[1].as_dict()["response"]["body"]
 

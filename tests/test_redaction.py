@@ -79,14 +79,24 @@ def leaks(secret: str, output: str) -> list[str]:
     """The windows of `secret` that `output` still carries, in any form it was drawn in: searched
     in the text, case-folded, reversed, hex, UTF-16, unescaped (URL, JSON, HTML), and in the bytes
     every base64 run of the text decodes to at each of its four starting offsets."""
-    windows = {secret[i:i + WINDOW] for i in range(len(secret) - WINDOW + 1)}
+    return found_in(secret, views_of(output))
+
+
+def views_of(output: str) -> tuple[str, bytes]:
+    """What leaks() searches in an output, computed once for any number of secrets: the text and its
+    unescapings, case-folded, and the bytes its base64 runs decode to, joined by a byte no UTF-8
+    text holds (0xFF), so no window is found across two of them."""
     views = {output, unquote(output), html.unescape(output), _unjson(output)}
-    folded = " ".join(v.lower() for v in views)
+    return " ".join(v.lower() for v in views), b"\xff".join(_base64_decodings(output))
+
+
+def found_in(secret: str, seen: tuple[str, bytes]) -> list[str]:
+    folded, decoded = seen
+    windows = {secret[i:i + WINDOW] for i in range(len(secret) - WINDOW + 1)}
     found = [w for w in windows if w.lower() in folded or w[::-1].lower() in folded
              or w.encode().hex() in folded or w.encode("utf-16-le").decode("ascii").lower() in folded
              or w.encode("utf-16-be").decode("ascii").lower() in folded]
-    decoded = _base64_decodings(output)
-    found += [w for w in windows if any(w.encode() in data for data in decoded)]
+    found += [w for w in windows if w.encode() in decoded]
     return sorted(set(found))
 
 
@@ -215,3 +225,20 @@ def test_a_redacted_text_is_a_fixed_point_and_is_not_searched_again():
     done = redactor.text(text)
     assert "Wq8-pass" not in done and redactor.text(done) is done
     assert redactor._redacted(done) == done  # what the cache answers is what a search would find
+
+
+@pytest.mark.parametrize("sent", ["SOTicket 7T:dGhpcyBpcyBhIHRpY2tldA==x", "SOTicket 7T:dGhpcyBpcyBhIHRpY2tldA==_1",
+                                  "Bearer 7T:dGhpcyBpcyBhIHRpY2tldA==",
+                                  "Basic " + base64.b64encode(b"7T:dGhpcyBpcyBhIHRpY2tldA==").decode()])
+def test_a_curl_value_expands_in_a_posix_shell_to_the_bytes_sent(sent):
+    """The variable is braced: `"$SO_TICKETx"` would name another, unset variable (issue 23). (The
+    forms the suite sends: the value as it is, and base64 of it.)"""
+    import os
+    import subprocess
+
+    secret = "7T:dGhpcyBpcyBhIHRpY2tldA=="
+    quoted = Redactor([(secret, "SO_TICKET")]).curl_quoted(sent)
+    assert secret not in quoted
+    done = subprocess.run(["sh", "-c", f"printf %s {quoted}"], env={**os.environ, "SO_TICKET": secret},
+                          capture_output=True, text=True, timeout=10)
+    assert done.stdout == sent, (quoted, done.stdout)
