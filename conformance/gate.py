@@ -41,6 +41,10 @@ def apply_waivers(entries: list[dict], waivers: Mapping[str, Waiver], today: dt.
             entry["waiver"] = waiver.as_dict()
         elif entry["outcome"] == "pass":
             problems.append({"requirement": rid, "problem": f"{where} is stale: {rid} now passes; remove the waiver"})
+        elif entry["outcome"] == "not-applicable":  # the installation does not offer it: nothing to waive
+            problems.append({"requirement": rid, "blocking": False,
+                             "problem": f"{where} does not apply: {rid} is not applicable here ({entry['reason']}); "
+                                        "the waiver is not needed (reported, not a gate failure)"})
         else:
             problems.append({"requirement": rid, "problem": f"{where} matches nothing: {rid} came out "
                                                              f"{entry['outcome']}, not failing or untested"})
@@ -123,12 +127,12 @@ def _verdict(entries: list[Mapping[str, Any]], problems: list[dict], *, strict: 
     untested_must = [e for e in entries if ran(e) and e["level"] == "MUST" and e["outcome"] == "untested"]
     reasons = [f"{e['id']} ({e['level']}) {e['outcome']}: {e['reason']}" for e in failing]
     reasons += [f"{e['id']} (MUST) untested: {e['reason']}" for e in untested_must]
-    reasons += [p["problem"] for p in problems]
+    reasons += [p["problem"] for p in problems if p.get("blocking", True)]
     if failing:
         status = "does not conform"
     elif untested_must:
         status = "incomplete"
-    elif problems:
+    elif any(p.get("blocking", True) for p in problems):
         status = "waivers out of date"
     else:
         status = "conforms"

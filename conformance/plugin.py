@@ -16,6 +16,7 @@ import logging
 import sys
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -101,6 +102,10 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         session.waivers = waiver_files.load(source) if source else {}
     except waiver_files.WaiverError as problem:
+        if not config.getoption("--waivers") and session.target and not Path(source).exists():
+            problem = waiver_files.WaiverError(
+                f"{session.target.source}: waivers: no such waiver file {Path(source).resolve()} (the path is "
+                "relative to the target file); copy the waiver file beside the target, or remove the waivers line")
         configuration_error(config, problem)
 
 
@@ -560,7 +565,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     write(", ".join(f"{n} {o}" for o, n in verdict["counts"].items()) +
           f"; {run['requests']} requests in {run['duration_s']:.1f} s")
     for problem in doc["waiver_problems"]:
-        write(f"waiver problem: {problem['problem']}", red=True)
+        blocking = problem.get("blocking", True)
+        write(f"waiver {'problem' if blocking else 'note'}: {problem['problem']}", red=blocking)
     line = verdict.get("headline") or f"verdict: {verdict['status']} (exit {verdict['exit_code']})"
     write(line, bold=True, green=verdict["exit_code"] == 0 and verdict["status"] == "conforms",
           red=verdict["exit_code"] != 0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import ipaddress
 import os
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -156,18 +157,19 @@ def load(path: str | os.PathLike, environ: Mapping[str, str] | None = None) -> T
     errors = sorted(_validator().iter_errors(data),
                     key=lambda e: ([str(p) for p in e.absolute_path], e.message))
     if errors:
-        raise TargetError(f"{path}: {_explain(errors[0])}")
+        raise TargetError(f"{path}: {_explain(errors[0], errors)}")
     return from_mapping(data, environ, source=str(path))
 
 
 def from_mapping(data: Mapping[str, Any], environ: Mapping[str, str], source: str) -> Target:
+    unset: list[tuple[str, str, str, str]] = []  # (key, variable, "is not set" or "is empty", what it holds)
+
     def secret(key: str, text: str, holds: str = "the secret", carried: str = "header") -> Secret:
         name = text.removeprefix("env:")
         value = environ.get(name)
         if value is None or not value.strip():
-            state = "is not set" if value is None else "is empty"
-            raise TargetError(f"{source}: {key}: the environment variable {name} {state}; "
-                              f"expected it to hold {holds}")
+            unset.append((key, name, "is not set" if value is None else "is empty", holds))
+            return Secret("", name)  # every unset variable is named at once, below
         problem = secret_problem(value, carried)
         if problem:
             raise TargetError(f"{source}: {key}: the environment variable {name} {problem}; expected {holds} alone "
@@ -199,6 +201,13 @@ def from_mapping(data: Mapping[str, Any], environ: Mapping[str, str], source: st
         apptoken = AppTokens(secret("apptoken.granted", a["granted"]),
                              secret("apptoken.restricted", a["restricted"]) if "restricted" in a else None,
                              bool(a.get("required", False)))
+    if len(unset) == 1:
+        key, name, state, holds = unset[0]
+        raise TargetError(f"{source}: {key}: the environment variable {name} {state}; expected it to hold {holds}")
+    if unset:
+        listed = ", ".join(f"{name} ({key}{'' if state == 'is not set' else ', empty'})" for key, name, state, _ in unset)
+        raise TargetError(f"{source}: {len(unset)} environment variables the file names are not set: {listed}; "
+                          "expected each to hold its secret (export them all, then run again)")
     try:
         profile = Profile.from_mapping(data.get("choices", {}))
     except ProfileError as problem:  # the schema and profile.py disagree; still one line
@@ -308,17 +317,26 @@ TOML_TYPES = {"object": "a table", "array": "an array", "string": "a string", "i
               "number": "a number", "boolean": "true or false"}
 
 
-def _explain(error: ValidationError) -> str:
-    """One line: the key, and what was expected there in words (never a secret's value)."""
+def _explain(error: ValidationError, others: list[ValidationError] = ()) -> str:  # type: ignore[assignment]
+    """One line: the key, and what was expected there in words (never a secret's value). A table
+    with both an unknown key and a missing one (a typo: `tiket =`) says both, in any table."""
     path = [str(p) for p in error.absolute_path]
-    if error.validator == "additionalProperties":
-        known = error.schema.get("properties", {})
-        extra = sorted(set(error.instance) - set(known))
-        return f"{'.'.join(path + [extra[0]])}: unknown key; expected one of {', '.join(known)}"
-    if error.validator == "required":
-        missing = next(k for k in error.validator_value if k not in error.instance)
-        expected = _expected(missing, error.schema["properties"][missing])
-        return f"{'.'.join(path + [missing])}: missing; expected {expected}"
+    if error.validator in ("additionalProperties", "required"):
+        here = [e for e in (error, *others) if [str(p) for p in e.absolute_path] == path]
+        unknown = next((e for e in here if e.validator == "additionalProperties"), None)
+        required = next((e for e in here if e.validator == "required"), None)
+        said = []
+        if unknown is not None:
+            known = list(unknown.schema.get("properties", {}))
+            extra = sorted(set(unknown.instance) - set(known))[0]
+            close = difflib.get_close_matches(extra, known, n=1, cutoff=0.8)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            said.append(f"{'.'.join(path + [extra])}: unknown key{hint}; expected one of {', '.join(known)}")
+        if required is not None:
+            missing = next(k for k in required.validator_value if k not in required.instance)
+            expected = _expected(missing, required.schema["properties"][missing])
+            said.append(f"{'.'.join(path + [missing])}: missing; expected {expected}")
+        return "; ".join(said)
     key = ".".join(path) or "(top level)"
     name = path[-1] if path else ""
     return f"{key}: expected {_expected(name, error.schema)}, got {_shown(name, error.instance, error.schema)}"

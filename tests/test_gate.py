@@ -76,7 +76,7 @@ WAIVER_CASES = [
     ("an expired waiver fails the gate", "fail", TODAY - dt.timedelta(days=1), "fail", "expired on 2026-11-27"),
     ("a waiver of a passing requirement is stale", "pass", None, "pass", "is stale: AUTH-06 now passes"),
     ("a waiver of an informational finding matches nothing", "informational", None, "informational", "matches nothing"),
-    ("a waiver of a not-applicable requirement matches nothing", "not-applicable", None, "not-applicable", "matches nothing"),
+    ("a waiver of a not-applicable requirement does not apply", "not-applicable", None, "not-applicable", "does not apply"),
     ("a waiver of a requirement not run is neither applied nor judged", "not run", None, "untested", None),
 ]
 
@@ -163,3 +163,15 @@ def test_a_bad_waiver_file_is_a_usage_error(pytester, tmp_path):
     text = result.stdout.str() + result.stderr.str()
     assert f"erpsync-conformance: {path}: waiver 1: requirement: 'AUTH-99' is not in the catalogue" in text
     assert "Traceback" not in text
+
+
+def test_a_waiver_on_a_not_applicable_requirement_is_a_note_not_a_gate_failure():
+    """The on-site sample waives AUTH-09 and LANG-08 (app tokens, an Online feature): there they
+    come out not-applicable, which needs no waiver. Said, and the verdict stays the server's."""
+    rows = _entries(AUTH_06="not-applicable")
+    problems = gate.apply_waivers(rows, _waiver("AUTH-06", None), TODAY)
+    assert [p["blocking"] for p in problems] == [False] and "does not apply" in problems[0]["problem"]
+    found = gate.verdict(rows, problems, strict=False, dry_run=False)
+    assert found["status"] == "conforms" and found["exit_code"] == 0, found
+    stale = gate.apply_waivers(_entries(AUTH_06="pass"), _waiver("AUTH-06", None), TODAY)
+    assert gate.verdict(_entries(AUTH_06="pass"), stale, strict=False, dry_run=False)["status"] == "waivers out of date"

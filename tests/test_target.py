@@ -3,6 +3,8 @@ and what was expected; never a traceback, never a secret's value."""
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -50,9 +52,9 @@ BAD = [
     ("a directory, not a file", DIRECTORY, ENV, "cannot be read (Is a directory); expected a readable TOML file"),
     ("unknown top-level key", target('colour = "blue"\n'), ENV, f"colour: unknown key; expected one of {TABLES}"),
     ("misspelt table", target(tables=TICKET.replace("[soticket]", "[soticet]")), ENV,
-     f"soticet: unknown key; expected one of {TABLES}"),
+     f"soticet: unknown key (did you mean soticket?); expected one of {TABLES}"),
     ("unknown key in [limits]", target(tables=TICKET + "[limits]\nmax_request = 10\n"), ENV,
-     f"limits.max_request: unknown key; expected one of {LIMITS}"),
+     f"limits.max_request: unknown key (did you mean max_requests?); expected one of {LIMITS}"),
     ("unknown key in [choices]", target(tables=TICKET + "[choices]\nselect_colour = 'red'\n"), ENV,
      f"choices.select_colour: unknown key; expected one of {PROFILE}"),
     ("unknown key in [soticket]", target(tables=TICKET + "colour = 1\n"), ENV,
@@ -236,3 +238,65 @@ def test_shipped_examples_are_valid(name):
                             "SO_APP_SECRET_NO_ERPSYNC", "SO_USER", "SO_PASSWORD", "SO_SESSION", "SO_XSRF")}
     loaded = load(Path(__file__).parent.parent / "targets" / name, env)
     assert loaded.name == name.removesuffix(".toml")
+
+
+SAMPLES = Path(__file__).parent.parent / "targets"
+
+
+def _variables(text: str) -> list[str]:
+    return re.findall(r'"env:([A-Z_][A-Z0-9_]*)"', text)
+
+
+@pytest.mark.parametrize("name", ["superoffice-online.toml", "superoffice-onsite.toml"])
+def test_a_samples_comment_exports_every_variable_it_names(name):
+    text = (SAMPLES / name).read_text("utf-8")
+    exported = {v for line in text.splitlines() if line.startswith("#   export ")
+                for v in re.findall(r"([A-Z_][A-Z0-9_]*)=", line)}
+    assert set(_variables(text)) == exported, (sorted(_variables(text)), sorted(exported))
+
+
+def test_the_readme_exports_every_variable_of_the_sample_it_copies():
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    step = readme[readme.index("1. **Copy a target file"):readme.index("4. **Look before you send")]
+    copied = re.search(r"cp targets/(\S+\.toml) my-tenant\.toml", step).group(1)
+    exported = set(re.findall(r"([A-Z_][A-Z0-9_]*)='", step))
+    assert set(_variables((SAMPLES / copied).read_text("utf-8"))) == exported
+
+
+def test_the_readmes_copy_step_gives_a_target_that_loads(tmp_path, monkeypatch):
+    """Step 1 verbatim (the sample and the waiver file it names), step 3's variables set: the file
+    loads and its waiver file is found beside it."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    command = re.search(r"`(cp targets/\S+ my-tenant\.toml && cp targets/\S+ \.)`", readme).group(1)
+    monkeypatch.chdir(tmp_path)
+    for part in command.split(" && "):
+        _, source, destination = part.split()
+        shutil.copy(Path(__file__).parent.parent / source, tmp_path / destination)
+    env = {v: "x" for v in _variables((tmp_path / "my-tenant.toml").read_text("utf-8"))}
+    loaded = load(tmp_path / "my-tenant.toml", env)
+    assert loaded.waivers is not None and loaded.waivers.is_file()
+
+
+def test_every_unset_variable_is_named_at_once(tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text((SAMPLES / "superoffice-online.toml").read_text("utf-8"))
+    with pytest.raises(TargetError) as raised:
+        load(path, {"SO_BEARER": "8A:x"})
+    message = str(raised.value)
+    assert message.count("\n") == 0 and "3 environment variables the file names are not set" in message
+    for name, key in (("SO_TICKET", "soticket.ticket"), ("SO_APP_SECRET", "apptoken.granted"),
+                      ("SO_APP_SECRET_NO_ERPSYNC", "apptoken.restricted")):
+        assert f"{name} ({key})" in message, message
+
+
+@pytest.mark.parametrize("table, key, typo", [("soticket", "ticket", "tiket"), ("bearer", "token", "tokn"),
+                                              ("basic", "password", "pasword"), ("session", "xsrf_token", "xsrf_tokn")])
+def test_a_typo_is_named_as_an_unknown_key_and_the_missing_one(tmp_path, table, key, typo):
+    sample = (SAMPLES / "superoffice-onsite.toml").read_text("utf-8")
+    sample += "\n[bearer]\ntoken = \"env:SO_BEARER\"\n" if table == "bearer" else ""
+    path = tmp_path / "t.toml"
+    path.write_text(re.sub(rf"(?m)^(\[{table}\][^\[]*?)^{key} =", rf"\1{typo} =", sample, count=1))
+    with pytest.raises(TargetError) as raised:
+        load(path, {v: "x" for v in _variables(sample)})
+    message = str(raised.value)
+    assert f"{table}.{typo}: unknown key (did you mean {key}?)" in message and f"{table}.{key}: missing" in message
