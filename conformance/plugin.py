@@ -55,7 +55,15 @@ def configuration_error(config: pytest.Config, problem: object) -> None:
     state(config).config_error = message
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     CONFIG_ERROR_REPORTERS[:] = [reporter] if reporter is not None else []
-    pytest.exit(message, returncode=2)
+    raise Stop(str(problem), returncode=2)
+
+
+class Stop(pytest.exit.Exception):  # type: ignore[name-defined,misc]
+    """pytest.exit's exception, named so that pytest's own line reads `erpsync-conformance: <problem>`
+    (it writes the exception's class name, then its message: "Exit: " otherwise)."""
+
+
+Stop.__name__ = Stop.__qualname__ = "erpsync-conformance"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -152,7 +160,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo) -> None:
-    """A configuration error is one line (pytest writes it as `Exit: ...`): the terminal reporter
+    """A configuration error is one line (pytest writes it as `erpsync-conformance: ...`, Stop): the terminal reporter
     would repeat it at the end as `! _pytest.outcomes.Exit: ... !`, which it keeps in a private
     memo; a Ctrl-C keeps pytest's own report."""
     if not isinstance(excinfo.value, pytest.exit.Exception):

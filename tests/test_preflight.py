@@ -45,7 +45,7 @@ def run(pytester, monkeypatch, tmp_path: Path, base_url: str, *args: str, **env:
 
 
 def the_line(output: str) -> str:
-    lines = [line for line in output.splitlines() if line.startswith("Exit: erpsync-conformance: ")]
+    lines = [line for line in output.splitlines() if line.startswith("erpsync-conformance: ")]
     assert lines, output
     return lines[-1]
 
@@ -62,7 +62,7 @@ def test_a_refused_ticket_is_exit_2_naming_the_scheme_and_its_variable(pytester,
     doc = result.results["doc"]  # results.json records it: no verdict on the server, what was asked
     assert doc is not None, result.output
     assert doc["verdict"]["status"] == "configuration error" and doc["verdict"]["exit_code"] == 2
-    assert doc["verdict"]["reasons"] == [line.removeprefix("Exit: erpsync-conformance: ")]
+    assert doc["verdict"]["reasons"] == [line.removeprefix("erpsync-conformance: ")]
     assert "verdict: none" in doc["verdict"]["headline"]
     assert {e["scheme"]: e["outcome"] for e in doc["run"]["preflight"]}["soticket"] == "refused"
     assert {e["outcome"] for e in doc["requirements"]} <= {"untested", "not-applicable"}

@@ -175,7 +175,7 @@ def assert_usage_error(result, path: Path, message: str) -> None:
     output = "\n".join(result.outlines + result.errlines)
     assert result.ret == 2, output
     lines = [line for line in output.splitlines() if "erpsync-conformance:" in line]
-    assert lines == [f"Exit: erpsync-conformance: {path}: {message.replace('<folder>', str(path.parent))}"], output
+    assert lines == [f"erpsync-conformance: {path}: {message.replace('<folder>', str(path.parent))}"], output
     assert "Traceback" not in output
     assert CANARY not in output
 
