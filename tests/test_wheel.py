@@ -49,7 +49,7 @@ def test_the_wheel_carries_the_profiles_and_runs_from_anywhere(installed, tmp_pa
         doc = json.loads((tmp_path / "results.json").read_text())
         assert doc["run"]["hypothesis"]["profile"] == "staging", doc["run"]["hypothesis"]
         assert doc["run"]["hypothesis"]["max_examples"] == 10
-        assert doc["run"]["requests"] < 300, doc["run"]["requests"]  # a staging run, not dev's ~400
+        assert doc["run"]["requests"] < 400, doc["run"]["requests"]  # a staging run (~300), not dev's ~860
     unknown = run(installed, tmp_path, "--hypothesis-profile", "stagin")
     assert unknown.returncode == 2 and "is not a Hypothesis profile of the suite" in unknown.stderr
     through_pytest = subprocess.run(
