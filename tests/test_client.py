@@ -200,6 +200,20 @@ def test_bytes_after_a_complete_response_are_a_transport_failure_named_as_such()
     assert "nothing on it was read as another answer" in exchange.error
 
 
+def test_bytes_after_each_answer_are_answers_framed_wrongly_not_an_unresponsive_target():
+    with sockets.SocketServer(sockets.answers_then_more) as server:
+        client = Client(target_at(server.base_url))
+        exchanges = [client.send(f"#{i}", scheme="basic") for i in range(UNRESPONSIVE_AFTER + 2)]
+    assert server.accepted == UNRESPONSIVE_AFTER + 2  # every request sent: the target answered each
+    assert all("after a complete response" in e.error and "unresponsive" not in e.error for e in exchanges)
+
+
+def test_a_blank_line_after_an_answer_is_tolerated():
+    with sockets.SocketServer(sockets.answers_then_blank_line) as server:
+        exchanges = [Client(target_at(server.base_url)).send(f"#{i}", scheme="basic") for i in range(2)]
+    assert [(e.error, e.response.status) for e in exchanges] == [(None, 200)] * 2
+
+
 def test_a_server_trickling_bytes_meets_the_deadline_of_a_whole_exchange():
     with sockets.SocketServer(sockets.one_byte_a_second) as server:
         started = time.monotonic()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -183,7 +184,7 @@ def test_schemathesis_validation_reaches_into_the_body_schema(serve):
 # --- the compiled validator never passes what jsonschema fails ---------------------------------
 
 NEAR_STRINGS = ["Read", "Read\n", "Read,Write", "Read | Write", "R\x1cUR", "Read\u2028Write", "Read\x85Write",
-                "Read\u00a0Write", " Read", "FULL,Nullable", "URU", "-1", "12", "2147483648", "None", "", "rem",
+                "Read\u00a0Write", "Read\ufeffWrite", "Select\ufeffUpdate", " Read", "FULL,Nullable", "URU", "-1", "12", "2147483648", "None", "", "rem",
                 "00:15:00", "00:15:00\n", "1.02:15:00.1234567", "24:00:00", "PT15M", "P1DT2H", "PT", "P\n",
                 "\ud800", "System.String", "R\u0660"]
 LEAVES = (st.none() | st.booleans() | st.integers(-2 ** 70, 2 ** 70) | st.sampled_from([1.0, -0.0, 2147483647.0, 0.5, 1e300])
@@ -216,3 +217,17 @@ def test_the_compiled_validator_passes_nothing_jsonschema_fails(body, view):
 def test_the_compiled_validator_passes_good_bodies(body):
     """Else violations() would fall back to jsonschema every time: right, and as slow as before."""
     assert contract.fast_valid(body, FULL_VIEW) and contract.fast_valid(body, SELECT_VIEW)
+
+
+def test_the_compiled_validator_reads_python_s_spaces():
+    """ECMA-262's `\\s` holds U+FEFF and Python's does not: "Select\\ufeffUpdate" once passed the
+    compiled validator while jsonschema failed it (a false pass of SCHEMA-01 and ACCEPT-02)."""
+    import jsonschema_rs
+
+    compiled = jsonschema_rs.Draft202012Validator({"type": "string", "pattern": f"^a{contract.PY_SPACE}b$"})
+    python = {c for c in range(0x110000) if re.fullmatch(r"\s", chr(c))}
+    rust = {c for c in range(0x110000) if not 0xD800 <= c < 0xE000 and compiled.is_valid(f"a{chr(c)}b")}
+    assert rust == python
+    body = {**GOOD, "TableRight": {"Mask": "Select\ufeffUpdate", "Reason": ""}}
+    assert not contract.fast_valid(body, FULL_VIEW) and contract.violations(body, FULL_VIEW)
+    assert contract.fast_valid({**GOOD, "TableRight": {"Mask": "Select,\u2028Update", "Reason": ""}}, FULL_VIEW)

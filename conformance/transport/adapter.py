@@ -159,8 +159,9 @@ class GuardedAdapter(HTTPAdapter):
                 raise TransportFailure(reason, request=request) from problem
             raise self._failed(reason, request, features) from problem
         trailing = getattr(getattr(response.raw, "_original_response", None), "trailing", 0)
-        if trailing and not truncated:
-            raise self._failed(trailing_reason(trailing), request, features)
+        if trailing and not truncated:  # an answer, framed wrongly: the target is not unresponsive
+            self.streaks.answered(features=features)
+            raise TransportFailure(trailing_reason(trailing), request=request)
         response._content, response._content_consumed = body, True
         response.delivery = Delivery(truncated, (time.perf_counter() - started) * 1000)
         return response

@@ -171,6 +171,10 @@ MAX_INTERIM = 8
 """Interim responses read before a final one (RFC 9110 15.2: a client reads and ignores them)."""
 
 
+BLANK_LINES = (b"", b"\r\n", b"\n")
+"""What may follow a complete response without making it a transport fault."""
+
+
 class StrictResponse(http.client.HTTPResponse):
     """The final response of an exchange, read strictly. http.client skips only 100 Continue and
     takes 103 Early Hints (or 102) for the answer: here every interim (1xx) response but 101 is read
@@ -181,7 +185,10 @@ class StrictResponse(http.client.HTTPResponse):
     interim = 0
     trailing = 0
     """Bytes found after the end of the response when it ended (RFC 9112 6.3: a message ends where
-    its framing says; what follows answers no request). Not read beyond what had arrived by then."""
+    its framing says; what follows answers no request), but for one blank line (CR LF or LF), which
+    old servers write after a body and which a client may discard (RFC 9112 6.3, robustness as in
+    2.2). Best effort: only what had arrived by then is seen, so bytes the server sends a moment
+    later are not counted (they are still never read as an answer: the connection is closed)."""
 
     def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
         super().__init__(sock, *args, **kwargs)
@@ -215,11 +222,12 @@ class StrictResponse(http.client.HTTPResponse):
 
 def _arrived(sock: socket.socket, fp: Any) -> int:
     """How many bytes the response's file holds or its socket has received and not yet read,
-    without waiting for more."""
+    without waiting for more (0 for a lone blank line)."""
     timeout = sock.gettimeout()
     try:
         sock.settimeout(0)
-        return len(fp.peek(1))
+        found = fp.peek(1)
+        return 0 if found in BLANK_LINES else len(found)
     except (OSError, ValueError):
         return 0  # closed, or TLS wanting more: nothing has arrived that could be read
     finally:

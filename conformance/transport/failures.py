@@ -89,7 +89,7 @@ def trailing_reason(count: int) -> str:
     more = "or more " if count >= 8192 else ""
     return (f"the target sent {count} {more}byte(s) after a complete response (RFC 9112 6.3: a message ends where "
             "its framing says): a body longer than its Content-Length, or a response no request asked for; "
-            "the connection was discarded, and nothing on it was read as another answer")
+            "the answer was not judged, the connection was closed, and nothing on it was read as another answer")
 
 
 def short(problem: BaseException) -> str:

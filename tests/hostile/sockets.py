@@ -160,6 +160,13 @@ def answers_then_more(connection: socket.socket, stopping: threading.Event) -> N
         connection.sendall(KEPT_ALIVE_HEAD % len(BODY) + BODY + UNSOLICITED)
 
 
+def answers_then_blank_line(connection: socket.socket, stopping: threading.Event) -> None:
+    """Each answer followed by CR LF, as old servers write after a body: no fault (RFC 9112 6.3
+    lets a client discard it)."""
+    while read_head(connection):
+        connection.sendall(KEPT_ALIVE_HEAD % len(BODY) + BODY + b"\r\n")
+
+
 def stale_answer_first(connection: socket.socket, stopping: threading.Event) -> None:
     """A desynchronised connection: the first request gets its answer; every later request on the
     same connection gets UNSOLICITED first (left over, as it were, from the one before), then its own."""
