@@ -32,7 +32,12 @@ def apply_waivers(entries: list[dict], waivers: Mapping[str, Waiver], today: dt.
         if entry is None or not ran(entry):
             continue  # deselected in this session: neither applied nor judged
         where = f"waiver for {rid} ({waiver.source})"
-        if waiver.expired(today):
+        if entry["outcome"] == "not-applicable":  # the installation does not offer it: nothing to waive
+            lapsed = f" (and expired on {waiver.expires.isoformat()})" if waiver.expired(today) else ""
+            problems.append({"requirement": rid, "blocking": False,
+                             "problem": f"{where} does not apply{lapsed}: {rid} is not applicable here "
+                                        f"({entry['reason']}); the waiver is not needed (reported, not a gate failure)"})
+        elif waiver.expired(today):
             problems.append({"requirement": rid, "problem": f"{where} expired on {waiver.expires.isoformat()}; "
                                                              f"{rid} counts as {entry['outcome']}"})
         elif entry["outcome"] in WAIVABLE:
@@ -41,10 +46,6 @@ def apply_waivers(entries: list[dict], waivers: Mapping[str, Waiver], today: dt.
             entry["waiver"] = waiver.as_dict()
         elif entry["outcome"] == "pass":
             problems.append({"requirement": rid, "problem": f"{where} is stale: {rid} now passes; remove the waiver"})
-        elif entry["outcome"] == "not-applicable":  # the installation does not offer it: nothing to waive
-            problems.append({"requirement": rid, "blocking": False,
-                             "problem": f"{where} does not apply: {rid} is not applicable here ({entry['reason']}); "
-                                        "the waiver is not needed (reported, not a gate failure)"})
         else:
             problems.append({"requirement": rid, "problem": f"{where} matches nothing: {rid} came out "
                                                              f"{entry['outcome']}, not failing or untested"})

@@ -79,7 +79,8 @@ class Redactor:
                     needles[form] = Needle(form, shown, _braced(sent_shell))
                 else:
                     placeholder = shown if form != padded else f"base64({shown})"
-                    shell = f"$(printf %s \"{_braced(shown)}\" | base64 -w0)" if form == padded else _braced(placeholder)
+                    shell = (f"$(printf %s \"{_braced(sent_shell)}\" | base64 -w0)" if form == padded
+                             else _braced(placeholder))
                     needles.setdefault(form, Needle(form, placeholder, shell))
 
         published = set(public)
@@ -92,7 +93,7 @@ class Redactor:
         if basic is not None:
             user, user_shown, password, password_env = basic
             shown = f"{user_shown}:${password_env}"
-            add(f"{user}:{password}", shown, shown)
+            add(f"{user}:{password}", shown, f"{shell_word(user, user_shown)}:${password_env}")
         for value, shown, shell in derived:  # near-misses made from secrets (wrong credentials sent)
             if len(value) >= MIN_SECRET and value not in plain:
                 add(value, shown, shell)
@@ -383,7 +384,17 @@ SHELL_NAME = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 def _braced(shell: str) -> str:
     """`$NAME` as `${NAME}`: a curl line may write the sent value's next characters right after it
     (a ticket with an "x" appended: `"$SO_TICKETx"` names another, unset variable)."""
-    return SHELL_NAME.sub(r"${\1}", shell)
+    return _ESCAPED_OR_NAME.sub(lambda m: m.group(0) if m.group(1) is None else f"${{{m.group(1)}}}", shell)
+
+
+_ESCAPED_OR_NAME = re.compile(r"\\.|\$([A-Za-z_][A-Za-z0-9_]*)", re.DOTALL)
+"""An escaped character (left as it is: `\\$x` is a literal dollar), or a variable to brace."""
+
+
+def shell_word(value: str, shown: str) -> str:
+    """`shown` inside a double-quoted shell word: a variable (`$NAME`, shown for a value that is
+    not that text) as it is, a literal (a Basic user name written in the target) escaped."""
+    return shown if shown != value and SHELL_NAME.fullmatch(shown) else _escape_double(shown)
 
 
 def _escape_double(text: str) -> str:

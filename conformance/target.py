@@ -162,18 +162,21 @@ def load(path: str | os.PathLike, environ: Mapping[str, str] | None = None) -> T
 
 
 def from_mapping(data: Mapping[str, Any], environ: Mapping[str, str], source: str) -> Target:
-    unset: list[tuple[str, str, str, str]] = []  # (key, variable, "is not set" or "is empty", what it holds)
+    # variable -> (the keys naming it, "is not set" or "is empty", what it holds): one entry per variable
+    unset: dict[str, tuple[list[str], str, str]] = {}
+    malformed: list[str] = []  # said after the unset ones: a user exports them all, then fixes the rest
 
     def secret(key: str, text: str, holds: str = "the secret", carried: str = "header") -> Secret:
         name = text.removeprefix("env:")
         value = environ.get(name)
         if value is None or not value.strip():
-            unset.append((key, name, "is not set" if value is None else "is empty", holds))
+            unset.setdefault(name, ([], "is not set" if value is None else "is empty", holds))[0].append(key)
             return Secret("", name)  # every unset variable is named at once, below
         problem = secret_problem(value, carried)
         if problem:
-            raise TargetError(f"{source}: {key}: the environment variable {name} {problem}; expected {holds} alone "
-                              "(the value is not shown)")
+            malformed.append(f"{key}: the environment variable {name} {problem}; expected {holds} alone "
+                             "(the value is not shown)")
+            return Secret("", name)
         return Secret(value, name)
 
     def value(key: str, text: str) -> Value:
@@ -201,13 +204,18 @@ def from_mapping(data: Mapping[str, Any], environ: Mapping[str, str], source: st
         apptoken = AppTokens(secret("apptoken.granted", a["granted"]),
                              secret("apptoken.restricted", a["restricted"]) if "restricted" in a else None,
                              bool(a.get("required", False)))
+    also = f"; and {malformed[0]}" if malformed else ""
     if len(unset) == 1:
-        key, name, state, holds = unset[0]
-        raise TargetError(f"{source}: {key}: the environment variable {name} {state}; expected it to hold {holds}")
+        name, (keys, state, holds) = next(iter(unset.items()))
+        raise TargetError(f"{source}: {', '.join(keys)}: the environment variable {name} {state}; "
+                          f"expected it to hold {holds}{also}")
     if unset:
-        listed = ", ".join(f"{name} ({key}{'' if state == 'is not set' else ', empty'})" for key, name, state, _ in unset)
+        listed = ", ".join(f"{name} ({', '.join(keys)}{'' if state == 'is not set' else ', empty'})"
+                           for name, (keys, state, _) in unset.items())
         raise TargetError(f"{source}: {len(unset)} environment variables the file names are not set: {listed}; "
-                          "expected each to hold its secret (export them all, then run again)")
+                          f"expected each to hold its secret (export them all, then run again){also}")
+    if malformed:
+        raise TargetError(f"{source}: {malformed[0]}")
     try:
         profile = Profile.from_mapping(data.get("choices", {}))
     except ProfileError as problem:  # the schema and profile.py disagree; still one line

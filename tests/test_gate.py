@@ -77,6 +77,8 @@ WAIVER_CASES = [
     ("a waiver of a passing requirement is stale", "pass", None, "pass", "is stale: AUTH-06 now passes"),
     ("a waiver of an informational finding matches nothing", "informational", None, "informational", "matches nothing"),
     ("a waiver of a not-applicable requirement does not apply", "not-applicable", None, "not-applicable", "does not apply"),
+    ("an expired waiver of a not-applicable requirement does not apply either", "not-applicable",
+     TODAY - dt.timedelta(days=1), "not-applicable", "does not apply (and expired on 2026-11-27)"),
     ("a waiver of a requirement not run is neither applied nor judged", "not run", None, "untested", None),
 ]
 
@@ -173,5 +175,7 @@ def test_a_waiver_on_a_not_applicable_requirement_is_a_note_not_a_gate_failure()
     assert [p["blocking"] for p in problems] == [False] and "does not apply" in problems[0]["problem"]
     found = gate.verdict(rows, problems, strict=False, dry_run=False)
     assert found["status"] == "conforms" and found["exit_code"] == 0, found
+    lapsed = gate.apply_waivers(rows, _waiver("AUTH-06", TODAY - dt.timedelta(days=30)), TODAY)
+    assert gate.verdict(rows, lapsed, strict=False, dry_run=False)["exit_code"] == 0, lapsed
     stale = gate.apply_waivers(_entries(AUTH_06="pass"), _waiver("AUTH-06", None), TODAY)
     assert gate.verdict(_entries(AUTH_06="pass"), stale, strict=False, dry_run=False)["status"] == "waivers out of date"

@@ -242,3 +242,19 @@ def test_a_curl_value_expands_in_a_posix_shell_to_the_bytes_sent(sent):
     done = subprocess.run(["sh", "-c", f"printf %s {quoted}"], env={**os.environ, "SO_TICKET": secret},
                           capture_output=True, text=True, timeout=10)
     assert done.stdout == sent, (quoted, done.stdout)
+
+
+@pytest.mark.parametrize("user", ['o"neil$x`y', "plain-user", "$NOT_A_VAR"])
+def test_a_basic_curl_value_with_a_literal_user_name_expands_to_the_bytes_sent(user):
+    """A user name written in the target is a literal in the shell word: a `"`, `$` or backtick in
+    it once broke the line or expanded as shell text."""
+    import os
+    import subprocess
+
+    password = "Wq8-pass-Zx91-long"
+    sent = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    quoted = Redactor([(password, "SO_PASSWORD")], (user, user, password, "SO_PASSWORD")).curl_quoted(sent)
+    assert password not in quoted and sent.split()[1] not in quoted
+    done = subprocess.run(["sh", "-c", f"printf %s {quoted}"], env={**os.environ, "SO_PASSWORD": password},
+                          capture_output=True, text=True, timeout=10)
+    assert done.stdout == sent, (quoted, done.stdout)

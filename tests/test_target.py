@@ -289,6 +289,19 @@ def test_every_unset_variable_is_named_at_once(tmp_path):
         assert f"{name} ({key})" in message, message
 
 
+def test_a_variable_named_twice_is_listed_once_and_a_malformed_one_does_not_hide_the_unset_ones(tmp_path):
+    path = tmp_path / "t.toml"
+    path.write_text('name = "t"\nbase_url = "http://127.0.0.1:1/api/v1"\n[soticket]\nticket = "env:T_SAME"\n'
+                    '[bearer]\ntoken = "env:T_SAME"\n[session]\ncookie_name = "c"\ncookie = "env:T_BAD"\n'
+                    'xsrf_token = "env:T_OTHER"\n')
+    with pytest.raises(TargetError) as raised:
+        load(path, {"T_BAD": "a\nb"})
+    message = str(raised.value)
+    assert "2 environment variables the file names are not set: T_SAME (soticket.ticket, bearer.token), " \
+           "T_OTHER (session.xsrf_token)" in message, message
+    assert "; and session.cookie: the environment variable T_BAD" in message and "a\nb" not in message
+
+
 @pytest.mark.parametrize("table, key, typo", [("soticket", "ticket", "tiket"), ("bearer", "token", "tokn"),
                                               ("basic", "password", "pasword"), ("session", "xsrf_token", "xsrf_tokn")])
 def test_a_typo_is_named_as_an_unknown_key_and_the_missing_one(tmp_path, table, key, typo):

@@ -16,6 +16,7 @@ from typing import Iterator
 from requests.auth import AuthBase
 
 from conformance.domains import SPELLINGS
+from conformance.redaction import shell_word
 from conformance.target import Secret, Target, reveal
 from conformance.transport.auth import DEFAULT_WORDS, RawAuthorization, SchemeAuth, SessionAuth
 
@@ -93,11 +94,13 @@ def derived(target: Target) -> Iterator[tuple[str, str, str]]:
         user, password = target.basic.user, target.basic.password
         shown_user = f"${user.env}" if isinstance(user, Secret) else reveal(user)
         yield from _near(password.value, password.env)
-        pairs = {f"{reveal(user)}:{form}": f"{shown_user}:{_shell_of(state, password.env)}"
+        shell_user = shell_word(reveal(user), shown_user)
+        pairs = {f"{reveal(user)}:{form}": (f"{shown_user}:{_shell_of(state, password.env)}",
+                                            f"{shell_user}:{_shell_of(state, password.env)}")
                  for state, form in _password_forms(target).items() if state not in ("wrong-password", "empty-password")}
-        pairs[f"{WRONG}:{password.value}"] = f"{WRONG}:${password.env}"
-        for value, shown in pairs.items():
-            yield value, shown, shown
+        pairs[f"{WRONG}:{password.value}"] = (f"{WRONG}:${password.env}", f"{shell_word(WRONG, WRONG)}:${password.env}")
+        for value, (shown, shell) in pairs.items():
+            yield value, shown, shell
 
 
 def _near(value: str, env: str) -> Iterator[tuple[str, str, str]]:

@@ -27,21 +27,34 @@ HEADER_CAP = 8192
 """Characters of one header value the run keeps: no header a check reads needs more."""
 
 HEADERS_CAP = 65536
-"""Characters of header values one exchange keeps in all: 90 fields of 64 KB on every answer (the
-most http.client reads) cost a run 660 MB when each was kept to HEADER_CAP. Past it, the longest
-values are cut alike, to the length that brings the sum within it; a server's usual header fields
-(a few KB together) are never touched."""
+"""Characters of header values one exchange keeps in all, in each of two pools (the fields checks
+read, READ_FIELDS, and the others): 90 fields of 64 KB on every answer (the most http.client reads)
+cost a run 660 MB when each was kept to HEADER_CAP. Past it, the longest values of the pool are cut
+alike, to the length that brings its sum within it; a server's usual header fields (a few KB
+together) are never touched, and no pile of other fields shortens one a check reads."""
+
+READ_FIELDS = frozenset({"content-type", "content-encoding", "location", "allow", "www-authenticate"})
+"""The response fields the checks read (Exchange.header and header_values)."""
+
+NAME_CAP = 256
+"""Characters of one header name kept: every name a check reads is shorter; 100 names of 64 KB
+would otherwise be 6 MB an exchange, outside either pool."""
 
 
 def header_items(response: requests.Response) -> tuple[list[tuple[str, str]], int, int]:
-    """Every header as the server sent it, repeated ones included, each value cut at HEADER_CAP
-    and the longest ones shorter still if their sum passes HEADERS_CAP; how many were cut, and to
-    how many characters at most."""
+    """Every header as the server sent it, repeated ones included, each name cut at NAME_CAP, each
+    value at HEADER_CAP, and the longest values of a pool shorter still if its sum passes
+    HEADERS_CAP; how many values were cut, and to how many characters at most."""
     raw = getattr(response.raw, "headers", None)
     items = list(raw.iteritems()) if raw is not None and hasattr(raw, "iteritems") else list(response.headers.items())
-    limit = _level([len(value) for _, value in items])
-    cut = sum(len(value) > limit for _, value in items)
-    return ([(name, value[:limit]) for name, value in items] if cut else items), cut, limit
+    items = [(name[:NAME_CAP], value) for name, value in items]
+    read = [name.lower() in READ_FIELDS for name, _ in items]
+    limits = {pool: _level([len(v) for (_, v), r in zip(items, read) if r is pool]) for pool in (True, False)}
+    cut = sum(len(value) > limits[r] for (_, value), r in zip(items, read))
+    if not cut:
+        return items, 0, HEADER_CAP
+    kept = [(name, value[:limits[r]]) for (name, value), r in zip(items, read)]
+    return kept, cut, max(limits[r] for (_, value), r in zip(items, read) if len(value) > limits[r])
 
 
 def _level(lengths: list[int]) -> int:
