@@ -113,7 +113,9 @@ def test_each_fault_is_caught_over_a_drawn_conformant_server(pytester, fault):
     can show it, conformance.reference.backgrounds), the drawn choices pinned where the fault amounts
     to a choice (caught where the target pins the other), inferred where its requirement rests on an
     inferred choice. Here the faults whose requirement rests on an open point (where the background
-    matters most); `bench/sensitivity.py --backgrounds K` runs every fault over K of them."""
+    matters most); `bench/sensitivity.py --backgrounds K` runs every fault over K of them. Only what
+    can see the fault runs (seeing), so this holds sensitivity: that the fault turns nothing else red
+    is held by the test above, over the reference defaults, where the whole suite runs."""
     seed = backgrounds(fault)[0]
     mode = "pinned" if fault.choice is not None or not infers(fault) else "inferred"
     caught(pytester, fault, mode, ["--reference-random", str(seed)])
