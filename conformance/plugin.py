@@ -62,6 +62,13 @@ class Stop(pytest.exit.Exception):  # type: ignore[name-defined,misc]
     """pytest.exit's exception, named so that pytest's own line reads `erpsync-conformance: <problem>`
     (it writes the exception's class name, then its message: "Exit: " otherwise)."""
 
+    def __reduce__(self) -> tuple[Any, tuple[str, int | None]]:  # the class's name is no importable name
+        return _stop, (self.msg, self.returncode)
+
+
+def _stop(message: str, returncode: int | None) -> Stop:
+    return Stop(message, returncode)
+
 
 Stop.__name__ = Stop.__qualname__ = "erpsync-conformance"
 

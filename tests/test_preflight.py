@@ -216,3 +216,14 @@ def test_a_configuration_error_is_said_once(pytester, monkeypatch, tmp_path):
         result = run(pytester, monkeypatch, tmp_path, base_url, HOSTILE_TICKET="7T:not-the-ticket")
     said = [line for line in result.output.splitlines() if "SOTicket was refused" in line]
     assert len(said) == 1, result.output
+
+
+def test_the_configuration_error_survives_pickling():
+    """Its class is renamed for pytest's line (`erpsync-conformance: ...`), which is no importable
+    name: pickling (a worker's error sent to its controller) rebuilds it by a function."""
+    import pickle
+
+    from conformance.plugin import Stop
+
+    again = pickle.loads(pickle.dumps(Stop("target.toml: base_url: missing", 2)))
+    assert isinstance(again, Stop) and (again.msg, again.returncode) == ("target.toml: base_url: missing", 2)
