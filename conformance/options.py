@@ -62,6 +62,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("--reports-dir", "where each run's folder (results.json, report.html, summary.md) and `latest` go "
            "(default ./reports)", "ERPSYNC_REPORTS_DIR", metavar="DIR", default="reports"),
     Option("--no-reports", "write no run folder", "ERPSYNC_NO_REPORTS", "flag"),
+    Option("--keep", "after writing a run folder, keep the newest N folders of the target's runs in the reports "
+           "dir and delete its older ones (default: keep every run)", "ERPSYNC_KEEP", "int", "N", minimum=1),
     Option("--results-json", "also write results.json to FILE", "ERPSYNC_RESULTS_JSON", metavar="FILE"),
     Option("--summary-file", "append summary.md to FILE at every exit, or the line naming a configuration "
            "error (e.g. $GITHUB_STEP_SUMMARY)", "ERPSYNC_SUMMARY_FILE", metavar="FILE"),

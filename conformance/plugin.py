@@ -481,11 +481,14 @@ def publish(config: pytest.Config, doc: dict[str, Any], *, point_latest: bool) -
         if config.getoption("--results-json"):
             with open(config.getoption("--results-json"), "w", encoding="utf-8") as out:
                 out.write(sinks.json_text(doc, indent=1))
-        if not config.getoption("--no-reports"):
+        if not config.getoption("--no-reports") and not doc["run"]["dry_run"]:  # a dry run judged nothing
             from conformance.report import render
 
             folder = results.write(doc, config.getoption("--reports-dir"), point_latest=point_latest)
             stash.published = (folder, *render.render_run(folder))
+            if config.getoption("--keep"):
+                stash.pruned = results.prune(config.getoption("--reports-dir"), doc["run"]["target"]["name"],
+                                             config.getoption("--keep"), folder)
     except (OSError, TemplateError) as problem:
         stash.write_problem = f"erpsync-conformance: cannot write the reports: {problem}"
     except Exception as problem:  # reporting is total: a defect here is exit 2 and one line, never "conforms"
@@ -611,6 +614,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             writer.line(f"erpsync-conformance results: {folder / 'results.json'}")
             writer.line(f"erpsync-conformance report:  {report}")
             writer.line(f"erpsync-conformance summary: {brief}")
+            if stash.pruned:
+                writer.line(f"erpsync-conformance pruned:  {len(stash.pruned)} older run folder(s) of the target "
+                            f"(--keep {config.getoption('--keep')})")
     if not hasattr(config, "workerinput"):
         append_summary(config)
     while stash.restore:
@@ -624,13 +630,16 @@ def append_summary(config: pytest.Config) -> None:
     if not path:
         return
     stash = state(config)
-    if stash.published is not None:
-        text = stash.published[2].read_text("utf-8")
+    if stash.published is not None and stash.doc is not None:
+        from conformance.report import render
+
+        text = render.summary(stash.doc, report_link=None, folder=str(stash.published[0]))
     else:
         problem = stash.config_error or stash.write_problem
         if problem is None and stash.doc is not None:
             verdict = stash.doc["verdict"]
-            problem = f"verdict: {verdict['status']} (exit {verdict['exit_code']}); no reports were written (--no-reports)"
+            why = "a dry run writes none" if stash.doc["run"]["dry_run"] else "--no-reports"
+            problem = f"verdict: {verdict['status']} (exit {verdict['exit_code']}); no reports were written ({why})"
         if problem is None:
             return
         text = f"### erpsync-conformance: {'configuration error' if stash.config_error else 'no summary'}\n\n{problem}\n"

@@ -10,6 +10,8 @@ import datetime as dt
 import json
 import os
 import platform
+import re
+import shutil
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -204,6 +206,29 @@ def write(doc: Mapping[str, Any], reports_dir: str | os.PathLike, *, point_lates
     if point_latest:
         _point_latest(root, folder.name)
     return folder
+
+
+def prune(reports_dir: str | os.PathLike, name: str, keep: int, written: Path) -> list[Path]:
+    """Delete the run folders of target `name` in `reports_dir` beyond the newest `keep` (by the
+    UTC timestamp of their names; `written`, the run just written, and whatever `latest` points at
+    are always kept); the folders deleted. Only folders named as `write` names them and holding a
+    results.json are touched."""
+    root = Path(reports_dir)
+    pattern = re.compile(re.escape(name) + r"-(\d{8}T\d{6}Z)(?:-(\d+))?")
+    latest = (root / "latest").resolve() if (root / "latest").is_symlink() else None
+    runs = []
+    for folder in root.iterdir():
+        matched = pattern.fullmatch(folder.name)
+        if matched and folder.is_dir() and not folder.is_symlink() and (folder / "results.json").is_file():
+            runs.append(((matched.group(1), int(matched.group(2) or 1)), folder))
+    runs.sort(reverse=True)
+    deleted = []
+    for _, folder in runs[keep:]:
+        if folder.resolve() in (written.resolve(), latest):
+            continue
+        shutil.rmtree(folder)
+        deleted.append(folder)
+    return deleted
 
 
 def _point_latest(root: Path, name: str) -> None:

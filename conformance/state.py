@@ -39,6 +39,8 @@ class SessionState:
     summarised: bool = False
     """The terminal summary printed the verdict (pytest prints none after an internal error)."""
     published: tuple[Path, Path, Path] | None = None
+    pruned: list[Path] = field(default_factory=list)
+    """Run folders --keep deleted after this run's was written."""
     write_problem: str | None = None
     config_error: str | None = None
     """The one line that stopped the run before it began (exit 2), for --summary-file."""

@@ -86,6 +86,9 @@ def test_a_refused_secret_is_recorded_in_the_run_folder_but_not_as_latest(pytest
     assert (folders[0] / "report.html").exists()
     text = summary.read_text()
     assert "configuration error" in text and "SOTicket was refused (401)" in text
+    # On a job page a relative link leads nowhere: the job summary names the run folder instead.
+    assert "](report.html)" not in text and f"`report.html` in the run folder `{folders[0]}` (on a CI job page" in text
+    assert "[report.html](report.html)" in (folders[0] / "summary.md").read_text()
     assert "7T:not-the-ticket" not in text + (folders[0] / "report.html").read_text()
 
 

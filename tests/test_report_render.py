@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conformance import results
-from conformance.report import compare, render
+from conformance.report import compare, render, selection
 from conformance.report.chart import response_chart
 
 DATA = Path(__file__).parent / "data" / "results-small.json"
@@ -106,3 +106,54 @@ def test_the_threshold_is_on_the_axis_even_when_every_response_is_fast():
 
 def test_no_responses_no_chart():
     assert response_chart([], 5000.0) is None
+
+
+def _run_folder(root: Path, doc: dict, name: str, started: str, status: str | None = None) -> Path:
+    doc = copy.deepcopy(doc)
+    doc["run"]["target"]["name"], doc["run"]["started"] = name, started
+    if status is not None:
+        doc["verdict"]["status"] = status
+    folder = root / f"{name}-{started[:19].replace('-', '').replace(':', '')}Z"
+    folder.mkdir(parents=True)
+    (folder / "results.json").write_text(json.dumps(doc))
+    return folder
+
+
+def test_compare_takes_the_newest_complete_run_of_each_target(small, tmp_path, capsys):
+    """A glob over reports/ holds every past run (issue 23: 23 columns): the matrix takes the newest
+    run of each target that ended with a verdict; --all keeps the history."""
+    from conformance.report.__main__ import main as report_main
+
+    reports = tmp_path / "reports"
+    _run_folder(reports, small, "vendor-a", "2026-11-30T10:00:00+00:00")
+    newest_a = _run_folder(reports, small, "vendor-a", "2026-12-01T10:00:00+00:00", "does not conform")
+    _run_folder(reports, small, "vendor-a", "2026-12-01T11:00:00+00:00", "interrupted")
+    _run_folder(reports, small, "vendor-b", "2026-12-01T12:00:00+00:00", "dry run")
+    newest_b = _run_folder(reports, small, "vendor-b", "2026-11-29T09:00:00+00:00")
+    (reports / "broken-20261201T000000Z").mkdir()
+    (reports / "broken-20261201T000000Z" / "results.json").write_text("{")
+    os.symlink(newest_a.name, reports / "latest")
+    assert report_main(["compare", str(reports), "--out", str(tmp_path / "m")]) == 0
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "compared 2 run(s), the newest complete one of each target; left out 4: " \
+        "1 unreadable (no valid results.json), 1 interrupted, 1 dry run(s), 1 older than their target's newest " \
+        "(--all compares every run given)" in said, said
+    markdown = (tmp_path / "m" / "compare.md").read_text()
+    header = next(line for line in markdown.splitlines() if line.startswith("| Requirement |"))
+    assert header.count("vendor-") == 2 and "Runs: compared 2 run(s)" in markdown
+    assert f"{newest_a.name}/report.html" not in markdown  # no report rendered here: '-'
+    chosen = selection.choose([reports])
+    assert [r.path for r in chosen.runs] == [newest_a, newest_b]
+    # The same, as a shell glob passes them, latest's target named twice: each folder once.
+    globbed = sorted(str(p) for p in reports.glob("vendor-*")) + [str(reports / "latest")]
+    assert [r.path.resolve() for r in selection.choose(globbed).runs] == [newest_a, newest_b]
+    assert report_main(["compare", "--all", *sorted(str(p) for p in reports.glob("vendor-*")),
+                        "--out", str(tmp_path / "all")]) == 0
+    header = next(line for line in (tmp_path / "all" / "compare.md").read_text().splitlines()
+                  if line.startswith("| Requirement |"))
+    assert header.count("vendor-") == 5
+    capsys.readouterr()
+    only_one = _run_folder(tmp_path / "one", small, "vendor-c", "2026-12-01T10:00:00+00:00")
+    assert report_main(["compare", str(only_one), str(reports / "vendor-a-20261201T110000Z")]) == 2
+    assert capsys.readouterr().err.strip() == ("erpsync-report: compare needs at least two runs; found 1; left out "
+                                               "1: 1 interrupted (--all compares every run given)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -91,6 +92,51 @@ def test_compare_names_a_bad_input_in_one_line(runs, tmp_path, capsys):
     broken.write_text(json.dumps({"format": "something else"}))
     assert report_main(["render", str(broken)]) == 2
     assert "not a results file of this suite" in capsys.readouterr().err
+
+
+def _workflow(name: str) -> dict:
+    """The workflow docs/ci.md shows under `# .github/workflows/<name>`, as YAML."""
+    import yaml
+
+    text = (Path(__file__).parent.parent / "docs" / "ci.md").read_text("utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
+    return yaml.safe_load(next(b for b in blocks if b.startswith(f"# .github/workflows/{name}")))
+
+
+def test_the_vendor_matrix_workflow_runs_here_and_its_artifact_keeps_the_links(tmp_path):
+    """docs/ci.md's compare step, run as GitHub runs it (bash -e) over the layout download-artifact
+    leaves (runs/reports-<target>/<run folder>, no `latest` link), one vendor without results: the
+    matrix is written, every report link leads to a file inside the uploaded artifact, the job
+    summary names the vendor that has none."""
+    from conformance.report import render
+
+    flow = _workflow("erpsync-vendor-matrix.yml")
+    run_job, compare_job = flow["jobs"]["run"], flow["jobs"]["compare"]
+    suite = next(s for s in run_job["steps"] if s.get("id") == "suite")
+    uploaded = next(s for s in run_job["steps"] if "upload-artifact" in s.get("uses", ""))
+    assert f"--reports-dir {uploaded['with']['path'].rstrip('/')} " in suite["run"]  # the folder written is the one uploaded
+    download = next(s for s in compare_job["steps"] if "download-artifact" in s.get("uses", ""))
+    assert download["with"]["pattern"] == uploaded["with"]["name"].replace("${{ matrix.target }}", "*")
+    root = tmp_path / download["with"]["path"]
+    small = json.loads((Path(__file__).parent / "data" / "results-small.json").read_text())
+    for vendor, started in (("vendor-a", "2026-11-30T10:00:00+00:00"), ("vendor-b", "2026-11-30T11:00:00+00:00")):
+        small["run"]["target"]["name"], small["run"]["started"] = vendor, started
+        render.render_run(results.write(small, root / f"reports-{vendor}", point_latest=False))
+    (root / "reports-vendor-c").mkdir()  # its run stopped on a configuration error: no results
+    step = next(s for s in compare_job["steps"] if s.get("name") == "The vendor matrix")
+    job_summary = tmp_path / "step-summary.md"
+    done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "GITHUB_STEP_SUMMARY": str(job_summary),
+                               "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stdout + done.stderr
+    artifact = tmp_path / next(s for s in compare_job["steps"] if "upload-artifact" in s.get("uses", ""))["with"]["path"]
+    pages = list(artifact.rglob("compare.html"))
+    assert len(pages) == 1, pages
+    links = re.findall(r'href="([^"#]+report\.html)"', pages[0].read_text("utf-8"))
+    assert len(links) == 2 and all((pages[0].parent / link).resolve().is_file() for link in links), links
+    assert all(artifact.resolve() in (pages[0].parent / link).resolve().parents for link in links)
+    said = job_summary.read_text("utf-8")
+    assert "- vendor-c: no results (see its job)" in said and "GetEngineStatus vendor compatibility" in said
 
 
 # --- the HTML in a real browser -------------------------------------------------------------------
@@ -191,7 +237,8 @@ def test_the_matrix_loads_offline_with_no_errors(browser, runs, tmp_path):
     assert _screenshot(browser, "matrix.png").stat().st_size > 10_000
     # Printed (even on A4 portrait, about 720 CSS px inside the margins), three runs side by side fit:
     # nothing runs off the right edge.
-    three, _ = compare.write([runs["vendor-a"], runs["vendor-b"], runs["vendor-a"]], tmp_path / "three")
+    shutil.copytree(runs["vendor-a"], tmp_path / "vendor-a-again")  # one folder named twice is one column
+    three, _ = compare.write([runs["vendor-a"], runs["vendor-b"], tmp_path / "vendor-a-again"], tmp_path / "three")
     size = browser.get_window_size()
     browser.set_window_size(720, size["height"])
     browser.get(three.as_uri())

@@ -231,3 +231,37 @@ def test_no_reports_writes_nothing_in_the_working_directory(tmp_path):
                 "--hypothesis-profile", "dev", "--max-requests", "120", cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-2000:]
     assert list(tmp_path.iterdir()) == []
+
+
+def _old_runs(root, name: str, stamps: list[str]) -> list:
+    folders = []
+    for stamp in stamps:
+        folder = root / f"{name}-{stamp}"
+        folder.mkdir(parents=True)
+        (folder / "results.json").write_text("{}")
+        folders.append(folder)
+    return folders
+
+
+def test_prune_keeps_the_newest_runs_of_the_target_and_touches_nothing_else(tmp_path):
+    older = _old_runs(tmp_path, "vendor-a", ["20261101T000000Z", "20261102T000000Z", "20261103T000000Z",
+                                             "20261103T000000Z-2"])
+    other = _old_runs(tmp_path, "vendor-ab", ["20261001T000000Z"])  # another target whose name begins alike
+    (tmp_path / "vendor-a-notes").mkdir()  # not a run folder's name
+    (tmp_path / "vendor-a-20261001T000000Z").mkdir()  # no results.json: not the suite's
+    (tmp_path / "latest").symlink_to(older[0].name)
+    deleted = results.prune(tmp_path, "vendor-a", 2, older[3])
+    assert sorted(deleted) == [older[1]]  # the newest two (-2 after its twin), and latest's, stay
+    assert all(p.exists() for p in (older[0], older[2], older[3], *other, tmp_path / "vendor-a-notes",
+                                    tmp_path / "vendor-a-20261001T000000Z"))
+
+
+def test_keep_prunes_the_targets_older_run_folders_after_a_run(tmp_path):
+    older = _old_runs(tmp_path / "reports", "reference", ["20261101T000000Z", "20261102T000000Z"])
+    done = subprocess.run([sys.executable, "-m", "conformance", "-q", "-k", "test_an_authorised_post",
+                           "--reports-dir", str(tmp_path / "reports"), "--keep", "2"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:]
+    names = sorted(p.name for p in (tmp_path / "reports").iterdir())
+    assert older[0].name not in names and older[1].name in names and len(names) == 3, names  # + latest
+    assert "erpsync-conformance pruned:  1 older run folder(s) of the target (--keep 2)" in done.stdout

@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 
 from conformance import results
 from conformance.profile import SETTINGS
+from conformance.report import selection
 from conformance.report.render import ENV
 
 
@@ -91,14 +92,22 @@ def _report_of(path: Path, folder: Path) -> str | None:
     return Path(os.path.relpath(report.resolve(), folder.resolve())).as_posix()
 
 
-def write(paths: Sequence[str | os.PathLike], out: str | os.PathLike | None = None) -> tuple[Path, Path]:
-    """compare.html and compare.md for the runs at `paths` (folders or results.json files)."""
-    if len(paths) < 2:
-        raise results.ResultsError("compare needs at least two runs")
-    docs = [results.load(p) for p in paths]
+def write(paths: Sequence[str | os.PathLike], out: str | os.PathLike | None = None, *,
+          every: bool = True) -> tuple[Path, Path]:
+    """compare.html and compare.md for the runs at `paths` (run folders, results.json files or
+    folders of runs): every run given, or (every=False, the CLI's default) the newest complete one
+    of each target (conformance.report.selection)."""
+    return write_selected(selection.choose(paths, every), out)
+
+
+def write_selected(chosen: selection.Selection, out: str | os.PathLike | None = None) -> tuple[Path, Path]:
+    if len(chosen.runs) < 2:
+        left = f"; {chosen.left()}" if chosen.left_out else ""
+        raise results.ResultsError(f"compare needs at least two runs; found {len(chosen.runs)}{left}")
     folder = Path(out) if out else Path("reports") / f"compare-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
     folder.mkdir(parents=True, exist_ok=True)
-    data = matrix(docs, [_report_of(Path(p), folder) for p in paths])
+    data = matrix([r.doc for r in chosen.runs], [_report_of(r.path, folder) for r in chosen.runs])
+    data["left_out"] = chosen.said()
     page, text = folder / "compare.html", folder / "compare.md"
     page.write_text(ENV.get_template("matrix.html.j2").render(**data), "utf-8")
     text.write_text(ENV.get_template("matrix.md.j2").render(**data), "utf-8")

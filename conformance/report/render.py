@@ -68,10 +68,12 @@ def html(doc: Mapping[str, Any]) -> str:
                                                      areas=_areas(doc), chart=chart)
 
 
-def summary(doc: Mapping[str, Any], report_link: str = "report.html") -> str:
+def summary(doc: Mapping[str, Any], report_link: str | None = "report.html", folder: str = "") -> str:
+    """summary.md; report_link None: the page is read elsewhere (a CI job summary, where a relative
+    link leads nowhere), so the report is named by its run `folder` instead."""
     red = [e for e in doc["requirements"] if e["outcome"] in RED]
     return ENV.get_template("summary.md.j2").render(doc=doc, run=doc["run"], verdict=doc["verdict"], red=red,
-                                                    report_link=report_link)
+                                                    report_link=report_link, folder=folder)
 
 
 def render_run(folder: str | os.PathLike) -> tuple[Path, Path]:
