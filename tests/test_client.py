@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from conformance.transport.client import Client
 from conformance.transport.errors import BudgetExhausted, ForbiddenPath, TargetUnresponsive, TransportFailure
-from conformance.transport.guard import THROTTLED_AFTER, UNRESPONSIVE_AFTER, RateLimit
+from conformance.transport.guard import THROTTLED_AFTER, UNRESPONSIVE_AFTER, RateLimit, Streaks
 from conformance.transport.reading import BODY_CAP
 from conformance.target import Basic, Limits, Secret, Target
 from tests.hostile import sockets
@@ -201,11 +201,32 @@ def test_bytes_after_a_complete_response_are_a_transport_failure_named_as_such()
 
 
 def test_bytes_after_each_answer_are_answers_framed_wrongly_not_an_unresponsive_target():
+    # Each answer arrives (no step to 'unresponsive'), but none can be read: after UNRESPONSIVE_AFTER
+    # in a row the sending stops, and the words say what the target did.
     with sockets.SocketServer(sockets.answers_then_more) as server:
         client = Client(target_at(server.base_url))
         exchanges = [client.send(f"#{i}", scheme="basic") for i in range(UNRESPONSIVE_AFTER + 2)]
-    assert server.accepted == UNRESPONSIVE_AFTER + 2  # every request sent: the target answered each
+    assert server.accepted == UNRESPONSIVE_AFTER
     assert all("after a complete response" in e.error and "unresponsive" not in e.error for e in exchanges)
+    assert all(e.error.startswith(f"the target framed its last {UNRESPONSIVE_AFTER} answers wrongly")
+               for e in exchanges[UNRESPONSIVE_AFTER:]), exchanges[-1].error
+
+
+def test_a_readable_answer_ends_a_streak_of_answers_framed_wrongly():
+    streaks = Streaks()
+    for _ in range(UNRESPONSIVE_AFTER - 1):
+        streaks.framed_wrongly("bytes after")
+    streaks.answered()
+    streaks.framed_wrongly("bytes after")
+    streaks.check()  # one in a row: still sent
+    streaks.failed("timeout")
+    streaks.failed("timeout")
+    streaks.check()  # misframed answers are answers: two failures are no streak of three
+    # (and, being no answers, the failures leave the answers' streak as it was: 1 + 3 below)
+    for _ in range(UNRESPONSIVE_AFTER):
+        streaks.framed_wrongly("bytes after")
+    with pytest.raises(TargetUnresponsive, match="framed its last 4 answers wrongly"):
+        streaks.check()
 
 
 def test_a_blank_line_after_an_answer_is_tolerated():

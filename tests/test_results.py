@@ -216,7 +216,12 @@ def test_the_summary_file_gets_what_the_run_ended_with(tmp_path):
                         capture_output=True, text=True, timeout=300)
     assert ok.returncode == 0, ok.stdout[-2000:]
     written = (tmp_path / "reports" / "latest" / "summary.md").read_text()
-    assert page.read_text() == "earlier step\n" + written
+    folder = (tmp_path / "reports" / "latest").resolve().relative_to(tmp_path)
+    # The same summary, but a job page has no report.html beside it: its last line names the run folder.
+    body, link = written.rstrip("\n").rsplit("\n", 1)
+    assert link == "Full report: [report.html](report.html)", link
+    assert page.read_text() == (f"earlier step\n{body}\nFull report: `report.html` in the run folder `{folder}` "
+                                "(on a CI job page: in the artifact that folder is uploaded as).\n")
     assert _cli("--reference-fault", "nope", "--summary-file", str(page), cwd=tmp_path).returncode == 2
     assert _cli("--no-such-option", "--summary-file", str(page), cwd=tmp_path).returncode == 2
     text = page.read_text()

@@ -160,7 +160,7 @@ class GuardedAdapter(HTTPAdapter):
             raise self._failed(reason, request, features) from problem
         trailing = getattr(getattr(response.raw, "_original_response", None), "trailing", 0)
         if trailing and not truncated:  # an answer, framed wrongly: the target is not unresponsive
-            self.streaks.answered(features=features)
+            self.streaks.framed_wrongly(trailing_reason(trailing), features)
             raise TransportFailure(trailing_reason(trailing), request=request)
         response._content, response._content_consumed = body, True
         response.delivery = Delivery(truncated, (time.perf_counter() - started) * 1000)

@@ -104,6 +104,9 @@ class Streaks:
         self.failures = 0
         self.last_failure = ""
         self.throttled = 0
+        self.misframed = 0
+        """Answers in a row framed wrongly (bytes after a complete response): none could be read."""
+        self.last_misframed = ""
         self.answered_features: set[str] = set()
         self.answered_any = False
         self.suspect: dict[str, str] = {}
@@ -128,6 +131,9 @@ class Streaks:
                 raise TargetUnresponsive(f"every request with {_name(f)} got no response ({UNRESPONSIVE_AFTER} or more "
                                          f"in a row, last: {self.suspect[f]}) while requests without it were "
                                          "answered; not sent")
+            if self.misframed >= UNRESPONSIVE_AFTER:
+                raise TargetUnresponsive(f"the target framed its last {self.misframed} answers wrongly, none readable "
+                                         f"(last: {self.last_misframed}); not sent")
             if self.failures >= UNRESPONSIVE_AFTER:
                 raise TargetUnresponsive(f"target unresponsive: {self.failures} consecutive transport failures "
                                          f"(last: {self.last_failure}); not sent")
@@ -149,12 +155,23 @@ class Streaks:
                     self.suspect.update({f: reason for f in common})
                     self.failures, self._recent = 0, []
 
+    def framed_wrongly(self, reason: str, features: frozenset[str] = frozenset()) -> None:
+        """An answer arrived but could not be read as one (bytes after a complete response): the
+        target answers, so it is no step to 'unresponsive'; UNRESPONSIVE_AFTER of them in a row stop
+        the sending all the same, since every further request would be judged by the same framing."""
+        with self._lock:
+            misframed = self.misframed
+        self.answered(features=features)
+        with self._lock:
+            self.misframed = misframed + 1
+            self.last_misframed = reason
+
     def answered(self, throttled: bool | None = None, features: frozenset[str] = frozenset()) -> None:
         """An HTTP response arrived. `throttled`: True, a 429/503 still after its Retry-After waits;
         False, a 429/503 not waited for (no usable or too long a Retry-After), which leaves the
         throttling streak as it is; None, an answer that is no throttle, which ends it."""
         with self._lock:
-            self.failures, self._recent = 0, []
+            self.failures, self._recent, self.misframed = 0, [], 0
             self.answered_any = True
             self.answered_features |= features
             for feature in features & set(self.suspect):  # its retry was answered: a blip
