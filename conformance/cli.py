@@ -112,6 +112,11 @@ def run_main(args: list[str]) -> int:
         return 0
     if not any(a.startswith("junit_suite_name=") for a in args):
         args = ["-o", "junit_suite_name=erpsync-conformance", *args]
+    # pytest's summary of failed tests says again, by test and in Python's words, what the verdict
+    # table says by requirement; -q is the verdict and the failures only (no tracebacks either).
+    # Given first, so the caller's own -r and --tb win (and a checkout's addopts lose).
+    quiet = any(w in ("-q", "--quiet") or (w.startswith("-q") and set(w[1:]) == {"q"}) for w in words)
+    args = ["-rN", "--tb=no", *args] if quiet else ["-rfE", *args]
     if "no:cacheprovider" not in args:
         args = ["-p", "no:cacheprovider", *args]  # no .pytest_cache left in the caller's folder
     # This package is imported before pytest starts, so pytest cannot rewrite its asserts (the

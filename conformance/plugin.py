@@ -22,7 +22,7 @@ from typing import Any, Iterator
 import pytest
 from jinja2 import TemplateError
 
-from conformance import collect, everywhere, examples, options, preflight, requirements, results, sinks
+from conformance import collect, everywhere, examples, gate, options, preflight, progress, requirements, results, sinks
 from conformance import waivers as waiver_files
 from conformance.transport.client import Client, redactor_of
 from conformance.transport.errors import BudgetExhausted, DryRun, NotJudged
@@ -124,6 +124,36 @@ def pytest_configure(config: pytest.Config) -> None:
         configuration_error(config, problem)
 
 
+def watch(config: pytest.Config) -> None:
+    """The progress line (conformance.progress): live on a terminal, periodic in a log, none under -q;
+    the suite's tests print no progress characters and no file names of their own."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    verbosity = config.get_verbosity()
+    if verbosity <= 0:  # no file names, no percentages: the line says more
+        reporter.showfspath = False
+        if hasattr(reporter, "_show_progress_info"):  # pytest's "[ 27%]", computed before any plugin runs
+            reporter._show_progress_info = False
+    mode = "none" if verbosity < 0 else "live" if verbosity == 0 and reporter.isatty() else "plain"
+    config.pluginmanager.register(progress.Progress(reporter, run_limits(config)[0], mode), "erpsync-progress")
+
+
+def run_limits(config: pytest.Config) -> tuple[int, float]:
+    """The run's request budget and rate, the options over the target's (or the bundled server's)."""
+    target = state(config).target
+    limits = (target or target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1")).limits
+    return config.getoption("--max-requests") or limits.max_requests, config.getoption("--rate") or limits.rate
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if state(item.config).active:
+        progress.stamp(item, report)
+    return report
+
+
 def register_markers(config: pytest.Config) -> None:
     """The suite's markers (also for the project's own tests, which import suite modules)."""
     config.addinivalue_line("markers", "requirement(*ids): the catalogue requirement(s) a test judges")
@@ -145,6 +175,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if not state(config).active:
         return
     redact_outputs(config)
+    if not hasattr(config, "workerinput"):
+        watch(config)
     stash = state(config)
     target = stash.target
     if target is None or hasattr(config, "workerinput") or config.option.collectonly:
@@ -257,9 +289,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     from conformance.target import SCHEMES
 
     target = state(config).target
-    limits = (target or target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1")).limits
-    budget = config.getoption("--max-requests") or limits.max_requests
-    rate = config.getoption("--rate") or limits.rate
+    budget, rate = run_limits(config)
     current = settings()
     hypothesis = (f"Hypothesis profile {settings.get_current_profile_name()} ({current.max_examples} examples"
                   f"{', derandomized' if current.derandomize else ''})")
@@ -539,6 +569,12 @@ def assemble(config: pytest.Config, collector: collect.Collector, interrupted: b
                             require_complete=bool(config.getoption("require_complete")), stopped=stopped)
 
 
+REASON_CAP = 600
+"""Characters of a requirement's reason the terminal shows."""
+QUIET_SHOWN = ("fail", "non-strict", "untested")
+"""The requirements -q lists: those that failed, and those a run meant to judge and did not."""
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     stash = state(config)
     if not stash.active:
@@ -575,10 +611,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     if doc is None:
         return
     stash.summarised = True
-    terminalreporter.section("erpsync-conformance: requirements")
-    for entry in doc["requirements"]:
+    quiet = config.get_verbosity() < 0  # -q: the verdict and what failed or was not judged, no more
+    shown = [e for e in doc["requirements"] if not quiet or (e["outcome"] in QUIET_SHOWN and gate.ran(e))]
+    if shown:
+        terminalreporter.section("erpsync-conformance: requirements" + (" that failed or were not judged" if quiet else ""))
+    for entry in shown:  # whole lines (the terminal wraps them), up to a cap a server cannot fill
         reason = entry["reason"].replace("\n", " ")
-        write(f"{entry['id']:10} {entry['level']:6} {entry['outcome']:14} {reason[:110]}")
+        write(f"{entry['id']:10} {entry['level']:6} {entry['outcome']:14} "
+              f"{reason if len(reason) <= REASON_CAP else reason[:REASON_CAP] + '... (the report has it all)'}")
     verdict, run = doc["verdict"], doc["run"]
     write(", ".join(f"{n} {o}" for o, n in verdict["counts"].items()) +
           f"; {run['requests']} requests in {run['duration_s']:.1f} s")
@@ -589,7 +629,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     write(line, bold=True, green=verdict["exit_code"] == 0 and verdict["status"] == "conforms",
           red=verdict["exit_code"] != 0)
     for reason in verdict["reasons"][:10]:
-        write(f"  {reason[:160]}")
+        write(f"  {reason[:REASON_CAP]}")
     if len(verdict["reasons"]) > 10:
         write(f"  ... and {len(verdict['reasons']) - 10} more (see the report)")
 

@@ -406,7 +406,10 @@ def _escape_double(text: str) -> str:
 class RedactingStream(io.TextIOBase):
     """The terminal's sink: a text stream that writes through a Redactor and then the terminal's
     sanitiser (conformance.sinks.terminal), a line at a time (a secret split across two writes is
-    still one line), the rest when flushed at the end of a line or when it grows long."""
+    still one line), the rest when flushed at the end of a line or when it grows long. A write
+    that begins with a carriage return and holds no newline rewrites the line (pytest's rewrite,
+    the progress line): it goes out whole at once, what was held before it too, since a line begun
+    again ends what came before on screen and in a log alike."""
 
     HOLD = 8192
 
@@ -420,12 +423,15 @@ class RedactingStream(io.TextIOBase):
 
     def write(self, text: str) -> int:
         self._held += text
-        cut = self._held.rfind("\n") + 1
+        rewrite = text.startswith("\r") and "\n" not in text
+        cut = len(self._held) if rewrite else self._held.rfind("\n") + 1
         if cut == 0 and len(self._held) > self.HOLD:
             cut = len(self._held) - max(self.redactor.longest, 1)
         if cut:
             self._out(self._held[:cut])
             self._held = self._held[cut:]
+        if rewrite:
+            self.inner.flush()  # a rewritten line is to be seen now
         return len(text)
 
     def flush(self) -> None:

@@ -67,7 +67,9 @@ _SGR_ALLOWED = {0, 1, 2, 3, 4, 5, 7, 21, 22, 23, 24, 25, 27, 39, 49, *range(30, 
 """The SGR parameters of colour and weight (what pytest and pygments write); not 8 (conceal),
 which hides text, nor 28 and 29."""
 _ESCAPES = re.compile(r"\x1b\[([0-9;]*)m|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff" + _BIDI + "]")
-_WORKFLOW = re.compile(r"^([ \t\f\v]*)(::|##\[)", re.MULTILINE)
+_WORKFLOW = re.compile(r"(?:^|(?<=\r))([ \t\f\v]*)(::|##\[)", re.MULTILINE)
+"""A workflow command's start at a line's start, or after a carriage return (a rewritten line,
+which a log keeps as the start of a line of its own)."""
 
 
 def _sgr_allowed(params: str) -> bool:

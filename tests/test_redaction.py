@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from conformance import sinks
 from conformance.fragments import WINDOW
-from conformance.redaction import Redactor
+from conformance.redaction import RedactingStream, Redactor
 
 ENV = "TENANT_SECRET"
 ALPHABET = st.characters(codec="ascii", categories=("L", "N", "P", "S"))
@@ -258,3 +258,28 @@ def test_a_basic_curl_value_with_a_literal_user_name_expands_to_the_bytes_sent(u
     done = subprocess.run(["sh", "-c", f"printf %s {quoted}"], env={**os.environ, "SO_PASSWORD": password},
                           capture_output=True, text=True, timeout=10)
     assert done.stdout == sent, (quoted, done.stdout)
+
+
+class _Inner:
+    def __init__(self) -> None:
+        self.written, self.flushes = "", 0
+
+    def write(self, text: str) -> int:
+        self.written += text
+        return len(text)
+
+    def flush(self) -> None:
+        self.flushes += 1
+
+
+def test_the_terminal_stream_shows_a_rewritten_line_at_once_and_still_holds_a_split_secret():
+    secret = "s3cr3t-T0ken-Value"
+    inner = _Inner()
+    stream = RedactingStream(inner, Redactor([(secret, ENV)]))
+    stream.write("\rerpsync-conformance: 3 of 9 tests")  # pytest's rewrite: one write, no newline
+    assert inner.written == "\rerpsync-conformance: 3 of 9 tests" and inner.flushes == 1
+    stream.write("echo " + secret[:8])  # a line in two writes: held until its end
+    stream.write(secret[8:] + " done\n")
+    assert secret[:8] not in inner.written and inner.written.endswith(" done\n"), inner.written
+    stream.write("\r" + secret + "   ")  # a rewrite holding a secret whole is redacted too
+    assert secret not in inner.written

@@ -16,7 +16,8 @@ from conformance import sinks
 
 HOSTILE = ("IsRunning\x1b]0;pwned\x07\x1b[8m\n::notice::forged\r\n  ::add-mask::x\n##[error]y"
            "<img src=http://x/b>\ud800\u202e\x9b2J")
-WORKFLOW_LINE = re.compile(r"^\s*(::|##\[)", re.MULTILINE)
+WORKFLOW_LINE = re.compile(r"(?:^|\r)\s*(::|##\[)", re.MULTILINE)
+"""A workflow command at a line's start, or after a carriage return (a rewritten line)."""
 ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=60)
 """Any string Python can hold: lone surrogates, controls, bidi overrides included."""
 
@@ -52,6 +53,9 @@ def test_the_terminal_keeps_pytests_colours_and_escapes_every_other_sequence():
 def test_the_terminal_knows_whether_a_write_begins_a_line():
     assert sinks.terminal("::text", line_start=False) == "::text"  # the middle of a line
     assert sinks.terminal("::text\n::more", line_start=False) == "::text\n\\x3a:more"
+    # A carriage return begins the line again (pytest's rewrites; a log keeps what follows it).
+    assert sinks.terminal("3 of 9 tests\r::error::forged", line_start=False) == "3 of 9 tests\r\\x3a:error::forged"
+    assert sinks.terminal("\r ##[group]x", line_start=False) == "\r \\x23#[group]x"
 
 
 @given(ANY_TEXT)
