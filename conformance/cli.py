@@ -146,6 +146,9 @@ def discover_main(argv: list[str]) -> int:
     parser.add_argument("--target", default=os.getenv("ERPSYNC_TARGET"), metavar="FILE",
                         help="target TOML file (env ERPSYNC_TARGET); default: the bundled reference server")
     parser.add_argument("-o", "--output", metavar="FILE", help="also write the [choices] table to FILE")
+    parser.add_argument("--into", metavar="FILE",
+                        help="merge the choices into this target file's [choices] table, keeping its comments "
+                             "and other keys (without --target: the target is this file)")
     parser.add_argument("--max-requests", type=int, metavar="N", help="request budget (default: the target's)")
     parser.add_argument("--rate", type=float, metavar="PER_SECOND", help="requests per second at most")
     parser.add_argument("--reference-choice", action="append", default=[], metavar="KEY=VALUE",
@@ -158,10 +161,20 @@ def discover_main(argv: list[str]) -> int:
         args = parser.parse_args(argv)
     except BadUsage as problem:
         return refuse(str(problem), [])
+    if args.into and not args.target:
+        args.target = args.into
     if args.max_requests is not None and args.max_requests < 1:
         return refuse(f"discover: --max-requests: {args.max_requests} is out of range: it must be at least 1", [])
     if args.rate is not None and not args.rate > 0:
         return refuse(f"discover: --rate: {args.rate:g} is out of range: it must be more than 0", [])
+    if args.into:
+        from conformance.choices_merge import MergeError, readable
+
+        try:
+            readable(Path(args.into))  # before any request: a file that cannot take the choices
+        except MergeError as problem:
+            print(f"erpsync-conformance discover: {problem}", file=sys.stderr)
+            return 2
     server = None
     try:
         if args.target:
@@ -198,6 +211,15 @@ def discover_main(argv: list[str]) -> int:
         except OSError as problem:
             print(f"erpsync-conformance: cannot write {args.output}: {problem.strerror or problem}", file=sys.stderr)
             return 2
+    if args.into:
+        from conformance.choices_merge import merge
+
+        try:
+            merged = merge(Path(args.into), observations)
+        except MergeError as problem:
+            print(f"erpsync-conformance discover: {problem}", file=sys.stderr)
+            return 2
+        print(f"erpsync-conformance discover: {merged.said(args.into)}", file=sys.stderr)
     return 0
 
 

@@ -24,7 +24,7 @@ from conformance.transport.errors import BudgetExhausted, DryRun, NotJudged
 from conformance.contract import JSON_TYPES, PROPERTIES
 from conformance.exchange import Exchange
 from conformance.oracle import looks_nulled, same_value
-from conformance.sinks import toml_comment, toml_string
+from conformance.sinks import json_text, toml_comment, toml_string
 from conformance.profile import PATH_FALLBACK, SETTINGS, Profile
 from conformance.xmlbody import XmlBodyError, interval_form, parse
 
@@ -131,7 +131,7 @@ def select_value_types(p: Probe) -> Observation:
 
 
 def _form_words(body: dict, names: Iterable[str]) -> str:
-    return ", ".join(f"{n} {'absent' if n not in body else repr(body[n])}" for n in names)
+    return ", ".join(f"{n} {'absent' if n not in body else json_text(body[n])[:80]}" for n in names)
 
 
 def select_reference_types(p: Probe) -> Observation:

@@ -80,3 +80,60 @@ def test_discovery_on_a_drawn_server_decides_only_what_it_drew(tmp_path, seed):
     profile, _ = discovered(tmp_path, "--reference-random", str(seed))
     wrong = {k: (v, drawn[k]) for k, v in profile.items() if v != drawn[k]}
     assert not wrong, wrong
+
+
+# --- discover --into: merged into the target's own [choices] ------------------------------------
+
+def _tenant(tmp_path, monkeypatch, server, edit=lambda text: text):
+    """targets/reference.toml aimed at `server`, its variables set, edited by `edit`."""
+    from pathlib import Path
+
+    from conformance.reference.config import Credentials
+
+    sample, c = Path(__file__).parent.parent / "targets" / "reference.toml", Credentials()
+    for name, value in {"REF_PASSWORD": c.basic_password, "REF_TICKET": c.ticket, "REF_BEARER": c.bearer,
+                        "REF_SESSION": c.session_id, "REF_XSRF": c.xsrf_token, "REF_APP": c.app_token_granted,
+                        "REF_APP_RESTRICTED": c.app_token_restricted}.items():
+        monkeypatch.setenv(name, value)
+    path = tmp_path / "my-tenant.toml"
+    path.write_text(edit(sample.read_text("utf-8").replace("http://127.0.0.1:8080/api/v1", server.base_url)), "utf-8")
+    return path
+
+
+def test_into_merges_the_choices_keeping_the_files_comments_and_other_keys(tmp_path, monkeypatch, capsys, reference):
+    path = _tenant(tmp_path, monkeypatch, reference, lambda text: text.replace(
+        'xml_nil = "nil-attribute"\n', "").replace('refusal = "status"', 'refusal = "null-body"  # my guess'))
+    before = path.read_text("utf-8")
+    assert cli.main(["discover", "--into", str(path)]) == 0  # the target is the file merged into
+    after = path.read_text("utf-8")
+    assert tomllib.loads(after)["choices"] == {**tomllib.loads(before)["choices"], **Profile.reference().as_dict()}
+    untouched = {k: v for k, v in tomllib.loads(before).items() if k != "choices"}
+    assert {k: v for k, v in tomllib.loads(after).items() if k != "choices"} == untouched
+    for line in before.splitlines():  # every comment and every other line kept, in its order
+        if line.startswith("#") or not line.startswith(("refusal", "[choices]")):
+            assert line in after, line
+    assert after.index("[choices]") < after.index("[basic]")  # the table stays where it was
+    assert 'refusal = "status" # discover: the server chose this; was null-body' in after, after
+    assert "# xml_nil: " in after  # an added key cites why
+    err = capsys.readouterr().err
+    assert '[choices] merged: 13 added, 1 changed, 8 unchanged (refusal: "null-body" -> "status")' in err, err
+
+
+def test_into_adds_a_choices_table_to_a_file_without_one(tmp_path, monkeypatch, reference):
+    path = _tenant(tmp_path, monkeypatch, reference,
+                   lambda text: text[:text.index("[choices]")] + text[text.index("[basic]"):])
+    assert cli.main(["discover", "--into", str(path)]) == 0
+    assert tomllib.loads(path.read_text("utf-8"))["choices"] == Profile.reference().as_dict()
+
+
+def test_into_a_file_that_is_no_toml_is_one_line_before_any_request(tmp_path, monkeypatch, capsys, serve):
+    with serve() as server:
+        target = _tenant(tmp_path, monkeypatch, server)
+        broken = tmp_path / "broken.toml"
+        broken.write_text("[choices]\nselect_case = \n", "utf-8")
+        code = cli.main(["discover", "--target", str(target), "--into", str(broken)])
+        sent = len(server.requests)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "broken.toml: not TOML" in err[0] and "nothing merged" in err[0], err
+    assert sent == 0
+    assert broken.read_text("utf-8") == "[choices]\nselect_case = \n"
