@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import conformance.suite
-from conformance import options
+from conformance import options, state
 
 SUITE = str(Path(conformance.suite.__file__).parent)
 PACKAGES = ("erpsync-conformance", "pytest", "hypothesis", "schemathesis", "jsonschema", "requests", "pytest-xdist")
@@ -110,6 +110,7 @@ def run_main(args: list[str]) -> int:
     if "-h" in words or "--help" in words:
         print(options.short_help(), end="")
         return 0
+    state.INVOKED[:] = ["erpsync-conformance", *args]  # what results.json and the report name as the command
     if not any(a.startswith("junit_suite_name=") for a in args):
         args = ["-o", "junit_suite_name=erpsync-conformance", *args]
     # pytest's summary of failed tests says again, by test and in Python's words, what the verdict

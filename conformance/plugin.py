@@ -13,6 +13,7 @@ config's stash (conformance.state).
 from __future__ import annotations
 
 import logging
+import shlex
 import sys
 import time
 from dataclasses import replace
@@ -31,7 +32,7 @@ from conformance.outcome import BUDGET_CUT, Status, outcome
 from conformance.profile import Profile, ProfileError, key_values
 from conformance.redaction import RedactingRecords, RedactingStream, Redactor
 from conformance.reference.server import target_of
-from conformance.state import state
+from conformance.state import INVOKED, state
 from conformance.target import TargetError, load, plain_http
 
 # Hypothesis's example profiles exist as soon as the plugin is imported: before Hypothesis's own
@@ -554,7 +555,7 @@ def assemble(config: pytest.Config, collector: collect.Collector, interrupted: b
         tls={"verified": bool(target.limits.verify) if target else True,
              "ca_bundle": target.limits.ca_bundle if target else None,
              "plain_http": plain_http(target.base_url) if target else False},
-        preflight=stash.preflight.entries, preflight_spent=stash.preflight.spent)
+        preflight=stash.preflight.entries, preflight_spent=stash.preflight.spent, command=command_line(config))
     recorded = collector.in_scope()
     for rid, found in results.inconsistency_outcomes(run["choices"], inconsistent).items():
         if rid in collector.scope:
@@ -567,6 +568,13 @@ def assemble(config: pytest.Config, collector: collect.Collector, interrupted: b
                             no_response=sum(p["no_response"] for p in processes), interrupted=interrupted,
                             inapplicable=inapplicable, coverage=collector.coverage(),
                             require_complete=bool(config.getoption("require_complete")), stopped=stopped)
+
+
+def command_line(config: pytest.Config) -> str:
+    """The command that produced the run, as a shell takes it: `erpsync-conformance ...` as typed,
+    or pytest's own arguments."""
+    words = INVOKED or ["pytest", *config.invocation_params.args]
+    return shlex.join(str(word) for word in words)
 
 
 REASON_CAP = 600

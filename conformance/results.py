@@ -150,10 +150,10 @@ def run_metadata(*, target: Mapping[str, Any], processes: list[Mapping[str, Any]
                  hypothesis: Mapping[str, Any], started: dt.datetime, duration_s: float, strict: bool,
                  dry_run: bool, slow_ms: float, workers: int, budget_option: int | None,
                  tls: Mapping[str, Any], preflight: list[Mapping[str, Any]] = (),
-                 preflight_spent: int = 0) -> tuple[dict, list[str]]:
+                 preflight_spent: int = 0, command: str = "") -> tuple[dict, list[str]]:
     """The `run` object of results.json, and the settings seen chosen inconsistently. `preflight`:
     the controller's requests before the tests (conformance.preflight), counted in the run's
-    requests and budget."""
+    requests and budget. `command`: the command line that produced the run."""
     profile, inconsistent = profile_table(declared, processes)
     volatile: dict[str, list] = {}
     for process in processes:
@@ -171,6 +171,8 @@ def run_metadata(*, target: Mapping[str, Any], processes: list[Mapping[str, Any]
         "slow_ms": slow_ms, "strict": strict, "workers": workers, "dry_run": dry_run, "tls": dict(tls),
         "preflight": [dict(entry) for entry in preflight],
     }
+    if command:
+        run["command"] = command
     return run, inconsistent
 
 

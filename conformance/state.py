@@ -15,6 +15,11 @@ from conformance.target import Target
 from conformance.waivers import Waiver
 
 
+INVOKED: list[str] = []
+"""The command line as typed, when the run came through `erpsync-conformance` (conformance.cli);
+empty under pytest itself, whose own arguments then say it."""
+
+
 @dataclass
 class SessionState:
     active: bool = False

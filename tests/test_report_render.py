@@ -6,16 +6,20 @@ To accept a deliberate change of the rendered text: UPDATE_SNAPSHOTS=1 pytest te
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
+import html
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from conformance import results
-from conformance.report import compare, render, selection
+from conformance.report import bodies, compare, render, selection
 from conformance.report.chart import response_chart
 
 DATA = Path(__file__).parent / "data" / "results-small.json"
@@ -64,8 +68,69 @@ def test_the_report_escapes_what_the_server_sent(small):
 def test_the_report_is_self_contained(small):
     page = render.html(small)
     assert "default-src 'none'" in page
-    for outside in ("<script", "<link", "@import", "url(http", "src=\"http"):
+    for outside in ("<link", "@import", "url(http", "src=\"http", "<script src", "<script "):
         assert outside not in page
+    # One script, the copy buttons', allowed by its hash and by nothing else.
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
+    assert scripts == [render.COPY_SCRIPT], scripts
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in page and "unsafe-inline'; img" in page
+    assert page.count("<script") == 1
+
+
+def test_the_report_opens_on_the_verdict_and_the_failures(small):
+    page = render.html(small)
+    failures, others, run = page.index('id="failures"'), page.index('id="requirements"'), page.index('id="run"')
+    assert page.index('class="verdict') < failures < others < run < page.index('id="choices"')
+    first = page[failures:others]
+    assert [rid for rid in ("AUTH-06", "AUTH-10", "SELECT-04", "SCHEMA-01", "LANG-08") if f'id="{rid}"' in first] \
+        == ["AUTH-06", "AUTH-10", "SELECT-04"]  # the red ones, open, ahead of everything else
+    assert all(page.count(f'id="{e["id"]}"') == 1 for e in small["requirements"])  # each row once
+
+
+def test_a_waived_row_says_the_waivers_reason_and_keeps_what_the_run_found(small):
+    page = render.html(small)
+    row = page[page.index('id="AUTH-10"'):]
+    row = row[:row.index("</tr>")]
+    waiver = next(e for e in small["requirements"] if e["id"] == "AUTH-10")
+    summary_line = row[row.index("<summary>"):row.index("</summary>")]
+    assert f"waived: {html.escape(waiver['waiver']['reason'])}" in summary_line, summary_line
+    assert html.escape(waiver["reason"]) not in summary_line
+    assert "What this run found" in row and html.escape(waiver["reason"]) in row
+
+
+def test_the_report_names_the_command_that_produced_it(small):
+    assert 'class="command"' not in render.html(small)  # results.json written before it was recorded
+    small["run"]["command"] = "erpsync-conformance --target my-tenant.toml -k 'AUTH or SELECT'"
+    page = render.html(small)
+    command = page[page.index('class="command"'):page.index('id="failures"')]
+    assert "erpsync-conformance --target my-tenant.toml -k &#39;AUTH or SELECT&#39;" in command
+    assert 'button type="button" class="copy"' in command
+
+
+def _response(body: str, media_type: str = "application/xml", **more) -> dict:
+    return {"body": body, "headers": [["Content-Type", f"{media_type}; charset=utf-8"]], **more}
+
+
+def test_an_xml_body_is_indented_for_reading_and_its_text_kept():
+    body = '<ErpSyncEngineStatus xmlns:i="u"><StatusMessage>  two  spaces </StatusMessage><Interval i:nil="true"/></ErpSyncEngineStatus>'
+    shown, indented = bodies.readable_body(_response(body))
+    assert indented and shown.splitlines() == [
+        '<ErpSyncEngineStatus xmlns:i="u">', "  <StatusMessage>  two  spaces </StatusMessage>",
+        '  <Interval i:nil="true"/>', "</ErpSyncEngineStatus>"], shown
+    declared = '<?xml version="1.0"?><a><b>x</b></a>'
+    assert bodies.readable_body(_response(declared))[0].startswith("<?xml")
+
+
+@pytest.mark.parametrize("response", [
+    _response('{"IsRunning": true}', "application/json"),
+    _response("<a><b>x</b></a>", "application/xml", truncated=True),
+    _response('<!DOCTYPE a [<!ENTITY e "expanded">]><a>&e;</a>'),
+    _response("<a><b>not closed</a>"),
+    _response("<a>x</a>", "text/plain"),
+], ids=["json", "truncated", "doctype", "broken", "not-xml"])
+def test_every_other_body_is_shown_as_received(response):
+    assert bodies.readable_body(response) == (response["body"], False)
 
 
 def test_the_summary_lists_only_what_is_red(small):
@@ -157,3 +222,12 @@ def test_compare_takes_the_newest_complete_run_of_each_target(small, tmp_path, c
     assert report_main(["compare", str(only_one), str(reports / "vendor-a-20261201T110000Z")]) == 2
     assert capsys.readouterr().err.strip() == ("erpsync-report: compare needs at least two runs; found 1; left out "
                                                "1: 1 interrupted (--all compares every run given)")
+
+
+def test_two_results_files_side_by_side_are_two_runs(small, tmp_path):
+    other = copy.deepcopy(small)
+    other["run"]["target"]["name"] = "other-vendor"
+    (tmp_path / "a.json").write_text(json.dumps(small))
+    (tmp_path / "b.json").write_text(json.dumps(other))
+    chosen = selection.choose([tmp_path / "a.json", tmp_path / "b.json"], every=True)
+    assert [run.path.name for run in chosen.runs] == ["a.json", "b.json"]

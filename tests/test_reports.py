@@ -191,6 +191,7 @@ def _screenshot(browser, name: str) -> Path:
 
 def test_the_report_loads_offline_with_its_failures_open(browser, runs):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     page = runs["vendor-a"] / "report.html"
     console, urls = _open(browser, page)
@@ -212,6 +213,22 @@ def test_the_report_loads_offline_with_its_failures_open(browser, runs):
     # The verdict's reasons link to their rows; each area lists its failures first.
     links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".reasons a")]
     assert any(link.endswith("#AUTH-06") for link in links), links
+    # The first screen is the verdict and the failures: their heading inside the window.
+    assert browser.find_element(By.ID, "failures").location["y"] < browser.get_window_size()["height"] - 200
+    # A curl line's Copy button copies exactly that line (or, without clipboard access, selects it),
+    # the page's one script running under its Content-Security-Policy.
+    browser.execute_cdp_cmd("Browser.grantPermissions", {"permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    button = failure.find_element(By.CSS_SELECTOR, ".exchange button.copy")
+    curl = failure.find_element(By.CSS_SELECTOR, ".exchange pre.curl").text
+    button.click()
+    WebDriverWait(browser, 5).until(lambda _: button.text != "Copy")
+    if button.text == "Copied":
+        copied = browser.execute_async_script("navigator.clipboard.readText().then(arguments[0], () => arguments[0](null))")
+    else:
+        assert button.text == "Selected: press Ctrl+C", button.text
+        copied = browser.execute_script("return window.getSelection().toString()")
+    assert copied.strip() == curl.strip() and curl.startswith("curl -sS -i -X POST"), (copied, curl)
+    assert browser.get_log("browser") == []  # no policy refused the script
     # Printed: failures expanded, passes one line each.
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
@@ -249,4 +266,36 @@ def test_the_matrix_loads_offline_with_no_errors(browser, runs, tmp_path):
         assert widths[0] <= widths[1], widths
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        browser.set_window_size(size["width"], size["height"])
+
+
+def test_the_matrix_fits_1280_px_with_the_differing_vendor_in_view(browser, runs, tmp_path):
+    """Five runs side by side, the one that differs last, its reason a long unbreakable curl line:
+    at 1280 px nothing runs off the right edge and the differing vendor's cells are on screen."""
+    paths = []
+    for i in range(4):
+        doc = json.loads((runs["vendor-a"] / "results.json").read_text("utf-8"))
+        doc["run"]["target"]["name"] = f"vendor-a{i}"
+        paths.append(tmp_path / f"a{i}.json")
+        paths[-1].write_text(json.dumps(doc), "utf-8")
+    odd = json.loads((runs["vendor-b"] / "results.json").read_text("utf-8"))
+    odd["run"]["target"]["name"] = "vendor-odd-one-out-with-a-rather-long-name"
+    row = next(e for e in odd["requirements"] if e["outcome"] in ("fail", "non-strict"))
+    row["reason"] = "curl -sS -i -X POST 'https://tenant.example/api/v1/Agents/ErpSync/GetEngineStatus?" + "x" * 3000 + "'"
+    paths.append(tmp_path / "odd.json")
+    paths[-1].write_text(json.dumps(odd), "utf-8")
+    page, _ = compare.write(paths, tmp_path / "out", every=True)
+    size = browser.get_window_size()
+    browser.set_window_size(1280, 900)
+    try:
+        browser.get(page.as_uri())
+        inner = browser.execute_script("return window.innerWidth")
+        widths = browser.execute_script(
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert widths[0] <= widths[1], widths
+        rights = browser.execute_script(
+            "return Array.from(document.querySelectorAll('tr.differs td:last-child, thead th:last-child'))"
+            ".map(c => [c.getBoundingClientRect().left, c.getBoundingClientRect().right])")
+        assert rights and all(right <= inner and right - left >= 60 for left, right in rights), (inner, rights)
+    finally:
         browser.set_window_size(size["width"], size["height"])

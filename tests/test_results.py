@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -216,6 +217,9 @@ def test_the_summary_file_gets_what_the_run_ended_with(tmp_path):
                         capture_output=True, text=True, timeout=300)
     assert ok.returncode == 0, ok.stdout[-2000:]
     written = (tmp_path / "reports" / "latest" / "summary.md").read_text()
+    command = json.loads((tmp_path / "reports" / "latest" / "results.json").read_text())["run"]["command"]
+    assert command == ("erpsync-conformance -q -k test_an_authorised_post --reports-dir reports "
+                       f"--summary-file {shlex.quote(str(page))}"), command  # as typed, for the report's first screen
     folder = (tmp_path / "reports" / "latest").resolve().relative_to(tmp_path)
     # The same summary, but a job page has no report.html beside it: its last line names the run folder.
     body, link = written.rstrip("\n").rsplit("\n", 1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 from typing import Any, Mapping
@@ -12,6 +14,7 @@ import jinja2
 from conformance.contract import NS_API_SLOW_MS
 from conformance.gate import OUTCOMES
 from conformance import results, sinks
+from conformance.report.bodies import readable_body
 from conformance.report.chart import response_chart
 from conformance.requirements import AREAS, BY_ID
 
@@ -45,8 +48,19 @@ def _environment() -> jinja2.Environment:
     env.filters["md_url"] = lambda path: quote(str(path), safe="/:.-_~")
     env.filters["ms"] = lambda ms: f"{ms:,.1f} ms" if ms < 1000 else f"{ms / 1000:,.2f} s"
     env.filters["reason_link"] = _reason_link
-    env.globals.update(OUTCOMES=OUTCOMES, AREA_TITLES=AREA_TITLES, VERDICT_MARKS=VERDICT_MARKS, RED=RED)
+    env.filters["readable_body"] = readable_body
+    env.globals.update(OUTCOMES=OUTCOMES, AREA_TITLES=AREA_TITLES, VERDICT_MARKS=VERDICT_MARKS, RED=RED,
+                       COPY_SCRIPT=COPY_SCRIPT, COPY_SCRIPT_HASH=_csp_hash(COPY_SCRIPT))
     return env
+
+
+COPY_SCRIPT = (Path(__file__).parent / "templates" / "copy.js").read_text("utf-8")
+"""The page's one script (the copy buttons), allowed by its hash in the page's Content-Security-
+Policy: no other script, inline or fetched, runs, whatever a server's text holds."""
+
+
+def _csp_hash(script: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
 
 
 ENV = _environment()
@@ -56,16 +70,17 @@ def _areas(doc: Mapping[str, Any]) -> list[tuple[str, list[Mapping[str, Any]]]]:
     order = list(dict.fromkeys(AREAS.values()))
     grouped: dict[str, list] = {area: [] for area in order}
     for entry in doc["requirements"]:
-        grouped.setdefault(entry["area"], []).append(entry)
-    # Failures first in each area (a reader comes for them), then the rest in catalogue order.
-    return [(area, sorted(rows, key=lambda e: e["outcome"] not in RED)) for area, rows in grouped.items() if rows]
+        if entry["outcome"] not in RED:  # the failures have a section of their own, first
+            grouped.setdefault(entry["area"], []).append(entry)
+    return [(area, rows) for area, rows in grouped.items() if rows]
 
 
 
 def html(doc: Mapping[str, Any]) -> str:
     chart = response_chart(doc["timings"]["response_ms"], doc["run"].get("slow_ms", NS_API_SLOW_MS))
+    red = [e for e in doc["requirements"] if e["outcome"] in RED]
     return ENV.get_template("report.html.j2").render(doc=doc, run=doc["run"], verdict=doc["verdict"],
-                                                     areas=_areas(doc), chart=chart)
+                                                     red=red, areas=_areas(doc), chart=chart)
 
 
 def summary(doc: Mapping[str, Any], report_link: str | None = "report.html", folder: str = "") -> str:

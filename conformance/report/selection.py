@@ -72,7 +72,8 @@ def expand(paths: Sequence[str | os.PathLike]) -> list[tuple[Path, bool]]:
     seen: set[Path] = set()
     unique = []
     for path, named in found:
-        key = (path.parent if path.is_file() else path).resolve()
+        # A run folder and its results.json are one run; two results files side by side are two.
+        key = (path.parent if path.is_file() and path.name == "results.json" else path).resolve()
         if key not in seen:
             seen.add(key)
             unique.append((path, named))
