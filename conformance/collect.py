@@ -72,11 +72,14 @@ class Collector:
                 self.outcomes[data["requirement"]].append({**data, "test": report.nodeid, "order": order})
             seen = {d["requirement"] for d in judged}
             broken = self._broken.pop(report.nodeid, None)
+            red = list(dict.fromkeys(d["requirement"] for d in judged if d["status"] in ("fail", "non-strict")))
+            # A test that ended at a failure it judged stopped there; one that broke says how.
+            why = (f"not judged: the test stopped at its failure of {', '.join(red)}" if red
+                   else f"the test did not complete ({broken})")
             for rid in [v for v in marked if v not in seen] if broken else []:
                 # A test that errored before judging must not leave its requirement "not run".
                 self.outcomes[rid].append({"requirement": rid, "status": "untested", "test": report.nodeid,
-                                           "order": 0, "reason": f"the test did not complete ({broken})",
-                                           "expected": "", "actual": "", "evidence": []})
+                                           "order": 0, "reason": why, "expected": "", "actual": "", "evidence": []})
             kept += [("outcome", f"{d['requirement']}: {d['status']}: {d['reason'][:200]}") for d in judged]
         report.user_properties = kept
         junit_case(self.config, report, [d["requirement"] for d in judged if d["status"] in ("fail", "non-strict")])

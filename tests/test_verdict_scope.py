@@ -103,3 +103,30 @@ def test_the_dry_run_warns_when_the_plan_does_not_fit_the_budget(pytester):
     assert "warning: the plan does not fit the budget of 150" in text, text[-2000:]
     fits = pytester.runpytest_inprocess(*_suite_args(), "--dry-run", "--max-requests", "100000")
     assert "does not fit" not in fits.stdout.str()
+
+
+def _report(nodeid: str, when: str, outcome: str, properties: list, longrepr=None) -> pytest.TestReport:
+    return pytest.TestReport(nodeid, ("suite/test_x.py", 1, "test_x"), {}, outcome, longrepr, when,
+                             user_properties=properties)
+
+
+@pytest.mark.parametrize("judged, said", [
+    ([{"requirement": "AUTH-05", "status": "fail", "reason": "not refused"}],
+     "not judged: the test stopped at its failure of AUTH-05"),
+    ([], "the test did not complete (call: RuntimeError: boom)"),
+], ids=["stopped-at-a-failure", "broke"])
+def test_a_requirement_a_failing_test_never_reached_says_why(pytester, judged, said):
+    """A test judging two requirements that ended before the second: the second is untested, and
+    its reason says whether the test stopped at a failure it judged or broke."""
+    import json
+
+    from conformance.collect import OUTCOME_KEY, REQUIREMENT_KEY, Collector
+
+    collector = Collector(pytester.parseconfig())
+    marked = [(REQUIREMENT_KEY, "AUTH-05"), (REQUIREMENT_KEY, "AUTH-10")]
+    outcomes = [(OUTCOME_KEY, json.dumps({**o, "expected": "", "actual": "", "evidence": []})) for o in judged]
+    collector.pytest_runtest_logreport(_report("t", "setup", "passed", marked))
+    collector.pytest_runtest_logreport(_report("t", "call", "failed", marked, "Traceback...\nRuntimeError: boom"))
+    collector.pytest_runtest_logreport(_report("t", "teardown", "passed", marked + outcomes))
+    (entry,) = collector.outcomes["AUTH-10"]
+    assert (entry["status"], entry["reason"]) == ("untested", said)
