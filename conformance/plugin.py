@@ -577,6 +577,8 @@ def command_line(config: pytest.Config) -> str:
     return shlex.join(str(word) for word in words)
 
 
+PLANNED_CAP = 400
+"""Characters of a planned request's line the dry run prints."""
 REASON_CAP = 600
 """Characters of a requirement's reason the terminal shows."""
 QUIET_SHOWN = ("fail", "non-strict", "untested")
@@ -590,8 +592,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     write = terminalreporter.write_line
     if stash.planned:
         terminalreporter.section("erpsync-conformance: planned requests (dry run)")
-        for request in stash.planned:
-            write(f"{request.method} {request.label}: {request.curl}")
+        for request in stash.planned:  # a curl line of kilobytes is cut here; the run's report has it whole
+            line = f"{request.method} {request.label}: {request.curl}"
+            write(line if len(line) <= PLANNED_CAP else f"{line[:PLANNED_CAP]}... ({len(line) - PLANNED_CAP:,} more characters)")
         from hypothesis import settings
 
         generated = sum(1 for item in terminalreporter.stats.get("skipped", [])

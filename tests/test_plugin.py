@@ -36,6 +36,12 @@ def test_dry_run_lists_the_requests_and_sends_none(pytester):
     stated = re.search(r"at least (\d+) requests: the first request of each example test", run.output)
     assert stated and "draw up to 20 examples each (Hypothesis profile quick)" in run.output, run.output[-3000:]
     assert "curl -sS -i -X POST" in run.output
+    planned = [line for line in run.output.splitlines() if line.startswith("POST ")]
+    # One readable line per request: cut where a curl line runs to kilobytes, labelled in words
+    # rather than as Python data.
+    assert planned and all(len(line) <= 460 for line in planned), max(planned, key=len)[:600]
+    assert any(line.endswith("more characters)") for line in planned)  # the 300-name $select
+    assert not any("{'" in line or "None" in line for line in planned), [p for p in planned if "{'" in p]
     assert run.results["requests"] == 0
     statuses = {rid: o["status"] for rid, o in run.results["requirements"].items()}
     assert set(statuses.values()) <= {"untested", "not-applicable"}
