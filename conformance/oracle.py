@@ -24,6 +24,7 @@ from conformance import flags
 from conformance.contract import JSON_TYPES, MEDIA_TYPES, PROPERTIES, RIGHT_PARTS, VALUE_TYPE_PROPERTIES
 from conformance.profile import PATH_FALLBACK, Profile
 from conformance.xmlbody import interval_value, same_interval
+from conformance.sinks import json_text
 
 NESTABLE = {"TableRight": RIGHT_PARTS}
 VALUE_TYPE_PARTS = {"Mask"}
@@ -289,15 +290,24 @@ def differences(a: Any, b: Any, path: str = "$", *, ignore: Iterable[str] = (), 
             if key not in a or key not in b:
                 if a.get(key) is None and b.get(key) is None:
                     continue  # a null and a member left out are one (fact 24; SCHEMA-02 judges the omission)
-                out.append(f"{path}.{key}: {'absent' if key not in a else repr(a[key])[:80]} vs "
-                           f"{'absent' if key not in b else repr(b[key])[:80]}")
+                out.append(f"{path}.{key}: {'absent' if key not in a else spelled(a[key])} vs "
+                           f"{'absent' if key not in b else spelled(b[key])}")
             elif isinstance(a[key], dict) and isinstance(b[key], dict):
                 out += differences(a[key], b[key], f"{path}.{key}", xml=xml, parent=key)
             elif not (same_value(key, a[key], b[key], parent if path != "$" else "")
                       or (xml and _empty(a[key]) and _empty(b[key]))):
-                out.append(f"{path}.{key}: {a[key]!r} vs {b[key]!r}"[:300])
+                out.append(f"{path}.{key}: {spelled(a[key], 140)} vs {spelled(b[key], 140)}")
         return out
-    return [] if same_value("", a, b) else [f"{path}: {a!r} vs {b!r}"[:300]]
+    return [] if same_value("", a, b) else [f"{path}: {spelled(a, 140)} vs {spelled(b, 140)}"]
+
+
+def spelled(value: Any, cap: int = 80) -> str:
+    """A value as JSON writes it (null, true, "text"), not as Python does, cut at `cap` characters."""
+    try:
+        text = json_text(value)
+    except (TypeError, ValueError):
+        text = str(value)
+    return text if len(text) <= cap else text[:cap] + "..."
 
 
 def _empty(value: Any) -> bool:
@@ -319,7 +329,7 @@ def non_string_differences(a: Any, b: Any, path: str = "$") -> list[str]:
         return out
     if isinstance(a, str) and isinstance(b, str):
         return []
-    return [] if (type(a) is type(b) and a == b) else [f"{path}: {a!r} vs {b!r}"]
+    return [] if (type(a) is type(b) and a == b) else [f"{path}: {spelled(a, 140)} vs {spelled(b, 140)}"]
 
 
 # --- content negotiation ---------------------------------------------------------------------

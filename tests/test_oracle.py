@@ -180,3 +180,8 @@ HOSTILE = [
 def test_hostile_or_broken_xml_is_refused_with_a_reason(data, message):
     with pytest.raises(xmlbody.XmlBodyError, match=message):
         xmlbody.json_shape(data, DEFAULT)
+
+
+def test_differences_spell_values_as_json_not_python():
+    assert differences({"a": "null", "b": {"c": None}, "d": "x"}, {"a": None, "b": {"c": True}}) == [
+        '$.a: "null" vs null', "$.b.c: null vs true", '$.d: "x" vs absent']
