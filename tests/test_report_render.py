@@ -16,6 +16,7 @@ import re
 import shutil
 from pathlib import Path
 
+import markupsafe
 import pytest
 
 from conformance import results
@@ -231,3 +232,34 @@ def test_two_results_files_side_by_side_are_two_runs(small, tmp_path):
     (tmp_path / "b.json").write_text(json.dumps(other))
     chosen = selection.choose([tmp_path / "a.json", tmp_path / "b.json"], every=True)
     assert [run.path.name for run in chosen.runs] == ["a.json", "b.json"]
+
+
+def test_each_failure_says_what_to_tell_the_vendor(small, tmp_path):
+    """What was sent, what came back, what the contract says and what was wrong, in words, once for
+    every sink: report.html, summary.md and the vendor matrix (a waived row is not told)."""
+    from conformance.report.tell import tell
+
+    entry = next(e for e in small["requirements"] if e["id"] == "AUTH-06")
+    text = tell(entry)
+    assert text.startswith("We sent POST /Cust12345/api/v1/Agents/ErpSync/GetEngineStatus with Accept: "
+                           "application/json, Basic credentials; the server answered 200 OK, application/json"), text
+    assert f"The contract ({entry['authority']}) says: {entry['title']}" in text
+    assert f"What we saw: {entry['reason']}" in text and "$WRONG" not in text and "None" not in text
+    assert str(markupsafe.escape(text)) in render.html(small)
+    summary = render.summary(small)
+    told = summary[summary.index("What to tell the vendor:"):]
+    assert "- **AUTH-06**: We sent POST" in told and "**SELECT-04**" in told and "AUTH-10" not in told
+    other = copy.deepcopy(small)
+    other["run"]["target"]["name"] = "other-vendor"
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    page, md = compare.write([DATA, tmp_path / "other.json"], tmp_path / "out")
+    assert "What to tell each vendor" in page.read_text() and "  - **AUTH-06** (fail): We sent POST" in md.read_text()
+
+
+def test_what_to_tell_a_vendor_without_an_exchange_is_the_contract_and_the_finding():
+    from conformance.report.tell import tell
+
+    entry = {"title": "401 responses carry WWW-Authenticate", "authority": "RFC 9110", "reason": "a 401 without it",
+             "expected": "WWW-Authenticate", "actual": "", "evidence": []}
+    assert tell(entry) == ("The contract (RFC 9110) says: 401 responses carry WWW-Authenticate; expected "
+                           "WWW-Authenticate. What we saw: a 401 without it.")

@@ -16,6 +16,7 @@ from conformance import results
 from conformance.profile import SETTINGS
 from conformance.report import selection
 from conformance.report.render import ENV
+from conformance.report.tell import tell
 
 
 def _labels(docs: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -40,6 +41,10 @@ LEGEND = (
 )
 
 
+TOLD = ("fail", "non-strict")
+"""The outcomes a vendor is told about (a waived one is the user's own decision)."""
+
+
 def matrix(docs: Sequence[Mapping[str, Any]], reports: Sequence[str | None] | None = None) -> dict[str, Any]:
     """`reports`: per run, the path of its report.html relative to where the matrix is written."""
     reports = list(reports) if reports is not None else [None] * len(docs)
@@ -60,8 +65,11 @@ def matrix(docs: Sequence[Mapping[str, Any]], reports: Sequence[str | None] | No
                                for o, c in zip(outcomes, cells)],
                      "differs": len(set(outcomes)) > 1})
     rows.sort(key=lambda r: not r["differs"])  # stable: catalogue order within each group
+    told = [{"label": c["label"], "items": [{"id": e["id"], "title": e["title"], "outcome": e["outcome"], "text": tell(e)}
+                                            for e in d["requirements"] if e["outcome"] in TOLD]}
+            for c, d in zip(columns, docs)]
     return {"columns": columns, "rows": rows, "differing": [r["id"] for r in rows if r["differs"]],
-            "behaviours": behaviours(docs), "legend": LEGEND}
+            "behaviours": behaviours(docs), "legend": LEGEND, "told": [t for t in told if t["items"]]}
 
 
 def behaviours(docs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

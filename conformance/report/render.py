@@ -16,6 +16,7 @@ from conformance.gate import OUTCOMES
 from conformance import results, sinks
 from conformance.report.bodies import readable_body
 from conformance.report.chart import response_chart
+from conformance.report.tell import tell
 from conformance.requirements import AREAS, BY_ID
 
 AREA_TITLES = {
@@ -49,6 +50,7 @@ def _environment() -> jinja2.Environment:
     env.filters["ms"] = lambda ms: f"{ms:,.1f} ms" if ms < 1000 else f"{ms / 1000:,.2f} s"
     env.filters["reason_link"] = _reason_link
     env.filters["readable_body"] = readable_body
+    env.filters["tell"] = tell
     env.globals.update(OUTCOMES=OUTCOMES, AREA_TITLES=AREA_TITLES, VERDICT_MARKS=VERDICT_MARKS, RED=RED,
                        COPY_SCRIPT=COPY_SCRIPT, COPY_SCRIPT_HASH=_csp_hash(COPY_SCRIPT))
     return env
