@@ -137,7 +137,8 @@ def watch(config: pytest.Config) -> None:
         if hasattr(reporter, "_show_progress_info"):  # pytest's "[ 27%]", computed before any plugin runs
             reporter._show_progress_info = False
     mode = "none" if verbosity < 0 else "live" if verbosity == 0 and reporter.isatty() else "plain"
-    config.pluginmanager.register(progress.Progress(reporter, run_limits(config)[0], mode), "erpsync-progress")
+    config.pluginmanager.register(progress.Progress(reporter, run_limits(config)[0], mode,
+                                                    judged_now=lambda: progress.judged(config)), "erpsync-progress")
 
 
 def run_limits(config: pytest.Config) -> tuple[int, float]:

@@ -29,6 +29,14 @@ PLAIN_EVERY = 15.0
 """Seconds between two plain progress lines when the output is no terminal."""
 
 
+def judged(config: pytest.Config) -> set[str]:
+    """The requirements judged so far: an outcome other than untested, of one the run selected."""
+    collector = state(config).collector
+    if collector is None:
+        return set()
+    return {rid for rid, found in collector.in_scope().items() if any(o.get("status") != "untested" for o in found)}
+
+
 def stamp(item: pytest.Item, report: pytest.TestReport) -> None:
     """On the report, the requests this process has sent so far (a worker's or the serial run's)."""
     run = state(item.config).run
@@ -40,8 +48,11 @@ class Progress:
     """The controller's (or serial run's) progress line. `budget`: the run's request budget;
     `mode`: "live" (a terminal), "plain" (a log, or pytest -v) or "none" (-q)."""
 
-    def __init__(self, reporter: Any, budget: int | None, mode: str, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, reporter: Any, budget: int | None, mode: str, clock: Callable[[], float] = time.monotonic,
+                 judged_now: Callable[[], set[str]] = set):
+        """`judged_now`: the requirements judged so far (judged)."""
         self.reporter, self.budget, self.mode, self.clock = reporter, budget, mode, clock
+        self.judged_now = judged_now
         self.live = mode == "live"
         self.started = clock()
         self.shown_at: float | None = None
@@ -78,11 +89,11 @@ class Progress:
             self.sent[node] = max(self.sent.get(node, 0), int(sent))
         if report.when == "teardown":
             self.done.add(report.nodeid)
-            collector = state(self.reporter.config).collector
-            if collector is not None:  # judged: an outcome other than untested, of a requirement the run selected
-                self.judged = {rid for rid, found in collector.in_scope().items()
-                               if any(o.get("status") != "untested" for o in found)}
         self.show()
+
+    def _judged(self) -> None:
+        """Counted when the line is shown (at most every LIVE_EVERY s), not on every report."""
+        self.judged = self.judged_now() or self.judged
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Any:
@@ -128,6 +139,7 @@ class Progress:
         if not final and self.shown_at is None and not self.live and now - self.started < every:
             return  # a short run in a log needs no line but the last
         self.shown_at = now
+        self._judged()
         if self.live:
             width = self.reporter.config.get_terminal_writer().fullwidth - 1
             self.reporter.rewrite(self.line(width)[:width], erase=True)

@@ -129,7 +129,8 @@ def test_an_xml_body_is_indented_for_reading_and_its_text_kept():
     _response('<!DOCTYPE a [<!ENTITY e "expanded">]><a>&e;</a>'),
     _response("<a><b>not closed</a>"),
     _response("<a>x</a>", "text/plain"),
-], ids=["json", "truncated", "doctype", "broken", "not-xml"])
+    _response("<a>" * 3000 + "</a>" * 3000),
+], ids=["json", "truncated", "doctype", "broken", "not-xml", "nested-3000-deep"])
 def test_every_other_body_is_shown_as_received(response):
     assert bodies.readable_body(response) == (response["body"], False)
 

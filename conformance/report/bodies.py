@@ -34,12 +34,11 @@ def readable_body(response: Mapping[str, Any]) -> tuple[str, bool]:
     if (not isinstance(body, str) or response.get("truncated") or len(body) > INDENT_CAP
             or not is_xml(_media_type(response.get("headers"))) or "<!DOCTYPE" in body.upper()):
         return body, False
-    try:
-        document = minidom.parseString(body.encode("utf-8"))
+    try:  # toprettyxml recurses per level: a deeply nested body is shown as received
+        text = minidom.parseString(body.encode("utf-8")).toprettyxml(indent="  ")
     except (ExpatError, ValueError, RecursionError):
         return body, False
     declared = body.lstrip().startswith("<?xml")
-    text = document.toprettyxml(indent="  ")
     if not declared:
         text = text.split("\n", 1)[1] if text.startswith("<?xml") else text
     return text.rstrip("\n"), text.rstrip("\n") != body.rstrip("\n")
