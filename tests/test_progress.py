@@ -187,5 +187,6 @@ def test_a_log_ends_with_the_plain_line(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:]
     lines = [line for line in done.stdout.splitlines() if LINE.match(line)]
-    assert len(lines) == 1 and "\r" not in done.stdout, done.stdout
-    assert LINE.match(lines[0]).group(3) == LINE.match(lines[0]).group(4)
+    # A line every PLAIN_EVERY s (none of them on a quick run, more on a busy machine), always the last.
+    assert lines and "\r" not in done.stdout, done.stdout
+    assert LINE.match(lines[-1]).group(3) == LINE.match(lines[-1]).group(4)
