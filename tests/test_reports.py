@@ -229,6 +229,11 @@ def test_the_report_loads_offline_with_its_failures_open(browser, runs):
         copied = browser.execute_script("return window.getSelection().toString()")
     assert copied.strip() == curl.strip() and curl.startswith("curl -sS -i -X POST"), (copied, curl)
     assert browser.get_log("browser") == []  # no policy refused the script
+    # What to tell the vendor reads as prose: wrapped between words, not mid-word as code is.
+    style = browser.execute_script(
+        "const s = getComputedStyle(arguments[0]); return [s.wordBreak, s.fontFamily]",
+        failure.find_element(By.CSS_SELECTOR, "pre.tell"))
+    assert style[0] != "break-all" and "monospace" not in style[1], style
     # Printed: failures expanded, passes one line each.
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
@@ -297,5 +302,10 @@ def test_the_matrix_fits_1280_px_with_the_differing_vendor_in_view(browser, runs
             "return Array.from(document.querySelectorAll('tr.differs td:last-child, thead th:last-child'))"
             ".map(c => [c.getBoundingClientRect().left, c.getBoundingClientRect().right])")
         assert rights and all(right <= inner and right - left >= 60 for left, right in rights), (inner, rights)
+        # No cell spills into its neighbour (a differing row's "◆ SELECT-03" beside its level, "SHOULD").
+        spilled = browser.execute_script(
+            "return Array.from(document.querySelectorAll('.matrix td, .matrix th'))"
+            ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.slice(0, 40))")
+        assert spilled == [], spilled
     finally:
         browser.set_window_size(size["width"], size["height"])
