@@ -35,3 +35,23 @@ def test_the_benchmark_prints_its_table_and_writes_its_figures(tmp_path):
         "whole-run", "properties", "staging", "prism"]
     text = readme.read_text()
     assert "<!-- bench:results -->" in text and "(2) / (1)" in text and figures["date"] in text
+
+
+def test_a_childs_peak_memory_is_its_own_not_the_parents(tmp_path):
+    """bench/processes.py (issue 24): a small child of a large parent reports its own peak (VmHWM),
+    not the parent's size that wait4's ru_maxrss carries across the child's vfork and exec; a child
+    that grows reports its growth."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from bench.processes import measure
+    finally:
+        sys.path.remove(str(ROOT))
+    ballast = bytearray(300 * 2**20)  # this process 300 MiB larger, its pages touched
+    ballast[:: 4096] = b"x" * len(ballast[:: 4096])
+    small = measure([sys.executable, "-S", "-c", "import time; time.sleep(0.3)"], tmp_path)
+    grown = measure([sys.executable, "-S", "-c", "import time; b = bytearray(120 * 2**20); b[::4096] = b'x' * len(b[::4096]); "
+                     "time.sleep(0.3)"], tmp_path)
+    del ballast
+    assert small.returncode == grown.returncode == 0
+    assert 0 < small.maxrss_mb < 100, small.maxrss_mb
+    assert 120 < grown.maxrss_mb < 250, grown.maxrss_mb
