@@ -264,3 +264,13 @@ def test_what_to_tell_a_vendor_without_an_exchange_is_the_contract_and_the_findi
              "expected": "WWW-Authenticate", "actual": "", "evidence": []}
     assert tell(entry) == ("The contract (RFC 9110) says: 401 responses carry WWW-Authenticate; expected "
                            "WWW-Authenticate. What we saw: a 401 without it.")
+
+
+def test_report_says_the_verdict_once_and_the_headline_where_it_adds_to_it(small):
+    """The badge says the status and exit code; the headline line follows only when it says more
+    (partial, cut by the budget), never the same words a second time."""
+    doc = copy.deepcopy(small)
+    doc["verdict"]["headline"] = f"verdict: {doc['verdict']['status']} (exit {doc['verdict']['exit_code']})"
+    assert 'class="headline"' not in render.html(doc)
+    doc["verdict"]["headline"] += ": partial: 9 of 51 requirements selected"
+    assert '<p class="headline">' + doc["verdict"]["headline"] + "</p>" in render.html(doc)
