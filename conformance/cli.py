@@ -46,7 +46,7 @@ class OneLineUsage:
 
 
 def exit_code(pytest_code: int) -> int:
-    return {pytest.ExitCode.OK: 0, pytest.ExitCode.TESTS_FAILED: 1}.get(pytest_code, 2)
+    return {int(pytest.ExitCode.OK): 0, int(pytest.ExitCode.TESTS_FAILED): 1}.get(int(pytest_code), 2)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,9 +180,9 @@ def discover_main(argv: list[str]) -> int:
     try:
         if args.target:
             target = load(args.target)
-            problem = unreachable(target)
-            if problem:
-                print(f"erpsync-conformance: {problem}", file=sys.stderr)
+            down = unreachable(target)
+            if down:
+                print(f"erpsync-conformance: {down}", file=sys.stderr)
                 return 2
         else:
             from conformance.reference import ReferenceServer

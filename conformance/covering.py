@@ -118,7 +118,7 @@ def _language_rows(schemes: Sequence[str]) -> list[Row]:
 
 def values_per_dimension(cases: Iterable[Case]) -> dict[str, int]:
     """How many distinct values of each dimension the cases send (for --dry-run)."""
-    dimensions = {"Accept": set(), "Accept-Language": set(), "SO-Language": set(), "SO-Culture": set(),
+    dimensions: dict[str, set[object]] = {"Accept": set(), "Accept-Language": set(), "SO-Language": set(), "SO-Culture": set(),
                   "SO-TimeZone": set(), "Accept-Encoding": set(), "$select": set(), "credential": set()}
     for case in cases:
         for header, value in case.headers().items():

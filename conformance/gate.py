@@ -33,12 +33,12 @@ def apply_waivers(entries: list[dict], waivers: Mapping[str, Waiver], today: dt.
             continue  # deselected in this session: neither applied nor judged
         where = f"waiver for {rid} ({waiver.source})"
         if entry["outcome"] == "not-applicable":  # the installation does not offer it: nothing to waive
-            lapsed = f" (and expired on {waiver.expires.isoformat()})" if waiver.expired(today) else ""
+            lapsed = f" (and expired on {waiver.expires})" if waiver.expired(today) else ""
             problems.append({"requirement": rid, "blocking": False,
                              "problem": f"{where} does not apply{lapsed}: {rid} is not applicable here "
                                         f"({entry['reason']}); the waiver is not needed (reported, not a gate failure)"})
         elif waiver.expired(today):
-            problems.append({"requirement": rid, "problem": f"{where} expired on {waiver.expires.isoformat()}; "
+            problems.append({"requirement": rid, "problem": f"{where} expired on {waiver.expires}; "
                                                              f"{rid} counts as {entry['outcome']}"})
         elif entry["outcome"] in WAIVABLE:
             entry["waived_outcome"] = entry["outcome"]

@@ -253,7 +253,8 @@ def _is_type_default(name: str, value: Any) -> bool:
     if name == "IsRunning":
         return value is False
     if name == "Interval":
-        return interval_value(value) is not None and interval_value(value).total_seconds() == 0
+        span = interval_value(value)
+        return span is not None and span.total_seconds() == 0
     if name == "Mask":
         return flags.value(value, "TableRight") == 0
     return value is None
@@ -262,7 +263,7 @@ def _is_type_default(name: str, value: Any) -> bool:
 def looks_nulled(name: str, value: Any) -> bool:
     """Nulled in any form a profile may choose (null, type default); absence is checked apart."""
     return value is None or (name == "IsRunning" and value is False) or (
-        name == "Interval" and interval_value(value) is not None and interval_value(value).total_seconds() == 0)
+        name == "Interval" and _is_type_default(name, value))
 
 
 def same_value(name: str, a: Any, b: Any, parent: str = "") -> bool:

@@ -115,7 +115,7 @@ class Progress:
                  "tests": f"{len(self.done)} of {self.total} tests" if self.total else f"{len(self.done)} tests",
                  "judged": f"{len(self.judged)} requirement{'' if len(self.judged) == 1 else 's'} judged", "elapsed": f"{_seconds(elapsed)} elapsed",
                  "left": f"about {_seconds(left)} left" if left is not None else ""}
-        for dropped in (None, "elapsed", "judged", "left"):
+        for dropped in ("", "elapsed", "judged", "left"):
             parts.pop(dropped, None)
             text = "erpsync-conformance: " + ", ".join(part for part in parts.values() if part)
             if width is None or len(text) <= width:

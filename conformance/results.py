@@ -15,7 +15,7 @@ import shutil
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from jsonschema import Draft202012Validator
 
@@ -90,7 +90,7 @@ def profile_table(declared: Mapping[str, str], processes: Iterable[Mapping[str, 
     for setting in SETTINGS:
         seen = [p["observations"][setting.key] for p in processes if setting.key in p.get("observations", {})]
         decided = [o for o in seen if o["choice"] is not None]
-        entry = {"declared": declared.get(setting.key, "auto"), "observed": None,
+        entry: dict[str, Any] = {"declared": declared.get(setting.key, "auto"), "observed": None,
                  "reason": "pinned by the target" if declared.get(setting.key, "auto") != "auto" else "not observed",
                  "evidence": []}
         if decided:
@@ -149,7 +149,7 @@ def assemble(run: dict[str, Any], recorded: Mapping[str, list[Mapping[str, Any]]
 def run_metadata(*, target: Mapping[str, Any], processes: list[Mapping[str, Any]], declared: Mapping[str, str],
                  hypothesis: Mapping[str, Any], started: dt.datetime, duration_s: float, strict: bool,
                  dry_run: bool, slow_ms: float, workers: int, budget_option: int | None,
-                 tls: Mapping[str, Any], preflight: list[Mapping[str, Any]] = (),
+                 tls: Mapping[str, Any], preflight: Sequence[Mapping[str, Any]] = (),
                  preflight_spent: int = 0, command: str = "") -> tuple[dict, list[str]]:
     """The `run` object of results.json, and the settings seen chosen inconsistently. `preflight`:
     the controller's requests before the tests (conformance.preflight), counted in the run's

@@ -232,9 +232,9 @@ def from_mapping(data: Mapping[str, Any], environ: Mapping[str, str], source: st
     if not target.schemes:
         raise TargetError(f"{source}: {', '.join(SCHEMES)}: no auth scheme; expected at least one of the tables "
                           f"[{'], ['.join(SCHEMES)}]")
-    problem = base_url_problem(target.base_url, target.limits.allow_plain_http)
-    if problem:
-        raise TargetError(f"{source}: base_url: {problem}")
+    wrong = base_url_problem(target.base_url, target.limits.allow_plain_http)
+    if wrong:
+        raise TargetError(f"{source}: base_url: {wrong}")
     return target
 
 

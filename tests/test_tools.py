@@ -1,5 +1,7 @@
 """The tools in the loop: ruff's lint rules (pyproject.toml, [tool.ruff]) hold for the whole tree,
-so `make test`, and CI with it, fails on an unused import, an undefined name or a syntax error."""
+so `make test`, and CI with it, fails on an unused import, an undefined name or a syntax error; and
+mypy (pyproject.toml, [tool.mypy]) passes on the package, the modules it still lists as not yet
+passing aside, and fails on a new type error anywhere else."""
 
 from __future__ import annotations
 
@@ -15,3 +17,21 @@ def test_ruff_finds_nothing():
                            "conformance", "tests", "bench", "conftest.py"], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+
+
+def _mypy(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir", "/dev/null",
+                           "--no-error-summary", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_mypy_finds_nothing():
+    done = _mypy()
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+
+
+def test_mypy_would_find_a_type_error(tmp_path):
+    """The check is live: the same configuration finds an error written into a checked module."""
+    bad = tmp_path / "conformance_probe.py"
+    bad.write_text("from conformance.waivers import Waiver\n\nx: int = Waiver.__name__\n", "utf-8")
+    done = _mypy("--config-file", str(ROOT / "pyproject.toml"), str(bad))
+    assert done.returncode == 1 and "conformance_probe.py:3: error" in done.stdout, done.stdout + done.stderr
