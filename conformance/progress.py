@@ -115,8 +115,9 @@ class Progress:
                  "tests": f"{len(self.done)} of {self.total} tests" if self.total else f"{len(self.done)} tests",
                  "judged": f"{len(self.judged)} requirement{'' if len(self.judged) == 1 else 's'} judged", "elapsed": f"{_seconds(elapsed)} elapsed",
                  "left": f"about {_seconds(left)} left" if left is not None else ""}
-        for dropped in ("", "elapsed", "judged", "left"):
-            parts.pop(dropped, None)
+        for dropped in (None, "elapsed", "judged", "left"):  # first whole, then losing whole parts
+            if dropped:
+                parts.pop(dropped)
             text = "erpsync-conformance: " + ", ".join(part for part in parts.values() if part)
             if width is None or len(text) <= width:
                 break

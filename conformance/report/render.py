@@ -13,7 +13,7 @@ import jinja2
 
 from conformance.contract import NS_API_SLOW_MS
 from conformance.gate import OUTCOMES
-from conformance import results, sinks
+from conformance import gate, results, sinks
 from conformance.report.bodies import readable_body
 from conformance.report.chart import response_chart
 from conformance.report.tell import tell
@@ -51,6 +51,7 @@ def _environment() -> jinja2.Environment:
     env.filters["reason_link"] = _reason_link
     env.filters["readable_body"] = readable_body
     env.filters["tell"] = tell
+    env.globals["bare_headline"] = gate.headline  # the headline of a whole run: what the badge says
     env.globals.update(OUTCOMES=OUTCOMES, AREA_TITLES=AREA_TITLES, VERDICT_MARKS=VERDICT_MARKS, RED=RED,
                        COPY_SCRIPT=COPY_SCRIPT, COPY_SCRIPT_HASH=_csp_hash(COPY_SCRIPT))
     return env
