@@ -1,4 +1,4 @@
-"""What one connection per exchange costs (conformance/transport/deadline.py's pools close each
+"""What one connection per exchange costs (conformance/wire/transport/deadline.py's pools close each
 connection after its exchange, so that nothing a server sends afterwards is read as another
 answer): the suite's client loop (bench/loops.py's suite_loop) against the bundled reference
 server, alternating that against connections kept alive, the same number of exchanges each time.
@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.loops import suite_loop  # noqa: E402
 from conformance.reference import ReferenceServer  # noqa: E402
-from conformance.transport import deadline  # noqa: E402
+from conformance.wire.transport import deadline  # noqa: E402
 
 POOLS = (deadline.WatchedHTTPPool, deadline.WatchedHTTPSPool)
 

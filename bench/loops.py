@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import requests
 
-from conformance.transport.client import Client
+from conformance.wire.transport.client import Client
 from conformance.reference import ReferenceServer
-from conformance.run import Run
+from conformance.run.runner import Run
 
 SAMPLE_USER, SAMPLE_PASSWORD = "tje0", "Tje0"
 SAMPLE_HEADERS = {"Accept": "application/json; charset=utf-8", "Accept-Language": "sv"}

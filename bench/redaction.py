@@ -1,4 +1,4 @@
-"""What the search for pieces of secrets (conformance/fragments.py) costs the redactor: the same
+"""What the search for pieces of secrets (conformance/text/fragments.py) costs the redactor: the same
 texts redacted with the pieces searched and with the secrets searched whole only (their values
 passed as `public`), in one run, median of 5; prints seconds per MB and the ratio.
 
@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from conformance.reference.config import Credentials  # noqa: E402
-from conformance.redaction import Redactor  # noqa: E402
+from conformance.text.redaction import Redactor  # noqa: E402
 
 SAMPLE = Credentials()
 SECRETS = [("8A:Tenant.Q29uZmlkZW50aWFsLXRva2Vu-4f1c", "SO_BEARER"), ("7T:dGVuYW50LXRpY2tldC0yMDI2", "SO_TICKET"),

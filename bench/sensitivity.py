@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))
 
-from conformance import requirements  # noqa: E402
+from conformance.contract import requirements  # noqa: E402
 from conformance.reference.backgrounds import backgrounds  # noqa: E402
 from conformance.reference.faults import FAULTS, SLOW, Fault  # noqa: E402
 

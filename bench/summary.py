@@ -7,7 +7,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from conformance.requirements import CATALOGUE
+from conformance.contract.requirements import CATALOGUE
 
 START, END = "<!-- bench:results -->", "<!-- /bench:results -->"
 

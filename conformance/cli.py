@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 import conformance.suite
-from conformance import options, state
+from conformance.plugin import options
+from conformance.plugin import state
 
 SUITE = str(Path(conformance.suite.__file__).parent)
 PACKAGES = ("erpsync-conformance", "pytest", "hypothesis", "schemathesis", "jsonschema", "requests", "pytest-xdist")
@@ -134,12 +135,12 @@ def discover_main(argv: list[str]) -> int:
     and rate), print the [choices] table, and write it to -o FILE."""
     from dataclasses import replace
 
-    from conformance.transport.client import Client
-    from conformance.discovery import discover, profile_toml
-    from conformance.preflight import unreachable
-    from conformance.profile import SETTINGS, Profile, ProfileError, key_values
-    from conformance.run import Run
-    from conformance.target import TargetError, load
+    from conformance.wire.transport.client import Client
+    from conformance.run.discovery import discover, profile_toml
+    from conformance.run.preflight import unreachable
+    from conformance.contract.choices import SETTINGS, Profile, ProfileError, key_values
+    from conformance.run.runner import Run
+    from conformance.wire.target import TargetError, load
 
     parser = OneLineParser(prog="erpsync-conformance discover",
                                      description="Decide the target's open points from its answers; write a "
@@ -169,7 +170,7 @@ def discover_main(argv: list[str]) -> int:
     if args.rate is not None and not args.rate > 0:
         return refuse(f"discover: --rate: {args.rate:g} is out of range: it must be more than 0", [])
     if args.into:
-        from conformance.choices_merge import MergeError, readable
+        from conformance.run.choices_merge import MergeError, readable
 
         try:
             readable(Path(args.into))  # before any request: a file that cannot take the choices
@@ -213,7 +214,7 @@ def discover_main(argv: list[str]) -> int:
             print(f"erpsync-conformance: cannot write {args.output}: {problem.strerror or problem}", file=sys.stderr)
             return 2
     if args.into:
-        from conformance.choices_merge import merge
+        from conformance.run.choices_merge import merge
 
         try:
             merged = merge(Path(args.into), observations)

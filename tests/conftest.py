@@ -47,12 +47,12 @@ _pytester.Pytester._Pytester__take_sys_modules_snapshot = _keeping_libraries
 
 # Imported here, before any in-process suite run, so that they are imported once, by this process.
 import conformance.checks  # noqa: E402
-import conformance.discovery  # noqa: E402,F401
-import conformance.fuzzing  # noqa: E402,F401
-import conformance.invariants  # noqa: E402,F401
+import conformance.run.discovery  # noqa: E402,F401
+import conformance.plugin.fuzzing  # noqa: E402,F401
+import conformance.run.routing  # noqa: E402,F401
 import conformance.reference  # noqa: E402,F401
 import conformance.report.render  # noqa: E402,F401
-import conformance.run  # noqa: E402,F401
-import conformance.strategies  # noqa: E402,F401
+import conformance.run.runner  # noqa: E402,F401
+import conformance.model.strategies  # noqa: E402,F401
 
 conformance.checks.registry()

@@ -15,10 +15,10 @@ import sys
 
 from werkzeug.wrappers import Response
 
-from conformance.outcome import Outcome
-from conformance.run import Run
-from conformance.target import Basic, Limits, Secret, Target
-from conformance.transport.client import Client
+from conformance.checks.outcome import Outcome
+from conformance.run.runner import Run
+from conformance.wire.target import Basic, Limits, Secret, Target
+from conformance.wire.transport.client import Client
 from tests.hostile.altered import serving
 
 MIB = 1024 * 1024

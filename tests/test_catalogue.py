@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import requirements
-from conformance.profile import SETTINGS, SETTINGS_BY_KEY, Profile, ProfileError, flipped_profiles
+from conformance.contract import requirements
+from conformance.contract.choices import SETTINGS, SETTINGS_BY_KEY, Profile, ProfileError, flipped_profiles
 from conformance.reference.faults import FAULTS
 
 CATALOGUE = requirements.CATALOGUE
@@ -87,7 +87,7 @@ def test_flipped_profiles_cover_every_non_default_choice():
 
 
 def test_the_requirements_page_is_the_catalogue():
-    """docs/requirements.md holds the table `python -m conformance.requirements` prints."""
+    """docs/requirements.md holds the table `python -m conformance.contract.requirements` prints."""
     from pathlib import Path
 
     page = (Path(__file__).parent.parent / "docs" / "requirements.md").read_text("utf-8")
@@ -97,7 +97,7 @@ def test_the_requirements_page_is_the_catalogue():
 def test_the_target_schema_offers_every_setting_and_auto():
     import json
 
-    from conformance.contract import schemas_dir
+    from conformance.contract.endpoint import schemas_dir
 
     schema = json.loads((schemas_dir() / "target.schema.json").read_text("utf-8"))
     offered = schema["properties"]["choices"]["properties"]

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from conformance import checks, requirements
+from conformance import checks
+from conformance.contract import requirements
 from conformance.checks import Context, Observation
-from conformance.contract import PATH
-from conformance.exchange import Exchange, Received, SentRequest
-from conformance.outcome import Status
-from conformance.profile import Profile
+from conformance.contract.endpoint import PATH
+from conformance.wire.exchange import Exchange, Received, SentRequest
+from conformance.checks.outcome import Status
+from conformance.contract.choices import Profile
 
 TABLES = Path(__file__).parent / "checks"
 GOOD = {
@@ -118,7 +119,7 @@ def test_every_check_is_shown_to_conclude_both_ways():
 
 
 def test_a_pass_with_nothing_behind_it_is_a_defect_of_the_check():
-    from conformance.outcome import passed
+    from conformance.checks.outcome import passed
 
     vacuous = checks.Check("SCHEMA-01", lambda ex, ctx: passed("nothing seen"))
     with pytest.raises(checks.CheckError, match="a pass with no exchange behind it"):

@@ -13,11 +13,11 @@ from hypothesis import given, strategies as st
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
-from conformance.transport.client import Client
-from conformance.transport.errors import BudgetExhausted, ForbiddenPath, TargetUnresponsive, TransportFailure
-from conformance.transport.guard import THROTTLED_AFTER, UNRESPONSIVE_AFTER, RateLimit, Streaks
-from conformance.transport.reading import BODY_CAP
-from conformance.target import Basic, Limits, Secret, Target
+from conformance.wire.transport.client import Client
+from conformance.wire.transport.errors import BudgetExhausted, ForbiddenPath, TargetUnresponsive, TransportFailure
+from conformance.wire.transport.guard import THROTTLED_AFTER, UNRESPONSIVE_AFTER, RateLimit, Streaks
+from conformance.wire.transport.reading import BODY_CAP
+from conformance.wire.target import Basic, Limits, Secret, Target
 from tests.hostile import sockets
 
 import threading
@@ -95,7 +95,7 @@ def test_retry_after_is_honoured_within_the_retry_bound():
 
 def test_a_retry_after_longer_than_allowed_is_not_waited_for(monkeypatch):
     """Told by what the client asked to sleep, not by a wall clock (a busy machine is slow)."""
-    from conformance.transport import adapter
+    from conformance.wire.transport import adapter
 
     slept = []
     monkeypatch.setattr(adapter.time, "sleep", slept.append)
@@ -289,7 +289,7 @@ def test_waits_retries_and_the_budget_cut_are_logged(caplog, monkeypatch):
     """logger erpsync_conformance: what a user waiting on a run wants to know, at INFO."""
     import logging
 
-    from conformance.transport import adapter
+    from conformance.wire.transport import adapter
 
     monkeypatch.setattr(adapter.time, "sleep", lambda seconds: None)
     busy = lambda: Response("busy", status=429, headers={"Retry-After": "30"})
@@ -309,7 +309,7 @@ def test_waits_retries_and_the_budget_cut_are_logged(caplog, monkeypatch):
 def test_header_values_are_kept_only_to_the_header_cap():
     """80 fields of 64 KB on every answer cost a run 3.8 GB and 200 s when kept whole (issue 21):
     each value is kept to HEADER_CAP, and the exchange says how many were cut."""
-    from conformance.transport.reading import HEADER_CAP
+    from conformance.wire.transport.reading import HEADER_CAP
 
     fat = lambda: Response('{"IsRunning": true}', content_type="application/json; charset=utf-8",
                            headers={**{f"X-Fat-{i}": "x" * 64000 for i in range(3)}, "X-Thin": "y"})
@@ -323,7 +323,7 @@ def test_header_values_are_kept_only_to_the_header_cap():
 def test_many_fat_header_fields_share_what_an_exchange_keeps_and_the_usual_ones_stay_whole():
     """90 fields of 64 KB on every answer cost a run 664 MB kept to HEADER_CAP each: an exchange
     keeps HEADERS_CAP characters of header values in all, the longest cut alike."""
-    from conformance.transport.reading import HEADERS_CAP
+    from conformance.wire.transport.reading import HEADERS_CAP
 
     challenge = 'Bearer realm="SuperOffice", error="invalid_token", error_description="' + "d" * 250 + '"'
     fat = lambda: Response('{"IsRunning": true}', content_type="application/json; charset=utf-8",
@@ -343,7 +343,7 @@ def test_fat_fields_no_check_reads_never_shorten_one_it_reads_and_long_names_are
     """Each pool (the fields checks read, the others) keeps HEADERS_CAP: 20 fields of 64 KB beside a
     WWW-Authenticate of 6,000 characters (inside HEADER_CAP) leave it whole, and 40 names of 60 KB
     (6 MB an exchange once) are kept to NAME_CAP characters each."""
-    from conformance.transport.reading import HEADER_CAP, HEADERS_CAP, NAME_CAP
+    from conformance.wire.transport.reading import HEADER_CAP, HEADERS_CAP, NAME_CAP
 
     challenge = 'Bearer realm="SuperOffice", error_description="' + "d" * 6000 + '"'
     fat = lambda: Response('{"IsRunning": true}', content_type="application/json; charset=utf-8",
@@ -362,7 +362,7 @@ def test_fat_fields_no_check_reads_never_shorten_one_it_reads_and_long_names_are
 
 @given(st.lists(st.integers(0, 70000), max_size=100))
 def test_the_header_level_keeps_the_sum_within_the_cap_and_short_values_whole(lengths):
-    from conformance.transport.reading import HEADER_CAP, HEADERS_CAP, _level
+    from conformance.wire.transport.reading import HEADER_CAP, HEADERS_CAP, _level
 
     level = _level(lengths)
     assert level <= HEADER_CAP and sum(min(n, level) for n in lengths) <= HEADERS_CAP
@@ -398,8 +398,8 @@ def test_a_head_beyond_what_http_client_reads_is_named_in_words(headers, reason)
 def test_a_body_its_coding_cannot_decode_is_an_answer_not_a_silent_target():
     """Content-Encoding: gzip over a plain body: the server answered, so the guard counts no
     transport failure (nothing is left unsent), and the exchange says why it cannot be read, in
-    the words HTTP-08 judges (conformance.transport.failures.UNDECODABLE)."""
-    from conformance.transport.failures import UNDECODABLE
+    the words HTTP-08 judges (conformance.wire.transport.failures.UNDECODABLE)."""
+    from conformance.wire.transport.failures import UNDECODABLE
 
     def mislabelled():
         return Response('{"IsRunning": true}', content_type="application/json", headers={"Content-Encoding": "gzip"})

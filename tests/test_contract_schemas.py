@@ -11,8 +11,8 @@ import schemathesis
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 
-from conformance import contract
-from conformance.contract import FULL_VIEW, KNOWN_MASK_NAMES, SELECT_VIEW, TIMESPAN_INTERVAL, violations
+from conformance.contract import endpoint
+from conformance.contract.endpoint import FULL_VIEW, KNOWN_MASK_NAMES, SELECT_VIEW, TIMESPAN_INTERVAL, violations
 from tests.calls import auth_headers
 
 # The reference page's sample response, verbatim (its values are generated filler, fact 4).
@@ -46,7 +46,7 @@ def mutated(path: tuple, value=..., delete: bool = False) -> dict:
 
 
 def test_the_schema_is_valid_draft_2020_12_with_an_id():
-    schema = contract.body_schema()
+    schema = endpoint.body_schema()
     Draft202012Validator.check_schema(schema)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["$id"]
@@ -132,19 +132,19 @@ def test_timespan_text(text, ok):
 
 
 def test_the_openapi_document_passes_a_validator():
-    path = contract.schemas_dir() / "openapi.yaml"
-    validate_openapi(contract.openapi_document(), base_uri=path.as_uri())
+    path = endpoint.schemas_dir() / "openapi.yaml"
+    validate_openapi(endpoint.openapi_document(), base_uri=path.as_uri())
 
 
 def test_the_openapi_document_covers_the_contract():
-    doc = contract.openapi_document()
+    doc = endpoint.openapi_document()
     assert doc["openapi"].startswith("3.1")
-    op = doc["paths"][contract.PATH]["post"]
+    op = doc["paths"][endpoint.PATH]["post"]
     assert "requestBody" not in op
     names = {doc["components"]["parameters"][p["$ref"].split("/")[-1]]["name"] for p in op["parameters"]}
     assert names == {"$select", "Accept-Language", "SO-Language", "SO-Culture", "SO-TimeZone", "SO-AppToken"}
     assert set(op["responses"]) >= {"200", "401", "403", "406"}
-    assert set(op["responses"]["200"]["content"]) == set(contract.MEDIA_TYPES)
+    assert set(op["responses"]["200"]["content"]) == set(endpoint.MEDIA_TYPES)
     schemes = doc["components"]["securitySchemes"]
     assert {schemes[k]["scheme"].lower() for k in ("basic", "soTicket", "bearer")} == {"basic", "soticket", "bearer"}
     assert schemes["session"]["in"] == "cookie" and schemes["xsrf"]["name"] == "X-XSRF-TOKEN"
@@ -153,7 +153,7 @@ def test_the_openapi_document_covers_the_contract():
 
 
 def _schemathesis_operation():
-    schema = schemathesis.openapi.from_path(contract.schemas_dir() / "openapi.yaml")
+    schema = schemathesis.openapi.from_path(endpoint.schemas_dir() / "openapi.yaml")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == 1
     return operations[0]
@@ -161,7 +161,7 @@ def _schemathesis_operation():
 
 def test_schemathesis_loads_the_document_and_validates_a_reference_response(reference):
     operation = _schemathesis_operation()
-    assert operation.method.upper() == "POST" and operation.path == contract.PATH
+    assert operation.method.upper() == "POST" and operation.path == endpoint.PATH
     case = operation.Case(headers={"Accept": "application/json"} | auth_headers(reference.config.credentials, "basic"))
     response = case.call(base_url=reference.base_url)
     assert response.status_code == 200
@@ -203,20 +203,20 @@ BODIES = st.fixed_dictionaries({}, optional={
 """Bodies near the schema's edges: mostly well-shaped, with values on the line between valid and
 not (Python's `$` before a final newline, separators `\\s` matches in one regex dialect only, floats
 as integers, integers past 64 bits, lone surrogates)."""
-VIEWS = sorted(contract.body_schema()["$defs"])
+VIEWS = sorted(endpoint.body_schema()["$defs"])
 
 
 @settings(max_examples=400, deadline=None)
 @given(body=BODIES, view=st.sampled_from(VIEWS))
 def test_the_compiled_validator_passes_nothing_jsonschema_fails(body, view):
-    if contract.fast_valid(body, view):
-        assert list(contract.validator(view).iter_errors(body)) == [], (view, body)
+    if endpoint.fast_valid(body, view):
+        assert list(endpoint.validator(view).iter_errors(body)) == [], (view, body)
 
 
 @pytest.mark.parametrize("body", [PAGE_SAMPLE, GOOD], ids=["page sample", "good"])
 def test_the_compiled_validator_passes_good_bodies(body):
     """Else violations() would fall back to jsonschema every time: right, and as slow as before."""
-    assert contract.fast_valid(body, FULL_VIEW) and contract.fast_valid(body, SELECT_VIEW)
+    assert endpoint.fast_valid(body, FULL_VIEW) and endpoint.fast_valid(body, SELECT_VIEW)
 
 
 def test_the_compiled_validator_reads_python_s_spaces():
@@ -224,10 +224,10 @@ def test_the_compiled_validator_reads_python_s_spaces():
     compiled validator while jsonschema failed it (a false pass of SCHEMA-01 and ACCEPT-02)."""
     import jsonschema_rs
 
-    compiled = jsonschema_rs.Draft202012Validator({"type": "string", "pattern": f"^a{contract.PY_SPACE}b$"})
+    compiled = jsonschema_rs.Draft202012Validator({"type": "string", "pattern": f"^a{endpoint.PY_SPACE}b$"})
     python = {c for c in range(0x110000) if re.fullmatch(r"\s", chr(c))}
     rust = {c for c in range(0x110000) if not 0xD800 <= c < 0xE000 and compiled.is_valid(f"a{chr(c)}b")}
     assert rust == python
     body = {**GOOD, "TableRight": {"Mask": "Select\ufeffUpdate", "Reason": ""}}
-    assert not contract.fast_valid(body, FULL_VIEW) and contract.violations(body, FULL_VIEW)
-    assert contract.fast_valid({**GOOD, "TableRight": {"Mask": "Select,\u2028Update", "Reason": ""}}, FULL_VIEW)
+    assert not endpoint.fast_valid(body, FULL_VIEW) and endpoint.violations(body, FULL_VIEW)
+    assert endpoint.fast_valid({**GOOD, "TableRight": {"Mask": "Select,\u2028Update", "Reason": ""}}, FULL_VIEW)

@@ -1,4 +1,4 @@
-"""The covering design (conformance.covering): every value of every dimension's domain is sent in
+"""The covering design (conformance.run.covering): every value of every dimension's domain is sent in
 some row, Accept-Encoding among them, and the rows that stand for a whole JSON body in a language
 are rows whose Accept can only be answered in JSON."""
 
@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import covering, domains
+from conformance.run import covering
+from conformance.contract import domains
 
 SCHEMES = ("basic", "soticket", "bearer", "session")
 

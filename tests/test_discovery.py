@@ -8,7 +8,7 @@ import tomllib
 import pytest
 
 from conformance import cli
-from conformance.profile import SETTINGS, Profile, flipped_profiles
+from conformance.contract.choices import SETTINGS, Profile, flipped_profiles
 
 
 def discovered(tmp_path, *args: str) -> tuple[dict, str]:

@@ -14,9 +14,9 @@ from conformance.checks import Context
 from conformance.reference import ReferenceServer
 from conformance.report import render
 from conformance.reference.config import Credentials
-from conformance.target import Secret, Target
-from conformance.transport.client import Client
-from conformance.transport.errors import ForbiddenPath
+from conformance.wire.target import Secret, Target
+from conformance.wire.transport.client import Client
+from conformance.wire.transport.errors import ForbiddenPath
 from tests.hostile.altered import Altered, serving, unaltered
 from tests.hostile.tls import self_signed, server_context
 from tests.suite_runs import SUITE, run_suite

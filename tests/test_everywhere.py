@@ -1,4 +1,4 @@
-"""conformance.everywhere: the response-wide requirements on every authorised 200 of the run, and
+"""conformance.run.everywhere: the response-wide requirements on every authorised 200 of the run, and
 a feature whose every request gets no answer graded as that feature's failure; and the guard's
 streaks, which stop only the requests with such a feature."""
 
@@ -8,13 +8,13 @@ import json
 
 import pytest
 
-from conformance.contract import PATH
-from conformance.everywhere import Everywhere, dead_features, eligible
-from conformance.exchange import Exchange, Received, SentRequest
-from conformance.run import Run
-from conformance.target import from_mapping
-from conformance.transport.errors import TargetUnresponsive
-from conformance.transport.guard import UNRESPONSIVE_AFTER, Streaks
+from conformance.contract.endpoint import PATH
+from conformance.run.everywhere import Everywhere, dead_features, eligible
+from conformance.wire.exchange import Exchange, Received, SentRequest
+from conformance.run.runner import Run
+from conformance.wire.target import from_mapping
+from conformance.wire.transport.errors import TargetUnresponsive
+from conformance.wire.transport.guard import UNRESPONSIVE_AFTER, Streaks
 
 URL = "http://127.0.0.1:1/api/v1" + PATH
 TARGET = from_mapping({"name": "t", "base_url": "http://127.0.0.1:1/api/v1", "soticket": {"ticket": "env:T"}},

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import requirements
-from conformance.profile import Profile, flipped_profiles
+from conformance.contract import requirements
+from conformance.contract.choices import Profile, flipped_profiles
 from conformance.reference.backgrounds import backgrounds
 from conformance.reference.faults import FAULTS, SLOW
 from conformance.reference.variants import Options, varied_options

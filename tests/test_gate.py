@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
-from conformance import gate, waivers
-from conformance.results import entries
+from conformance.verdict import gate
+from conformance.verdict import waivers
+from conformance.verdict.results import entries
 from tests.suite_runs import SUITE, run_suite
 
 TODAY = dt.date(2026, 11, 28)

@@ -18,11 +18,12 @@ import pytest
 from werkzeug.wrappers import Response
 import schemathesis.reporting.html.writer  # noqa: F401  (see below)
 
-import conformance.run  # noqa: F401  (see below)
-import conformance.strategies  # noqa: F401  (see below)
-from conformance import checks, fuzzing
-from conformance.transport.guard import THROTTLED_AFTER, UNRESPONSIVE_AFTER
-from conformance.contract import JSON_TYPES, XML_TYPES
+import conformance.run.runner  # noqa: F401  (see below)
+import conformance.model.strategies  # noqa: F401  (see below)
+from conformance import checks
+from conformance.plugin import fuzzing
+from conformance.wire.transport.guard import THROTTLED_AFTER, UNRESPONSIVE_AFTER
+from conformance.contract.endpoint import JSON_TYPES, XML_TYPES
 from tests.hostile import sockets
 from tests.hostile.altered import (Altered, EarlyHints, every_answer, json_bodies, labelled_coding, now_and_then,
                                    redirected,

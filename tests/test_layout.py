@@ -1,5 +1,23 @@
-"""The package's shape: no import cycle among its modules, and the
-transport never asks Hypothesis where it runs (it is told: Client.generating)."""
+"""The package's shape: layers as folders whose imports only point down, no import cycle among
+its modules, and the transport never asks Hypothesis where it runs (it is told: Client.generating).
+
+The layers, lowest first (docs/internals.md says what each holds):
+
+    text      what reaches an output: sinks, the redactor, the pieces of secrets
+    contract  the contract as data: catalogue, endpoint constants and schemas, choices, domains
+    model     what a conformant server answers: oracle, cases, Hypothesis strategies
+    wire      targets, exchanges, the transport
+    checks    one pure function per requirement, the outcome type
+    run       one run against one target: preflight, discovery, sending, routing, covering rows
+    verdict   results.json, the gate, waivers
+    report    report.html, summary.md, compare.html from results.json
+    plugin    the pytest shell
+    suite     the conformance tests; cli and __main__ beside it
+
+A layer imports only layers below it. The reference server sits beside the suite's layers, not in
+them: it may read the contract and the wire's target type, and nothing the suite judges with reads
+it (only the pytest shell and the command line start it), so no check can learn from it.
+"""
 
 from __future__ import annotations
 
@@ -60,6 +78,73 @@ def test_no_import_cycle():
             visit(node)
 
 
+LAYERS = ("text", "contract", "model", "wire", "checks", "run", "verdict", "report", "plugin", "suite")
+TOP = {"cli": "suite", "__main__": "suite"}
+REFERENCE_MAY_READ = {"text", "contract", "wire"}
+REFERENCE_READ_BY = {"plugin", "suite", "reference"}
+NO_PYTEST = ("text", "contract", "model", "wire", "checks", "run", "verdict", "report", "reference")
+
+
+def layer_of(module: str) -> str:
+    parts = module.split(".")
+    if len(parts) == 1:
+        return "package"
+    return TOP.get(parts[1], parts[1])
+
+
+def test_every_module_sits_in_a_layer():
+    loose = sorted(m for m in graph() if layer_of(m) not in (*LAYERS, "reference", "package"))
+    assert not loose, f"modules outside the layers (tests/test_layout.py names them): {loose}"
+
+
+def test_imports_point_down_the_layers():
+    wrong = []
+    for module, imports in graph().items():
+        here = layer_of(module)
+        for imported in imports:
+            there = layer_of(imported)
+            if there == "package" or there == here:
+                continue
+            if here == "reference":
+                ok = there in REFERENCE_MAY_READ
+            elif there == "reference":
+                ok = here in REFERENCE_READ_BY
+            else:
+                ok = here != "package" and LAYERS.index(there) < LAYERS.index(here)
+            if not ok:
+                wrong.append(f"{module} ({here}) imports {imported} ({there})")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_layers_below_the_shell_never_import_pytest():
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        if layer_of(module_name(path)) not in NO_PYTEST:
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            found += [f"{module_name(path)} imports {n}" for n in names if n.split(".")[0] in ("pytest", "_pytest", "xdist")]
+    assert not found, found
+
+
+def test_the_layout_test_sees_a_wrong_arrow(monkeypatch):
+    """The rule itself can fail: a check that reads the reference server, or the wire reading the
+    run, is named."""
+    edges = {"conformance.checks.schema": {"conformance.reference.config"}, "conformance.wire.target": {"conformance.run.runner"},
+             "conformance.reference.config": {"conformance.checks"}, "conformance.report.render": {"conformance.verdict.gate"}}
+    monkeypatch.setitem(globals(), "graph", lambda: edges)
+    try:
+        test_imports_point_down_the_layers()
+    except AssertionError as e:
+        named = str(e)
+    else:
+        raise AssertionError("a wrong arrow passed")
+    for module in ("checks.schema (checks)", "wire.target (wire)", "reference.config (reference)"):
+        assert f"conformance.{module} imports" in named, named
+    assert "report.render" not in named, named
+
+
 def test_the_transport_is_told_not_asking():
-    for path in (PACKAGE / "transport").glob("*.py"):
+    for path in (PACKAGE / "wire" / "transport").glob("*.py"):
         assert "hypothesis" not in path.read_text("utf-8"), path.name

@@ -44,22 +44,22 @@ def test_the_probe_counts_its_own_memory_not_its_parents():
 
 def test_a_body_broken_in_120000_ways_lists_the_first_hundred():
     """Issue 21: listing and sorting every violation took 3 s and tens of MB per answer."""
-    from conformance import contract
+    from conformance.contract import endpoint
 
     doc = {"IsRunning": True, "StatusMessage": "x", "Interval": "00:15:00", "TableRight": {"Mask": "Read", "Reason": ""},
            "FieldProperties": {f"F{i}": 1 for i in range(120_000)}}
-    found = contract.violations(doc, "ErpSyncEngineStatus")
-    assert len(found) == contract.VIOLATIONS_KEPT
+    found = endpoint.violations(doc, "ErpSyncEngineStatus")
+    assert len(found) == endpoint.VIOLATIONS_KEPT
     assert all(line.startswith("$.FieldProperties.F") and "is not of type 'object'" in line for line in found)
     small = dict(doc, FieldProperties={"F1": 1, "F2": 2})
-    assert len(contract.violations(small, "ErpSyncEngineStatus")) == 2  # a few: all of them, no "more" line
+    assert len(endpoint.violations(small, "ErpSyncEngineStatus")) == 2  # a few: all of them, no "more" line
 
 
 def test_answers_alike_share_one_reading_and_one_validation():
     """The same 2 MB body in every answer is parsed and validated once, while any exchange holds it."""
     import json
 
-    from conformance.exchange import Exchange, Received, SentRequest
+    from conformance.wire.exchange import Exchange, Received, SentRequest
 
     body = json.dumps({"IsRunning": True, "FieldProperties": {f"F{i}": 1 for i in range(1000)}}).encode()
     sent = SentRequest("POST", "http://127.0.0.1/x", (), 0)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import xmlbody
-from conformance.oracle import differences, non_string_differences, predict_media, predict_select, same_value
-from conformance.profile import Profile
+from conformance.contract import xmlbody
+from conformance.model.oracle import differences, non_string_differences, predict_media, predict_select, same_value
+from conformance.contract.choices import Profile
 
 DEFAULT = Profile.reference()
 AUTO = Profile()

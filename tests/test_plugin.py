@@ -259,7 +259,7 @@ def test_the_suite_is_asked_for_by_the_paths_that_collect_it(monkeypatch, tmp_pa
     from types import SimpleNamespace
 
     import conformance.suite
-    from conformance import options
+    from conformance.plugin import options
 
     for option in options.OPTIONS:
         if option.env:

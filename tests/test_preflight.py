@@ -1,4 +1,4 @@
-"""The preflight (conformance.preflight): what is the user's to fix is said in one line with exit 2
+"""The preflight (conformance.run.preflight): what is the user's to fix is said in one line with exit 2
 before the tests run, not blamed on the server. A refused secret names its scheme and variable; a
 TLS mismatch, an untrusted certificate, a certificate for another name, an http:// URL redirected
 to https, and a wrong port each name what is wrong; the dry run checks TCP and TLS and sends
@@ -14,8 +14,8 @@ from typing import Iterator
 import pytest
 from werkzeug.wrappers import Response
 
-from conformance import preflight
-from conformance.target import from_mapping
+from conformance.run import preflight
+from conformance.wire.target import from_mapping
 from tests.hostile.altered import (
     Altered,
     redirected,
@@ -190,7 +190,7 @@ def test_a_preflight_without_an_answer_stops_asking_and_leaves_it_to_the_run():
         budget = type("Budget", (), {"used": 1})()
 
         def send(self, label, **_):
-            from conformance.exchange import Exchange, SentRequest
+            from conformance.wire.exchange import Exchange, SentRequest
 
             return Exchange(label, SentRequest("POST", "u", ()), None, "the target reset the connection")
 
@@ -226,7 +226,7 @@ def test_the_configuration_error_survives_pickling():
     name: pickling (a worker's error sent to its controller) rebuilds it by a function."""
     import pickle
 
-    from conformance.plugin import Stop
+    from conformance.plugin.hooks import Stop
 
     again = pickle.loads(pickle.dumps(Stop("target.toml: base_url: missing", 2)))
     assert isinstance(again, Stop) and (again.msg, again.returncode) == ("target.toml: base_url: missing", 2)

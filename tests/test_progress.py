@@ -1,4 +1,4 @@
-"""Watching a run (conformance.progress): one live line on a terminal, a periodic plain line in a
+"""Watching a run (conformance.plugin.progress): one live line on a terminal, a periodic plain line in a
 log, nothing under -q; the suite's tests print no progress characters of their own; -q shows the
 verdict and only the requirements that failed or were not judged."""
 
@@ -16,7 +16,7 @@ import termios
 import time
 from types import SimpleNamespace
 
-from conformance import progress
+from conformance.plugin import progress
 
 LINE = re.compile(r"erpsync-conformance: (\d+) of (\d+) requests, (\d+) of (\d+) tests(?:, (\d+) requirements? judged)?")
 

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import pytest
 
-from conformance import invariants
+from conformance.run import routing
 from conformance.suite import test_properties as properties
 from tests.suite_runs import SUITE, run_suite
 
@@ -24,14 +24,14 @@ def test_examples_are_shared_out_among_the_schemes(max_examples, schemes, each):
 def drawn_combinations(pytester, monkeypatch) -> dict[str, list[tuple]]:
     """The combinations each scheme's test drew in one derandomized run against the bundled server."""
     drawn: dict[str, list[tuple]] = defaultdict(list)
-    judge = invariants.judge_exchange
+    judge = routing.judge_exchange
 
     def recording(run, case, probe, send):
         drawn[case.scheme].append((case.accept, case.accept_language, case.so_language, case.so_culture,
                                    case.so_timezone, case.select))
         return judge(run, case, probe, send)
 
-    monkeypatch.setattr(invariants, "judge_exchange", recording)
+    monkeypatch.setattr(routing, "judge_exchange", recording)
     result = run_suite(pytester, "--hypothesis-profile", "ci", suite=MODULE)
     # exit 1 is the gate's "incomplete": the property tests alone leave other MUSTs unrun
     assert result.ret in (0, 1) and not result.red and "4 passed" in result.output, result.output[-3000:]

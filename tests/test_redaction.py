@@ -1,4 +1,4 @@
-"""The redactor (conformance.redaction) as a property: whatever a server does to a secret before
+"""The redactor (conformance.text.redaction) as a property: whatever a server does to a secret before
 echoing it (a piece of it or all of it; as it is, case-changed, reversed, in hex, base64 or
 base64url at any alignment, wrapped at 16 or 76 characters with CR LF or LF or split by blanks, UTF-16LE/BE, URL-,
 JSON- or HTML-escaped), no run of fragments.WINDOW characters of the secret is left in any output
@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance import sinks
-from conformance.fragments import WINDOW
-from conformance.redaction import RedactingStream, Redactor
+from conformance.text import sinks
+from conformance.text.fragments import WINDOW
+from conformance.text.redaction import RedactingStream, Redactor
 
 ENV = "TENANT_SECRET"
 ALPHABET = st.characters(codec="ascii", categories=("L", "N", "P", "S"))
@@ -61,7 +61,7 @@ TRANSFORMS = {
 }
 
 def _unescaped(text: str) -> str:
-    """What conformance.sinks writes for a control character (\\xNN, \\uNNNN) read back."""
+    """What conformance.text.sinks writes for a control character (\\xNN, \\uNNNN) read back."""
     return re.sub(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
 
 
@@ -213,7 +213,7 @@ FRAGMENTS = st.sampled_from(["%41", "%e2%82", "%ac", "%zz", "%", "\\u00e9", "\\u
 def test_the_quick_decoding_is_the_mapped_decodings_text(parts, plus):
     """_escaped_spans asks the quick decoding whether any secret is there before it maps positions:
     the two must decode alike, or a secret found by one would be missed by the other."""
-    from conformance.redaction import _decoded, _decoded_text
+    from conformance.text.redaction import _decoded, _decoded_text
 
     text = "".join(parts)
     assert _decoded_text(text, plus) == _decoded(text, plus)[0]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import xmltodict
 
-from conformance.contract import MEDIA_TYPES, XML_TYPES
-from conformance.profile import Profile
+from conformance.contract.endpoint import MEDIA_TYPES, XML_TYPES
+from conformance.contract.choices import Profile
 from tests.calls import body, post
 
 SERVICES = "http://schemas.datacontract.org/2004/07/SuperOffice.CRM.Services"

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from conformance.profile import Profile
+from conformance.contract.choices import Profile
 from conformance.reference.config import Credentials
 from tests.calls import auth_headers, body, post
 

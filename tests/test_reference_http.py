@@ -113,15 +113,15 @@ def test_cli_serves_on_port_0_and_prints_its_url():
 
 @pytest.mark.parametrize("mode, expected", [("timespan", "00:15:00"), ("iso8601", "PT15M"), ("any", "15 min")])
 def test_interval_text_follows_the_profile(serve, mode, expected):
-    from conformance.profile import Profile
+    from conformance.contract.choices import Profile
     with serve(profile=Profile(interval_format=mode)) as server:
         assert body(post(server))["Interval"] == expected
         assert "<Interval>PT15M</Interval>" in post(server, headers={"Accept": "text/xml"}).text
 
 
 def test_every_flipped_profile_serves_a_full_valid_body(serve):
-    from conformance.contract import FULL_VIEW, violations
-    from conformance.profile import flipped_profiles
+    from conformance.contract.endpoint import FULL_VIEW, violations
+    from conformance.contract.choices import flipped_profiles
     for profile in flipped_profiles():
         with serve(profile=profile) as server:
             assert violations(body(post(server)), FULL_VIEW) == [], profile

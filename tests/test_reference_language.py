@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conformance.profile import Profile
+from conformance.contract.choices import Profile
 from tests.calls import body, post
 
 RAW = "[SR_ERPSYNC_STATUS_RUNNING] 2026-11-27 09:30:00 1234 12.5"

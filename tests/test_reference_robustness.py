@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, note
 from hypothesis import strategies as st
 
-from conformance.contract import PATH
+from conformance.contract.endpoint import PATH
 from conformance.reference.config import Credentials
 from tests.calls import auth_headers
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.profile import Profile
+from conformance.contract.choices import Profile
 from tests.calls import body, post
 
 ALL = ("IsRunning", "StatusMessage", "Interval", "TableRight", "FieldProperties")

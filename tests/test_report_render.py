@@ -19,7 +19,7 @@ from pathlib import Path
 import markupsafe
 import pytest
 
-from conformance import results
+from conformance.verdict import results
 from conformance.report import bodies, compare, render, selection
 from conformance.report.chart import response_chart
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from conformance.reference.faults import FAULTS
-from conformance import requirements, results
+from conformance.contract import requirements
+from conformance.verdict import results
 from conformance.report import compare
 from conformance.report.__main__ import main as report_main
 

@@ -14,9 +14,9 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 
 from conformance.cli import main
-from conformance.results import PACKAGES
-from conformance.plugin import SESSION_WIDE
-from conformance import results
+from conformance.verdict.results import PACKAGES
+from conformance.plugin.hooks import SESSION_WIDE
+from conformance.verdict import results
 from tests.suite_runs import SUITE
 
 

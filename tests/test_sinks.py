@@ -1,4 +1,4 @@
-"""The per-sink sanitisers (conformance/sinks.py): whatever text a server sends, each output holds
+"""The per-sink sanitisers (conformance/text/sinks.py): whatever text a server sends, each output holds
 it as text: encodable, one line where a line is meant, and inert for the tool that reads it (a
 terminal, the GitHub Actions runner, a Markdown renderer, a TOML parser)."""
 
@@ -12,7 +12,7 @@ import tomllib
 from hypothesis import given, strategies as st
 from markdown_it import MarkdownIt
 
-from conformance import sinks
+from conformance.text import sinks
 
 HOSTILE = ("IsRunning\x1b]0;pwned\x07\x1b[8m\n::notice::forged\r\n  ::add-mask::x\n##[error]y"
            "<img src=http://x/b>\ud800\u202e\x9b2J")

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from conformance import invariants
-from conformance.contract import PATH
+from conformance.run import routing
+from conformance.contract.endpoint import PATH
 from conformance.reference import ReferenceServer
 from conformance.reference.server import Arrival
 from tests.suite_runs import SUITE, SuiteRun, run_suite
@@ -155,7 +155,7 @@ def test_hypothesis_keeps_the_budget_and_the_rate(counted):
     c = counted("hypothesis")
     assert_kept_to_its_limits(c)
     assert_cut_short_not_passed(c, tests=4)  # one per scheme; those that finished before the cut pass
-    per_case = invariants.REQUESTS_PER_CASE  # the property tests stop drawing below that
+    per_case = routing.REQUESTS_PER_CASE  # the property tests stop drawing below that
     assert c.budget - per_case < len(c.arrivals) <= c.budget
 
 

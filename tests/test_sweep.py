@@ -62,7 +62,7 @@ def test_the_generator_draws_the_same_server_from_the_same_seed_and_others_from_
         assert len({repr(getattr(c, key)) for c in drawn}) > 10, key
     assert len({c.base_path for c in drawn}) > 5  # /api/v1, /sod/api/v1 and /CustNNNNN/api/v1
     # every choice of every open point and every serialisation variant is drawn somewhere
-    from conformance.profile import SETTINGS
+    from conformance.contract.choices import SETTINGS
     from conformance.reference.variants import VARIANTS
 
     for setting in SETTINGS:
@@ -74,7 +74,7 @@ def test_the_generator_draws_the_same_server_from_the_same_seed_and_others_from_
 
 
 def test_the_small_sweep_draws_every_choice_and_every_variant():
-    from conformance.profile import SETTINGS
+    from conformance.contract.choices import SETTINGS
     from conformance.reference.variants import GENERATED, VARIANTS
 
     drawn = [draw(seed).config for seed in SEEDS]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.profile import ALIASES, SETTINGS
-from conformance.target import Secret, TargetError, load, plain_http
+from conformance.contract.choices import ALIASES, SETTINGS
+from conformance.wire.target import Secret, TargetError, load, plain_http
 from tests.suite_runs import SUITE
 
 CANARY = "CANARY-5eb1d7c0-secret"

@@ -12,14 +12,14 @@ from collections import Counter
 import pytest
 from hypothesis import given, strategies as st
 
-from conformance import contract
+from conformance.contract import endpoint
 from conformance.checks import Context, registry
-from conformance.profile import Profile
-from conformance.transport.deadline import _WATCHDOG, Deadline
-from conformance.exchange import Decoded, Exchange, Received, SentRequest
+from conformance.contract.choices import Profile
+from conformance.wire.transport.deadline import _WATCHDOG, Deadline
+from conformance.wire.exchange import Decoded, Exchange, Received, SentRequest
 from tests.test_contract_schemas import GOOD
 
-VIEWS = tuple(contract.body_schema()["$defs"])
+VIEWS = tuple(endpoint.body_schema()["$defs"])
 SCHEMA_CHECKS = ("SCHEMA-01", "SCHEMA-02", "SCHEMA-03", "SCHEMA-04", "SCHEMA-05", "SCHEMA-06")
 BAD_NESTED = GOOD | {"IsRunning": "yes", "TableRight": {"Mask": "Nope, Select", "Reason": 5},
                      "FieldProperties": {"x": {"FieldRight": {"Mask": "Read"}, "FieldType": 1,
@@ -28,29 +28,29 @@ BAD_NESTED = GOOD | {"IsRunning": "yes", "TableRight": {"Mask": "Nope, Select", 
 
 def referenced_violations(instance: object, view: str) -> list[str]:
     """contract.violations as it was: through the validator that resolves each $ref."""
-    return sorted(contract._describe(e) for e in contract.referenced_validator(view).iter_errors(instance))
+    return sorted(endpoint._describe(e) for e in endpoint.referenced_validator(view).iter_errors(instance))
 
 
 def probe(body: object) -> Exchange:
     data = json.dumps(body).encode()
-    return Exchange("probe", SentRequest("POST", "http://127.0.0.1/api/v1" + contract.PATH, ()),
+    return Exchange("probe", SentRequest("POST", "http://127.0.0.1/api/v1" + endpoint.PATH, ()),
                     Received(200, "OK", (("Content-Type", "application/json; charset=utf-8"),), data, 1.0))
 
 
 @pytest.fixture
 def validations(monkeypatch) -> Counter:
-    """(id of the instance validated, view) -> how many times contract.violations ran on it."""
+    """(id of the instance validated, view) -> how many times endpoint.violations ran on it."""
     counted: Counter = Counter()
-    real = contract.violations
+    real = endpoint.violations
 
     def counting(instance, view):
         counted[id(instance), view] += 1
         return real(instance, view)
 
-    monkeypatch.setattr(contract, "violations", counting)
-    import conformance.exchange
+    monkeypatch.setattr(endpoint, "violations", counting)
+    import conformance.wire.exchange
 
-    monkeypatch.setattr(conformance.exchange, "_VALIDATED", {})  # what earlier tests validated is not counted
+    monkeypatch.setattr(conformance.wire.exchange, "_VALIDATED", {})  # what earlier tests validated is not counted
     return counted
 
 
@@ -64,15 +64,15 @@ def test_the_schema_checks_validate_a_body_once_per_view(body, validations):
     exchange = probe(body)
     judged(exchange)
     judged(exchange)  # judged again (a relation's retry, the report): still no new validation
-    assert validations[id(exchange.body), contract.FULL_VIEW] == 1  # SCHEMA-01 and SCHEMA-03 share it
-    assert validations[id(exchange.body), contract.TIMESPAN_INTERVAL] == 1  # SCHEMA-05
+    assert validations[id(exchange.body), endpoint.FULL_VIEW] == 1  # SCHEMA-01 and SCHEMA-03 share it
+    assert validations[id(exchange.body), endpoint.TIMESPAN_INTERVAL] == 1  # SCHEMA-05
     assert all(count == 1 for count in validations.values())
 
 
 @pytest.mark.parametrize("body", [GOOD, BAD_NESTED], ids=["conformant", "broken-at-every-level"])
 def test_the_outcomes_are_those_of_validating_anew_for_each_check(body, monkeypatch):
     memoised = judged(probe(body))
-    monkeypatch.setattr(Decoded, "violations", lambda self, view: contract.violations(self.value, view))
+    monkeypatch.setattr(Decoded, "violations", lambda self, view: endpoint.violations(self.value, view))
     assert judged(probe(body)) == memoised
     if body is BAD_NESTED:
         assert {memoised[rid].status for rid in ("SCHEMA-01", "SCHEMA-03")} == {"fail"}
@@ -80,26 +80,26 @@ def test_the_outcomes_are_those_of_validating_anew_for_each_check(body, monkeypa
 
 def test_two_bodies_never_share_a_result(validations):
     good, bad, good_again = probe(GOOD), probe(BAD_NESTED), probe(GOOD)
-    assert good.violations(contract.FULL_VIEW) == []
-    assert bad.violations(contract.FULL_VIEW) == referenced_violations(bad.body, contract.FULL_VIEW) != []
-    assert good.violations(contract.FULL_VIEW) == []
+    assert good.violations(endpoint.FULL_VIEW) == []
+    assert bad.violations(endpoint.FULL_VIEW) == referenced_violations(bad.body, endpoint.FULL_VIEW) != []
+    assert good.violations(endpoint.FULL_VIEW) == []
     # An equal body of another exchange shares its reading and its validation (issue 21: the same
     # 2 MB answer a hundred times is validated once); a different body never does.
-    assert good_again.violations(contract.FULL_VIEW) == []
-    assert good_again.body is good.body and validations[id(good.body), contract.FULL_VIEW] == 1
+    assert good_again.violations(endpoint.FULL_VIEW) == []
+    assert good_again.body is good.body and validations[id(good.body), endpoint.FULL_VIEW] == 1
     assert sum(validations.values()) == 2
 
 
 def test_a_caller_changing_its_list_changes_no_other_callers():
     exchange = probe(BAD_NESTED)
-    first = exchange.violations(contract.FULL_VIEW)
+    first = exchange.violations(endpoint.FULL_VIEW)
     first.clear()
-    assert exchange.violations(contract.FULL_VIEW) == contract.violations(exchange.body, contract.FULL_VIEW) != []
+    assert exchange.violations(endpoint.FULL_VIEW) == endpoint.violations(exchange.body, endpoint.FULL_VIEW) != []
 
 
 def test_an_exchange_without_a_body_is_validated_as_none():
     exchange = Exchange("probe", SentRequest("POST", "http://127.0.0.1/x", ()), None, "refused")
-    assert exchange.violations(contract.FULL_VIEW) == contract.violations(None, contract.FULL_VIEW) != []
+    assert exchange.violations(endpoint.FULL_VIEW) == endpoint.violations(None, endpoint.FULL_VIEW) != []
 
 
 # --- the validators with $defs written in place ---------------------------------------------------
@@ -139,15 +139,15 @@ def structure(errors) -> list:
 @given(bodies)
 def test_the_inlined_validators_report_what_the_referencing_ones_do(body):
     for view in VIEWS:
-        assert contract.violations(body, view) == referenced_violations(body, view), view
-        assert (structure(contract.validator(view).iter_errors(body))
-                == structure(contract.referenced_validator(view).iter_errors(body))), view
+        assert endpoint.violations(body, view) == referenced_violations(body, view), view
+        assert (structure(endpoint.validator(view).iter_errors(body))
+                == structure(endpoint.referenced_validator(view).iter_errors(body))), view
 
 
 def test_every_view_of_the_schema_is_inlined():
     for view in VIEWS:
-        assert contract.validator(view) is not contract.referenced_validator(view)
-        assert "$ref" not in json.dumps(contract.validator(view).schema), view
+        assert endpoint.validator(view) is not endpoint.referenced_validator(view)
+        assert "$ref" not in json.dumps(endpoint.validator(view).schema), view
 
 
 @pytest.mark.parametrize("schema", [
@@ -158,8 +158,8 @@ def test_every_view_of_the_schema_is_inlined():
 ], ids=["recursive", "beside-other-keywords", "outside-the-defs", "new-base-uri"])
 def test_a_schema_that_cannot_be_inlined_is_refused(schema):
     defs = {"Loop": {"type": "array", "items": {"$ref": "#/$defs/Loop"}}, "Int32": {"type": "integer"}}
-    with pytest.raises(contract._NotInlinable):
-        contract._inlined(schema, defs, ())
+    with pytest.raises(endpoint._NotInlinable):
+        endpoint._inlined(schema, defs, ())
 
 
 # --- the deadlines' watchdog ----------------------------------------------------------------------

@@ -32,6 +32,6 @@ def test_mypy_finds_nothing():
 def test_mypy_would_find_a_type_error(tmp_path):
     """The check is live: the same configuration finds an error written into a checked module."""
     bad = tmp_path / "conformance_probe.py"
-    bad.write_text("from conformance.waivers import Waiver\n\nx: int = Waiver.__name__\n", "utf-8")
+    bad.write_text("from conformance.verdict.waivers import Waiver\n\nx: int = Waiver.__name__\n", "utf-8")
     done = _mypy("--config-file", str(ROOT / "pyproject.toml"), str(bad))
     assert done.returncode == 1 and "conformance_probe.py:3: error" in done.stdout, done.stdout + done.stderr

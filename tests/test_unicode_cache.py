@@ -1,4 +1,4 @@
-"""conformance.unicode_cache writes Hypothesis's UTF-8 table exactly as Hypothesis builds it, where
+"""conformance.plugin.unicode_cache writes Hypothesis's UTF-8 table exactly as Hypothesis builds it, where
 Hypothesis reads it, and Hypothesis then uses it instead of building its own.
 
 Each check runs in a subprocess with its own Hypothesis storage folder: Hypothesis caches the table
@@ -13,14 +13,14 @@ import subprocess
 import sys
 import textwrap
 
-from conformance import unicode_cache
+from conformance.plugin import unicode_cache
 
 SCRIPT = textwrap.dedent("""
     import gzip, json, sys
     from hypothesis.configuration import set_hypothesis_home_dir
     set_hypothesis_home_dir(sys.argv[1])
     from hypothesis.internal import charmap
-    from conformance import unicode_cache
+    from conformance.plugin import unicode_cache
     if sys.argv[2] == "seed":
         unicode_cache.seed_utf8_table()
     folder = unicode_cache.cache_file().parent

@@ -9,7 +9,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conformance import gate, requirements
+from conformance.verdict import gate
+from conformance.contract import requirements
 from tests.suite_runs import run_suite
 
 QUICK = ("--hypothesis-profile", "quick")
@@ -120,7 +121,7 @@ def test_a_requirement_a_failing_test_never_reached_says_why(pytester, judged, s
     its reason says whether the test stopped at a failure it judged or broke."""
     import json
 
-    from conformance.collect import OUTCOME_KEY, REQUIREMENT_KEY, Collector
+    from conformance.plugin.collect import OUTCOME_KEY, REQUIREMENT_KEY, Collector
 
     collector = Collector(pytester.parseconfig())
     marked = [(REQUIREMENT_KEY, "AUTH-05"), (REQUIREMENT_KEY, "AUTH-10")]

@@ -7,7 +7,7 @@ A check is declared as schemathesis declares its checks:
 
 It takes `(exchanges, context)`: a mapping from the role each exchange played ("probe",
 "baseline", "xml", a scheme name, ...) to the exchange, and the Context of the run and case. It
-returns a Finding (conformance.outcome); the registry grades it by the requirement's level into
+returns a Finding (conformance.checks.outcome); the registry grades it by the requirement's level into
 the requirement's Outcome. A precondition that does not hold ends the check as untested or
 not-applicable with its reason, before the check runs. A pass with no exchange behind it is a
 defect of the check, never a verdict (CheckError).
@@ -22,10 +22,10 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from conformance.contract import NS_API_SLOW_MS
-from conformance.exchange import Exchange
-from conformance.outcome import Finding, Kind, Outcome
-from conformance.profile import Profile
+from conformance.contract.endpoint import NS_API_SLOW_MS
+from conformance.wire.exchange import Exchange
+from conformance.checks.outcome import Finding, Kind, Outcome
+from conformance.contract.choices import Profile
 
 Exchanges = Mapping[str, Exchange]
 MODULES = ("schema", "http", "auth", "select", "accept", "language")
@@ -87,7 +87,7 @@ class Check:
         """A violation of a choice the run inferred names that choice and the exchange behind it,
         so a server that answered one way and then another is shown both ways. The settings are
         those the catalogue says the requirement rests on."""
-        from conformance.requirements import get
+        from conformance.contract.requirements import get
 
         decided = [context.observations[key] for key in get(self.requirement).settings
                    if key in context.observations and context.observations[key].choice is not None]
@@ -133,7 +133,7 @@ def judge(requirement: str, exchanges: Exchanges, context: Context) -> Outcome:
 def answered(*roles: str) -> Precondition:
     """Each role (every exchange, when none is named) is present and got an HTTP response."""
     def precondition(ex: Exchanges, ctx: Context) -> Finding | None:
-        from conformance.outcome import untested
+        from conformance.checks.outcome import untested
 
         for role in roles or tuple(ex):
             exchange = ex.get(role)
@@ -151,7 +151,7 @@ def answered(*roles: str) -> Precondition:
 
 def engine_keys(exchange: Exchange) -> list[str]:
     """Engine properties a response carries, in any body it has (for 'no engine data' checks)."""
-    from conformance.contract import PROPERTIES
+    from conformance.contract.endpoint import PROPERTIES
 
     body = exchange.body
     found = [p for p in PROPERTIES if isinstance(body, dict) and p in body]
@@ -165,9 +165,9 @@ def new_violations(exchange: Exchange, reference: Exchange | None, selected: boo
     """Schema violations of a body that the reference body (the plain JSON baseline) does not
     have: what a header or media type broke, leaving the body's own shape to SCHEMA. `selected`:
     the body answers a $select, so it is validated by the $select view."""
-    from conformance import contract
+    from conformance.contract import endpoint
 
-    view = contract.SELECT_VIEW if selected else contract.FULL_VIEW
+    view = endpoint.SELECT_VIEW if selected else endpoint.FULL_VIEW
     found = exchange.violations(view)
     if reference is not None and isinstance(reference.body, dict):
         # by where, not by the value quoted: a live engine's IsRunning "Ja" then "Nej" is one violation

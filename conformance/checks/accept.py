@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 
-from conformance import contract, xmlbody
+from conformance.contract import endpoint
+from conformance.contract import xmlbody
 from conformance.checks import Context, Exchanges, answered, check, described, left_out, new_violations
-from conformance.contract import JSON_TYPES, MEDIA_TYPES
-from conformance.exchange import Exchange, read_json
-from conformance.oracle import differences, predict_media
-from conformance.outcome import Finding, passed, untested, violated
-from conformance.xmlbody import interval_value
+from conformance.contract.endpoint import JSON_TYPES, MEDIA_TYPES
+from conformance.wire.exchange import Exchange, read_json
+from conformance.model.oracle import differences, predict_media
+from conformance.checks.outcome import Finding, passed, untested, violated
+from conformance.contract.xmlbody import interval_value
 
 
 @check("ACCEPT-01", answered("probe"))
@@ -43,9 +44,9 @@ def accept_02(ex: Exchanges, ctx: Context) -> Finding:
 def accept_03(ex: Exchanges, ctx: Context) -> Finding:
     """Roles "xml" (an XML-family 200) and "json" (the same request as JSON). Compared as data:
     flags as flag sets, Interval as a duration, an empty element as an empty string. Without a
-    "json" role (conformance.everywhere), the XML body is only read."""
+    "json" role (conformance.run.everywhere), the XML body is only read."""
     as_xml, as_json = ex["xml"], ex.get("json")
-    if as_xml.status != 200 or as_xml.response.media_type not in contract.XML_TYPES:
+    if as_xml.status != 200 or as_xml.response.media_type not in endpoint.XML_TYPES:
         return untested(f"no XML 200 to judge (ACCEPT-01 judges the type): {described(as_xml)}", [as_xml])
     if not as_xml.decoded.ok:
         return violated("the XML body cannot be read", expected="well-formed XML carrying the ErpSyncEngineStatus",
@@ -54,7 +55,7 @@ def accept_03(ex: Exchanges, ctx: Context) -> Finding:
         # the XML reader fills in members an element leaves out: the carrier (its root, as either
         # name a server writes) or a member must be there as written; a $select may null them all
         written = any(f"<{name}".encode() in as_xml.response.body or f":{name}".encode() in as_xml.response.body
-                      for name in (*contract.PROPERTIES, "ErpSyncEngineStatus", "GetEngineStatusResult"))
+                      for name in (*endpoint.PROPERTIES, "ErpSyncEngineStatus", "GetEngineStatusResult"))
         if not isinstance(as_xml.body, dict) or not written:
             return violated("the XML body carries no ErpSyncEngineStatus", expected="an ErpSyncEngineStatus element",
                             actual=repr(as_xml.body)[:120], evidence=[as_xml])
@@ -80,7 +81,7 @@ def _schema_valid_parts(as_json: Exchange) -> set[str]:
     """Top-level properties of a JSON body that are valid by the schema: only those are compared
     with XML, so a JSON-only schema fault is SCHEMA's finding, not a difference between formats."""
     body = as_json.body
-    broken = {v.split(":")[0].split(".")[1].split("[")[0] for v in as_json.violations(contract.FULL_VIEW)
+    broken = {v.split(":")[0].split(".")[1].split("[")[0] for v in as_json.violations(endpoint.FULL_VIEW)
               if v.startswith("$.")}
     if interval_value(body.get("Interval")) is None:
         broken.add("Interval")  # not a duration text: SCHEMA-05's finding, nothing to compare
@@ -96,7 +97,7 @@ def mislabelled(exchange: Exchange) -> bool:
         body = read_json(exchange.response.body)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return False
-    return isinstance(body, dict) and bool(set(body) & set(contract.PROPERTIES))
+    return isinstance(body, dict) and bool(set(body) & set(endpoint.PROPERTIES))
 
 
 def _negotiated(rid: str, what: str):
@@ -146,7 +147,7 @@ def accept_08(ex: Exchanges, ctx: Context) -> Finding:
         if not role.endswith(" xml") or f"{role[:-4]} json" not in ex:
             continue
         as_json = ex[f"{role[:-4]} json"]
-        if as_xml.status != 200 or as_xml.response.media_type not in contract.XML_TYPES \
+        if as_xml.status != 200 or as_xml.response.media_type not in endpoint.XML_TYPES \
                 or as_json.status != 200 or not isinstance(as_json.body, dict):
             continue
         try:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from conformance.checks import Context, Exchanges, answered, check, described, engine_keys, left_out
-from conformance.exchange import Exchange
-from conformance.oracle import differences
-from conformance.outcome import Finding, not_applicable, passed, untested, violated
+from conformance.wire.exchange import Exchange
+from conformance.model.oracle import differences
+from conformance.checks.outcome import Finding, not_applicable, passed, untested, violated
 
 ENGINE_STATE = ("IsRunning", "StatusMessage", "Interval")
 """What is the engine's own, whoever asks (fact 17); TableRight and FieldProperties are the caller's."""
@@ -48,7 +48,7 @@ def auth_03(ex: Exchanges, ctx: Context) -> Finding:
 def refusal_form(exchange: Exchange) -> str | None:
     """How an answer refuses its credentials in one of fact 23's forms (401, 403, a 200 with a null
     body or with an error object and no engine data), or None. The one definition the preflight
-    and the across-run judgements (conformance.everywhere) share."""
+    and the across-run judgements (conformance.run.everywhere) share."""
     status = exchange.status
     if status in (401, 403):
         return str(status)

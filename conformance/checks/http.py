@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from conformance import contract
+from conformance.contract import endpoint
 from conformance.checks import Context, Exchanges, answered, check, described
-from conformance.contract import JSON_TYPES
-from conformance.transport.failures import UNDECODABLE
-from conformance.transport.guard import RETRIED_503
-from conformance.outcome import Finding, observed, passed, untested, violated
+from conformance.contract.endpoint import JSON_TYPES
+from conformance.wire.transport.failures import UNDECODABLE
+from conformance.wire.transport.guard import RETRIED_503
+from conformance.checks.outcome import Finding, observed, passed, untested, violated
 
 
 @check("HTTP-01")
@@ -110,7 +110,7 @@ def http_07(ex: Exchanges, ctx: Context) -> Finding:
     if get.status is not None and get.status >= 500:
         return passed(f"GET: {described(get)} (a 5xx is HTTP-03's finding)", [get])
     body = get.body if get.decoded.ok else None
-    status_keys = sorted(set(body) & set(contract.PROPERTIES)) if isinstance(body, dict) else []
+    status_keys = sorted(set(body) & set(endpoint.PROPERTIES)) if isinstance(body, dict) else []
     if get.status == 200 and len(status_keys) >= 2:
         return violated("a GET ran the agent: its answer carries the engine status",
                         expected="a description of the call, 404 or 405 (the method is not invoked using GET)",
@@ -159,7 +159,7 @@ def http_08(ex: Exchanges, ctx: Context) -> Finding:
     Encoding must name what was applied: a body the named coding cannot decode, or a gzip body no
     Content-Encoding names, is a MUST violation; a coding the request did not accept, a SHOULD one.
     Whether the server compresses at all is its choice. The decoded body is judged as any other
-    answer (conformance.everywhere)."""
+    answer (conformance.run.everywhere)."""
     broken, unasked, seen = [], [], []
     for role, e in ex.items():
         if e.response is None:

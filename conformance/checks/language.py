@@ -7,8 +7,8 @@ says it must equal, so the suite needs to know nothing of the server's translati
 from __future__ import annotations
 
 from conformance.checks import Context, Exchanges, answered, check, described, left_out, new_violations
-from conformance.oracle import differences, non_string_differences
-from conformance.outcome import Finding, not_applicable, passed, untested, violated
+from conformance.model.oracle import differences, non_string_differences
+from conformance.checks.outcome import Finding, not_applicable, passed, untested, violated
 
 UNKNOWN_SETTINGS = {"Accept-Language": "unknown_accept_language", "SO-Language": "unknown_so_language",
                     "SO-Culture": "unknown_culture", "SO-TimeZone": "unknown_timezone"}

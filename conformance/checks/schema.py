@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 
-from conformance import contract, flags
+from conformance.contract import endpoint
+from conformance.contract import flags
 from conformance.checks import Context, Exchanges, answered, check, described
-from conformance.outcome import Finding, not_applicable, observed, passed, untested, violated
+from conformance.checks.outcome import Finding, not_applicable, observed, passed, untested, violated
 
 NESTED = ("$.TableRight", "$.FieldProperties")
 NILLABLE = ("StatusMessage", "TableRight", "FieldProperties")
@@ -49,8 +50,8 @@ BODY = (answered("probe"), body_200("probe"))
 @check("SCHEMA-01", *BODY)
 def schema_01(ex: Exchanges, ctx: Context) -> Finding:
     """The body is an object and its documented properties have the documented types (those of
-    the $select view when the case had a $select: conformance.everywhere judges every answer)."""
-    view = contract.SELECT_VIEW if ctx.case.get("select") is not None else contract.FULL_VIEW
+    the $select view when the case had a $select: conformance.run.everywhere judges every answer)."""
+    view = endpoint.SELECT_VIEW if ctx.case.get("select") is not None else endpoint.FULL_VIEW
     found = [v for v in ex["probe"].violations(view)
              if not v.startswith(NESTED) and "is a required property" not in v]
     if found:
@@ -64,13 +65,13 @@ def schema_01(ex: Exchanges, ctx: Context) -> Finding:
 @check("SCHEMA-02", *BODY)
 def schema_02(ex: Exchanges, ctx: Context) -> Finding:
     body = ex["probe"].body
-    absent = [p for p in contract.PROPERTIES if p not in body]
+    absent = [p for p in endpoint.PROPERTIES if p not in body]
     missing = [p for p in absent if not (p in NILLABLE and omits_nulls(ctx))]
     if missing:
         omitting = " (a nillable member may be left out as a null only where the server omits nulls: " \
                    f"select_reference_types={'/'.join(ctx.profile.choices('select_reference_types'))}, fact 24)"
         return violated("documented properties are missing without $select",
-                        expected=", ".join(contract.PROPERTIES) + (omitting if set(missing) & set(NILLABLE) else ""),
+                        expected=", ".join(endpoint.PROPERTIES) + (omitting if set(missing) & set(NILLABLE) else ""),
                         actual=f"missing {', '.join(missing)}", evidence=[ex["probe"]])
     if absent:
         return passed(f"every property present but the nulls the server omits ({', '.join(absent)}; fact 24)",
@@ -88,7 +89,7 @@ def _parts(body: dict) -> int:
 @check("SCHEMA-03", *BODY)
 def schema_03(ex: Exchanges, ctx: Context) -> Finding:
     probe = ex["probe"]
-    found = [v for v in probe.violations(contract.FULL_VIEW) if v.startswith(NESTED)
+    found = [v for v in probe.violations(endpoint.FULL_VIEW) if v.startswith(NESTED)
              and not (omits_nulls(ctx) and NILLABLE_PARTS.search(v))]
     if found:
         return violated("TableRight or FieldProperties parts differ from the contract",
@@ -128,8 +129,8 @@ def schema_04(ex: Exchanges, ctx: Context) -> Finding:
     return passed(f"{len(present)} Masks use documented flag names", [probe])
 
 
-FORMS = {"timespan": (contract.TIMESPAN_INTERVAL, "hh:mm:ss or d.hh:mm:ss"),
-         "iso8601": (contract.ISO8601_INTERVAL, "an ISO 8601 duration")}
+FORMS = {"timespan": (endpoint.TIMESPAN_INTERVAL, "hh:mm:ss or d.hh:mm:ss"),
+         "iso8601": (endpoint.ISO8601_INTERVAL, "an ISO 8601 duration")}
 
 
 @check("SCHEMA-05", *BODY)
@@ -150,7 +151,7 @@ def schema_05(ex: Exchanges, ctx: Context) -> Finding:
 
 @check("SCHEMA-06", *BODY)
 def schema_06(ex: Exchanges, ctx: Context) -> Finding:
-    extra = sorted(set(ex["probe"].body) - set(contract.PROPERTIES))
+    extra = sorted(set(ex["probe"].body) - set(endpoint.PROPERTIES))
     if extra:
         return observed(f"undocumented properties: {', '.join(extra)}", [ex["probe"]])
     return observed("no properties beyond the documented five", [ex["probe"]])

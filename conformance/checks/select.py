@@ -8,13 +8,13 @@ reading it comes closest to.
 
 from __future__ import annotations
 
-from conformance import flags
+from conformance.contract import flags
 from conformance.checks import Context, Exchanges, answered, check, described, left_out
-from conformance.contract import PROPERTIES, XML_TYPES
-from conformance.oracle import (SelectPrediction, Selection, best_reading, free_text_default, looks_nulled,
+from conformance.contract.endpoint import PROPERTIES, XML_TYPES
+from conformance.model.oracle import (SelectPrediction, Selection, best_reading, free_text_default, looks_nulled,
                                 predict_select, same_value)
-from conformance.profile import Profile
-from conformance.outcome import Finding, not_applicable, passed, untested, violated
+from conformance.contract.choices import Profile
+from conformance.checks.outcome import Finding, not_applicable, passed, untested, violated
 
 ROLES = answered("probe", "baseline")
 

@@ -15,13 +15,13 @@ import sys
 
 import requests
 
-from conformance.contract import PATH
-from conformance.profile import SETTINGS, ProfileError, key_values
+from conformance.contract.endpoint import PATH
+from conformance.contract.choices import SETTINGS, ProfileError, key_values
 from conformance.reference.config import SCHEMES, ServerConfig
 from conformance.reference.faults import FAULTS
 from conformance.reference.generator import draw, reference_config
 from conformance.reference.server import ReferenceServer
-from conformance.target import is_loopback
+from conformance.wire.target import is_loopback
 from conformance.reference.variants import VARIANTS
 
 REDACTED = {"authorization", "cookie", "x-xsrf-token", "so-apptoken"}

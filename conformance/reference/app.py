@@ -22,7 +22,7 @@ import brotli
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from conformance.contract import PATH
+from conformance.contract.endpoint import PATH
 from conformance.reference import auth, engine, locales, negotiation, rendering, selection
 from conformance.reference.config import ServerConfig
 

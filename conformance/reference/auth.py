@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from werkzeug.datastructures import Authorization
 from werkzeug.wrappers import Request
 
-from conformance.contract import APP_TOKEN_HEADER, XSRF_HEADER
+from conformance.contract.endpoint import APP_TOKEN_HEADER, XSRF_HEADER
 from conformance.reference.config import ServerConfig
 
 DOCUMENTED_SPELLINGS = {"basic": "Basic", "soticket": "SOTicket", "bearer": "Bearer"}

@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import replace
 
-from conformance import requirements
+from conformance.contract import requirements
 from conformance.reference.config import ServerConfig
 from conformance.reference.faults import Fault
 from conformance.reference.generator import draw

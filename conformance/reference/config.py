@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
-from conformance.profile import Profile
+from conformance.contract.choices import Profile
 from conformance.reference import faults as fault_catalogue
 from conformance.reference.variants import Options
 
@@ -33,7 +33,7 @@ class Credentials:
 
 def published_credentials() -> frozenset[str]:
     """The sample credentials above: published in this repository, so no secret (outputs search
-    them whole, not in pieces: conformance.fragments)."""
+    them whole, not in pieces: conformance.text.fragments)."""
     sample = Credentials()
     return frozenset(v for v in vars(sample).values() if isinstance(v, str))
 

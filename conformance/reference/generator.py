@@ -2,7 +2,7 @@
 
 The reference server with its defaults is one conformant server; the suite must pass all of them
 (DESIGN rule 19). `draw(seed)` gives the configuration of one: each open point's choice drawn per
-situation (each setting of conformance.profile is one situation: one open point for one property,
+situation (each setting of conformance.contract.choices is one situation: one open point for one property,
 one header or one kind of path), every serialisation variant (conformance.reference.variants), the
 base path, the credentials, the engine's data (TableRight null or not, a few or 300+ FieldProperties
 of varied types, Reasons empty, raw resource references, multi-language values or free text with
@@ -19,7 +19,7 @@ import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from conformance.profile import SETTINGS, Profile
+from conformance.contract.choices import SETTINGS, Profile
 from conformance.reference.config import OTHER_PRINCIPAL, Credentials, EngineState, FieldState, ServerConfig
 from conformance.reference.variants import VARIANTS, VARIANTS_BY_KEY, Options
 

@@ -14,8 +14,8 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 from typing import Any
 
-from conformance import flags
-from conformance.profile import Profile
+from conformance.contract import flags
+from conformance.contract.choices import Profile
 from conformance.reference.variants import Options
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from conformance.contract import PROPERTIES, RIGHT_PARTS, VALUE_TYPE_PROPERTIES
-from conformance.profile import PATH_FALLBACK, Profile
+from conformance.contract.endpoint import PROPERTIES, RIGHT_PARTS, VALUE_TYPE_PROPERTIES
+from conformance.contract.choices import PATH_FALLBACK, Profile
 from conformance.reference.rendering import JSON_OMITTED
 from conformance.reference.variants import Options
 

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from conformance.contract import PATH
+from conformance.contract.endpoint import PATH
 from conformance.reference.app import ReferenceApp
-from conformance.reference.config import ServerConfig
-from conformance.target import AppTokens, Basic, Limits, Secret, Session, Target
+from conformance.reference.config import ServerConfig, published_credentials
+from conformance.wire.target import AppTokens, Basic, Limits, Secret, Session, Target
 
 
 @dataclass(frozen=True)
@@ -138,4 +138,5 @@ def target_of(cfg: ServerConfig, base_url: str, name: str = "reference") -> Targ
                            Secret(c.app_token_restricted, "REF_APP_RESTRICTED"), c.require_app_token),
         limits=Limits(max_requests=100_000, rate=10_000, connect_timeout=5, read_timeout=30),
         source=f"bundled reference server at {base_url}",
+        published=published_credentials(),
     )

@@ -1,3 +1,3 @@
 """Renderers of a run: report.html and summary.md (render), the response-time picture (chart), and
-the vendor matrix of several runs (compare). They read results.json (conformance.results) only.
+the vendor matrix of several runs (compare). They read results.json (conformance.verdict.results) only.
 """

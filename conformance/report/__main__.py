@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from conformance import results
+from conformance.verdict import results
 from conformance.report import compare, render, selection
 
 

@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from conformance import results
-from conformance.profile import SETTINGS
+from conformance.verdict import results
+from conformance.contract.choices import SETTINGS
 from conformance.report import selection
 from conformance.report.render import ENV
 from conformance.report.tell import tell

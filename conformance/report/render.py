@@ -11,13 +11,15 @@ from urllib.parse import quote
 
 import jinja2
 
-from conformance.contract import NS_API_SLOW_MS
-from conformance.gate import OUTCOMES
-from conformance import gate, results, sinks
+from conformance.contract.endpoint import NS_API_SLOW_MS
+from conformance.verdict.gate import OUTCOMES
+from conformance.verdict import gate
+from conformance.verdict import results
+from conformance.text import sinks
 from conformance.report.bodies import readable_body
 from conformance.report.chart import response_chart
 from conformance.report.tell import tell
-from conformance.requirements import AREAS, BY_ID
+from conformance.contract.requirements import AREAS, BY_ID
 
 AREA_TITLES = {
     "schema": "Response schema",

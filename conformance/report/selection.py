@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from conformance import results
+from conformance.verdict import results
 
 NO_VERDICT = ("interrupted", "dry run", "configuration error")
 """Verdict statuses of runs that ended without a verdict on the target: never compared by default."""

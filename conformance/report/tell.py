@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 from urllib.parse import unquote, urlsplit
 
-from conformance.sinks import shown
+from conformance.text.sinks import shown
 
 SHOWN_REQUEST_HEADERS = ("Accept", "Accept-Language", "SO-Language", "SO-Culture", "SO-TimeZone", "SO-AppToken",
                          "Content-Type", "X-XSRF-TOKEN", "Cookie")

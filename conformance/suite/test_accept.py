@@ -2,10 +2,10 @@
 
 import pytest
 
-from conformance.contract import JSON_TYPES, MEDIA_TYPES, XML_TYPES
+from conformance.contract.endpoint import JSON_TYPES, MEDIA_TYPES, XML_TYPES
 
 # (requirement, description, Accept)
-# (one or two per requirement: the other forms are the covering rows', conformance.domains.ACCEPT_FORMS)
+# (one or two per requirement: the other forms are the covering rows', conformance.contract.domains.ACCEPT_FORMS)
 NEGOTIATION = [
     ("ACCEPT-04", "q prefers json listed last", "text/xml;q=0.2, application/json;q=0.9"),
     ("ACCEPT-04", "zero excludes", "application/json;q=0, text/xml"),

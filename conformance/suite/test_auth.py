@@ -2,12 +2,12 @@
 
 import pytest
 
-from conformance.transport.auth import RawAuthorization
-from conformance.outcome import Status
+from conformance.wire.transport.auth import RawAuthorization
+from conformance.checks.outcome import Status
 
 ACCEPTED = [("AUTH-01", "basic"), ("AUTH-02", "soticket"), ("AUTH-04", "bearer")]
 SPELLINGS = {"basic": ("basic",), "soticket": ("SoTicket",), "bearer": ("BEARER",)}
-"""One other spelling per scheme; the covering rows send the others (conformance.domains)."""
+"""One other spelling per scheme; the covering rows send the others (conformance.contract.domains)."""
 # (description, Authorization value): not a well-formed credential of any scheme.
 # (the scheme words alone, a Basic pair without ':' or not base64 are the covering rows')
 MALFORMED = [
@@ -51,7 +51,7 @@ def test_wrong_credentials_are_refused(conformance_run, judge):
              "soticket": "SOTicket 7T:ZXJwc3luYy1jb25mb3JtYW5jZS11bmtub3duLXRpY2tldA==",
              "bearer": "Bearer 8A:Cust00000.erpsync-conformance-invalid-token"}
     if run.target.basic is not None:
-        from conformance.target import reveal
+        from conformance.wire.target import reveal
         import base64
         pair = f"{reveal(run.target.basic.user)}:erpsync-conformance-wrong-password"
         wrong["basic"] = "Basic " + base64.b64encode(pair.encode()).decode()

@@ -1,8 +1,8 @@
 """Every value of every dimension's documented domain, each in at least one request, and the
-dimensions that interact together (conformance.covering): languages, cultures, time zones, Accept
+dimensions that interact together (conformance.run.covering): languages, cultures, time zones, Accept
 forms, $select clauses and near-misses, every form of each declared scheme's credential, and the
 Accept forms without credentials. Each answer is judged by every requirement that applies to it
-(conformance.invariants), each through its registered check.
+(conformance.run.routing), each through its registered check.
 
 These rows run after the example tests of single requirements and before the generated ones, so
 that a tenant's request budget covers the documented values before it explores combinations.
@@ -12,23 +12,24 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import covering, invariants
+from conformance.run import covering
+from conformance.run import routing
 
 pytestmark = pytest.mark.covering
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "row" in metafunc.fixturenames:
-        from conformance.plugin import declared_schemes
+        from conformance.plugin.hooks import declared_schemes
 
         rows = covering.rows(declared_schemes(metafunc.config))
         metafunc.parametrize("row", rows, ids=[f"{i:02}" for i in range(len(rows))])
 
 
-@pytest.mark.requirement(*invariants.JUDGED)
+@pytest.mark.requirement(*routing.JUDGED)
 def test_each_value_of_each_dimension(conformance_run, judge, row):
     run = conformance_run
-    send = invariants.sender(run)
-    for outcome in invariants.judge_exchange(run, row.case, send(row.id, row.case), send,
+    send = routing.sender(run)
+    for outcome in routing.judge_exchange(run, row.case, send(row.id, row.case), send,
                                                 relations=False):
         judge.record(outcome)

@@ -61,7 +61,7 @@ CODINGS = ("gzip, deflate, br", "gzip", "deflate", "br", "identity")
 @pytest.mark.requirement("HTTP-08")
 def test_content_codings(conformance_run, judge):
     """With and without Accept-Encoding: gzip, deflate or br, in JSON and XML (RFC 9110 8.4, 12.5.3);
-    the decoded bodies are judged like every other answer (conformance.everywhere)."""
+    the decoded bodies are judged like every other answer (conformance.run.everywhere)."""
     run = conformance_run
     sent = {f"Accept-Encoding: {v}": run.send(f"Accept-Encoding: {v}",
                                               headers={"Accept": "application/json", "Accept-Encoding": v})

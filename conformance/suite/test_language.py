@@ -2,12 +2,12 @@
 
 import pytest
 
-from conformance.outcome import Status
+from conformance.checks.outcome import Status
 
 LANGUAGES = ("en", "sv")  # en is universal; sv is the reference page's sample request
 ZONES = ("NO", "261", "US-NY, includeTZOffset")
 """Documented forms (fact 7; HEADER-DOMAINS.md section 3): a country code, a numeric id, an area code
-with the suffix. Every other documented code and id is the covering rows' (conformance.domains)."""
+with the suffix. Every other documented code and id is the covering rows' (conformance.contract.domains)."""
 SPELLINGS = ("261,includeTZOffset",)
 """Undocumented spellings: accepted, or treated as an unknown zone as profile unknown_timezone says."""
 JSON = {"Accept": "application/json"}

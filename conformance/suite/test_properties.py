@@ -1,5 +1,5 @@
 """Properties: every drawn request (scheme, Accept, language headers, $select) is answered as the
-contract allows, judged by every requirement that applies to it (conformance.invariants), each
+contract allows, judged by every requirement that applies to it (conformance.run.routing), each
 through its registered check. Hypothesis shrinks a failure to its smallest example, and that
 example's outcomes are what the run reports.
 
@@ -19,14 +19,15 @@ from hypothesis import event, given, note, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure
 
-from conformance import invariants, strategies
-from conformance.transport.errors import BudgetExhausted
-from conformance.outcome import BUDGET_CUT, Outcome, Status, outcome
+from conformance.run import routing
+from conformance.model import strategies
+from conformance.wire.transport.errors import BudgetExhausted
+from conformance.checks.outcome import BUDGET_CUT, Outcome, Status, outcome
 
 pytestmark = pytest.mark.generated
 
-JUDGED = invariants.JUDGED
-SCHEMES = tuple(invariants.SCHEME_REQUIREMENT)
+JUDGED = routing.JUDGED
+SCHEMES = tuple(routing.SCHEME_REQUIREMENT)
 
 
 def examples_per_scheme(max_examples: int, schemes: int) -> int:
@@ -59,7 +60,7 @@ def test_every_drawn_request_is_answered_as_the_contract_allows(conformance_run,
     cut: list[str] = []
     profile = settings.default
     share = settings(max_examples=examples_per_scheme(profile.max_examples, len(run.target.schemes)))
-    send = invariants.sender(run)
+    send = routing.sender(run)
 
     @share
     @given(data=st.data())
@@ -69,14 +70,14 @@ def test_every_drawn_request_is_answered_as_the_contract_allows(conformance_run,
         case = data.draw(strategies.cases(strategies.schemes_or_none(scheme), strategies.credentials(scheme)),
                          label="request")
         note(case.describe())
-        if run.client.budget.remaining < invariants.REQUESTS_PER_CASE:
+        if run.client.budget.remaining < routing.REQUESTS_PER_CASE:
             event("not sent: the request budget is nearly spent")
-            cut[:] = [f"{BUDGET_CUT} (fewer than {invariants.REQUESTS_PER_CASE} requests of "
+            cut[:] = [f"{BUDGET_CUT} (fewer than {routing.REQUESTS_PER_CASE} requests of "
                       f"{run.client.budget.limit} left for a drawn request)"]
             return
         try:
             with run.client.generating():
-                outcomes = invariants.judge_exchange(run, case, send(case.describe(), case), send)
+                outcomes = routing.judge_exchange(run, case, send(case.describe(), case), send)
         except BudgetExhausted as spent:
             cut[:] = [f"{BUDGET_CUT} ({spent})"]
             return
@@ -100,7 +101,7 @@ def test_every_drawn_request_is_answered_as_the_contract_allows(conformance_run,
     failed = {}
     for result in last_failure:
         failed.setdefault(result.requirement, result)
-    others = {r for s, r in invariants.SCHEME_REQUIREMENT.items() if s != scheme}
+    others = {r for s, r in routing.SCHEME_REQUIREMENT.items() if s != scheme}
     for rid in [r for r in JUDGED if r not in others]:  # another scheme's requirement is that test's
         if rid in failed:
             judge.record(failed[rid])

@@ -1,7 +1,7 @@
 """schemathesis 4 over schemas/openapi.yaml against the same target: its positive and negative
 data (the five headers, $select) drawn from the OpenAPI document, each case sent as a POST through
 the suite's run (so budget, rate limit, the path guard and redaction hold) and judged by every
-requirement that applies to it (conformance.invariants), each through its registered check.
+requirement that applies to it (conformance.run.routing), each through its registered check.
 
 schemathesis is the generator here; the verdicts are the suite's own. A case for another method
 than POST (schemathesis's coverage phase proposes TRACE, PUT, ...) is not sent: a target receives
@@ -14,15 +14,16 @@ from __future__ import annotations
 import pytest
 from hypothesis import assume
 
-from conformance import fuzzing, invariants
-from conformance.case import Case
-from conformance.judge import Judge
-from conformance.outcome import Status, outcome
+from conformance.plugin import fuzzing
+from conformance.run import routing
+from conformance.model.case import Case
+from conformance.plugin.judge import Judge
+from conformance.checks.outcome import Status, outcome
 
 pytestmark = pytest.mark.generated
 
 schema = fuzzing.openapi_schema()
-JUDGED = tuple(r for r in invariants.JUDGED if r not in ("AUTH-05", "AUTH-06", "AUTH-08"))
+JUDGED = tuple(r for r in routing.JUDGED if r not in ("AUTH-05", "AUTH-06", "AUTH-08"))
 
 
 def as_case(scheme: str, generated) -> Case | None:
@@ -56,15 +57,15 @@ def test_the_openapi_contract(case, conformance_run, request):
         return  # proposed by the coverage phase; never sent
     drawn = as_case(run.main_scheme, case)
     assume(drawn is not None)
-    send = invariants.sender(run)
+    send = routing.sender(run)
     with run.client.generating():
-        outcomes = invariants.judge_exchange(run, drawn, send(f"schemathesis: {drawn.describe()}", drawn), send)
+        outcomes = routing.judge_exchange(run, drawn, send(f"schemathesis: {drawn.describe()}", drawn), send)
     bad = [o for o in outcomes if o.status.red]
     if bad:
         judge.record_final("schemathesis", bad)
         raise AssertionError("\n\n".join(o.message() for o in bad))
     if not any(r.tag == "schemathesis-passes" for r in judge.records):  # once per test, not once per case
-        others = {r for s, r in invariants.SCHEME_REQUIREMENT.items() if s != run.main_scheme}
+        others = {r for s, r in routing.SCHEME_REQUIREMENT.items() if s != run.main_scheme}
         for rid in [r for r in JUDGED if r not in others]:  # cases go through the main scheme only
             judged = [o for o in outcomes if o.requirement == rid]
             judge.record(judged[0] if judged else outcome(rid, Status.UNTESTED, "no schemathesis case exercised it"),

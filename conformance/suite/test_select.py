@@ -6,10 +6,10 @@ failed comparison is re-checked against fresh requests before it is reported.
 
 import pytest
 
-from conformance.contract import PROPERTIES
+from conformance.contract.endpoint import PROPERTIES
 
 # (requirement, description, clause): one clean case per requirement. Every property alone, the
-# other spellings and near-miss names are the covering rows' (conformance.domains.SELECT_CLAUSES),
+# other spellings and near-miss names are the covering rows' (conformance.contract.domains.SELECT_CLAUSES),
 # in every language, type and scheme.
 CASES = [
     ("SELECT-01", "only separators", " , ,"),

@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Iterator
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from conformance.contract import JSON_TYPES, XML_TYPES
+from conformance.contract.endpoint import JSON_TYPES, XML_TYPES
 from conformance.reference import ReferenceApp
 from conformance.reference.server import QuietHandler
 

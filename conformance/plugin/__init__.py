@@ -1,0 +1,1 @@
+"""The pytest shell: hooks, options, Hypothesis profiles, run state, judging tests, collecting outcomes, schemathesis glue."""

@@ -1,0 +1,712 @@
+"""The pytest plugin (entry point pytest11): options, the run fixture, markers, outcomes, summary.
+
+Options (conformance.plugin.options) each fall back to an environment variable. With no --target, a
+session fixture starts the bundled reference server on 127.0.0.1 (port 0) and the run uses its
+credentials. Before any test, the run decides the open points the target leaves `auto`
+(conformance.run.discovery). Outcomes travel on each test report's user_properties, so the controller
+sees all of them under pytest-xdist too (conformance.plugin.collect); at the end it assembles
+results.json (conformance.verdict.results), writes the reports, prints one row per requirement and the
+verdict, and the verdict sets the exit status (conformance.verdict.gate). Session state lives in the
+config's stash (conformance.plugin.state).
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from jinja2 import TemplateError
+
+from conformance.plugin import collect
+from conformance.run import everywhere
+from conformance.plugin import hypothesis_profiles
+from conformance.verdict import gate
+from conformance.plugin import options
+from conformance.run import preflight
+from conformance.plugin import progress
+from conformance.contract import requirements
+from conformance.verdict import results
+from conformance.text import sinks
+from conformance.verdict import waivers as waiver_files
+from conformance.wire.transport.client import Client, redactor_of
+from conformance.wire.transport.errors import BudgetExhausted, DryRun, NotJudged
+from conformance.plugin.judge import JUDGE, OUTCOME_KEY, Judge
+from conformance.checks.outcome import BUDGET_CUT, Status, outcome
+from conformance.contract.choices import Profile, ProfileError, key_values
+from conformance.text.redaction import RedactingRecords, RedactingStream, Redactor
+from conformance.reference.server import target_of
+from conformance.plugin.state import INVOKED, state
+from conformance.wire.target import TargetError, load, plain_http
+
+# Hypothesis's example profiles exist as soon as the plugin is imported: before Hypothesis's own
+# plugin reads --hypothesis-profile, whether the suite runs from a checkout, a wheel or --pyargs.
+hypothesis_profiles.register()
+
+LOG = logging.getLogger("erpsync_conformance")
+LEVEL_MARKERS = {"MUST": "must", "SHOULD": "should", "INFO": "info"}
+SESSION_WIDE = ("HTTP-03", "HTTP-04")
+PREFLIGHT_KEY = "erpsync_preflight_requests"
+ACTIVE_KEY = "erpsync_active"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    options.add(parser)
+
+
+def configuration_error(config: pytest.Config, problem: object) -> None:
+    """One line naming what is wrong, exit 2, before any request (and in --summary-file)."""
+    message = f"erpsync-conformance: {problem}"
+    state(config).config_error = message
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    CONFIG_ERROR_REPORTERS[:] = [reporter] if reporter is not None else []
+    raise Stop(str(problem), returncode=2)
+
+
+class Stop(pytest.exit.Exception):  # type: ignore[name-defined,misc]
+    """pytest.exit's exception, named so that pytest's own line reads `erpsync-conformance: <problem>`
+    (it writes the exception's class name, then its message: "Exit: " otherwise)."""
+
+    def __reduce__(self) -> tuple[Any, tuple[str, int | None]]:  # the class's name is no importable name
+        return _stop, (self.msg, self.returncode)
+
+
+def _stop(message: str, returncode: int | None) -> Stop:
+    return Stop(message, returncode)
+
+
+Stop.__name__ = Stop.__qualname__ = "erpsync-conformance"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Options and the Hypothesis profile checked first (before Hypothesis's plugin loads an
+    unknown one), then the target, the reference server's settings, the reports folder, waivers.
+    Nothing at all unless the session is the suite's (options.asked; an xdist worker is told by
+    its controller)."""
+    worker = getattr(config, "workerinput", None)
+    state(config).active = worker[ACTIVE_KEY] if worker is not None and ACTIVE_KEY in worker else options.asked(config)
+    if not state(config).active:
+        return
+    try:
+        options.resolve(config)
+        hypothesis_profiles.load(config.getoption("hypothesis_profile", default=None))
+    except (options.OptionError, hypothesis_profiles.UnknownProfile) as problem:
+        configuration_error(config, problem)
+    if config.getoption("--no-reports"):
+        state(config).restore.append(hypothesis_profiles.keep_nothing())
+    register_markers(config)
+    session = state(config)
+    if not hasattr(config, "workerinput"):
+        session.collector = collect.Collector(config)
+        config.pluginmanager.register(session.collector, "erpsync-collector")
+    target_file = config.getoption("--target")
+    if target_file:
+        try:
+            session.target = load(target_file)
+        except TargetError as problem:
+            configuration_error(config, problem)
+    else:
+        try:
+            reference_server_config(config)
+        except (ProfileError, ValueError) as problem:
+            configuration_error(config, problem)
+    session.redactor = redactor_of(session.target) if session.target else redactor_of(
+        target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1"))
+    if not hasattr(config, "workerinput"):
+        problem = unwritable(config)
+        if problem:
+            configuration_error(config, problem)
+    source = config.getoption("--waivers") or (session.target.waivers if session.target else None)
+    session.waivers_source = str(source) if source else None
+    try:
+        session.waivers = waiver_files.load(source) if source else {}
+    except waiver_files.WaiverError as problem:
+        if not config.getoption("--waivers") and session.target and not Path(source).exists():
+            problem = waiver_files.WaiverError(
+                f"{session.target.source}: waivers: no such waiver file {Path(source).resolve()} (the path is "
+                "relative to the target file); copy the waiver file beside the target, or remove the waivers line")
+        configuration_error(config, problem)
+
+
+def watch(config: pytest.Config) -> None:
+    """The progress line (conformance.plugin.progress): live on a terminal, periodic in a log, none under -q;
+    the suite's tests print no progress characters and no file names of their own."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    verbosity = config.get_verbosity()
+    if verbosity <= 0:  # no file names, no percentages: the line says more
+        reporter.showfspath = False
+        if hasattr(reporter, "_show_progress_info"):  # pytest's "[ 27%]", computed before any plugin runs
+            reporter._show_progress_info = False
+    mode = "none" if verbosity < 0 else "live" if verbosity == 0 and reporter.isatty() else "plain"
+    config.pluginmanager.register(progress.Progress(reporter, run_limits(config)[0], mode,
+                                                    judged_now=lambda: progress.judged(config)), "erpsync-progress")
+
+
+def run_limits(config: pytest.Config) -> tuple[int, float]:
+    """The run's request budget and rate, the options over the target's (or the bundled server's)."""
+    target = state(config).target
+    limits = (target or target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1")).limits
+    return config.getoption("--max-requests") or limits.max_requests, config.getoption("--rate") or limits.rate
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if state(item.config).active:
+        progress.stamp(item, report)
+    return report
+
+
+def register_markers(config: pytest.Config) -> None:
+    """The suite's markers (also for the project's own tests, which import suite modules)."""
+    config.addinivalue_line("markers", "requirement(*ids): the catalogue requirement(s) a test judges")
+    config.addinivalue_line("markers", "generated: Hypothesis or schemathesis draws the requests; runs after the "
+                                       "example tests")
+    config.addinivalue_line("markers", "covering: the covering design's rows (every documented value); runs after "
+                                       "the example tests, before the generated ones")
+    for marker in sorted(set(requirements.AREAS.values()) | set(LEVEL_MARKERS.values())):
+        config.addinivalue_line("markers", f"{marker}: conformance tests of requirements in this area or level")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Every output channel through the session's redactor; then the preflight of a target file
+    (conformance.run.preflight), on the controller: a base URL that cannot be connected to, or whose
+    TLS fails, is a configuration error (exit 2; the dry run asks this much and sends nothing);
+    then credentials the server refuses, or an http:// URL redirected to https, are one too."""
+    config = session.config
+    if not state(config).active:
+        return
+    redact_outputs(config)
+    if not hasattr(config, "workerinput"):
+        watch(config)
+    stash = state(config)
+    target = stash.target
+    if target is None or hasattr(config, "workerinput") or config.option.collectonly:
+        return
+    problem = preflight.unreachable(target)
+    if problem:
+        configuration_error(config, problem)
+    if config.getoption("--dry-run"):
+        return
+    budget = config.getoption("--max-requests") or target.limits.max_requests
+    client = Client(replace(target, limits=replace(target.limits, max_requests=budget,
+                                                   rate=config.getoption("--rate") or target.limits.rate)))
+    stash.preflight = preflight.credentials(target, client)
+    if stash.preflight.problem:
+        line = stash.redactor.text(stash.preflight.problem)
+        publish(config, stash.redactor.deep(assemble(config, stash.collector, stopped=line)), point_latest=False)
+        stash.summarised = True  # the line below is the whole message; unconfigure adds where it was recorded
+        configuration_error(config, line)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo) -> None:
+    """A configuration error is one line (pytest writes it as `erpsync-conformance: ...`, Stop): the terminal reporter
+    would repeat it at the end as `! _pytest.outcomes.Exit: ... !`, which it keeps in a private
+    memo; a Ctrl-C keeps pytest's own report."""
+    if not isinstance(excinfo.value, pytest.exit.Exception):
+        return
+    reporters, CONFIG_ERROR_REPORTERS[:] = list(CONFIG_ERROR_REPORTERS), []
+    for reporter in reporters:
+        if getattr(reporter, "_keyboardinterrupt_memo", None) is not None:
+            reporter._keyboardinterrupt_memo = None
+
+
+CONFIG_ERROR_REPORTERS: list[Any] = []
+"""The terminal reporter of a session that stopped on a configuration error (configuration_error)."""
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: each worker learns whether the session is the suite's, and how much of the budget
+    the preflight spent."""
+    node.workerinput[ACTIVE_KEY] = state(node.config).active
+    node.workerinput[PREFLIGHT_KEY] = state(node.config).preflight.spent
+
+
+def unwritable(config: pytest.Config) -> str | None:
+    """Where the run could not write its results, found before the first request (a run that
+    cannot write them has nothing to show for its requests)."""
+    import tempfile
+    from pathlib import Path
+
+    places = [] if config.getoption("--collect-only", default=False) else \
+        ([] if config.getoption("--no-reports") else [("--reports-dir", Path(config.getoption("--reports-dir")))])
+    if config.getoption("--results-json"):
+        places.append(("--results-json", Path(config.getoption("--results-json")).parent))
+    for option, folder in places:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".erpsync-write-check-"):
+                pass
+        except OSError as problem:
+            return f"{option}: cannot write to {folder}: {problem.strerror or problem}"
+        latest = folder / "latest"
+        if option == "--reports-dir" and latest.exists() and not latest.is_symlink():
+            return (f"{option}: {latest} is a folder, not the link to the last run the suite keeps there (an "
+                    "artifact download leaves one): move it away, or give another --reports-dir")
+    return None
+
+
+def redact_outputs(config: pytest.Config) -> None:
+    """The terminal (everything pytest prints: failures, tracebacks with their locals, captured
+    output, warnings, Hypothesis's examples, the summary) and log records go through the redactor;
+    JUnit and results.json are redacted where they are made (the collector, the assembly)."""
+    stash = state(config)
+    redactor = stash.redactor or Redactor()  # without secrets, the terminal's sanitiser still applies
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    writer = getattr(reporter, "_tw", None)
+    if writer is not None and not isinstance(writer._file, RedactingStream):
+        original = writer._file
+        writer._file = RedactingStream(original, redactor)
+        stash.restore.append(lambda: (writer._file.release(), setattr(writer, "_file", original)))
+    if not stash.redactor:
+        return
+    factory = logging.getLogRecordFactory()
+    logging.setLogRecordFactory(RedactingRecords(factory, stash.redactor))
+    stash.restore.append(lambda: logging.setLogRecordFactory(factory))
+
+
+def reference_server_config(config: pytest.Config):
+    """The bundled server's configuration from --reference-* options (validated at configure time)."""
+    from conformance.reference.generator import reference_config
+
+    return reference_config(
+        seed=config.getoption("--reference-random"),
+        choices=key_values(config.getoption("--reference-choice"), "--reference-choice"),
+        options=key_values(config.getoption("--reference-option"), "--reference-option"),
+        faults=config.getoption("--reference-fault"),
+        volatile=config.getoption("--reference-volatile"),
+        slow_seconds=config.getoption("--slow-ms") / 1000 * 1.2,
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """The run header (also logged, logger erpsync_conformance): target, schemes, budget, rate,
+    Hypothesis profile, TLS."""
+    if not state(config).active:
+        return []
+    from hypothesis import settings
+
+    from conformance.wire.target import SCHEMES
+
+    target = state(config).target
+    budget, rate = run_limits(config)
+    current = settings()
+    hypothesis = (f"Hypothesis profile {settings.get_current_profile_name()} ({current.max_examples} examples"
+                  f"{', derandomized' if current.derandomize else ''})")
+    if target is None:
+        faults = config.getoption("--reference-fault")
+        lines = ["erpsync-conformance target: the bundled reference server (127.0.0.1, port chosen at start)"
+                 + (f", faults: {', '.join(faults)}" if faults else "")]
+    else:
+        lines = [f"erpsync-conformance target: {target.name} ({target.source})",
+                 f"base URL: {target.base_url}; schemes under test: {', '.join(target.schemes)}"
+                 + ("; app token" if target.apptoken else "")]
+    lines.append(f"budget: {budget} requests, at most {rate:g} per second{' (dry run: none sent)' if config.getoption('--dry-run') else ''}; {hypothesis}")
+    schemes = declared_schemes(config)
+    left_out = [s for s in SCHEMES if s not in schemes]
+    if left_out:
+        lines.append(f"schemes the target does not offer (their requirements not applicable): {', '.join(left_out)}")
+    if target is not None and not target.limits.verify:
+        lines.append("TLS NOT VERIFIED (limits.verify_tls = false): the credentials go to whoever answers "
+                     f"at {target.base_url}")
+    elif target is not None and target.limits.ca_bundle:
+        lines.append(f"TLS verified against {target.limits.ca_bundle}")
+    for line in lines:
+        LOG.info("%s", line)
+    return lines
+
+
+def declared_schemes(config: pytest.Config) -> tuple[str, ...]:
+    """The auth schemes of the session's target (the bundled server's, when there is no file)."""
+    target = state(config).target
+    if target is not None:
+        return target.schemes
+    return target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1").schemes
+
+
+def stage(item: pytest.Item) -> int:
+    """Example tests of single requirements first, then the covering rows, then the generated
+    tests: every requirement has an example test of known cost, the rows cover the documented
+    values, so a request budget that runs out cuts combinations first."""
+    return 2 if item.get_closest_marker("generated") else 1 if item.get_closest_marker("covering") else 0
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests in stage order, each marked with its requirements' areas and levels and matched by
+    their IDs (`-k AUTH-03`); `--requirement ID` keeps every test that judges one of those
+    requirements, the covering rows and generated tests among them (a fault only a drawn request
+    shows, such as a prefix of the password accepted, is seen alone as in the whole run); the
+    results keep only the selected requirements (Collector.in_scope)."""
+    if not state(config).active:
+        return
+    items[:] = sorted(items, key=stage)
+    state(config).suite_collected = any(item.get_closest_marker("requirement") for item in items)
+    for item in items:
+        for marker in item.iter_markers("requirement"):
+            for rid in marker.args:
+                requirement = requirements.get(rid)
+                item.add_marker(requirement.area)
+                item.add_marker(LEVEL_MARKERS[requirement.level])
+                if not stage(item):  # a covering row or generated test judges 33: -k names example tests
+                    item.extra_keyword_matches.add(rid)
+                item.user_properties.append((collect.REQUIREMENT_KEY, rid))
+        if stage(item):  # judges many requirements: in scope only through their own example tests
+            item.user_properties.append((collect.GENERATED_KEY, "true"))
+    wanted = {rid.upper() for rid in config.getoption("requirement") or ()}
+    if wanted:
+        def of(item: pytest.Item) -> set[str]:
+            return {rid for marker in item.iter_markers("requirement") for rid in marker.args}
+        kept = [item for item in items if of(item) & wanted]
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if not state(session.config).active:
+        return
+    from conformance.run import covering
+
+    rows = [item.callspec.params["row"] for item in session.items
+            if hasattr(item, "callspec") and isinstance(item.callspec.params.get("row"), covering.Row)]
+    state(session.config).dimensions = covering.values_per_dimension(row.case for row in rows) if rows else {}
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def conformance_run(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The run (session scope): target, client, exchanges, the server's decided choices. Starts the
+    reference server if no --target was given, and stops it at the end of the session."""
+    from conformance.run.discovery import discover
+    from conformance.run.runner import Run
+
+    config = request.config
+    session = state(config)
+    target = session.target
+    server = None
+    if target is None:
+        from conformance.reference import ReferenceServer
+
+        server = ReferenceServer(reference_server_config(config)).start()
+        target = server.target()
+        if config.getoption("--reference-infer"):
+            target = replace(target, profile=Profile())
+    whole = budget = config.getoption("--max-requests") or target.limits.max_requests
+    rate = config.getoption("--rate") or target.limits.rate
+    worker = getattr(config, "workerinput", None)
+    budget = max(0, budget - (worker.get(PREFLIGHT_KEY, 0) if worker is not None else session.preflight.spent))
+    if worker is not None:  # xdist: each worker's client keeps its share, so that together they keep the whole
+        count, index = int(worker["workercount"]), int(worker["workerid"].removeprefix("gw"))
+        budget, rate = budget // count + (index < budget % count), rate / count
+    client = Client(replace(target, limits=replace(target.limits, max_requests=budget, rate=rate)),
+                    dry_run=config.getoption("--dry-run"))
+    client.budget.whole = whole
+    run = Run(target, client, slow_ms=config.getoption("--slow-ms"))
+    session.run = run
+    run.decided(discover(run))
+    try:
+        yield run
+    finally:
+        session.planned = list(client.planned)
+        if server is not None:
+            server.stop()
+
+
+@pytest.fixture
+def judge(conformance_run: Any, request: pytest.FixtureRequest) -> Judge:
+    """Judges the test's requirements; at the end of the test, concludes its result."""
+    return Judge.of(conformance_run, request.node)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function):
+    if not state(pyfuncitem.config).active:  # another project's test (its own fixture may be called judge)
+        return (yield)
+    try:
+        result = yield
+    except (BudgetExhausted, DryRun, NotJudged) as stopped:
+        reason = "dry run: the request was listed, not sent" if isinstance(stopped, DryRun) \
+            else str(stopped) if isinstance(stopped, NotJudged) else f"{BUDGET_CUT} ({stopped})"
+        # Outcomes recorded before the stop (a schemathesis test records its passes on its first
+        # case) are withdrawn: a test the budget cut short is untested, never passed.
+        run = state(pyfuncitem.config).run
+        if run is not None:
+            Judge.of(run, pyfuncitem).record_final(
+                "stopped", [outcome(rid, Status.UNTESTED, reason) for marker in pyfuncitem.iter_markers("requirement")
+                            for rid in marker.args], withdraw_all=True)
+        pytest.skip(reason)
+    except Exception:
+        # A generated test (schemathesis) re-raises the finding of its shrunk case: its outcomes
+        # are recorded, and the test ends with them, as every test does, not with a traceback.
+        judge = pyfuncitem.stash.get(JUDGE, None)
+        if judge is not None and any(o.status.red for o in judge.outcomes()):
+            judge.conclude()  # fails, or xfails a waived one; returns for a SHOULD finding (a pass)
+            return None
+        raise
+    if "judge" in pyfuncitem.funcargs:
+        pyfuncitem.funcargs["judge"].conclude()
+    return result
+
+
+# --- the end of the run: whole-run judgements, results.json, reports, verdict --------------------
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """HTTP-03 and HTTP-04 hold for every request of the run: judged here, over all of them.
+    A worker ships them and what it measured to the controller; the controller (or a serial run)
+    assembles results.json, writes the reports, and lets the verdict decide the exit status."""
+    config = session.config
+    stash = state(config)
+    if not stash.active:
+        return
+    run = stash.run
+    worker = hasattr(config, "workeroutput")
+    if run is not None and run.exchanges:
+        whole = {f"#{i}": e for i, e in enumerate(run.exchanges)}
+        across = run.everywhere.outcomes() + everywhere.dead_features(run.everywhere)
+        judged = [run.judge(rid, whole).as_dict() for rid in SESSION_WIDE] + \
+            [{**o.as_dict(), "across_run": True} for o in across]
+        for data in judged:
+            rid = data["requirement"]
+            if worker:
+                config.workeroutput.setdefault(OUTCOME_KEY, []).append(data)
+            else:
+                stash.collector.outcomes[rid].append({**data, "test": None, "order": 0})
+    if worker:
+        config.workeroutput[collect.WORKER_KEY] = collect.process_summary(config)
+        config.workeroutput[collect.SUITE_KEY] = stash.suite_collected
+        return
+    collector = stash.collector
+    if collector is not None and not collector.tests and stash.suite_collected \
+            and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        sys.stderr.write("erpsync-conformance: the selection (-k, -m, --requirement) runs no test of the suite: "
+                         "nothing was judged\n")
+        session.exitstatus = 2
+        return
+    if collector is None or not collector.outcomes:
+        return  # not a conformance run (the project's own tests load this plugin too)
+    interrupted: bool | str = exitstatus == pytest.ExitCode.INTERRUPTED
+    if collector.crashed or exitstatus == pytest.ExitCode.INTERNAL_ERROR:
+        interrupted = "; ".join(collector.crashed) or "an internal error"
+    doc = assemble(config, collector, interrupted)
+    stash.doc = doc = stash.redactor.deep(doc) if stash.redactor else doc
+    if doc["verdict"]["exit_code"] and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if doc["verdict"]["status"] == "interrupted" and session.exitstatus == pytest.ExitCode.TESTS_FAILED:
+        session.exitstatus = pytest.ExitCode.INTERRUPTED  # exit 2, as the verdict says
+    collect.junit_verdict(config, doc["verdict"])
+    publish(config, doc, point_latest=not doc["run"]["dry_run"] and not interrupted)
+    if stash.write_problem:
+        session.exitstatus = 2
+
+
+def publish(config: pytest.Config, doc: dict[str, Any], *, point_latest: bool) -> None:
+    """results.json (--results-json, and the run folder with its reports unless --no-reports);
+    `latest` names the last run that ended: not a dry run, not one cut short or stopped. Total:
+    a failure to write is one line in stash.write_problem (the run then exits 2), never a traceback."""
+    stash = state(config)
+    stash.doc = doc
+    try:
+        if config.getoption("--results-json"):
+            with open(config.getoption("--results-json"), "w", encoding="utf-8") as out:
+                out.write(sinks.json_text(doc, indent=1))
+        if not config.getoption("--no-reports") and not doc["run"]["dry_run"]:  # a dry run judged nothing
+            from conformance.report import render
+
+            folder = results.write(doc, config.getoption("--reports-dir"), point_latest=point_latest)
+            stash.published = (folder, *render.render_run(folder))
+            if config.getoption("--keep"):
+                stash.pruned = results.prune(config.getoption("--reports-dir"), doc["run"]["target"]["name"],
+                                             config.getoption("--keep"), folder)
+    except (OSError, TemplateError) as problem:
+        stash.write_problem = f"erpsync-conformance: cannot write the reports: {problem}"
+    except Exception as problem:  # reporting is total: a defect here is exit 2 and one line, never "conforms"
+        stash.write_problem = (f"erpsync-conformance: cannot write the reports ({type(problem).__name__}: "
+                               f"{sinks.shown(str(problem))[:300]}); the run is no verdict")
+
+
+def assemble(config: pytest.Config, collector: collect.Collector, interrupted: bool | str = False,
+             stopped: str | None = None) -> dict[str, Any]:
+    """results.json's document; `stopped`: the configuration error that ended the run before it
+    judged anything (then nothing was collected: every requirement is untested)."""
+    import datetime as dt
+
+    stash = state(config)
+    processes = [collector.workers[k] for k in sorted(collector.workers)] or [collect.process_summary(config)]
+    processes = [p for p in processes if p]
+    first = processes[0] if processes else {}
+    target = stash.target
+    target_entry = {"name": target.name if target else first.get("name", "reference"),
+                    "base_url": target.base_url if target else first.get("base_url", "(not started)"),
+                    "source": target.source if target else "bundled reference server",
+                    "schemes": list(target.schemes) if target else first.get("schemes", []),
+                    "bundled": target is None,
+                    "faults": [] if target else list(config.getoption("--reference-fault")),
+                    "waivers": stash.waivers_source}
+    declared = target.profile.as_dict() if target else first.get("declared", {})
+    run, inconsistent = results.run_metadata(
+        target=target_entry, processes=processes, declared=declared,
+        hypothesis=collect.hypothesis_settings(config), started=stash.started_at,
+        duration_s=time.monotonic() - stash.started, strict=options.strict(config),
+        dry_run=config.getoption("--dry-run"), slow_ms=config.getoption("--slow-ms"),
+        workers=len(collector.workers), budget_option=config.getoption("--max-requests"),
+        tls={"verified": bool(target.limits.verify) if target else True,
+             "ca_bundle": target.limits.ca_bundle if target else None,
+             "plain_http": plain_http(target.base_url) if target else False},
+        preflight=stash.preflight.entries, preflight_spent=stash.preflight.spent, command=command_line(config))
+    recorded = collector.in_scope()
+    for rid, found in results.inconsistency_outcomes(run["choices"], inconsistent).items():
+        if rid in collector.scope:
+            recorded.setdefault(rid, []).extend(found)
+    facts = target or target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1")
+    inapplicable = requirements.not_applicable_for(facts.schemes, facts.apptoken is not None,
+                                                   bool(facts.apptoken and facts.apptoken.required))
+    return results.assemble(run, recorded, waivers=stash.waivers, today=dt.date.today(),
+                            response_ms=[ms for p in processes for ms in p["response_ms"]],
+                            no_response=sum(p["no_response"] for p in processes), interrupted=interrupted,
+                            inapplicable=inapplicable, coverage=collector.coverage(),
+                            require_complete=bool(config.getoption("require_complete")), stopped=stopped)
+
+
+def command_line(config: pytest.Config) -> str:
+    """The command that produced the run, as a shell takes it: `erpsync-conformance ...` as typed,
+    or pytest's own arguments."""
+    words = INVOKED or ["pytest", *config.invocation_params.args]
+    return shlex.join(str(word) for word in words)
+
+
+PLANNED_CAP = 400
+"""Characters of a planned request's line the dry run prints."""
+REASON_CAP = 600
+"""Characters of a requirement's reason the terminal shows."""
+QUIET_SHOWN = ("fail", "non-strict", "untested")
+"""The requirements -q lists: those that failed, and those a run meant to judge and did not."""
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    stash = state(config)
+    if not stash.active:
+        return
+    write = terminalreporter.write_line
+    if stash.planned:
+        terminalreporter.section("erpsync-conformance: planned requests (dry run)")
+        for request in stash.planned:  # a curl line of kilobytes is cut here; the run's report has it whole
+            line = f"{request.method} {request.label}: {request.curl}"
+            write(line if len(line) <= PLANNED_CAP else f"{line[:PLANNED_CAP]}... ({len(line) - PLANNED_CAP:,} more characters)")
+        from hypothesis import settings
+
+        generated = sum(1 for item in terminalreporter.stats.get("skipped", [])
+                        if "drawn requests are not listed" in str(item.longrepr)
+                        or "schemathesis cases are not listed" in str(item.longrepr))
+        budget = config.getoption("--max-requests") or (stash.target.limits.max_requests if stash.target else None)
+        write(f"at least {len(stash.planned)} requests: the first request of each example test and covering row "
+              f"is listed above; nothing was sent. A real run sends more: a target's preflight sends one "
+              f"authorised request per declared scheme first, tests that compare answers send a "
+              f"baseline first, the server's choices on the open points are asked first (a few dozen requests "
+              f"when the target pins none), and the {generated} generated tests draw up to "
+              f"{settings().max_examples} examples each (Hypothesis profile {settings.get_current_profile_name()})"
+              + (f"; never more than the budget of {budget}" if budget else "") + ".")
+        undecided = len(stash.target.profile.undecided()) if stash.target else 0
+        preflights = len(stash.target.schemes) if stash.target else 0  # one per declared scheme, first
+        about = len(stash.planned) + preflights + generated * settings().max_examples + 3 * undecided
+        if budget and about > budget:
+            write(f"warning: the plan does not fit the budget of {budget}: about {about} requests (at least "
+                  f"{len(stash.planned)}); a real run cuts what does not fit and its verdict says how much. "
+                  f"A full run needs about {about} (--max-requests {about}).", yellow=True, bold=True)
+        if stash.dimensions:
+            write("values per dimension in the covering rows: " +
+                  ", ".join(f"{name} {count}" for name, count in stash.dimensions.items()))
+    doc = stash.doc
+    if doc is None:
+        return
+    stash.summarised = True
+    quiet = config.get_verbosity() < 0  # -q: the verdict and what failed or was not judged, no more
+    shown = [e for e in doc["requirements"] if not quiet or (e["outcome"] in QUIET_SHOWN and gate.ran(e))]
+    if shown:
+        terminalreporter.section("erpsync-conformance: requirements" + (" that failed or were not judged" if quiet else ""))
+    for entry in shown:  # whole lines (the terminal wraps them), up to a cap a server cannot fill
+        reason = entry["reason"].replace("\n", " ")
+        write(f"{entry['id']:10} {entry['level']:6} {entry['outcome']:14} "
+              f"{reason if len(reason) <= REASON_CAP else reason[:REASON_CAP] + '... (the report has it all)'}")
+    verdict, run = doc["verdict"], doc["run"]
+    write(", ".join(f"{n} {o}" for o, n in verdict["counts"].items()) +
+          f"; {run['requests']} requests in {run['duration_s']:.1f} s")
+    for problem in doc["waiver_problems"]:
+        blocking = problem.get("blocking", True)
+        write(f"waiver {'problem' if blocking else 'note'}: {problem['problem']}", red=blocking)
+    line = verdict.get("headline") or f"verdict: {verdict['status']} (exit {verdict['exit_code']})"
+    write(line, bold=True, green=verdict["exit_code"] == 0 and verdict["status"] == "conforms",
+          red=verdict["exit_code"] != 0)
+    for reason in verdict["reasons"][:10]:
+        write(f"  {reason[:REASON_CAP]}")
+    if len(verdict["reasons"]) > 10:
+        write(f"  ... and {len(verdict['reasons']) - 10} more (see the report)")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The last lines of the run: where its reports are. Then the outputs are put back."""
+    stash = state(config)
+    if not stash.active:
+        return
+    if stash.doc is not None and not stash.summarised:  # pytest prints no summary after an internal error
+        line = stash.doc["verdict"].get("headline") or "verdict: {status} (exit {exit_code})".format(**stash.doc["verdict"])
+        config.get_terminal_writer().line(line, red=True, bold=True)
+        for reason in stash.doc["verdict"]["reasons"][:3]:
+            config.get_terminal_writer().line(f"  {reason[:300]}")
+    if stash.write_problem is not None or stash.published is not None:
+        writer = config.get_terminal_writer()
+        if stash.write_problem:
+            writer.line(stash.write_problem, red=True)
+        else:
+            folder, report, brief = stash.published
+            writer.line(f"erpsync-conformance results: {folder / 'results.json'}")
+            writer.line(f"erpsync-conformance report:  {report}")
+            writer.line(f"erpsync-conformance summary: {brief}")
+            if stash.pruned:
+                writer.line(f"erpsync-conformance pruned:  {len(stash.pruned)} older run folder(s) of the target "
+                            f"(--keep {config.getoption('--keep')})")
+    if not hasattr(config, "workerinput"):
+        append_summary(config)
+    while stash.restore:
+        stash.restore.pop()()
+
+
+def append_summary(config: pytest.Config) -> None:
+    """--summary-file (e.g. $GITHUB_STEP_SUMMARY) gets what the run ended with, whatever its exit
+    code: its summary.md, or the line that stopped it."""
+    path = config.getoption("summary_file", default=None)
+    if not path:
+        return
+    stash = state(config)
+    if stash.published is not None and stash.doc is not None:
+        from conformance.report import render
+
+        text = render.summary(stash.doc, report_link=None, folder=str(stash.published[0]))
+    else:
+        problem = stash.config_error or stash.write_problem
+        if problem is None and stash.doc is not None:
+            verdict = stash.doc["verdict"]
+            why = "a dry run writes none" if stash.doc["run"]["dry_run"] else "--no-reports"
+            problem = f"verdict: {verdict['status']} (exit {verdict['exit_code']}); no reports were written ({why})"
+        if problem is None:
+            return
+        text = f"### erpsync-conformance: {'configuration error' if stash.config_error else 'no summary'}\n\n{problem}\n"
+    try:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(text if text.endswith("\n") else text + "\n")
+    except OSError as problem:
+        config.get_terminal_writer().line(f"erpsync-conformance: cannot append to --summary-file {path}: "
+                                          f"{problem.strerror or problem}", red=True)

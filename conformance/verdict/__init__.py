@@ -1,0 +1,1 @@
+"""Pure functions over outcomes: results.json (assemble, write, load), the gate, waivers."""
