@@ -101,8 +101,7 @@ class Redactor:
         # Longest first, so that a secret inside a longer one is not half-replaced.
         self._needles = sorted(needles.values(), key=lambda n: -len(n.text))
         self._plain = sorted(plain.items(), key=lambda kv: -len(kv[0]))
-        self._find = re.compile("|".join(re.escape(n.text) for n in self._needles)).finditer if self._needles else None
-        self._by_text = {n.text: n for n in self._needles}
+        self._find = _automaton(self._needles)
         self._plus = any(" " in value for value in plain)
         self.longest = max((len(n.text) for n in self._needles), default=0)
         self._pieces = Pieces(whole)
@@ -122,7 +121,9 @@ class Redactor:
         """Where secrets stand in `text`, in any of their forms, as (start, end, needle)."""
         if self._find is None:
             return []
-        found = [(m.start(), m.end(), self._by_text[m.group()]) for m in self._find(text)]
+        # Every place any form stands, overlapping ones too: _merged joins those into one span, so
+        # two secrets that overlap are both covered (a first-match scan would leave the second's tail).
+        found = [(end + 1 - len(needle.text), end + 1, needle) for end, needle in self._find.iter(text)]
         if ESCAPED.search(text) or (self._plus and "+" in text):
             found += self._escaped_spans(text)
         return _merged(found + self._pieces.spans(text, found))
@@ -349,8 +350,36 @@ def _decoded_text(text: str, plus: bool) -> str:
     return ESCAPES_RUN.sub(_decode_token, text.replace("+", " ") if plus else text)
 
 
+def _automaton(needles: list[Needle]) -> Any:
+    """An Aho-Corasick automaton of the needles' texts (one pass over a text finds every form of
+    every secret; a regular expression of 150 alternatives took ~80 ns a character)."""
+    if not any(needle.text for needle in needles):
+        return None
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for needle in needles:
+        if needle.text:
+            automaton.add_word(needle.text, needle)
+    automaton.make_automaton()
+    return automaton
+
+
+_TOKENS: dict[str, str] = {}
+"""Escape tokens already decoded (a JSON body repeats the same few escapes, a page its &amp;)."""
+
+
 def _decode_token(match: re.Match[str]) -> str:
     token = match.group()
+    done = _TOKENS.get(token)
+    if done is None:
+        done = _decoded_token(token)
+        if len(token) <= 12 and len(_TOKENS) < 4096:
+            _TOKENS[token] = done
+    return done
+
+
+def _decoded_token(token: str) -> str:
     if not token.startswith("%"):
         return _unescape(token)
     data = bytes(int(token[i + 1:i + 3], 16) for i in range(0, len(token), 3))

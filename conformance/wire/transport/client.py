@@ -11,6 +11,7 @@ import contextlib
 import http.cookiejar
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator
 
 import requests
@@ -162,13 +163,21 @@ class Client:
 
 
 def redactor_of(target: Target) -> Redactor:
-    """Every secret of the target, and Basic's user:password, as the run's Redactor; the bundled
-    values the target calls published (the bundled reference server's sample credentials) are searched
-    whole only (not in pieces)."""
+    """Every secret of the target, and Basic's user:password, as the run's Redactor; the values the
+    target calls published (the bundled reference server's sample credentials) are searched whole
+    only (not in pieces). Targets with the same secrets share one Redactor (the session's and its
+    client's, runs in one process): its memo of redacted texts then serves them all, and a text is
+    redacted once, not once per output."""
     basic = None
     if target.basic is not None:
         user = target.basic.user
         basic = (reveal(user), f"${user.env}" if isinstance(user, Secret) else str(user),
                  target.basic.password.value, target.basic.password.env)
-    return Redactor([(s.value, s.env) for s in target.secrets()], basic, derived(target),
-                    public=target.published)
+    return _shared_redactor(tuple((s.value, s.env) for s in target.secrets()), basic, tuple(derived(target)),
+                            target.published)
+
+
+@lru_cache(maxsize=8)
+def _shared_redactor(secrets: tuple[tuple[str, str], ...], basic: tuple[str, str, str, str] | None,
+                     near: tuple[tuple[str, str, str], ...], public: frozenset[str]) -> Redactor:
+    return Redactor(secrets, basic, near, public=public)
