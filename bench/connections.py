@@ -25,7 +25,6 @@ from conformance.wire.transport import deadline  # noqa: E402
 POOLS = (deadline.WatchedHTTPPool, deadline.WatchedHTTPSPool)
 
 
-
 def kept_alive(on: bool) -> None:
     """Connections given back to the pool as urllib3 does it (on) or closed (the suite's way)."""
     for pool in POOLS:
@@ -52,8 +51,10 @@ def main() -> None:
     for mode, runs in rates.items():
         print(f"{mode:28} median {statistics.median(runs):6.0f} exchanges/s  ({', '.join(f'{r:.0f}' for r in runs)})")
     ratios = [a / b for a, b in zip(*rates.values())]
-    print(f"ratio one-per-exchange / kept-alive: median {statistics.median(ratios):.3f} "
-          f"({min(ratios):.3f}-{max(ratios):.3f})")
+    print(
+        f"ratio one-per-exchange / kept-alive: median {statistics.median(ratios):.3f} "
+        f"({min(ratios):.3f}-{max(ratios):.3f})"
+    )
 
 
 if __name__ == "__main__":

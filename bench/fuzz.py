@@ -42,25 +42,50 @@ class Fuzzed:
         return self.requests / self.call_s if self.call_s else 0.0
 
     def as_dict(self) -> dict:
-        return {"cases": self.cases, "requests_at_server": self.requests, "call_s": round(self.call_s, 4),
-                "subprocess_wall_s": round(self.wall_s, 3), "cases_per_second": round(self.cases_per_second, 1),
-                "requests_per_second": round(self.requests_per_second, 1), "returncode": self.returncode}
+        return {
+            "cases": self.cases,
+            "requests_at_server": self.requests,
+            "call_s": round(self.call_s, 4),
+            "subprocess_wall_s": round(self.wall_s, 3),
+            "cases_per_second": round(self.cases_per_second, 1),
+            "requests_per_second": round(self.requests_per_second, 1),
+            "returncode": self.returncode,
+        }
 
 
 def schemathesis_run(server: ReferenceServer, max_examples: int) -> Fuzzed:
     with tempfile.TemporaryDirectory(prefix="bench-schemathesis-") as tmp:
         test_file = Path(tmp, "test_schemathesis_cases.py")
         shutil.copy(HERE / "schemathesis_cases.py", test_file)
-        env = dict(os.environ, BENCH_OPENAPI=str(ROOT / "schemas" / "openapi.yaml"), BENCH_BASE_URL=server.base_url,
-                   BENCH_AUTHORIZATION=sample_headers()["Authorization"], BENCH_MAX_EXAMPLES=str(max_examples),
-                   BENCH_CASES=str(Path(tmp, "cases.json")), BENCH_CALLTIMES=str(Path(tmp, "calltimes.json")),
-                   PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.getenv("PYTHONPATH")])))
+        env = dict(
+            os.environ,
+            BENCH_OPENAPI=str(ROOT / "schemas" / "openapi.yaml"),
+            BENCH_BASE_URL=server.base_url,
+            BENCH_AUTHORIZATION=sample_headers()["Authorization"],
+            BENCH_MAX_EXAMPLES=str(max_examples),
+            BENCH_CASES=str(Path(tmp, "cases.json")),
+            BENCH_CALLTIMES=str(Path(tmp, "calltimes.json")),
+            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.getenv("PYTHONPATH")])),
+        )
         env.pop("HYPOTHESIS_PROFILE", None)
         env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(ROOT / ".hypothesis")
         before = len(server.requests)
         # The suite's own plugin stays out: this is schemathesis alone.
-        cmd = [sys.executable, "-m", "pytest", "-p", "no:erpsync_conformance", "-p", "no:cacheprovider",
-               "-p", "bench.calltimes", "-q", "--rootdir", tmp, str(test_file)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:erpsync_conformance",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "bench.calltimes",
+            "-q",
+            "--rootdir",
+            tmp,
+            str(test_file),
+        ]
         measured = measure(cmd, tmp, env)
         sent = len(server.requests) - before
         try:

@@ -34,17 +34,20 @@ def many_entries(count: int, entry) -> callable:
         if isinstance(doc, dict) and isinstance(doc.get("FieldProperties"), dict):
             doc["FieldProperties"] = {f"F{i}": entry for i in range(count)}
         return json.dumps(doc, separators=(",", ":")).encode()
+
     return change
 
 
 def fat_headers(count: int, size: int) -> callable:
     """Every answer with `count` more header fields of `size` bytes each (http.client takes at most
     100 fields of 64 KiB)."""
+
     def alter(server: Altered, request):
         response = server.answer(request)
         for i in range(count):
             response.headers[f"X-Fat-{i}"] = "x" * size
         return response
+
     return alter
 
 
@@ -71,10 +74,28 @@ def main() -> None:
                 continue
             with serving(Altered(alter)) as base_url:
                 target = write_target(Path(folder), base_url)
-                runs = [measure([sys.executable, "-m", "conformance", "--target", str(target), "-q", "-p",
-                                 "no:cacheprovider", "--hypothesis-profile", "quick", "--max-requests",
-                                 str(args.max_requests), "--no-reports"], cwd=folder, env=env)
-                        for _ in range(args.repeat)]
+                runs = [
+                    measure(
+                        [
+                            sys.executable,
+                            "-m",
+                            "conformance",
+                            "--target",
+                            str(target),
+                            "-q",
+                            "-p",
+                            "no:cacheprovider",
+                            "--hypothesis-profile",
+                            "quick",
+                            "--max-requests",
+                            str(args.max_requests),
+                            "--no-reports",
+                        ],
+                        cwd=folder,
+                        env=env,
+                    )
+                    for _ in range(args.repeat)
+                ]
             wall = sorted(r.wall_s for r in runs)[len(runs) // 2]
             peak = sorted(r.tree_peak_mb for r in runs)[len(runs) // 2]  # ru_maxrss would carry the fork's copy
             verdict = next((line for line in runs[-1].stdout.splitlines() if line.startswith("verdict:")), "no verdict")

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import requests
 
-from conformance.wire.transport.client import Client
 from conformance.reference import ReferenceServer
 from conformance.run.runner import Run
+from conformance.wire.transport.client import Client
 
 SAMPLE_USER, SAMPLE_PASSWORD = "tje0", "Tje0"
 SAMPLE_HEADERS = {"Accept": "application/json; charset=utf-8", "Accept-Language": "sv"}
@@ -41,8 +41,13 @@ class Loop:
         return self.requests / self.seconds
 
     def as_dict(self) -> dict:
-        return {"requests": self.requests, "seconds": round(self.seconds, 4), "per_second": round(self.per_second, 1),
-                "not_ok": self.not_ok, "body_bytes": self.body_bytes}
+        return {
+            "requests": self.requests,
+            "seconds": round(self.seconds, 4),
+            "per_second": round(self.per_second, 1),
+            "not_ok": self.not_ok,
+            "body_bytes": self.body_bytes,
+        }
 
 
 def raw_loop(url: str, n: int) -> Loop:

@@ -111,5 +111,11 @@ def measure(cmd: list[str], cwd: str | Path, env: dict[str, str] | None = None, 
         done.set()
         sampler.join()
         process.returncode = os.waitstatus_to_exitcode(status)
-    return Measured(process.returncode, wall, high_water / 2**20, peak / 2**20,
-                    out_path.read_text(errors="replace"), err_path.read_text(errors="replace"))
+    return Measured(
+        process.returncode,
+        wall,
+        high_water / 2**20,
+        peak / 2**20,
+        out_path.read_text(errors="replace"),
+        err_path.read_text(errors="replace"),
+    )

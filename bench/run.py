@@ -50,15 +50,27 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="repetitions; figures are medians (default 5)")
     parser.add_argument("--requests", type=int, default=500, help="requests per client loop (default 500)")
-    parser.add_argument("--max-examples", type=int, default=100,
-                        help="Hypothesis max_examples of the schemathesis test (default 100)")
-    parser.add_argument("--out", type=Path, default=HERE / "results.json", help="results JSON (default bench/results.json)")
-    parser.add_argument("--readme", type=Path, default=HERE / "README.md",
-                        help="the README whose results section is rewritten (default bench/README.md)")
+    parser.add_argument(
+        "--max-examples", type=int, default=100, help="Hypothesis max_examples of the schemathesis test (default 100)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=HERE / "results.json", help="results JSON (default bench/results.json)"
+    )
+    parser.add_argument(
+        "--readme",
+        type=Path,
+        default=HERE / "README.md",
+        help="the README whose results section is rewritten (default bench/README.md)",
+    )
     parser.add_argument("--no-readme", action="store_true", help="leave the README alone")
     parser.add_argument("--prism-dir", type=Path, default=HERE / ".prism", help="where npm installs Prism")
-    for part, what in (("schemathesis", "(3)"), ("whole-run", "(4) and (5)"), ("properties", "the property runs of (5)"),
-                       ("staging", "the staging-profile run of (4)"), ("prism", "(6)")):
+    for part, what in (
+        ("schemathesis", "(3)"),
+        ("whole-run", "(4) and (5)"),
+        ("properties", "the property runs of (5)"),
+        ("staging", "the staging-profile run of (4)"),
+        ("prism", "(6)"),
+    ):
         parser.add_argument(f"--skip-{part}", action="store_true", help=f"leave out {what}")
     return parser.parse_args(argv)
 
@@ -83,12 +95,14 @@ def ratio(a: float | None, b: float | None) -> float | None:
     return a / b if a and b else None
 
 
-def repetition(index: int, args: argparse.Namespace, server: ReferenceServer, prism_exe: Path | None,
-               unicode_cache: Path) -> dict:
+def repetition(
+    index: int, args: argparse.Namespace, server: ReferenceServer, prism_exe: Path | None, unicode_cache: Path
+) -> dict:
     rep: dict[str, Any] = {"index": index}
     progress(f"repetition {index + 1}/{args.repeat}: client loops")
-    raw, suite = ordered(index, lambda: raw_loop(server.endpoint_url, args.requests),
-                         lambda: suite_loop(server, args.requests))
+    raw, suite = ordered(
+        index, lambda: raw_loop(server.endpoint_url, args.requests), lambda: suite_loop(server, args.requests)
+    )
     rep["raw"], rep["suite"] = raw.as_dict(), suite.as_dict()
     rep["suite_over_raw"] = ratio(suite.per_second, raw.per_second)
     if not args.skip_schemathesis:
@@ -103,9 +117,13 @@ def repetition(index: int, args: argparse.Namespace, server: ReferenceServer, pr
         progress(f"repetition {index + 1}: reference server process and Prism")
         try:
             with reference_process() as ref, prism(prism_exe) as mock:
-                rep["sample_answers"] = {"reference_process": answers_sample(ref.url), "prism": answers_sample(mock.url)}
-                own, prism_loop = ordered(index, lambda: raw_loop(ref.url, args.requests),
-                                          lambda: raw_loop(mock.url, args.requests))
+                rep["sample_answers"] = {
+                    "reference_process": answers_sample(ref.url),
+                    "prism": answers_sample(mock.url),
+                }
+                own, prism_loop = ordered(
+                    index, lambda: raw_loop(ref.url, args.requests), lambda: raw_loop(mock.url, args.requests)
+                )
             rep["reference_process"], rep["prism"] = own.as_dict(), prism_loop.as_dict()
             rep["reference_process_over_prism"] = ratio(own.per_second, prism_loop.per_second)
             rep["reference_in_process_over_prism"] = ratio(raw.per_second, prism_loop.per_second)
@@ -113,18 +131,24 @@ def repetition(index: int, args: argparse.Namespace, server: ReferenceServer, pr
             rep["prism_error"] = str(problem)
             progress(f"Prism: {problem}")
     if not args.skip_whole_run:
-        progress(f"repetition {index + 1}: whole runs, serial (fresh folder, and with Hypothesis's unicode cache) "
-                 "and -n 2")
-        serial, warm, parallel = ordered(index, lambda: whole_run(unicode_to=unicode_cache),
-                                         lambda: whole_run(unicode_from=unicode_cache), lambda: whole_run("-n", "2"))
+        progress(
+            f"repetition {index + 1}: whole runs, serial (fresh folder, and with Hypothesis's unicode cache) and -n 2"
+        )
+        serial, warm, parallel = ordered(
+            index,
+            lambda: whole_run(unicode_to=unicode_cache),
+            lambda: whole_run(unicode_from=unicode_cache),
+            lambda: whole_run("-n", "2"),
+        )
         rep["whole"], rep["whole_warm"], rep["whole_n2"] = serial.as_dict(), warm.as_dict(), parallel.as_dict()
         rep["whole_n2_speedup"] = ratio(serial.wall_s, parallel.wall_s)
     if not args.skip_properties:
         for key, profile in PROPERTY_PROFILES:
             progress(f"repetition {index + 1}: property tests ({profile or 'default'} profile), serial and -n 2")
             chosen = ("--hypothesis-profile", profile) if profile else ()
-            serial, parallel = ordered(index, lambda: properties_run(*chosen),
-                                       lambda: properties_run(*chosen, "-n", "2"))
+            serial, parallel = ordered(
+                index, lambda: properties_run(*chosen), lambda: properties_run(*chosen, "-n", "2")
+            )
             rep[key], rep[f"{key}_n2"] = serial.as_dict(), parallel.as_dict()
             rep[f"{key}_n2_speedup_wall"] = ratio(serial.wall_s, parallel.wall_s)
             rep[f"{key}_n2_speedup_span"] = ratio(serial.span_s, parallel.span_s)
@@ -134,23 +158,43 @@ def repetition(index: int, args: argparse.Namespace, server: ReferenceServer, pr
 def machine() -> dict:
     model = ""
     try:
-        model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                      if line.startswith("model name")), "")
+        model = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
     except OSError:
         pass
-    return {"cpu_count": os.cpu_count(), "cpu_model": model, "python": platform.python_version(),
-            "platform": platform.platform(), "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = dt.datetime.now(dt.timezone.utc)
-    doc: dict[str, Any] = {"date": started.isoformat(timespec="seconds"), "machine": machine(),
-                           "config": {"repeat": args.repeat, "requests": args.requests,
-                                      "max_examples": args.max_examples,
-                                      "skipped": [p for p in ("schemathesis", "whole-run", "properties", "staging", "prism")
-                                                  if getattr(args, "skip_" + p.replace("-", "_"))]},
-                           "notes": []}
+    doc: dict[str, Any] = {
+        "date": started.isoformat(timespec="seconds"),
+        "machine": machine(),
+        "config": {
+            "repeat": args.repeat,
+            "requests": args.requests,
+            "max_examples": args.max_examples,
+            "skipped": [
+                p
+                for p in ("schemathesis", "whole-run", "properties", "staging", "prism")
+                if getattr(args, "skip_" + p.replace("-", "_"))
+            ],
+        },
+        "notes": [],
+    }
     prism_exe = None
     if not args.skip_prism:
         progress(f"installing Prism into {args.prism_dir} (npm) unless it is there")

@@ -16,12 +16,20 @@ CASES = {"count": 0}
 
 
 @schema.parametrize()
-@settings(max_examples=int(os.environ["BENCH_MAX_EXAMPLES"]), derandomize=True, database=None, deadline=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=int(os.environ["BENCH_MAX_EXAMPLES"]),
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_schemathesis(case):
     CASES["count"] += 1
-    case.call_and_validate(base_url=os.environ["BENCH_BASE_URL"], session=session,
-                           headers={"Authorization": os.environ["BENCH_AUTHORIZATION"]})
+    case.call_and_validate(
+        base_url=os.environ["BENCH_BASE_URL"],
+        session=session,
+        headers={"Authorization": os.environ["BENCH_AUTHORIZATION"]},
+    )
 
 
 def teardown_module():

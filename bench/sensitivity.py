@@ -68,8 +68,17 @@ class Result:
 def one_run(profile: str, fault: Fault | None, budget: int | None, timeout: float, seed: int | None = None) -> Result:
     with tempfile.TemporaryDirectory(prefix="erpsync-sensitivity-") as folder:
         out = Path(folder, "results.json")
-        cmd = [str(CONSOLE), "-q", "--no-reports", "--results-json", str(out), "--hypothesis-profile", profile,
-               "-p", "no:cacheprovider"]
+        cmd = [
+            str(CONSOLE),
+            "-q",
+            "--no-reports",
+            "--results-json",
+            str(out),
+            "--hypothesis-profile",
+            profile,
+            "-p",
+            "no:cacheprovider",
+        ]
         if budget is not None:
             cmd += ["--max-requests", str(budget)]
         if seed is not None:
@@ -79,8 +88,14 @@ def one_run(profile: str, fault: Fault | None, budget: int | None, timeout: floa
             if fault.name in SLOW:
                 cmd += ["--slow-ms", "10"]  # as the fault matrix: each slow answer waits 12 ms, not 6 s
         started = dt.datetime.now()
-        done = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""})
+        done = subprocess.run(
+            cmd,
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": ""},
+        )
         wall = (dt.datetime.now() - started).total_seconds()
         level = requirements.get(fault.breaks[0]).level if fault else None
         try:
@@ -89,9 +104,18 @@ def one_run(profile: str, fault: Fault | None, budget: int | None, timeout: floa
             return Result(profile, fault and fault.name, level, done.returncode, None, [], None, wall, False, seed=seed)
         red = sorted(r["id"] for r in doc["requirements"] if r["outcome"] in RED)
         reasons = {r["id"]: r.get("reason") for r in doc["requirements"]}
-        return Result(profile, fault and fault.name, level, done.returncode, doc["run"]["requests"], red,
-                      reasons.get(fault.breaks[0]) if fault else None, wall, reasons={} if fault else reasons,
-                      seed=seed)
+        return Result(
+            profile,
+            fault and fault.name,
+            level,
+            done.returncode,
+            doc["run"]["requests"],
+            red,
+            reasons.get(fault.breaks[0]) if fault else None,
+            wall,
+            reasons={} if fault else reasons,
+            seed=seed,
+        )
 
 
 def judge(results: list[Result], clean: Result, cleans: dict[int, Result] | None = None) -> None:
@@ -107,14 +131,20 @@ def judge(results: list[Result], clean: Result, cleans: dict[int, Result] | None
 
 
 def summarise(profile: str, budget: int | None, results: list[Result], clean: Result) -> dict:
-    row = {"profile": profile, "budget": budget, "faults": len(results),
-           "caught": sum(r.caught for r in results),
-           "clean_red": clean.red, "clean_requests": clean.requests,
-           "requests_median": statistics.median(r.requests or 0 for r in results),
-           "requests_max": max(r.requests or 0 for r in results),
-           "wall_median_s": round(statistics.median(r.wall_s for r in results), 2),
-           "missed": sorted(f"{r.fault} (seed {r.seed})" if r.seed is not None else str(r.fault)
-                            for r in results if not r.caught)}
+    row = {
+        "profile": profile,
+        "budget": budget,
+        "faults": len(results),
+        "caught": sum(r.caught for r in results),
+        "clean_red": clean.red,
+        "clean_requests": clean.requests,
+        "requests_median": statistics.median(r.requests or 0 for r in results),
+        "requests_max": max(r.requests or 0 for r in results),
+        "wall_median_s": round(statistics.median(r.wall_s for r in results), 2),
+        "missed": sorted(
+            f"{r.fault} (seed {r.seed})" if r.seed is not None else str(r.fault) for r in results if not r.caught
+        ),
+    }
     for level in ("MUST", "SHOULD", "INFO"):
         of = [r for r in results if r.level == level]
         row[level] = {"faults": len(of), "caught": sum(r.caught for r in of)}
@@ -122,14 +152,20 @@ def summarise(profile: str, budget: int | None, results: list[Result], clean: Re
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| Hypothesis profile | budget | faults caught | MUST | SHOULD | INFO | requests per run (median, max) "
-             "| fault-free run: requests, red | wall per run (median) |",
-             "|---|---:|---:|---:|---:|---:|---:|---|---:|"]
+    lines = [
+        "| Hypothesis profile | budget | faults caught | MUST | SHOULD | INFO | requests per run (median, max) "
+        "| fault-free run: requests, red | wall per run (median) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|",
+    ]
     for r in rows:
-        share = lambda d: f"{d['caught']}/{d['faults']} ({100 * d['caught'] / d['faults']:.0f} %)" if d["faults"] else "-"
-        lines.append(f"| {r['profile']} | {r['budget'] or 'none'} | {r['caught']}/{r['faults']} | {share(r['MUST'])} "
-                     f"| {share(r['SHOULD'])} | {share(r['INFO'])} | {r['requests_median']:.0f}, {r['requests_max']} "
-                     f"| {r['clean_requests']}, {', '.join(r['clean_red']) or 'nothing'} | {r['wall_median_s']} s |")
+        share = lambda d: (
+            f"{d['caught']}/{d['faults']} ({100 * d['caught'] / d['faults']:.0f} %)" if d["faults"] else "-"
+        )
+        lines.append(
+            f"| {r['profile']} | {r['budget'] or 'none'} | {r['caught']}/{r['faults']} | {share(r['MUST'])} "
+            f"| {share(r['SHOULD'])} | {share(r['INFO'])} | {r['requests_median']:.0f}, {r['requests_max']} "
+            f"| {r['clean_requests']}, {', '.join(r['clean_red']) or 'nothing'} | {r['wall_median_s']} s |"
+        )
     missed = [f"- `{r['profile']}` misses: " + (", ".join(f"`{m}`" for m in r["missed"]) or "none") for r in rows]
     return "\n".join(lines + [""] + missed)
 
@@ -149,8 +185,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/sensitivity.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--profiles", nargs="+", default=list(PROFILES), choices=PROFILES)
     parser.add_argument("--faults", nargs="+", help="only these named faults (default: all)")
-    parser.add_argument("--backgrounds", type=int, default=0, metavar="K",
-                        help="each fault over K drawn conformant servers instead of the reference defaults")
+    parser.add_argument(
+        "--backgrounds",
+        type=int,
+        default=0,
+        metavar="K",
+        help="each fault over K drawn conformant servers instead of the reference defaults",
+    )
     parser.add_argument("--staging-budget", type=int, default=150)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="runs at once")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds one run may take")
@@ -182,8 +223,12 @@ def main(argv: list[str] | None = None) -> int:
         clean.profile = label
         every += [asdict(r) for r in done] + [asdict(clean)]
         print(f"{profile}: {rows[-1]['caught']}/{len(results)} faults caught", file=sys.stderr, flush=True)
-    machine = {"cpu_count": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-               "load_average": os.getloadavg()}
+    machine = {
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average": os.getloadavg(),
+    }
     date = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     for row in rows:
         row.update(date=date, jobs=args.jobs)
@@ -193,14 +238,18 @@ def main(argv: list[str] | None = None) -> int:
         earlier = json.loads(args.out.read_text()) if args.out.exists() and not args.faults else {}
     except ValueError:
         earlier = {}
-    rows = sorted([r for r in earlier.get("rows", []) if r["profile"] not in measured] + rows,
-                  key=lambda r: (PROFILES.index(r["profile"].split()[0]), r["profile"]))
+    rows = sorted(
+        [r for r in earlier.get("rows", []) if r["profile"] not in measured] + rows,
+        key=lambda r: (PROFILES.index(r["profile"].split()[0]), r["profile"]),
+    )
     every = [r for r in earlier.get("runs", []) if r["profile"] not in measured] + every
     args.out.write_text(json.dumps({"machine": machine, "rows": rows, "runs": every}, indent=2) + "\n")
     dates = sorted({r.get("date", "?")[:16] for r in rows})
-    text = (f"Measured on {machine['cpu_count']} CPU(s), Python {machine['python']}, "
-            f"{' and '.join(sorted({str(r.get('jobs', '?')) for r in rows}))} run(s) at once "
-            f"({', '.join(dates)} UTC), by `bench/sensitivity.py`; every run in `{args.out.name}`.\n\n" + table(rows))
+    text = (
+        f"Measured on {machine['cpu_count']} CPU(s), Python {machine['python']}, "
+        f"{' and '.join(sorted({str(r.get('jobs', '?')) for r in rows}))} run(s) at once "
+        f"({', '.join(dates)} UTC), by `bench/sensitivity.py`; every run in `{args.out.name}`.\n\n" + table(rows)
+    )
     print(text)
     write_readme(args.readme, text)
     return 0

@@ -34,8 +34,9 @@ class Spawned:
 
     def __init__(self, cmd: list[str], announce: str, cwd: Path, timeout: float = 60) -> None:
         self._log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log", delete=False)
-        self.process = subprocess.Popen(cmd, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
+        self.process = subprocess.Popen(
+            cmd, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = re.search(announce, self.output())
@@ -73,16 +74,21 @@ def answers_sample(url: str) -> dict:
     """One sample request: what the server answers. ServerFailed unless it is a 200, so that a
     loop is never timed over refusals."""
     response = requests.post(url, headers=sample_headers(), timeout=10)
-    seen = {"status": response.status_code, "content_type": response.headers.get("Content-Type"),
-            "body_bytes": len(response.content), "connection": response.headers.get("Connection")}
+    seen = {
+        "status": response.status_code,
+        "content_type": response.headers.get("Content-Type"),
+        "body_bytes": len(response.content),
+        "connection": response.headers.get("Connection"),
+    }
     if response.status_code != 200:
         raise ServerFailed(f"{url} answers the sample request {response.status_code}, not 200: {seen}")
     return seen
 
 
 def reference_process() -> Spawned:
-    return Spawned([sys.executable, "-m", "conformance.reference", "--port", "0"],
-                   r"\(endpoint (?P<url>http://\S+)\)", ROOT)
+    return Spawned(
+        [sys.executable, "-m", "conformance.reference", "--port", "0"], r"\(endpoint (?P<url>http://\S+)\)", ROOT
+    )
 
 
 def free_port() -> int:
@@ -99,11 +105,17 @@ def install_prism(prefix: Path) -> tuple[Path, str]:
         if npm is None:
             raise ServerFailed("npm is not on PATH: Stoplight Prism cannot be installed")
         prefix.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(prefix),
-                               PRISM_PACKAGE], capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(prefix), PRISM_PACKAGE],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if done.returncode != 0 or not executable.exists():
-            raise ServerFailed(f"npm install {PRISM_PACKAGE} failed (exit {done.returncode}): "
-                               f"{(done.stderr or done.stdout).strip()[-600:]}")
+            raise ServerFailed(
+                f"npm install {PRISM_PACKAGE} failed (exit {done.returncode}): "
+                f"{(done.stderr or done.stdout).strip()[-600:]}"
+            )
     version = subprocess.run([str(executable), "--version"], capture_output=True, text=True, timeout=60)
     return executable, version.stdout.strip()
 
@@ -112,5 +124,8 @@ def prism(executable: Path) -> Spawned:
     """`prism mock` of schemas/openapi.yaml (static responses) on a free port of 127.0.0.1. Prism
     serves the paths without the servers' base path, and announces each operation's URL."""
     port = free_port()
-    return Spawned([str(executable), "mock", "-p", str(port), "-h", "127.0.0.1", str(ROOT / "schemas" / "openapi.yaml")],
-                   r"POST\s+(?P<url>http://127\.0\.0\.1:\d+/\S*GetEngineStatus)", ROOT)
+    return Spawned(
+        [str(executable), "mock", "-p", str(port), "-h", "127.0.0.1", str(ROOT / "schemas" / "openapi.yaml")],
+        r"POST\s+(?P<url>http://127\.0\.0\.1:\d+/\S*GetEngineStatus)",
+        ROOT,
+    )

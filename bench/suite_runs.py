@@ -54,21 +54,31 @@ class SuiteRun:
         return self.covered / self.requests if self.requests else None
 
     def as_dict(self) -> dict:
-        return {"returncode": self.returncode, "wall_s": round(self.wall_s, 3), "maxrss_mb": round(self.maxrss_mb, 1),
-                "maxrss_mb_si": round(self.maxrss_mb * 2**20 / 1e6, 1),
-                "tree_peak_mb": round(self.tree_peak_mb, 1), "requests": self.requests, "outcomes": self.outcomes,
-                "covered": self.covered,
-                "covered_per_request": None if self.covered_per_request is None else round(self.covered_per_request, 4),
-                "not_covered": self.not_covered, "unicode_cache_present": self.warm,
-                "call_s_total": round(sum(self.call_s.values()), 3),
-                "span_s": None if self.span_s is None else round(self.span_s, 3),
-                "call_s_longest": {k: round(v, 3) for k, v in sorted(self.call_s.items(), key=lambda kv: -kv[1])[:3]},
-                "hypothesis": self.hypothesis}
+        return {
+            "returncode": self.returncode,
+            "wall_s": round(self.wall_s, 3),
+            "maxrss_mb": round(self.maxrss_mb, 1),
+            "maxrss_mb_si": round(self.maxrss_mb * 2**20 / 1e6, 1),
+            "tree_peak_mb": round(self.tree_peak_mb, 1),
+            "requests": self.requests,
+            "outcomes": self.outcomes,
+            "covered": self.covered,
+            "covered_per_request": None if self.covered_per_request is None else round(self.covered_per_request, 4),
+            "not_covered": self.not_covered,
+            "unicode_cache_present": self.warm,
+            "call_s_total": round(sum(self.call_s.values()), 3),
+            "span_s": None if self.span_s is None else round(self.span_s, 3),
+            "call_s_longest": {k: round(v, 3) for k, v in sorted(self.call_s.items(), key=lambda kv: -kv[1])[:3]},
+            "hypothesis": self.hypothesis,
+        }
 
 
 def _env(tmp: str) -> dict[str, str]:
-    env = dict(os.environ, BENCH_CALLTIMES=str(Path(tmp, "calltimes.json")),
-               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.getenv("PYTHONPATH")])))
+    env = dict(
+        os.environ,
+        BENCH_CALLTIMES=str(Path(tmp, "calltimes.json")),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.getenv("PYTHONPATH")])),
+    )
     for name in ("CI", "HYPOTHESIS_PROFILE") + tuple(k for k in os.environ if k.startswith("ERPSYNC_")):
         env.pop(name, None)  # the default run, whatever the caller's environment says
     return env
@@ -83,16 +93,30 @@ def _run(cmd: list[str], tmp: str) -> SuiteRun:
         requests = data["run"]["requests"]
         hypothesis = data["run"].get("hypothesis", {})
         outcomes = dict(Counter(r["outcome"] for r in data["requirements"]))
-        not_covered = {r["id"]: f"{r['outcome']}: {r.get('reason', '')}" for r in data["requirements"]
-                       if r["outcome"] not in COVERED}
+        not_covered = {
+            r["id"]: f"{r['outcome']}: {r.get('reason', '')}"
+            for r in data["requirements"]
+            if r["outcome"] not in COVERED
+        }
     try:
         call_s = json.loads(Path(tmp, "calltimes.json").read_text())
         span_s = json.loads(Path(tmp, "calltimes.json.span").read_text())
     except (OSError, ValueError):
         call_s, span_s = {}, None
     tail = "\n".join((measured.stdout + measured.stderr).strip().splitlines()[-3:])
-    return SuiteRun(measured.returncode, measured.wall_s, measured.maxrss_mb, measured.tree_peak_mb, requests,
-                    outcomes, call_s, span_s, hypothesis, tail, not_covered)
+    return SuiteRun(
+        measured.returncode,
+        measured.wall_s,
+        measured.maxrss_mb,
+        measured.tree_peak_mb,
+        requests,
+        outcomes,
+        call_s,
+        span_s,
+        hypothesis,
+        tail,
+        not_covered,
+    )
 
 
 def whole_run(*extra: str, unicode_from: Path | None = None, unicode_to: Path | None = None) -> SuiteRun:

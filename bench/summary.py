@@ -76,30 +76,67 @@ def targets(doc: dict) -> list[dict]:
 
     def judged(name: str, key: str, goal: str, ok, which: str = "median") -> dict:
         value = m.get(key, {}).get(which)
-        return {"target": name, "goal": goal, "measured": key, "statistic": which,
-                "value": value, "met": None if value is None else bool(ok(value))}
+        return {
+            "target": name,
+            "goal": goal,
+            "measured": key,
+            "statistic": which,
+            "value": value,
+            "met": None if value is None else bool(ok(value)),
+        }
 
     out = [
-        judged("the suite's client with checks reaches >= 50 % of the raw loop", "suite_over_raw", ">= 0.5",
-               lambda v: v >= 0.5),
-        judged("the suite runs >= 3x the cases per second of schemathesis", "suite_over_schemathesis_cases", ">= 3",
-               lambda v: v >= 3),
+        judged(
+            "the suite's client with checks reaches >= 50 % of the raw loop",
+            "suite_over_raw",
+            ">= 0.5",
+            lambda v: v >= 0.5,
+        ),
+        judged(
+            "the suite runs >= 3x the cases per second of schemathesis",
+            "suite_over_schemathesis_cases",
+            ">= 3",
+            lambda v: v >= 3,
+        ),
         judged("the whole default run finishes in under 30 s wall", "whole.wall_s", "< 30 s", lambda v: v < 30),
-        judged("the whole default run peaks under 300 MB RSS (10^6 bytes; fresh folder; largest repetition)",
-               "whole.maxrss_mb_si", "< 300 MB", lambda v: v < 300, "max"),
-        judged("-n 2 gives >= 1.5x on the property tests (wall, default profile)", "properties_n2_speedup_wall",
-               ">= 1.5", lambda v: v >= 1.5),
-        judged("-n 2 gives >= 1.5x on the property tests (wall, thorough profile)",
-               "properties_thorough_n2_speedup_wall", ">= 1.5", lambda v: v >= 1.5),
-        judged("the reference server (own process) serves >= Prism's requests per second",
-               "reference_process_over_prism", ">= 1", lambda v: v >= 1),
+        judged(
+            "the whole default run peaks under 300 MB RSS (10^6 bytes; fresh folder; largest repetition)",
+            "whole.maxrss_mb_si",
+            "< 300 MB",
+            lambda v: v < 300,
+            "max",
+        ),
+        judged(
+            "-n 2 gives >= 1.5x on the property tests (wall, default profile)",
+            "properties_n2_speedup_wall",
+            ">= 1.5",
+            lambda v: v >= 1.5,
+        ),
+        judged(
+            "-n 2 gives >= 1.5x on the property tests (wall, thorough profile)",
+            "properties_thorough_n2_speedup_wall",
+            ">= 1.5",
+            lambda v: v >= 1.5,
+        ),
+        judged(
+            "the reference server (own process) serves >= Prism's requests per second",
+            "reference_process_over_prism",
+            ">= 1",
+            lambda v: v >= 1,
+        ),
     ]
     staging = doc.get("staging")
     total = len(CATALOGUE)
-    out.append({"target": f"the staging profile covers all {total} requirements within 150 requests",
-                "goal": f"{total} covered, <= 150 requests", "measured": "staging", "statistic": "once",
-                "value": None if staging is None else f"{staging['covered']} covered in {staging['requests']} requests",
-                "met": None if staging is None else staging["covered"] == total and (staging["requests"] or 0) <= 150})
+    out.append(
+        {
+            "target": f"the staging profile covers all {total} requirements within 150 requests",
+            "goal": f"{total} covered, <= 150 requests",
+            "measured": "staging",
+            "statistic": "once",
+            "value": None if staging is None else f"{staging['covered']} covered in {staging['requests']} requests",
+            "met": None if staging is None else staging["covered"] == total and (staging["requests"] or 0) <= 150,
+        }
+    )
     return out
 
 
@@ -115,24 +152,34 @@ def _number(value: float | None, unit: str) -> str:
 
 def table(doc: dict) -> str:
     m, reps = doc["medians"], len(doc["repetitions"])
-    lines = [f"Medians over {reps} repetition(s); ratios computed within each repetition, then the median taken.",
-             "", "| measurement | median | min - max | unit |", "|---|---:|---:|---|"]
+    lines = [
+        f"Medians over {reps} repetition(s); ratios computed within each repetition, then the median taken.",
+        "",
+        "| measurement | median | min - max | unit |",
+        "|---|---:|---:|---|",
+    ]
     for key, label, unit in METRICS:
         if key in m:
             s = m[key]
-            lines.append(f"| {label} | {_number(s['median'], unit)} | {_number(s['min'], unit)} - "
-                         f"{_number(s['max'], unit)} | {unit if unit != 'ratio' else ''} |")
+            lines.append(
+                f"| {label} | {_number(s['median'], unit)} | {_number(s['min'], unit)} - "
+                f"{_number(s['max'], unit)} | {unit if unit != 'ratio' else ''} |"
+            )
     for key, label in (("staging", "--max-requests 150"), ("staging_unbudgeted", "no budget")):
         staging = doc.get(key)
         if staging:
-            lines.append(f"| (4) staging profile, {label} (once) | {staging['covered']} of {len(CATALOGUE)} "
-                         f"covered in {staging['requests']} requests | | |")
+            lines.append(
+                f"| (4) staging profile, {label} (once) | {staging['covered']} of {len(CATALOGUE)} "
+                f"covered in {staging['requests']} requests | | |"
+            )
     lines += ["", "| target | goal | measured | met |", "|---|---|---|---|"]
     for t in doc["targets"]:
         value = t["value"]
         shown = value if isinstance(value, str) or value is None else f"{value:.2f} ({t['statistic']})"
-        lines.append(f"| {t['target']} | {t['goal']} | {shown if shown is not None else 'not measured'} | "
-                     f"{ {True: 'yes', False: 'NO', None: '-'}[t['met']] } |")
+        lines.append(
+            f"| {t['target']} | {t['goal']} | {shown if shown is not None else 'not measured'} | "
+            f"{ {True: 'yes', False: 'NO', None: '-'}[t['met']] } |"
+        )
     for note in doc.get("notes", []):
         lines.append(f"\nNote: {note}")
     return "\n".join(lines)
@@ -140,16 +187,18 @@ def table(doc: dict) -> str:
 
 def write_readme(path: Path, doc: dict, table_text: str) -> None:
     machine = doc["machine"]
-    section = "\n".join([
-        START,
-        f"Measured {doc['date']} on {machine['cpu_count']} CPU(s) ({machine['cpu_model'] or 'model unknown'}), "
-        f"Python {machine['python']}, {machine['platform']}"
-        + (f", Prism {machine['prism']}" if machine.get("prism") else "")
-        + f"; load average {machine['load_average_at_start']} at the start, {machine['load_average_at_end']} at the end.",
-        "",
-        table_text,
-        END,
-    ])
+    section = "\n".join(
+        [
+            START,
+            f"Measured {doc['date']} on {machine['cpu_count']} CPU(s) ({machine['cpu_model'] or 'model unknown'}), "
+            f"Python {machine['python']}, {machine['platform']}"
+            + (f", Prism {machine['prism']}" if machine.get("prism") else "")
+            + f"; load average {machine['load_average_at_start']} at the start, {machine['load_average_at_end']} at the end.",
+            "",
+            table_text,
+            END,
+        ]
+    )
     text = path.read_text() if path.exists() else f"# Benchmark\n\n{START}\n{END}\n"
     if START in text and END in text:
         head, rest = text.split(START, 1)

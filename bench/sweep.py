@@ -75,8 +75,18 @@ class Result:
 def one_run(seed: int, plan: str, timeout: float) -> Result:
     with tempfile.TemporaryDirectory(prefix="erpsync-sweep-") as folder:
         out = Path(folder) / "results.json"
-        command = [str(CONSOLE), "--reference-random", str(seed), *PLANS[plan], "-q", "-p", "no:cacheprovider",
-                   "--no-reports", "--results-json", str(out)]
+        command = [
+            str(CONSOLE),
+            "--reference-random",
+            str(seed),
+            *PLANS[plan],
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--no-reports",
+            "--results-json",
+            str(out),
+        ]
         env = {k: v for k, v in os.environ.items() if k not in ("HYPOTHESIS_PROFILE", "ERPSYNC_TARGET")}
         started = time.perf_counter()
         try:
@@ -89,8 +99,11 @@ def one_run(seed: int, plan: str, timeout: float) -> Result:
             return Result(seed, plan, code, None, {"(run)": f"no results.json (exit {code}): {said}"}, None, wall)
         doc = json.loads(out.read_text("utf-8"))
     red = {e["id"]: e.get("reason") or "" for e in doc["requirements"] if e["outcome"] in RED}
-    untested = {e["id"]: e.get("reason") or "" for e in doc["requirements"]
-                if e["outcome"] == "untested" and e.get("level") == "MUST"}
+    untested = {
+        e["id"]: e.get("reason") or ""
+        for e in doc["requirements"]
+        if e["outcome"] == "untested" and e.get("level") == "MUST"
+    }
     verdict = (doc.get("verdict") or {}).get("status")
     return Result(seed, plan, code, verdict, red, doc["run"].get("requests"), wall, untested)
 
@@ -104,20 +117,26 @@ def seeds_of(text: str) -> list[int]:
 
 
 def table(results: list[Result], seeds: list[int], jobs: int) -> str:
-    lines = ["| plan | seeds | runs | false alarms | incomplete | requests per run (median) | wall per run (median) |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| plan | seeds | runs | false alarms | incomplete | requests per run (median) | wall per run (median) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for plan in dict.fromkeys(r.plan for r in results):
         mine = [r for r in results if r.plan == plan]
         requests = [r.requests for r in mine if r.requests is not None]
-        lines.append(f"| {plan} | {len({r.seed for r in mine})} | {len(mine)} | {sum(r.false_alarm for r in mine)} | "
-                     f"{sum(r.incomplete for r in mine)} | "
-                     f"{statistics.median(requests) if requests else '-'} | "
-                     f"{statistics.median(r.wall_s for r in mine):.2f} s |")
+        lines.append(
+            f"| {plan} | {len({r.seed for r in mine})} | {len(mine)} | {sum(r.false_alarm for r in mine)} | "
+            f"{sum(r.incomplete for r in mine)} | "
+            f"{statistics.median(requests) if requests else '-'} | "
+            f"{statistics.median(r.wall_s for r in mine):.2f} s |"
+        )
     total = sum(r.wall_s for r in results)
     lines.append("")
-    lines.append(f"Seeds {min(seeds)}-{max(seeds)}, {len(results)} runs, {jobs} side by side, "
-                 f"{dt.date.today().isoformat()}, {platform.machine()} with {os.cpu_count()} cores; "
-                 f"the sum of the runs' walls {total / 60:.1f} min.")
+    lines.append(
+        f"Seeds {min(seeds)}-{max(seeds)}, {len(results)} runs, {jobs} side by side, "
+        f"{dt.date.today().isoformat()}, {platform.machine()} with {os.cpu_count()} cores; "
+        f"the sum of the runs' walls {total / 60:.1f} min."
+    )
     return "\n".join(lines)
 
 
@@ -135,8 +154,12 @@ def write_readme(path: Path, text: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", default="0-199", help="seeds, e.g. 0-199 or 3,7,10-12 (default 0-199)")
-    parser.add_argument("--plans", nargs="+", default=["dev-pinned", "dev-inferred", "staging-pinned",
-                                                       "staging-inferred"], choices=list(PLANS))
+    parser.add_argument(
+        "--plans",
+        nargs="+",
+        default=["dev-pinned", "dev-inferred", "staging-pinned", "staging-inferred"],
+        choices=list(PLANS),
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds one run may take")
     parser.add_argument("--out", type=Path, default=HERE / "sweep.json")
@@ -149,12 +172,18 @@ def main(argv: list[str] | None = None) -> int:
         for result in pool.map(lambda run: one_run(*run, args.timeout), runs):
             results.append(result)
             if result.false_alarm:
-                print(f"FALSE ALARM seed {result.seed} {result.plan} (exit {result.returncode}): "
-                      + "; ".join(f"{rid}: {why[:160]}" for rid, why in result.red.items())
-                      + f"\n  reproduce: {result.command()}", flush=True)
+                print(
+                    f"FALSE ALARM seed {result.seed} {result.plan} (exit {result.returncode}): "
+                    + "; ".join(f"{rid}: {why[:160]}" for rid, why in result.red.items())
+                    + f"\n  reproduce: {result.command()}",
+                    flush=True,
+                )
             elif result.incomplete:
-                print(f"incomplete seed {result.seed} {result.plan}: "
-                      + "; ".join(f"{rid}: {why[:120]}" for rid, why in result.untested.items()), flush=True)
+                print(
+                    f"incomplete seed {result.seed} {result.plan}: "
+                    + "; ".join(f"{rid}: {why[:120]}" for rid, why in result.untested.items()),
+                    flush=True,
+                )
     figures = table(results, seeds, args.jobs)
     print(figures)
     args.out.write_text(json.dumps([asdict(r) for r in results], indent=1) + "\n", "utf-8")

@@ -21,14 +21,14 @@ from pathlib import Path
 import pytest
 
 import conformance.suite
-from conformance.plugin import options
-from conformance.plugin import state
+from conformance.errors import ConfigurationError
+from conformance.plugin import options, state
 
 SUITE = str(Path(conformance.suite.__file__).parent)
 PACKAGES = ("erpsync-conformance", "pytest", "hypothesis", "schemathesis", "jsonschema", "requests", "pytest-xdist")
 
 
-class BadUsage(Exception):
+class BadUsage(ConfigurationError):
     """A command line pytest refused: its message in one line."""
 
 
@@ -102,7 +102,7 @@ def refuse(message: str, args: list[str]) -> int:
 
 
 def run_main(args: list[str]) -> int:
-    words = args[:args.index("--")] if "--" in args else args
+    words = args[: args.index("--")] if "--" in args else args
     if "--version" in words:
         print(version())
         return 0
@@ -135,30 +135,50 @@ def discover_main(argv: list[str]) -> int:
     and rate), print the [choices] table, and write it to -o FILE."""
     from dataclasses import replace
 
-    from conformance.wire.transport.client import Client
+    from conformance.contract.choices import SETTINGS, Profile, key_values
     from conformance.run.discovery import discover, profile_toml
     from conformance.run.preflight import unreachable
-    from conformance.contract.choices import SETTINGS, Profile, ProfileError, key_values
     from conformance.run.runner import Run
-    from conformance.wire.target import TargetError, load
+    from conformance.wire.target import load
+    from conformance.wire.transport.client import Client
 
-    parser = OneLineParser(prog="erpsync-conformance discover",
-                                     description="Decide the target's open points from its answers; write a "
-                                                 "[choices] table citing the exchange behind each choice.")
-    parser.add_argument("--target", default=os.getenv("ERPSYNC_TARGET"), metavar="FILE",
-                        help="target TOML file (env ERPSYNC_TARGET); default: the bundled reference server")
+    parser = OneLineParser(
+        prog="erpsync-conformance discover",
+        description="Decide the target's open points from its answers; write a "
+        "[choices] table citing the exchange behind each choice.",
+    )
+    parser.add_argument(
+        "--target",
+        default=os.getenv("ERPSYNC_TARGET"),
+        metavar="FILE",
+        help="target TOML file (env ERPSYNC_TARGET); default: the bundled reference server",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="also write the [choices] table to FILE")
-    parser.add_argument("--into", metavar="FILE",
-                        help="merge the choices into this target file's [choices] table, keeping its comments "
-                             "and other keys (without --target: the target is this file)")
+    parser.add_argument(
+        "--into",
+        metavar="FILE",
+        help="merge the choices into this target file's [choices] table, keeping its comments "
+        "and other keys (without --target: the target is this file)",
+    )
     parser.add_argument("--max-requests", type=int, metavar="N", help="request budget (default: the target's)")
     parser.add_argument("--rate", type=float, metavar="PER_SECOND", help="requests per second at most")
-    parser.add_argument("--reference-choice", action="append", default=[], metavar="KEY=VALUE",
-                        help="bundled server only: a choice of the server (repeatable)")
-    parser.add_argument("--reference-random", type=int, metavar="SEED",
-                        help="without --target: the conformant server drawn from SEED")
-    parser.add_argument("--reference-option", action="append", default=[], metavar="KEY=VALUE",
-                        help="bundled server only: a serialisation or data variant (repeatable)")
+    parser.add_argument(
+        "--reference-choice",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="bundled server only: a choice of the server (repeatable)",
+    )
+    parser.add_argument(
+        "--reference-random", type=int, metavar="SEED", help="without --target: the conformant server drawn from SEED"
+    )
+    parser.add_argument(
+        "--reference-option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="bundled server only: a serialisation or data variant (repeatable)",
+    )
     try:
         args = parser.parse_args(argv)
     except BadUsage as problem:
@@ -189,16 +209,23 @@ def discover_main(argv: list[str]) -> int:
             from conformance.reference import ReferenceServer
             from conformance.reference.generator import reference_config
 
-            server = ReferenceServer(reference_config(
-                args.reference_random, key_values(args.reference_choice, "--reference-choice"),
-                key_values(args.reference_option, "--reference-option"))).start()
+            server = ReferenceServer(
+                reference_config(
+                    args.reference_random,
+                    key_values(args.reference_choice, "--reference-choice"),
+                    key_values(args.reference_option, "--reference-option"),
+                )
+            ).start()
             target = replace(server.target(), profile=Profile())
-    except (TargetError, ProfileError, ValueError) as problem:
+    except ConfigurationError as problem:
         print(f"erpsync-conformance: {problem}", file=sys.stderr)
         return 2
     try:
-        limits = replace(target.limits, max_requests=args.max_requests or target.limits.max_requests,
-                         rate=args.rate or target.limits.rate)
+        limits = replace(
+            target.limits,
+            max_requests=args.max_requests or target.limits.max_requests,
+            rate=args.rate or target.limits.rate,
+        )
         run = Run(target, Client(replace(target, limits=limits)))
         observations = discover(run, [s.key for s in SETTINGS])
     finally:

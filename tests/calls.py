@@ -26,14 +26,21 @@ def auth_headers(creds: Credentials, scheme: str | None, word: str | None = None
     return {"Authorization": f"{word or SCHEME_WORDS[scheme]} {secret}"}
 
 
-def post(server: ReferenceServer, *, scheme: str | None = "basic", headers: dict | None = None,
-         params: dict | str | None = None, method: str = "POST", **kwargs) -> requests.Response:
+def post(
+    server: ReferenceServer,
+    *,
+    scheme: str | None = "basic",
+    headers: dict | None = None,
+    params: dict | str | None = None,
+    method: str = "POST",
+    **kwargs,
+) -> requests.Response:
     sent = auth_headers(server.config.credentials, scheme) | (headers or {})
     return requests.request(method, server.endpoint_url, headers=sent, params=params, timeout=10, **kwargs)
 
 
 def body(response: requests.Response):
-    assert response.headers["Content-Type"].startswith(("application/json", "text/json",
-                                                        "application/json-patch+json",
-                                                        "application/merge-patch+json")), response.headers
+    assert response.headers["Content-Type"].startswith(
+        ("application/json", "text/json", "application/json-patch+json", "application/merge-patch+json")
+    ), response.headers
     return response.json()

@@ -40,19 +40,20 @@ def _keeping_libraries(self) -> _pytester.SysModulesSnapshot:
     about 13 MB a run, gigabytes over the fault matrix. Only the test modules a run collects are
     forgotten here; libraries stay imported once."""
     return _pytester.SysModulesSnapshot(
-        preserve=lambda name: not name.startswith(("conformance.suite", "test_", "conftest")))
+        preserve=lambda name: not name.startswith(("conformance.suite", "test_", "conftest"))
+    )
 
 
 _pytester.Pytester._Pytester__take_sys_modules_snapshot = _keeping_libraries
 
 # Imported here, before any in-process suite run, so that they are imported once, by this process.
 import conformance.checks  # noqa: E402
-import conformance.run.discovery  # noqa: E402,F401
+import conformance.model.strategies  # noqa: E402,F401
 import conformance.plugin.fuzzing  # noqa: E402,F401
-import conformance.run.routing  # noqa: E402,F401
 import conformance.reference  # noqa: E402,F401
 import conformance.report.render  # noqa: E402,F401
+import conformance.run.discovery  # noqa: E402,F401
+import conformance.run.routing  # noqa: E402,F401
 import conformance.run.runner  # noqa: E402,F401
-import conformance.model.strategies  # noqa: E402,F401
 
 conformance.checks.registry()

@@ -26,13 +26,16 @@ MIB = 1024 * 1024
 
 def huge(environ, start_response):
     """50 MB of a JSON string, streamed: more than the client ever reads of it."""
+
     def body():
         yield b'{"StatusMessage": "'
         for _ in range(50 * MIB // 65536):
             yield b"x" * 65536
         yield b'"}'
+
     return Response(body(), content_type="application/json; charset=utf-8", direct_passthrough=True)(
-        environ, start_response)
+        environ, start_response
+    )
 
 
 def serve() -> None:
@@ -43,12 +46,20 @@ def serve() -> None:
 
 
 def main(count: int) -> None:
-    server = subprocess.Popen([sys.executable, "-m", "tests.memory_probe", "--serve"], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.memory_probe", "--serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         base_url = server.stdout.readline().strip()
-        target = Target("memory", base_url, basic=Basic("u", Secret("memory-probe-password", "P")),
-                        limits=Limits(max_requests=count + 10, rate=10_000, read_timeout=30))
+        target = Target(
+            "memory",
+            base_url,
+            basic=Basic("u", Secret("memory-probe-password", "P")),
+            limits=Limits(max_requests=count + 10, rate=10_000, read_timeout=30),
+        )
         run = Run(target, Client(target))
         kept: list[Outcome] = []
         for i in range(count):

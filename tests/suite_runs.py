@@ -31,8 +31,9 @@ class SuiteRun:
 
 def run_suite(pytester, *args: str, suite: str = SUITE, quiet: bool = True) -> SuiteRun:
     path = pytester.path / "results.json"
-    result = pytester.runpytest_inprocess(suite, *(["-q"] if quiet else []), "-p", "no:cacheprovider",
-                                          "--results-json", str(path), "--no-reports", *args)
+    result = pytester.runpytest_inprocess(
+        suite, *(["-q"] if quiet else []), "-p", "no:cacheprovider", "--results-json", str(path), "--no-reports", *args
+    )
     return SuiteRun(int(result.ret), by_requirement(path), "\n".join(result.outlines + result.errlines))
 
 

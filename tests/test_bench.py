@@ -14,14 +14,37 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_benchmark_prints_its_table_and_writes_its_figures(tmp_path):
     out, readme = tmp_path / "results.json", tmp_path / "README.md"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "run.py"), "--repeat", "1", "--requests", "20", "--max-examples", "3",
-         "--skip-prism", "--skip-whole-run", "--skip-properties", "--skip-staging",
-         "--out", str(out), "--readme", str(readme)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            str(ROOT / "bench" / "run.py"),
+            "--repeat",
+            "1",
+            "--requests",
+            "20",
+            "--max-examples",
+            "3",
+            "--skip-prism",
+            "--skip-whole-run",
+            "--skip-properties",
+            "--skip-staging",
+            "--out",
+            str(out),
+            "--readme",
+            str(readme),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "| measurement | median | min - max | unit |" in done.stdout
-    for row in ("(1) raw requests.Session loop", "(2) / (1)", "(3) schemathesis call_and_validate",
-                "(2) / (3), per case"):
+    for row in (
+        "(1) raw requests.Session loop",
+        "(2) / (1)",
+        "(3) schemathesis call_and_validate",
+        "(2) / (3), per case",
+    ):
         assert row in done.stdout, row
     figures = json.loads(out.read_text())
     assert {"cpu_count", "python"} <= figures["machine"].keys() and figures["date"]
@@ -32,7 +55,11 @@ def test_the_benchmark_prints_its_table_and_writes_its_figures(tmp_path):
     assert rep["schemathesis"]["requests_at_server"] >= rep["schemathesis"]["cases"]
     assert figures["medians"]["suite_over_raw"]["median"] > 0
     assert {t["target"] for t in figures["targets"]} and figures["config"]["skipped"] == [
-        "whole-run", "properties", "staging", "prism"]
+        "whole-run",
+        "properties",
+        "staging",
+        "prism",
+    ]
     text = readme.read_text()
     assert "<!-- bench:results -->" in text and "(2) / (1)" in text and figures["date"] in text
 
@@ -47,10 +74,17 @@ def test_a_childs_peak_memory_is_its_own_not_the_parents(tmp_path):
     finally:
         sys.path.remove(str(ROOT))
     ballast = bytearray(300 * 2**20)  # this process 300 MiB larger, its pages touched
-    ballast[:: 4096] = b"x" * len(ballast[:: 4096])
+    ballast[::4096] = b"x" * len(ballast[::4096])
     small = measure([sys.executable, "-S", "-c", "import time; time.sleep(0.3)"], tmp_path)
-    grown = measure([sys.executable, "-S", "-c", "import time; b = bytearray(120 * 2**20); b[::4096] = b'x' * len(b[::4096]); "
-                     "time.sleep(1)"], tmp_path)  # ten samples after it grew, on a busy machine a few
+    grown = measure(
+        [
+            sys.executable,
+            "-S",
+            "-c",
+            "import time; b = bytearray(120 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(1)",
+        ],
+        tmp_path,
+    )  # ten samples after it grew, on a busy machine a few
     del ballast
     assert small.returncode == grown.returncode == 0
     assert 0 < small.maxrss_mb < 100, small.maxrss_mb

@@ -34,9 +34,12 @@ def test_every_entry_has_level_area_title_and_source(req):
 def test_the_issue_list_is_all_there():
     """The IDs the catalogue started from are never renumbered or dropped."""
     expected = (
-        [f"SCHEMA-0{i}" for i in range(1, 7)] + [f"HTTP-0{i}" for i in range(1, 6)]
-        + [f"AUTH-{i:02}" for i in range(1, 12)] + [f"SELECT-0{i}" for i in range(1, 9)]
-        + [f"ACCEPT-0{i}" for i in range(1, 8)] + [f"LANG-0{i}" for i in range(1, 9)]
+        [f"SCHEMA-0{i}" for i in range(1, 7)]
+        + [f"HTTP-0{i}" for i in range(1, 6)]
+        + [f"AUTH-{i:02}" for i in range(1, 12)]
+        + [f"SELECT-0{i}" for i in range(1, 9)]
+        + [f"ACCEPT-0{i}" for i in range(1, 8)]
+        + [f"LANG-0{i}" for i in range(1, 9)]
     )
     assert set(expected) <= set(requirements.BY_ID)
 
@@ -69,10 +72,13 @@ def test_profile_defaults_are_the_reference_table():
     assert Profile.reference().as_dict() == {s.key: s.default for s in SETTINGS}
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"select_case": "sometimes"}, "choices.select_case: expected one of insensitive, exact"),
-    ({"no_such_key": "x"}, "choices.no_such_key: unknown setting"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"select_case": "sometimes"}, "choices.select_case: expected one of insensitive, exact"),
+        ({"no_such_key": "x"}, "choices.no_such_key: unknown setting"),
+    ],
+)
 def test_profile_rejects_bad_values_naming_the_key(bad, message):
     with pytest.raises(ProfileError, match=message):
         Profile.from_mapping(bad)

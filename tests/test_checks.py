@@ -20,12 +20,12 @@ from pathlib import Path
 import pytest
 
 from conformance import checks
-from conformance.contract import requirements
 from conformance.checks import Context, Observation
+from conformance.checks.outcome import Status
+from conformance.contract import requirements
+from conformance.contract.choices import Profile
 from conformance.contract.endpoint import PATH
 from conformance.wire.exchange import Exchange, Received, SentRequest
-from conformance.checks.outcome import Status
-from conformance.contract.choices import Profile
 
 TABLES = Path(__file__).parent / "checks"
 GOOD = {
@@ -33,8 +33,13 @@ GOOD = {
     "StatusMessage": "Engine running",
     "Interval": "00:15:00",
     "TableRight": {"Mask": "RI, RestrictedUpdate", "Reason": "Only administrators"},
-    "FieldProperties": {"Interval": {"FieldRight": {"Mask": "Update, UIHintMandatory", "Reason": ""},
-                                     "FieldType": "System.TimeSpan", "FieldLength": 0}},
+    "FieldProperties": {
+        "Interval": {
+            "FieldRight": {"Mask": "Update, UIHintMandatory", "Reason": ""},
+            "FieldType": "System.TimeSpan",
+            "FieldLength": 0,
+        }
+    },
 }
 
 
@@ -51,8 +56,7 @@ def body_of(spec):
 
 
 def exchange(role: str, spec: dict, profile: Profile) -> Exchange:
-    request = SentRequest("POST", "http://127.0.0.1:1/api/v1" + PATH,
-                          tuple((spec.get("request") or {}).items()))
+    request = SentRequest("POST", "http://127.0.0.1:1/api/v1" + PATH, tuple((spec.get("request") or {}).items()))
     if "error" in spec:
         return Exchange(role, request, None, spec["error"], "curl ...", profile)
     media = spec.get("type", "application/json; charset=utf-8")
@@ -64,8 +68,11 @@ def exchange(role: str, spec: dict, profile: Profile) -> Exchange:
         data = json.dumps(body_of(spec["body"])).encode("utf-8")
     else:
         data = b""
-    headers = (("Content-Type", media),) + tuple((spec.get("headers") or {}).items()) if media else \
-        tuple((spec.get("headers") or {}).items())
+    headers = (
+        (("Content-Type", media),) + tuple((spec.get("headers") or {}).items())
+        if media
+        else tuple((spec.get("headers") or {}).items())
+    )
     received = Received(spec.get("status", 200), "", headers, data, spec.get("elapsed_ms", 5.0))
     return Exchange(spec.get("label", role), request, received, None, "curl ...", profile)
 
@@ -75,8 +82,11 @@ def load() -> list:
     for path in sorted(TABLES.glob("*.json")):
         for group in json.loads(path.read_text("utf-8")):
             for test in group["tests"]:
-                cases.append(pytest.param(group, test, id=f"{group['requirement']}: {group['description']}: "
-                                                          f"{test['description']}"))
+                cases.append(
+                    pytest.param(
+                        group, test, id=f"{group['requirement']}: {group['description']}: {test['description']}"
+                    )
+                )
     return cases
 
 
@@ -86,8 +96,14 @@ CASES = load()
 def context(group: dict, test: dict) -> Context:
     profile = Profile.reference().with_(**group.get("profile", {}))
     observations = {k: Observation(k, v, "the table says so") for k, v in test.get("observed", {}).items()}
-    return Context(profile, test.get("slow_ms", 5000.0), test.get("case", {}), frozenset(test.get("volatile", ())),
-                   tuple(test.get("schemes", ("basic", "soticket", "bearer", "session"))), observations)
+    return Context(
+        profile,
+        test.get("slow_ms", 5000.0),
+        test.get("case", {}),
+        frozenset(test.get("volatile", ())),
+        tuple(test.get("schemes", ("basic", "soticket", "bearer", "session"))),
+        observations,
+    )
 
 
 @pytest.mark.parametrize("group, test", CASES)
@@ -128,9 +144,11 @@ def test_a_pass_with_nothing_behind_it_is_a_defect_of_the_check():
 
 def test_a_violation_of_an_inferred_choice_cites_the_exchange_that_decided_it():
     deciding = exchange("decided", {"status": 400, "body": None}, Profile.reference())
-    ctx = Context(Profile.reference().with_(select_unknown="reject"), case={"select": "IsRunning,Name"},
-                  observations={"select_unknown": Observation("select_unknown", "reject", "a 400 for Name",
-                                                              (deciding,))})
+    ctx = Context(
+        Profile.reference().with_(select_unknown="reject"),
+        case={"select": "IsRunning,Name"},
+        observations={"select_unknown": Observation("select_unknown", "reject", "a 400 for Name", (deciding,))},
+    )
     probe = exchange("probe", {"status": 200, "body": {"$good": {}}}, ctx.profile)
     result = checks.judge("SELECT-06", {"probe": probe, "baseline": probe}, ctx)
     assert result.status is Status.FAIL and "select_unknown=reject was inferred" in result.reason

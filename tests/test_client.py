@@ -5,22 +5,22 @@ exchange, the timeouts whoever sends, and nothing more sent to a target that sto
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from contextlib import contextmanager
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
+from conformance.wire.target import Basic, Limits, Secret, Target
 from conformance.wire.transport.client import Client
 from conformance.wire.transport.errors import BudgetExhausted, ForbiddenPath, TargetUnresponsive, TransportFailure
 from conformance.wire.transport.guard import THROTTLED_AFTER, UNRESPONSIVE_AFTER, RateLimit, Streaks
 from conformance.wire.transport.reading import BODY_CAP
-from conformance.wire.target import Basic, Limits, Secret, Target
 from tests.hostile import sockets
-
-import threading
 
 
 @contextmanager
@@ -29,8 +29,13 @@ def tiny_server(answers):
     seen = []
 
     def app(environ, start_response):
-        seen.append((environ["REQUEST_METHOD"], environ["PATH_INFO"], dict(
-            (k, v) for k, v in environ.items() if k.startswith("HTTP_"))))
+        seen.append(
+            (
+                environ["REQUEST_METHOD"],
+                environ["PATH_INFO"],
+                dict((k, v) for k, v in environ.items() if k.startswith("HTTP_")),
+            )
+        )
         response = answers[min(len(seen), len(answers)) - 1]()
         return response(environ, start_response)
 
@@ -45,16 +50,27 @@ def tiny_server(answers):
 
 
 def target_at(base_url: str, **limits) -> Target:
-    return Target("t", base_url, basic=Basic("tje0", Secret("s3cret-password", "T_PASSWORD")),
-                  soticket=Secret("7T:s3cret-ticket", "T_TICKET"), limits=Limits(**limits))
+    return Target(
+        "t",
+        base_url,
+        basic=Basic("tje0", Secret("s3cret-password", "T_PASSWORD")),
+        soticket=Secret("7T:s3cret-ticket", "T_TICKET"),
+        limits=Limits(**limits),
+    )
 
 
 def ok():
     return Response('{"IsRunning": true}', content_type="application/json; charset=utf-8")
 
 
-@pytest.mark.parametrize("path", ["/Agents/ErpSync/ChangeEngineStatus", "/Agents/ErpSync/ChangeEngineInterval",
-                                  "/Agents/ErpSync/GetEngineStatus/../ChangeEngineStatus"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/Agents/ErpSync/ChangeEngineStatus",
+        "/Agents/ErpSync/ChangeEngineInterval",
+        "/Agents/ErpSync/GetEngineStatus/../ChangeEngineStatus",
+    ],
+)
 def test_the_client_refuses_any_other_path_and_sends_nothing(path):
     with tiny_server([ok]) as (base, seen):
         client = Client(target_at(base))
@@ -107,8 +123,12 @@ def test_a_retry_after_longer_than_allowed_is_not_waited_for(monkeypatch):
 
 def test_the_exchange_is_raw_and_what_it_writes_is_redacted():
     """The checks judge what the server sent; as_dict, summary and curl are what gets written."""
-    echo = lambda: Response("ticket 7T:s3cret-ticket and password s3cret-password", status=200,
-                            headers={"Set-Cookie": "x=7T:s3cret-ticket"}, content_type="text/plain")
+    echo = lambda: Response(
+        "ticket 7T:s3cret-ticket and password s3cret-password",
+        status=200,
+        headers={"Set-Cookie": "x=7T:s3cret-ticket"},
+        content_type="text/plain",
+    )
     with tiny_server([echo]) as (base, seen):
         client = Client(target_at(base))
         exchanges = [client.send("basic", scheme="basic"), client.send("ticket", scheme="soticket")]
@@ -122,8 +142,9 @@ def test_the_exchange_is_raw_and_what_it_writes_is_redacted():
 
 
 def test_no_cookies_are_kept_and_no_redirect_is_followed():
-    first = lambda: Response("", status=302, headers={"Location": "http://127.0.0.2/elsewhere",
-                                                       "Set-Cookie": "ASP.NET_SessionId=abc"})
+    first = lambda: Response(
+        "", status=302, headers={"Location": "http://127.0.0.2/elsewhere", "Set-Cookie": "ASP.NET_SessionId=abc"}
+    )
     with tiny_server([first, ok]) as (base, seen):
         client = Client(target_at(base))
         assert client.send("x", scheme="basic").status == 302
@@ -146,6 +167,7 @@ def endless():
         yield b'{"IsRunning": true}'
         while True:
             yield b" " * 65536
+
     return Response(spaces(), content_type="application/json")  # no length: chunked
 
 
@@ -160,11 +182,15 @@ def test_the_body_cap_holds_for_an_endless_body_on_every_path():
         assert len(response.content) == BODY_CAP and response.delivery.truncated
 
 
-@pytest.mark.parametrize("behaviour, error", [
-    (sockets.never_answers, "no data for 0.3 s (read timeout)"),
-    (sockets.resets, "the target reset the connection (TCP RST)"),
-    (sockets.closes_mid_body, "the target closed the connection mid-body"),
-], ids=["never answers", "resets", "closes mid-body"])
+@pytest.mark.parametrize(
+    "behaviour, error",
+    [
+        (sockets.never_answers, "no data for 0.3 s (read timeout)"),
+        (sockets.resets, "the target reset the connection (TCP RST)"),
+        (sockets.closes_mid_body, "the target closed the connection mid-body"),
+    ],
+    ids=["never answers", "resets", "closes mid-body"],
+)
 def test_after_three_transport_failures_nothing_more_is_sent(behaviour, error):
     with sockets.SocketServer(behaviour) as server:
         client = Client(target_at(server.base_url, connect_timeout=0.3, read_timeout=0.3))
@@ -173,8 +199,9 @@ def test_after_three_transport_failures_nothing_more_is_sent(behaviour, error):
             client.session("basic").post(server.base_url + "/Agents/ErpSync/GetEngineStatus")
     assert all(e.error.startswith(error) for e in exchanges[:UNRESPONSIVE_AFTER]), exchanges
     last = exchanges[UNRESPONSIVE_AFTER - 1].error
-    assert exchanges[-1].error == (f"target unresponsive: {UNRESPONSIVE_AFTER} consecutive transport failures "
-                                   f"(last: {last}); not sent")
+    assert exchanges[-1].error == (
+        f"target unresponsive: {UNRESPONSIVE_AFTER} consecutive transport failures (last: {last}); not sent"
+    )
     assert server.accepted == UNRESPONSIVE_AFTER and client.budget.used == UNRESPONSIVE_AFTER
 
 
@@ -196,7 +223,8 @@ def test_bytes_after_a_complete_response_are_a_transport_failure_named_as_such()
         with pytest.raises(TransportFailure, match="after a complete response"):  # schemathesis's session too
             client.session("basic").post(server.base_url + "/Agents/ErpSync/GetEngineStatus")
     assert exchange.response is None and exchange.error.startswith(
-        f"the target sent {len(sockets.UNSOLICITED)} byte(s) after a complete response (RFC 9112 6.3"), exchange.error
+        f"the target sent {len(sockets.UNSOLICITED)} byte(s) after a complete response (RFC 9112 6.3"
+    ), exchange.error
     assert "nothing on it was read as another answer" in exchange.error
 
 
@@ -208,8 +236,10 @@ def test_bytes_after_each_answer_are_answers_framed_wrongly_not_an_unresponsive_
         exchanges = [client.send(f"#{i}", scheme="basic") for i in range(UNRESPONSIVE_AFTER + 2)]
     assert server.accepted == UNRESPONSIVE_AFTER
     assert all("after a complete response" in e.error and "unresponsive" not in e.error for e in exchanges)
-    assert all(e.error.startswith(f"the target framed its last {UNRESPONSIVE_AFTER} answers wrongly")
-               for e in exchanges[UNRESPONSIVE_AFTER:]), exchanges[-1].error
+    assert all(
+        e.error.startswith(f"the target framed its last {UNRESPONSIVE_AFTER} answers wrongly")
+        for e in exchanges[UNRESPONSIVE_AFTER:]
+    ), exchanges[-1].error
 
 
 def test_a_readable_answer_ends_a_streak_of_answers_framed_wrongly():
@@ -255,7 +285,9 @@ def test_the_targets_timeouts_hold_whatever_the_caller_asks():
 
 
 def test_no_redirect_is_followed_even_when_asked_and_no_other_host_is_requested():
-    elsewhere = lambda: Response("", status=307, headers={"Location": "http://localhost:9/api/v1/Agents/ErpSync/GetEngineStatus"})
+    elsewhere = lambda: Response(
+        "", status=307, headers={"Location": "http://localhost:9/api/v1/Agents/ErpSync/GetEngineStatus"}
+    )
     with tiny_server([elsewhere]) as (base, seen):
         client = Client(target_at(base))
         response = client.session("basic").post(base + "/Agents/ErpSync/GetEngineStatus", allow_redirects=True)
@@ -311,8 +343,11 @@ def test_header_values_are_kept_only_to_the_header_cap():
     each value is kept to HEADER_CAP, and the exchange says how many were cut."""
     from conformance.wire.transport.reading import HEADER_CAP
 
-    fat = lambda: Response('{"IsRunning": true}', content_type="application/json; charset=utf-8",
-                           headers={**{f"X-Fat-{i}": "x" * 64000 for i in range(3)}, "X-Thin": "y"})
+    fat = lambda: Response(
+        '{"IsRunning": true}',
+        content_type="application/json; charset=utf-8",
+        headers={**{f"X-Fat-{i}": "x" * 64000 for i in range(3)}, "X-Thin": "y"},
+    )
     with tiny_server([fat]) as (base, seen):
         exchange = Client(target_at(base)).send("fat", scheme="basic")
     assert exchange.response.header("X-Fat-0") == "x" * HEADER_CAP and exchange.response.header("X-Thin") == "y"
@@ -326,8 +361,11 @@ def test_many_fat_header_fields_share_what_an_exchange_keeps_and_the_usual_ones_
     from conformance.wire.transport.reading import HEADERS_CAP
 
     challenge = 'Bearer realm="SuperOffice", error="invalid_token", error_description="' + "d" * 250 + '"'
-    fat = lambda: Response('{"IsRunning": true}', content_type="application/json; charset=utf-8",
-                           headers={**{f"X-Fat-{i}": "x" * 64000 for i in range(20)}, "WWW-Authenticate": challenge})
+    fat = lambda: Response(
+        '{"IsRunning": true}',
+        content_type="application/json; charset=utf-8",
+        headers={**{f"X-Fat-{i}": "x" * 64000 for i in range(20)}, "WWW-Authenticate": challenge},
+    )
     with tiny_server([fat]) as (base, seen):
         exchange = Client(target_at(base)).send("fat", scheme="basic")
     kept = exchange.response.headers
@@ -346,10 +384,16 @@ def test_fat_fields_no_check_reads_never_shorten_one_it_reads_and_long_names_are
     from conformance.wire.transport.reading import HEADER_CAP, HEADERS_CAP, NAME_CAP
 
     challenge = 'Bearer realm="SuperOffice", error_description="' + "d" * 6000 + '"'
-    fat = lambda: Response('{"IsRunning": true}', content_type="application/json; charset=utf-8",
-                           headers={**{f"X-Fat-{i}": "x" * 64000 for i in range(20)},
-                                    **{f"X-{i}-" + "n" * 60000: "v" for i in range(40)},
-                                    "WWW-Authenticate": challenge, "Location": "l" * 9000})
+    fat = lambda: Response(
+        '{"IsRunning": true}',
+        content_type="application/json; charset=utf-8",
+        headers={
+            **{f"X-Fat-{i}": "x" * 64000 for i in range(20)},
+            **{f"X-{i}-" + "n" * 60000: "v" for i in range(40)},
+            "WWW-Authenticate": challenge,
+            "Location": "l" * 9000,
+        },
+    )
     with tiny_server([fat]) as (base, seen):
         exchange = Client(target_at(base)).send("fat", scheme="basic")
     kept = exchange.response.headers
@@ -375,7 +419,9 @@ def test_the_header_level_keeps_the_sum_within_the_cap_and_short_values_whole(le
 def test_evidence_shows_a_bodys_head_only_and_says_it_was_cut():
     """Outputs carry at most 4,000 characters of a server's body (Exchange.as_dict), so a server
     cannot fill a report, a CI log or a summary; the cut is marked."""
-    big = lambda: Response('{"StatusMessage": "' + "\u00e9" * 300_000 + '"}', content_type="application/json; charset=utf-8")
+    big = lambda: Response(
+        '{"StatusMessage": "' + "\u00e9" * 300_000 + '"}', content_type="application/json; charset=utf-8"
+    )
     small = lambda: Response('{"IsRunning": true}', content_type="application/json; charset=utf-8")
     with tiny_server([big, small]) as (base, seen):
         client = Client(target_at(base))
@@ -384,10 +430,17 @@ def test_evidence_shows_a_bodys_head_only_and_says_it_was_cut():
     assert whole["response"]["body"] == '{"IsRunning": true}'
 
 
-@pytest.mark.parametrize("headers, reason", [
-    ({f"X-Many-{i}": "y" for i in range(101)}, "the target sent more than 100 header fields, the most http.client reads"),
-    ({"X-Long": "y" * 70000}, "the target sent a line longer than http.client reads"),
-], ids=["101 fields", "a 70,000-byte line"])
+@pytest.mark.parametrize(
+    "headers, reason",
+    [
+        (
+            {f"X-Many-{i}": "y" for i in range(101)},
+            "the target sent more than 100 header fields, the most http.client reads",
+        ),
+        ({"X-Long": "y" * 70000}, "the target sent a line longer than http.client reads"),
+    ],
+    ids=["101 fields", "a 70,000-byte line"],
+)
 def test_a_head_beyond_what_http_client_reads_is_named_in_words(headers, reason):
     answer = lambda: Response('{"IsRunning": true}', content_type="application/json; charset=utf-8", headers=headers)
     with tiny_server([answer]) as (base, seen):
@@ -406,7 +459,9 @@ def test_a_body_its_coding_cannot_decode_is_an_answer_not_a_silent_target():
 
     with tiny_server([mislabelled]) as (base_url, seen):
         client = Client(target_at(base_url))
-        exchanges = [client.send(f"#{i}", scheme="basic", headers={"Accept-Encoding": "gzip"})
-                     for i in range(UNRESPONSIVE_AFTER + 2)]
+        exchanges = [
+            client.send(f"#{i}", scheme="basic", headers={"Accept-Encoding": "gzip"})
+            for i in range(UNRESPONSIVE_AFTER + 2)
+        ]
     assert len(seen) == UNRESPONSIVE_AFTER + 2, "every request was sent"
     assert all(e.response is None and e.error.startswith(UNDECODABLE) for e in exchanges), exchanges[-1].error

@@ -6,8 +6,9 @@ import copy
 import re
 
 import pytest
-from hypothesis import given, settings, strategies as st
 import schemathesis
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate as validate_openapi
 
@@ -28,8 +29,13 @@ GOOD = {
     "StatusMessage": "Engine running",
     "Interval": "1.02:15:00",
     "TableRight": {"Mask": "RI, RestrictedUpdate", "Reason": None},
-    "FieldProperties": {"Interval": {"FieldRight": {"Mask": "Update, UIHintMandatory", "Reason": ""},
-                                     "FieldType": "System.TimeSpan", "FieldLength": 0}},
+    "FieldProperties": {
+        "Interval": {
+            "FieldRight": {"Mask": "Update, UIHintMandatory", "Reason": ""},
+            "FieldType": "System.TimeSpan",
+            "FieldLength": 0,
+        }
+    },
 }
 
 
@@ -98,35 +104,64 @@ def test_extra_properties_are_allowed_for_schema_06_to_list():
 
 
 def test_the_select_view_allows_nulls_and_omissions_but_not_wrong_types():
-    nulled = {"IsRunning": None, "StatusMessage": None, "Interval": None, "TableRight": {"Mask": None, "Reason": None},
-              "FieldProperties": None}
+    nulled = {
+        "IsRunning": None,
+        "StatusMessage": None,
+        "Interval": None,
+        "TableRight": {"Mask": None, "Reason": None},
+        "FieldProperties": None,
+    }
     assert violations(nulled, SELECT_VIEW) == []
     assert violations({"TableRight": {"Mask": "Select"}}, SELECT_VIEW) == []
     assert violations(nulled | {"IsRunning": "no"}, SELECT_VIEW)
     assert violations(nulled | {"FieldProperties": {"x": {"FieldLength": "5"}}}, SELECT_VIEW)
 
 
-@pytest.mark.parametrize("mask, ok", [
-    ("RI, RestrictedUpdate", True), ("FULL", True), ("None", True), ("Select, Export", False),
-    ("RI RestrictedUpdate", True), ("37", True), ("Select|Update", True),  # facts 4, 16: a value, any separator
-    ("Read", False),  # a field-right name is not a table-right name
-])
+@pytest.mark.parametrize(
+    "mask, ok",
+    [
+        ("RI, RestrictedUpdate", True),
+        ("FULL", True),
+        ("None", True),
+        ("Select, Export", False),
+        ("RI RestrictedUpdate", True),
+        ("37", True),
+        ("Select|Update", True),  # facts 4, 16: a value, any separator
+        ("Read", False),  # a field-right name is not a table-right name
+    ],
+)
 def test_known_table_mask_names(mask, ok):
     assert (violations(mutated(("TableRight", "Mask"), mask), KNOWN_MASK_NAMES) == []) is ok
 
 
-@pytest.mark.parametrize("mask, ok", [
-    ("Update, UIHintMandatory", True), ("UndefinedValue256", True), ("Read, Nullable", True), ("Select", False),
-])
+@pytest.mark.parametrize(
+    "mask, ok",
+    [
+        ("Update, UIHintMandatory", True),
+        ("UndefinedValue256", True),
+        ("Read, Nullable", True),
+        ("Select", False),
+    ],
+)
 def test_known_field_mask_names(mask, ok):
     body = mutated(("FieldProperties", "Interval", "FieldRight", "Mask"), mask)
     assert (violations(body, KNOWN_MASK_NAMES) == []) is ok
 
 
-@pytest.mark.parametrize("text, ok", [
-    ("00:15:00", True), ("1.02:00:00", True), ("-00:00:01", True), ("00:00:00.1234567", True),
-    ("24:00:00", False), ("00:60:00", False), ("PT15M", False), ("15", False), ("0:15:00", False),
-])
+@pytest.mark.parametrize(
+    "text, ok",
+    [
+        ("00:15:00", True),
+        ("1.02:00:00", True),
+        ("-00:00:01", True),
+        ("00:00:00.1234567", True),
+        ("24:00:00", False),
+        ("00:60:00", False),
+        ("PT15M", False),
+        ("15", False),
+        ("0:15:00", False),
+    ],
+)
 def test_timespan_text(text, ok):
     assert (violations(mutated(("Interval",), text), TIMESPAN_INTERVAL) == []) is ok
 
@@ -183,23 +218,80 @@ def test_schemathesis_validation_reaches_into_the_body_schema(serve):
 
 # --- the compiled validator never passes what jsonschema fails ---------------------------------
 
-NEAR_STRINGS = ["Read", "Read\n", "Read,Write", "Read | Write", "R\x1cUR", "Read\u2028Write", "Read\x85Write",
-                "Read\u00a0Write", "Read\ufeffWrite", "Select\ufeffUpdate", " Read", "FULL,Nullable", "URU", "-1", "12", "2147483648", "None", "", "rem",
-                "00:15:00", "00:15:00\n", "1.02:15:00.1234567", "24:00:00", "PT15M", "P1DT2H", "PT", "P\n",
-                "\ud800", "System.String", "R\u0660"]
-LEAVES = (st.none() | st.booleans() | st.integers(-2 ** 70, 2 ** 70) | st.sampled_from([1.0, -0.0, 2147483647.0, 0.5, 1e300])
-          | st.sampled_from(NEAR_STRINGS) | st.text(max_size=6))
+NEAR_STRINGS = [
+    "Read",
+    "Read\n",
+    "Read,Write",
+    "Read | Write",
+    "R\x1cUR",
+    "Read\u2028Write",
+    "Read\x85Write",
+    "Read\u00a0Write",
+    "Read\ufeffWrite",
+    "Select\ufeffUpdate",
+    " Read",
+    "FULL,Nullable",
+    "URU",
+    "-1",
+    "12",
+    "2147483648",
+    "None",
+    "",
+    "rem",
+    "00:15:00",
+    "00:15:00\n",
+    "1.02:15:00.1234567",
+    "24:00:00",
+    "PT15M",
+    "P1DT2H",
+    "PT",
+    "P\n",
+    "\ud800",
+    "System.String",
+    "R\u0660",
+]
+LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.sampled_from([1.0, -0.0, 2147483647.0, 0.5, 1e300])
+    | st.sampled_from(NEAR_STRINGS)
+    | st.text(max_size=6)
+)
 MASKS = st.sampled_from(NEAR_STRINGS) | LEAVES
-RIGHTS = st.none() | st.fixed_dictionaries({}, optional={"Mask": MASKS, "Reason": st.none() | st.text(max_size=4) | LEAVES,
-                                                        "x": LEAVES}) | LEAVES
-PROPERTIES = st.fixed_dictionaries({}, optional={"FieldRight": RIGHTS, "FieldType": st.sampled_from(["System.String"]) | LEAVES,
-                                                 "FieldLength": st.integers(-2 ** 33, 2 ** 33) | LEAVES})
-BODIES = st.fixed_dictionaries({}, optional={
-    "IsRunning": st.booleans() | LEAVES, "StatusMessage": st.text(max_size=6) | LEAVES,
-    "Interval": st.sampled_from(NEAR_STRINGS) | LEAVES, "TableRight": RIGHTS,
-    "FieldProperties": st.none() | st.dictionaries(st.sampled_from(["Interval", "IsRunning", "x", "\ud800"]),
-                                                   PROPERTIES | LEAVES, max_size=3) | LEAVES,
-    "Extra": LEAVES}) | LEAVES
+RIGHTS = (
+    st.none()
+    | st.fixed_dictionaries(
+        {}, optional={"Mask": MASKS, "Reason": st.none() | st.text(max_size=4) | LEAVES, "x": LEAVES}
+    )
+    | LEAVES
+)
+PROPERTIES = st.fixed_dictionaries(
+    {},
+    optional={
+        "FieldRight": RIGHTS,
+        "FieldType": st.sampled_from(["System.String"]) | LEAVES,
+        "FieldLength": st.integers(-(2**33), 2**33) | LEAVES,
+    },
+)
+BODIES = (
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "IsRunning": st.booleans() | LEAVES,
+            "StatusMessage": st.text(max_size=6) | LEAVES,
+            "Interval": st.sampled_from(NEAR_STRINGS) | LEAVES,
+            "TableRight": RIGHTS,
+            "FieldProperties": st.none()
+            | st.dictionaries(
+                st.sampled_from(["Interval", "IsRunning", "x", "\ud800"]), PROPERTIES | LEAVES, max_size=3
+            )
+            | LEAVES,
+            "Extra": LEAVES,
+        },
+    )
+    | LEAVES
+)
 """Bodies near the schema's edges: mostly well-shaped, with values on the line between valid and
 not (Python's `$` before a final newline, separators `\\s` matches in one regex dialect only, floats
 as integers, integers past 64 bits, lone surrogates)."""

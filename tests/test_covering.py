@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.run import covering
 from conformance.contract import domains
+from conformance.run import covering
+from conformance.wire.target import SCHEMES
 
-SCHEMES = ("basic", "soticket", "bearer", "session")
 
-
-@pytest.mark.parametrize(("field", "domain"), [
-    ("accept_encoding", domains.ACCEPT_ENCODINGS), ("accept", domains.ACCEPT_FORMS),
-    ("so_language", domains.SO_LANGUAGE_VALUES), ("select", domains.SELECT_CLAUSES),
-])
+@pytest.mark.parametrize(
+    ("field", "domain"),
+    [
+        ("accept_encoding", domains.ACCEPT_ENCODINGS),
+        ("accept", domains.ACCEPT_FORMS),
+        ("so_language", domains.SO_LANGUAGE_VALUES),
+        ("select", domains.SELECT_CLAUSES),
+    ],
+)
 def test_every_value_of_a_dimension_is_in_some_authorised_row(field, domain):
     sent = {getattr(row.case, field) for row in covering.rows(SCHEMES) if row.case.authorised}
     missing = [value for value in domain if value is not None and value not in sent]
@@ -36,8 +40,10 @@ def test_the_dry_run_counts_accept_encoding_as_a_dimension():
 def test_a_list_of_types_does_not_stand_for_a_whole_json_body():
     """`application/json;q=0.5, application/xml` may be answered in XML (ACCEPT-04): a language row
     with it is no JSON body in that language, so a translation row gives one."""
-    listed = covering.Row("Accept-Language", covering.Case(
-        "basic", accept="application/json;q=0.5, application/xml", accept_language="fr"))
+    listed = covering.Row(
+        "Accept-Language",
+        covering.Case("basic", accept="application/json;q=0.5, application/xml", accept_language="fr"),
+    )
     rows = covering._translation_rows(SCHEMES, [listed])
     assert "fr" in {row.case.accept_language for row in rows}
     plain = covering.Row("Accept-Language", covering.Case("basic", accept="application/json", accept_language="fr"))

@@ -26,9 +26,11 @@ def test_the_reference_servers_choices_are_decided_and_cited(tmp_path, capsys):
     assert "REF_PASSWORD" in text and "Tje0" not in text  # secrets as their variables
 
 
-@pytest.mark.parametrize("flipped", flipped_profiles(),
-                         ids=lambda p: ",".join(f"{k}={v}" for k, v in p.as_dict().items()
-                                                if v != Profile.reference().as_dict()[k]))
+@pytest.mark.parametrize(
+    "flipped",
+    flipped_profiles(),
+    ids=lambda p: ",".join(f"{k}={v}" for k, v in p.as_dict().items() if v != Profile.reference().as_dict()[k]),
+)
 def test_each_flipped_choice_is_discovered(tmp_path, flipped):
     changed = {k: v for k, v in flipped.as_dict().items() if v != Profile.reference().as_dict()[k]}
     args = [arg for k, v in changed.items() for arg in ("--reference-choice", f"{k}={v}")]
@@ -84,6 +86,7 @@ def test_discovery_on_a_drawn_server_decides_only_what_it_drew(tmp_path, seed):
 
 # --- discover --into: merged into the target's own [choices] ------------------------------------
 
+
 def _tenant(tmp_path, monkeypatch, server, edit=lambda text: text):
     """targets/reference.toml aimed at `server`, its variables set, edited by `edit`."""
     from pathlib import Path
@@ -91,9 +94,15 @@ def _tenant(tmp_path, monkeypatch, server, edit=lambda text: text):
     from conformance.reference.config import Credentials
 
     sample, c = Path(__file__).parent.parent / "targets" / "reference.toml", Credentials()
-    for name, value in {"REF_PASSWORD": c.basic_password, "REF_TICKET": c.ticket, "REF_BEARER": c.bearer,
-                        "REF_SESSION": c.session_id, "REF_XSRF": c.xsrf_token, "REF_APP": c.app_token_granted,
-                        "REF_APP_RESTRICTED": c.app_token_restricted}.items():
+    for name, value in {
+        "REF_PASSWORD": c.basic_password,
+        "REF_TICKET": c.ticket,
+        "REF_BEARER": c.bearer,
+        "REF_SESSION": c.session_id,
+        "REF_XSRF": c.xsrf_token,
+        "REF_APP": c.app_token_granted,
+        "REF_APP_RESTRICTED": c.app_token_restricted,
+    }.items():
         monkeypatch.setenv(name, value)
     path = tmp_path / "my-tenant.toml"
     path.write_text(edit(sample.read_text("utf-8").replace("http://127.0.0.1:8080/api/v1", server.base_url)), "utf-8")
@@ -101,8 +110,14 @@ def _tenant(tmp_path, monkeypatch, server, edit=lambda text: text):
 
 
 def test_into_merges_the_choices_keeping_the_files_comments_and_other_keys(tmp_path, monkeypatch, capsys, reference):
-    path = _tenant(tmp_path, monkeypatch, reference, lambda text: text.replace(
-        'xml_nil = "nil-attribute"\n', "").replace('refusal = "status"', 'refusal = "null-body"  # my guess'))
+    path = _tenant(
+        tmp_path,
+        monkeypatch,
+        reference,
+        lambda text: text.replace('xml_nil = "nil-attribute"\n', "").replace(
+            'refusal = "status"', 'refusal = "null-body"  # my guess'
+        ),
+    )
     before = path.read_text("utf-8")
     assert cli.main(["discover", "--into", str(path)]) == 0  # the target is the file merged into
     after = path.read_text("utf-8")
@@ -120,8 +135,9 @@ def test_into_merges_the_choices_keeping_the_files_comments_and_other_keys(tmp_p
 
 
 def test_into_adds_a_choices_table_to_a_file_without_one(tmp_path, monkeypatch, reference):
-    path = _tenant(tmp_path, monkeypatch, reference,
-                   lambda text: text[:text.index("[choices]")] + text[text.index("[basic]"):])
+    path = _tenant(
+        tmp_path, monkeypatch, reference, lambda text: text[: text.index("[choices]")] + text[text.index("[basic]") :]
+    )
     assert cli.main(["discover", "--into", str(path)]) == 0
     assert tomllib.loads(path.read_text("utf-8"))["choices"] == Profile.reference().as_dict()
 

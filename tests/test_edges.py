@@ -12,8 +12,8 @@ from werkzeug.wrappers import Response
 from conformance import checks
 from conformance.checks import Context
 from conformance.reference import ReferenceServer
-from conformance.report import render
 from conformance.reference.config import Credentials
+from conformance.report import render
 from conformance.wire.target import Secret, Target
 from conformance.wire.transport.client import Client
 from conformance.wire.transport.errors import ForbiddenPath
@@ -33,8 +33,13 @@ ticket = "env:E_TICKET"
 def test_a_valid_body_holding_a_secret_is_judged_as_sent_and_written_redacted():
     """Redacting before judging would put `$NAME` inside the JSON and break it: the body is judged
     raw (SCHEMA-01 passes), and written with the secret as its variable's name."""
-    body = {"IsRunning": True, "StatusMessage": f"called with {C.ticket}", "Interval": "00:15:00",
-            "TableRight": None, "FieldProperties": {}}
+    body = {
+        "IsRunning": True,
+        "StatusMessage": f"called with {C.ticket}",
+        "Interval": "00:15:00",
+        "TableRight": None,
+        "FieldProperties": {},
+    }
     app = lambda environ, start: Response(json.dumps(body), content_type="application/json")(environ, start)  # noqa: E731
     with serving(app) as base_url:
         target = Target("echo", base_url, soticket=Secret(C.ticket, "E_TICKET"))
@@ -51,8 +56,9 @@ def test_insecure_tls_is_stated_in_every_output(pytester, monkeypatch, tmp_path)
         monkeypatch.setenv("E_TICKET", C.ticket)
         target = tmp_path / "target.toml"
         target.write_text(TICKET_TARGET.format(base_url=base_url, limits="[limits]\nverify_tls = false\n"))
-        run = run_suite(pytester, "--target", str(target), "--hypothesis-profile", "quick", "-k", "test_http",
-                        quiet=False)
+        run = run_suite(
+            pytester, "--target", str(target), "--hypothesis-profile", "quick", "-k", "test_http", quiet=False
+        )
     doc = run.results["doc"]
     assert "TLS NOT VERIFIED (limits.verify_tls = false)" in run.output
     assert doc["run"]["tls"] == {"verified": False, "ca_bundle": None, "plain_http": False}
@@ -75,9 +81,18 @@ def test_results_that_cannot_be_written_stop_the_run_before_any_request(pytester
         monkeypatch.setenv("E_TICKET", C.ticket)
         target = tmp_path / "target.toml"
         target.write_text(TICKET_TARGET.format(base_url=server.base_url, limits=""))
-        result = pytester.runpytest_inprocess(SUITE, "-q", "-p", "no:cacheprovider", "--target", str(target),
-                                              option, where, "--no-reports" if option == "--results-json" else "-q",
-                                              no_reraise_ctrlc=True)
+        result = pytester.runpytest_inprocess(
+            SUITE,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--target",
+            str(target),
+            option,
+            where,
+            "--no-reports" if option == "--results-json" else "-q",
+            no_reraise_ctrlc=True,
+        )
         assert len(server.requests) == 0
     output = "\n".join(result.outlines + result.errlines)
     assert result.ret == 2, output
@@ -92,8 +107,17 @@ def test_a_latest_that_is_a_folder_stops_the_run_before_any_request(pytester, mo
         monkeypatch.setenv("E_TICKET", C.ticket)
         target = tmp_path / "target.toml"
         target.write_text(TICKET_TARGET.format(base_url=server.base_url, limits=""))
-        result = pytester.runpytest_inprocess(SUITE, "-q", "-p", "no:cacheprovider", "--target", str(target),
-                                              "--reports-dir", str(tmp_path / "reports"), no_reraise_ctrlc=True)
+        result = pytester.runpytest_inprocess(
+            SUITE,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--target",
+            str(target),
+            "--reports-dir",
+            str(tmp_path / "reports"),
+            no_reraise_ctrlc=True,
+        )
         assert len(server.requests) == 0
     output = "\n".join(result.outlines + result.errlines)
     assert result.ret == 2, output

@@ -36,10 +36,14 @@ def option_args(options: Options) -> list[str]:
 
 
 BEHAVIOURS = [pytest.param([], "pinned", id="reference-pinned")]
-BEHAVIOURS += [pytest.param(profile_args(p), "inferred", id="-".join(f"{k}={v}" for k, v in _changed(p).items()))
-               for p in flipped_profiles()]
-BEHAVIOURS += [pytest.param(option_args(o), ("pinned", "inferred")[i % 2], id="-".join(option_args(o)[1::2]))
-               for i, o in enumerate(varied_options())]
+BEHAVIOURS += [
+    pytest.param(profile_args(p), "inferred", id="-".join(f"{k}={v}" for k, v in _changed(p).items()))
+    for p in flipped_profiles()
+]
+BEHAVIOURS += [
+    pytest.param(option_args(o), ("pinned", "inferred")[i % 2], id="-".join(option_args(o)[1::2]))
+    for i, o in enumerate(varied_options())
+]
 """Each choice flipped alone, inferred (tests/test_discovery.py holds that discovery decides it; the
 drawn servers of tests/test_sweep.py pin them in combination), and each variant alone, pinned and
 inferred in turn. `make sweep` runs both modes over 200 drawn servers."""
@@ -73,9 +77,12 @@ def caught(pytester, fault, mode: str, background: list[str]) -> None:
     to what the fault breaks: its requirement red, nothing else red, the exit code its level gives.
     A drawn server's data may leave a relation unshown (its strings do not change with the
     language): the run is then "incomplete", never for a requirement the fault breaks."""
-    extra = (["--slow-ms", "10"] if fault.name in SLOW else []) + fault.suite_args + (seeing(fault) if background else [])
-    run = run_suite(pytester, *background, "--reference-fault", fault.name, "--hypothesis-profile", "quick", *extra,
-                    *MODES[mode])
+    extra = (
+        (["--slow-ms", "10"] if fault.name in SLOW else []) + fault.suite_args + (seeing(fault) if background else [])
+    )
+    run = run_suite(
+        pytester, *background, "--reference-fault", fault.name, "--hypothesis-profile", "quick", *extra, *MODES[mode]
+    )
     primary = requirements.get(fault.breaks[0])
     observed = {k: v["observed"] for k, v in run.results["doc"]["run"]["choices"].items()}
     if mode == "inferred" and fault.choice is not None:
@@ -83,8 +90,9 @@ def caught(pytester, fault, mode: str, background: list[str]) -> None:
         assert observed[setting] == choice, f"{fault.name}: observed {setting}={observed[setting]}\n{run.output}"
         assert primary.id not in run.red, run.output  # the server's own choice, held to consistently
     elif primary.level == "INFO":
-        default = run_suite(pytester, *background, "--hypothesis-profile", "quick", *(seeing(fault) if background else []),
-                            *MODES[mode])
+        default = run_suite(
+            pytester, *background, "--hypothesis-profile", "quick", *(seeing(fault) if background else []), *MODES[mode]
+        )
         assert run.reason(primary.id) != default.reason(primary.id), run.output
     else:
         assert primary.id in run.red, f"{fault.name} is not caught by {primary.id}\n{run.output}"
@@ -121,8 +129,15 @@ def test_each_fault_is_caught_over_a_drawn_conformant_server(pytester, fault):
     caught(pytester, fault, mode, ["--reference-random", str(seed)])
 
 
-@pytest.mark.parametrize("fault", [f for f in FAULTS if f.name in ("schema-unknown-mask-flag", "charset-missing", "coding-unasked",
-                                                                     "accept-qvalues-ignored")], ids=lambda f: f.name)
+@pytest.mark.parametrize(
+    "fault",
+    [
+        f
+        for f in FAULTS
+        if f.name in ("schema-unknown-mask-flag", "charset-missing", "coding-unasked", "accept-qvalues-ignored")
+    ],
+    ids=lambda f: f.name,
+)
 def test_a_should_fault_fails_the_run_only_when_strict(pytester, fault):
     quick = ("--hypothesis-profile", "quick", *seeing(fault))
     assert run_suite(pytester, "--reference-fault", fault.name, *quick).ret == 0
@@ -150,8 +165,11 @@ def test_no_false_alarm_under_any_behaviour(pytester, behaviour, mode):
     # it is AUTH-10's SHOULD finding (non-strict), never a failure.
     finding = {"AUTH-10"} if mode == "inferred" and "www_authenticate=optional" in behaviour else set()
     assert run.ret == 0 and run.red == finding, run.output
-    untested = {rid for rid, o in run.results["requirements"].items()
-                if o["status"] == "untested" and requirements.get(rid).level == "MUST"}
+    untested = {
+        rid
+        for rid, o in run.results["requirements"].items()
+        if o["status"] == "untested" and requirements.get(rid).level == "MUST"
+    }
     assert not untested, {rid: run.reason(rid) for rid in untested}
 
 
@@ -161,8 +179,11 @@ def test_no_false_alarm_with_a_hundred_drawn_examples(pytester, mode):
     assert run.ret == 0 and not run.red, run.output
 
 
-@pytest.mark.parametrize("behaviour", [p.values[0] for p in BEHAVIOURS if p.id in ("reference-pinned", "select_nested=ignored")],
-                         ids=("reference", "select_nested=ignored"))
+@pytest.mark.parametrize(
+    "behaviour",
+    [p.values[0] for p in BEHAVIOURS if p.id in ("reference-pinned", "select_nested=ignored")],
+    ids=("reference", "select_nested=ignored"),
+)
 def test_the_inferred_choices_are_the_servers(pytester, behaviour):
     """With no [choices], the run observes what the server does and reports it per setting."""
     run = run_suite(pytester, *behaviour, "--reference-infer", "--hypothesis-profile", "quick")
@@ -181,8 +202,11 @@ def test_a_live_engine_conforms(pytester, seed):
     # dev is not derandomized, so each explicit seed draws other combinations (and repeats them).
     run = run_suite(pytester, "--reference-volatile", "3", "--hypothesis-profile", "dev", f"--hypothesis-seed={seed}")
     assert run.ret == 0 and not run.red, run.output
-    untested = {rid for rid, o in run.results["requirements"].items()
-                if o["status"] == "untested" and requirements.get(rid).level == "MUST"}
+    untested = {
+        rid
+        for rid, o in run.results["requirements"].items()
+        if o["status"] == "untested" and requirements.get(rid).level == "MUST"
+    }
     assert not untested, {rid: run.reason(rid) for rid in untested}
     learned = {v["property"] for v in run.results["doc"]["run"]["volatile"]}
     assert "IsRunning" in learned, learned

@@ -7,8 +7,7 @@ import datetime as dt
 
 import pytest
 
-from conformance.verdict import gate
-from conformance.verdict import waivers
+from conformance.verdict import gate, waivers
 from conformance.verdict.results import entries
 from tests.suite_runs import SUITE, run_suite
 
@@ -18,16 +17,33 @@ TODAY = dt.date(2026, 11, 28)
 BAD_WAIVER_FILES = [
     ("not TOML", "[[waiver]\n", "not valid TOML"),
     ("nested 5000 deep", "x = " + "[" * 5000 + "]" * 5000 + "\n", "nests its arrays or tables too deeply to read"),
-    ("unknown top-level key", 'waivers = 1\n', "waivers: unknown key; expected [[waiver]] tables only"),
-    ("unknown entry key", '[[waiver]]\nrequirement = "AUTH-10"\nreason = "r"\nticket = "X"\n',
-     "waiver 1: ticket: unknown key; expected one of requirement, reason, expires"),
+    ("unknown top-level key", "waivers = 1\n", "waivers: unknown key; expected [[waiver]] tables only"),
+    (
+        "unknown entry key",
+        '[[waiver]]\nrequirement = "AUTH-10"\nreason = "r"\nticket = "X"\n',
+        "waiver 1: ticket: unknown key; expected one of requirement, reason, expires",
+    ),
     ("no requirement", '[[waiver]]\nreason = "r"\n', "waiver 1: requirement: missing"),
-    ("unknown requirement", '[[waiver]]\nrequirement = "AUTH-99"\nreason = "r"\n', "waiver 1: requirement: 'AUTH-99' is not in the catalogue"),
-    ("no reason", '[[waiver]]\nrequirement = "AUTH-10"\n', "waiver 1 (AUTH-10): reason: missing; every waiver says why"),
-    ("bad date", '[[waiver]]\nrequirement = "AUTH-10"\nreason = "r"\nexpires = "next year"\n',
-     "waiver 1 (AUTH-10): expires: expected a date YYYY-MM-DD, got 'next year'"),
-    ("twice", '[[waiver]]\nrequirement = "AUTH-10"\nreason = "r"\n[[waiver]]\nrequirement = "AUTH-10"\nreason = "s"\n',
-     "waiver 2: AUTH-10 is waived twice"),
+    (
+        "unknown requirement",
+        '[[waiver]]\nrequirement = "AUTH-99"\nreason = "r"\n',
+        "waiver 1: requirement: 'AUTH-99' is not in the catalogue",
+    ),
+    (
+        "no reason",
+        '[[waiver]]\nrequirement = "AUTH-10"\n',
+        "waiver 1 (AUTH-10): reason: missing; every waiver says why",
+    ),
+    (
+        "bad date",
+        '[[waiver]]\nrequirement = "AUTH-10"\nreason = "r"\nexpires = "next year"\n',
+        "waiver 1 (AUTH-10): expires: expected a date YYYY-MM-DD, got 'next year'",
+    ),
+    (
+        "twice",
+        '[[waiver]]\nrequirement = "AUTH-10"\nreason = "r"\n[[waiver]]\nrequirement = "AUTH-10"\nreason = "s"\n',
+        "waiver 2: AUTH-10 is waived twice",
+    ),
 ]
 
 
@@ -43,9 +59,11 @@ def test_a_bad_waiver_file_is_named_in_one_line(tmp_path, text, message):
 
 def test_a_waiver_file_reads_dates_either_way(tmp_path):
     path = tmp_path / "w.toml"
-    path.write_text('[[waiver]]\nrequirement = "AUTH-10"\nreason = " proxy "\nexpires = 2027-01-31\n'
-                    '[[waiver]]\nrequirement = "SELECT-04"\nreason = "r"\nexpires = "2027-02-01"\n'
-                    '[[waiver]]\nrequirement = "HTTP-02"\nreason = "r"\n')
+    path.write_text(
+        '[[waiver]]\nrequirement = "AUTH-10"\nreason = " proxy "\nexpires = 2027-01-31\n'
+        '[[waiver]]\nrequirement = "SELECT-04"\nreason = "r"\nexpires = "2027-02-01"\n'
+        '[[waiver]]\nrequirement = "HTTP-02"\nreason = "r"\n'
+    )
     loaded = waivers.load(path)
     assert loaded["AUTH-10"].expires == dt.date(2027, 1, 31) and loaded["AUTH-10"].reason == "proxy"
     assert loaded["SELECT-04"].expires == dt.date(2027, 2, 1) and loaded["HTTP-02"].expires is None
@@ -55,8 +73,18 @@ def _entries(**outcomes: str) -> list[dict]:
     """Catalogue entries with the given outcomes (IDs with _ for -); every other one passes."""
     recorded = {r["id"]: [{"status": "pass", "reason": "ok", "test": "t", "order": 0}] for r in entries({})}
     for key, status in outcomes.items():
-        recorded[key.replace("_", "-")] = [] if status == "not run" else \
-            [{"status": "fail" if status == "waived" else status, "reason": f"{status} here", "test": "t", "order": 0}]
+        recorded[key.replace("_", "-")] = (
+            []
+            if status == "not run"
+            else [
+                {
+                    "status": "fail" if status == "waived" else status,
+                    "reason": f"{status} here",
+                    "test": "t",
+                    "order": 0,
+                }
+            ]
+        )
     rows = entries(recorded)
     for row in rows:
         if outcomes.get(row["id"].replace("-", "_")) == "waived":
@@ -77,14 +105,27 @@ WAIVER_CASES = [
     ("an expired waiver fails the gate", "fail", TODAY - dt.timedelta(days=1), "fail", "expired on 2026-11-27"),
     ("a waiver of a passing requirement is stale", "pass", None, "pass", "is stale: AUTH-06 now passes"),
     ("a waiver of an informational finding matches nothing", "informational", None, "informational", "matches nothing"),
-    ("a waiver of a not-applicable requirement does not apply", "not-applicable", None, "not-applicable", "does not apply"),
-    ("an expired waiver of a not-applicable requirement does not apply either", "not-applicable",
-     TODAY - dt.timedelta(days=1), "not-applicable", "does not apply (and expired on 2026-11-27)"),
+    (
+        "a waiver of a not-applicable requirement does not apply",
+        "not-applicable",
+        None,
+        "not-applicable",
+        "does not apply",
+    ),
+    (
+        "an expired waiver of a not-applicable requirement does not apply either",
+        "not-applicable",
+        TODAY - dt.timedelta(days=1),
+        "not-applicable",
+        "does not apply (and expired on 2026-11-27)",
+    ),
     ("a waiver of a requirement not run is neither applied nor judged", "not run", None, "untested", None),
 ]
 
 
-@pytest.mark.parametrize("before,expires,after,problem", [c[1:] for c in WAIVER_CASES], ids=[c[0] for c in WAIVER_CASES])
+@pytest.mark.parametrize(
+    "before,expires,after,problem", [c[1:] for c in WAIVER_CASES], ids=[c[0] for c in WAIVER_CASES]
+)
 def test_waivers_apply_or_fail_the_gate(before, expires, after, problem):
     rows = _entries(AUTH_06=before)
     problems = gate.apply_waivers(rows, _waiver("AUTH-06", expires), TODAY)
@@ -148,13 +189,19 @@ def test_a_waived_failure_is_reported_waived_and_passes_the_gate(pytester, tmp_p
 
 
 def test_a_stale_or_expired_waiver_fails_the_gate_with_a_message(pytester, tmp_path):
-    stale = run_suite(pytester, "--waivers", _waivers(tmp_path, '[[waiver]]\nrequirement = "AUTH-06"\nreason = "r"\n'),
-                      suite=AUTH)
+    stale = run_suite(
+        pytester, "--waivers", _waivers(tmp_path, '[[waiver]]\nrequirement = "AUTH-06"\nreason = "r"\n'), suite=AUTH
+    )
     assert stale.ret == 1 and "AUTH-06 now passes; remove the waiver" in stale.output
     assert stale.results["doc"]["verdict"]["status"] == "waivers out of date"
-    expired = run_suite(pytester, "--reference-fault", "auth-basic-any-password", "--waivers",
-                        _waivers(tmp_path, '[[waiver]]\nrequirement = "AUTH-06"\nreason = "r"\nexpires = 2020-01-01\n'),
-                        suite=AUTH)
+    expired = run_suite(
+        pytester,
+        "--reference-fault",
+        "auth-basic-any-password",
+        "--waivers",
+        _waivers(tmp_path, '[[waiver]]\nrequirement = "AUTH-06"\nreason = "r"\nexpires = 2020-01-01\n'),
+        suite=AUTH,
+    )
     assert expired.ret == 1 and expired.status("AUTH-06") == "fail"
     assert "expired on 2020-01-01" in expired.output
 

@@ -21,8 +21,10 @@ from werkzeug.wrappers import Response
 from tests.hostile.altered import Altered, json_bodies, serving
 from tests.hostile.targets import SECRETS, write_target
 
-HOSTILE = ("IsRunning\\u001b]0;pwned\\u0007\\u001b[8m\\u001b]52;c;cHduZWQ=\\u0007\\n::notice::forged\\n"
-           "##[warning]forged\\n<img src=http://127.0.0.1:9/beacon.png><h1>conforms</h1>\\ud800\\u202e")
+HOSTILE = (
+    "IsRunning\\u001b]0;pwned\\u0007\\u001b[8m\\u001b]52;c;cHduZWQ=\\u0007\\n::notice::forged\\n"
+    "##[warning]forged\\n<img src=http://127.0.0.1:9/beacon.png><h1>conforms</h1>\\ud800\\u202e"
+)
 """A property name as the JSON body writes it: escapes a JSON parser turns into ESC, BEL, LF, a lone
 surrogate and a right-to-left override."""
 HEADER = "\x1b]0;pwned-by-header\x07\x1b[8m"
@@ -88,9 +90,27 @@ def test_hostile_text_reaches_every_output_as_text(tmp_path, workers):
         target = write_target(tmp_path, base_url)
         summary_file, junit = tmp_path / "step-summary.md", tmp_path / "junit.xml"
         done = subprocess.run(
-            [sys.executable, "-m", "conformance", "--target", str(target), "--hypothesis-profile", "quick",
-             "--reports-dir", "reports", "--summary-file", str(summary_file), "--junitxml", str(junit), *workers],
-            cwd=tmp_path, env={**os.environ, **SECRETS}, capture_output=True, timeout=300)
+            [
+                sys.executable,
+                "-m",
+                "conformance",
+                "--target",
+                str(target),
+                "--hypothesis-profile",
+                "quick",
+                "--reports-dir",
+                "reports",
+                "--summary-file",
+                str(summary_file),
+                "--junitxml",
+                str(junit),
+                *workers,
+            ],
+            cwd=tmp_path,
+            env={**os.environ, **SECRETS},
+            capture_output=True,
+            timeout=300,
+        )
     folder = (tmp_path / "reports" / "latest").resolve()
     doc = assert_inert_everywhere(folder, done.stdout + done.stderr, summary_file, junit)
     # The verdict is the server's, and the same in the exit code and every output.
@@ -104,21 +124,38 @@ def test_hostile_text_reaches_every_output_as_text(tmp_path, workers):
         assert_compared_inert(folder, tmp_path / "compared")
 
 
-CRASHING = '''
+CRASHING = """
 import os
 def pytest_runtest_logfinish(nodeid, location):
     if os.environ.get("PYTEST_XDIST_WORKER") == "gw1" and "test_accept" in nodeid:
         raise RuntimeError("a worker breaks on purpose")
-'''
+"""
 
 
 def test_a_worker_that_breaks_makes_the_run_no_verdict(tmp_path):
     (tmp_path / "crashing.py").write_text(CRASHING)
     summary_file = tmp_path / "step-summary.md"
     done = subprocess.run(
-        [sys.executable, "-m", "conformance", "-p", "crashing", "-n", "2", "--hypothesis-profile", "quick",
-         "--reports-dir", "reports", "--summary-file", str(summary_file)],
-        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path)}, capture_output=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "conformance",
+            "-p",
+            "crashing",
+            "-n",
+            "2",
+            "--hypothesis-profile",
+            "quick",
+            "--reports-dir",
+            "reports",
+            "--summary-file",
+            str(summary_file),
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        timeout=300,
+    )
     text = (done.stdout + done.stderr).decode("utf-8", "replace")
     assert done.returncode == 2, text[-3000:]
     folder = (tmp_path / "reports").glob("reference-*")

@@ -41,10 +41,25 @@ def test_an_interrupted_run_is_recorded_as_interrupted(tmp_path, workers):
     with ReferenceServer() as server:
         (tmp_path / "target.toml").write_text(TARGET.format(base_url=server.base_url))
         process = subprocess.Popen(
-            [sys.executable, "-m", "conformance", "--target", "target.toml", "--hypothesis-profile", "thorough",
-             "--results-json", "results.json", *workers],
-            cwd=tmp_path, env={**os.environ, **ENV}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=_as_at_a_terminal)
+            [
+                sys.executable,
+                "-m",
+                "conformance",
+                "--target",
+                "target.toml",
+                "--hypothesis-profile",
+                "thorough",
+                "--results-json",
+                "results.json",
+                *workers,
+            ],
+            cwd=tmp_path,
+            env={**os.environ, **ENV},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_as_at_a_terminal,
+        )
         try:
             assert server.requests.wait_for(150, timeout=120), "the run sent too few requests to interrupt"
             os.killpg(process.pid, signal.SIGINT)

@@ -3,6 +3,7 @@ its modules, and the transport never asks Hypothesis where it runs (it is told: 
 
 The layers, lowest first (docs/internals.md says what each holds):
 
+    errors    the two exception families: ConfigurationError (exit 2) and Stopped (unjudged)
     text      what reaches an output: sinks, the redactor, the pieces of secrets
     contract  the contract as data: catalogue, endpoint constants and schemas, choices, domains
     model     what a conformant server answers: oracle, cases, Hypothesis strategies
@@ -15,7 +16,7 @@ The layers, lowest first (docs/internals.md says what each holds):
     suite     the conformance tests; cli and __main__ beside it
 
 A layer imports only layers below it. The reference server sits beside the suite's layers, not in
-them: it may read the contract and the wire's target type, and nothing the suite judges with reads
+them: it may read the errors, the contract and the wire's target type, and nothing the suite judges with reads
 it (only the pytest shell and the command line start it), so no check can learn from it.
 """
 
@@ -67,7 +68,7 @@ def test_no_import_cycle():
         stack.append(node)
         for nxt in sorted(edges[node]):
             if state.get(nxt) == 1:
-                raise AssertionError("import cycle: " + " -> ".join(stack[stack.index(nxt):] + [nxt]))
+                raise AssertionError("import cycle: " + " -> ".join(stack[stack.index(nxt) :] + [nxt]))
             if nxt not in state:
                 visit(nxt)
         stack.pop()
@@ -78,11 +79,11 @@ def test_no_import_cycle():
             visit(node)
 
 
-LAYERS = ("text", "contract", "model", "wire", "checks", "run", "verdict", "report", "plugin", "suite")
+LAYERS = ("errors", "text", "contract", "model", "wire", "checks", "run", "verdict", "report", "plugin", "suite")
 TOP = {"cli": "suite", "__main__": "suite"}
-REFERENCE_MAY_READ = {"text", "contract", "wire"}
+REFERENCE_MAY_READ = {"errors", "text", "contract", "wire"}
 REFERENCE_READ_BY = {"plugin", "suite", "reference"}
-NO_PYTEST = ("text", "contract", "model", "wire", "checks", "run", "verdict", "report", "reference")
+NO_PYTEST = ("errors", "text", "contract", "model", "wire", "checks", "run", "verdict", "report", "reference")
 
 
 def layer_of(module: str) -> str:
@@ -122,17 +123,28 @@ def test_the_layers_below_the_shell_never_import_pytest():
         if layer_of(module_name(path)) not in NO_PYTEST:
             continue
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            found += [f"{module_name(path)} imports {n}" for n in names if n.split(".")[0] in ("pytest", "_pytest", "xdist")]
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            found += [
+                f"{module_name(path)} imports {n}" for n in names if n.split(".")[0] in ("pytest", "_pytest", "xdist")
+            ]
     assert not found, found
 
 
 def test_the_layout_test_sees_a_wrong_arrow(monkeypatch):
     """The rule itself can fail: a check that reads the reference server, or the wire reading the
     run, is named."""
-    edges = {"conformance.checks.schema": {"conformance.reference.config"}, "conformance.wire.target": {"conformance.run.runner"},
-             "conformance.reference.config": {"conformance.checks"}, "conformance.report.render": {"conformance.verdict.gate"}}
+    edges = {
+        "conformance.checks.schema": {"conformance.reference.config"},
+        "conformance.wire.target": {"conformance.run.runner"},
+        "conformance.reference.config": {"conformance.checks"},
+        "conformance.report.render": {"conformance.verdict.gate"},
+    }
     monkeypatch.setitem(globals(), "graph", lambda: edges)
     try:
         test_imports_point_down_the_layers()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conformance.contract import xmlbody
-from conformance.model.oracle import differences, non_string_differences, predict_media, predict_select, same_value
 from conformance.contract.choices import Profile
+from conformance.model.oracle import differences, non_string_differences, predict_media, predict_select, same_value
 
 DEFAULT = Profile.reference()
 AUTO = Profile()
@@ -32,27 +32,62 @@ SELECT = [
     ("only unknown", "Name", DEFAULT, "kept: nothing; every other property nulled"),
     ("only unknown as none", "Name", P(select_only_unknown="as-no-select"), "every property as without $select"),
     ("dictionary path", "FieldProperties/Interval", DEFAULT, "kept: nothing; every other property nulled"),
-    ("dictionary path kept", "FieldProperties/Interval", P(select_path_fallback="parent"),
-     "kept: FieldProperties; every other property nulled"),
-    ("leaf path kept", "IsRunning/x", P(select_path_fallback_is_running="parent"),
-     "kept: IsRunning; every other property nulled"),
-    ("unknown part kept", "TableRight/Masks", P(select_path_fallback_table_right="parent"),
-     "kept: TableRight; every other property nulled"),
+    (
+        "dictionary path kept",
+        "FieldProperties/Interval",
+        P(select_path_fallback="parent"),
+        "kept: FieldProperties; every other property nulled",
+    ),
+    (
+        "leaf path kept",
+        "IsRunning/x",
+        P(select_path_fallback_is_running="parent"),
+        "kept: IsRunning; every other property nulled",
+    ),
+    (
+        "unknown part kept",
+        "TableRight/Masks",
+        P(select_path_fallback_table_right="parent"),
+        "kept: TableRight; every other property nulled",
+    ),
     # A choice holds for its own situation only (CONTRACT-NOTES, "Open points"): FieldProperties/x
     # kept whole says nothing of TableRight/x or IsRunning/x.
-    ("dictionary kept, others unknown", "FieldProperties/x,TableRight/x,IsRunning/x", P(select_path_fallback="parent"),
-     "kept: FieldProperties; every other property nulled"),
-    ("each path on its own", "FieldProperties/x,StatusMessage/x,Interval/x",
-     P(select_path_fallback_status_message="parent", select_path_fallback_interval="parent"),
-     "kept: Interval, StatusMessage; every other property nulled"),
-    ("an undecided path admits both", "TableRight/x",
-     DEFAULT.with_(select_path_fallback="parent", select_path_fallback_table_right="auto"),
-     "kept: nothing; every other property nulled or kept: TableRight; every other property nulled"),
-    ("path rejected as unknown", "IsRunning,FieldProperties/x", P(select_unknown="reject"), "400 (unknown names FieldProperties/x)"),
-    ("path kept, not rejected", "IsRunning,FieldProperties/x", P(select_unknown="reject", select_path_fallback="parent"),
-     "kept: FieldProperties, IsRunning; every other property nulled"),
-    ("auto admits either case", "isrunning", AUTO.with_(select_unknown="ignore", select_only_unknown="null-all"),
-     "kept: IsRunning; every other property nulled or kept: nothing; every other property nulled"),
+    (
+        "dictionary kept, others unknown",
+        "FieldProperties/x,TableRight/x,IsRunning/x",
+        P(select_path_fallback="parent"),
+        "kept: FieldProperties; every other property nulled",
+    ),
+    (
+        "each path on its own",
+        "FieldProperties/x,StatusMessage/x,Interval/x",
+        P(select_path_fallback_status_message="parent", select_path_fallback_interval="parent"),
+        "kept: Interval, StatusMessage; every other property nulled",
+    ),
+    (
+        "an undecided path admits both",
+        "TableRight/x",
+        DEFAULT.with_(select_path_fallback="parent", select_path_fallback_table_right="auto"),
+        "kept: nothing; every other property nulled or kept: TableRight; every other property nulled",
+    ),
+    (
+        "path rejected as unknown",
+        "IsRunning,FieldProperties/x",
+        P(select_unknown="reject"),
+        "400 (unknown names FieldProperties/x)",
+    ),
+    (
+        "path kept, not rejected",
+        "IsRunning,FieldProperties/x",
+        P(select_unknown="reject", select_path_fallback="parent"),
+        "kept: FieldProperties, IsRunning; every other property nulled",
+    ),
+    (
+        "auto admits either case",
+        "isrunning",
+        AUTO.with_(select_unknown="ignore", select_only_unknown="null-all"),
+        "kept: IsRunning; every other property nulled or kept: nothing; every other property nulled",
+    ),
 ]
 
 
@@ -62,10 +97,28 @@ def test_predict_select(clause, profile, expected):
 
 
 MEDIA = [
-    ("none", None, DEFAULT, (200, {"application/json", "text/json", "application/json-patch+json",
-                                   "application/merge-patch+json"})),
-    ("any", "*/*", DEFAULT, (200, {"application/json", "text/json", "application/xml", "text/xml",
-                                   "application/json-patch+json", "application/merge-patch+json"})),
+    (
+        "none",
+        None,
+        DEFAULT,
+        (200, {"application/json", "text/json", "application/json-patch+json", "application/merge-patch+json"}),
+    ),
+    (
+        "any",
+        "*/*",
+        DEFAULT,
+        (
+            200,
+            {
+                "application/json",
+                "text/json",
+                "application/xml",
+                "text/xml",
+                "application/json-patch+json",
+                "application/merge-patch+json",
+            },
+        ),
+    ),
     ("one", "text/xml", DEFAULT, (200, {"text/xml"})),
     ("case and charset", "APPLICATION/JSON; charset=utf-8", DEFAULT, (200, {"application/json"})),
     ("q", "application/json;q=0.5, application/xml", DEFAULT, (200, {"application/xml"})),
@@ -103,7 +156,7 @@ def test_non_string_differences_ignore_strings_only():
     assert differences(a, a) == []
 
 
-XML = b'''<?xml version="1.0" encoding="utf-8"?>
+XML = b"""<?xml version="1.0" encoding="utf-8"?>
 <ErpSyncEngineStatus xmlns="http://schemas.datacontract.org/2004/07/SuperOffice.CRM.Services"
   xmlns:i="http://www.w3.org/2001/XMLSchema-instance" xmlns:a="http://schemas.datacontract.org/2004/07/SuperOffice.CRM.Security">
  <FieldProperties>
@@ -113,18 +166,26 @@ XML = b'''<?xml version="1.0" encoding="utf-8"?>
  </FieldProperties>
  <TableRight><a:Mask>RI RestrictedUpdate</a:Mask><a:Reason>x</a:Reason></TableRight>
  <Interval>PT15M</Interval><IsRunning>false</IsRunning><StatusMessage i:nil="true"/>
-</ErpSyncEngineStatus>'''
+</ErpSyncEngineStatus>"""
 
 
 def test_xml_normal_form():
     assert xmlbody.json_shape(XML, DEFAULT) == {
-        "FieldProperties": {"Interval": {"FieldLength": 0, "FieldRight": {"Mask": "Update UIHintMandatory", "Reason": None},
-                                         "FieldType": "System.TimeSpan"}},
+        "FieldProperties": {
+            "Interval": {
+                "FieldLength": 0,
+                "FieldRight": {"Mask": "Update UIHintMandatory", "Reason": None},
+                "FieldType": "System.TimeSpan",
+            }
+        },
         "TableRight": {"Mask": "RI RestrictedUpdate", "Reason": "x"},
-        "Interval": "PT15M", "IsRunning": False, "StatusMessage": None}
+        "Interval": "PT15M",
+        "IsRunning": False,
+        "StatusMessage": None,
+    }
 
 
-DATACONTRACT = b'''<GetEngineStatusResult xmlns="urn:other" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"
+DATACONTRACT = b"""<GetEngineStatusResult xmlns="urn:other" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"
   xmlns:b="http://schemas.microsoft.com/2003/10/Serialization/Arrays">
  <FieldProperties>
   <b:KeyValueOfstringFieldPropertyb2uS1zbB><b:Key>Interval</b:Key><b:Value><FieldLength>0</FieldLength>
@@ -134,7 +195,7 @@ DATACONTRACT = b'''<GetEngineStatusResult xmlns="urn:other" xmlns:i="http://www.
  </FieldProperties>
  <TableRight><Mask>RI, RestrictedUpdate</Mask><Reason>x</Reason></TableRight>
  <Interval>PT15M</Interval><IsRunning>1</IsRunning>
-</GetEngineStatusResult>'''
+</GetEngineStatusResult>"""
 
 
 def test_xml_is_read_whatever_its_root_entries_and_separators():
@@ -142,8 +203,14 @@ def test_xml_is_read_whatever_its_root_entries_and_separators():
     body = xmlbody.json_shape(DATACONTRACT, AUTO)
     assert body["IsRunning"] is True and body["StatusMessage"] is None  # omitted: a null where admitted
     assert set(body["FieldProperties"]) == {"Interval", "IsRunning"} and body["FieldProperties"]["IsRunning"] is None
-    assert differences(body, xmlbody.json_shape(XML, AUTO) | {"IsRunning": True,
-                                                               "FieldProperties": body["FieldProperties"]}, xml=True) == []
+    assert (
+        differences(
+            body,
+            xmlbody.json_shape(XML, AUTO) | {"IsRunning": True, "FieldProperties": body["FieldProperties"]},
+            xml=True,
+        )
+        == []
+    )
     assert same_value("Mask", body["FieldProperties"]["Interval"]["FieldRight"]["Mask"], "Update, UIHintMandatory")
 
 
@@ -166,8 +233,11 @@ def test_masks_compare_as_flag_sets(a, b, kind, equal):
 HOSTILE = [
     ("dtd", b'<?xml version="1.0"?><!DOCTYPE r [<!ELEMENT r ANY>]><ErpSyncEngineStatus/>', "DTD"),
     ("xxe", b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>', "DTD"),
-    ("billion laughs", b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
-                       b'<l>&b;</l>', "DTD"),
+    (
+        "billion laughs",
+        b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><l>&b;</l>',
+        "DTD",
+    ),
     ("not well-formed", b"<ErpSyncEngineStatus><IsRunning>true</ErpSyncEngineStatus>", "not well-formed"),
     ("unclosed", b"<ErpSyncEngineStatus><IsRunning>true</IsRunning>", "not well-formed"),
     ("deep", b"<a>" * 200_000 + b"</a>" * 200_000, "deeper than 64 levels"),
@@ -184,4 +254,7 @@ def test_hostile_or_broken_xml_is_refused_with_a_reason(data, message):
 
 def test_differences_spell_values_as_json_not_python():
     assert differences({"a": "null", "b": {"c": None}, "d": "x"}, {"a": None, "b": {"c": True}}) == [
-        '$.a: "null" vs null', "$.b.c: null vs true", '$.d: "x" vs absent']
+        '$.a: "null" vs null',
+        "$.b.c: null vs true",
+        '$.d: "x" vs absent',
+    ]

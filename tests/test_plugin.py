@@ -10,8 +10,18 @@ import pytest
 
 from tests.suite_runs import SUITE, run_suite
 
-OPTIONS = ["--target", "--max-requests", "--rate", "--dry-run", "--slow-ms", "--results-json", "--reference-fault",
-           "--reports-dir", "--no-reports", "--waivers"]
+OPTIONS = [
+    "--target",
+    "--max-requests",
+    "--rate",
+    "--dry-run",
+    "--slow-ms",
+    "--results-json",
+    "--reference-fault",
+    "--reports-dir",
+    "--no-reports",
+    "--waivers",
+]
 
 
 def test_options_are_in_help(pytester):
@@ -58,8 +68,12 @@ def test_dry_run_leaves_latest_where_it_was_and_writes_no_run_folder(pytester):
     os.symlink("earlier-run", reports / "latest")
     from tests.suite_runs import SUITE
 
-    assert pytester.runpytest_inprocess(SUITE, "-q", "--dry-run", "-p", "no:cacheprovider",
-                                        "--reports-dir", str(reports)).ret == 0
+    assert (
+        pytester.runpytest_inprocess(
+            SUITE, "-q", "--dry-run", "-p", "no:cacheprovider", "--reports-dir", str(reports)
+        ).ret
+        == 0
+    )
     assert os.readlink(reports / "latest") == "earlier-run"
     assert sorted(p.name for p in reports.iterdir()) == ["earlier-run", "latest"]  # a dry run writes no folder
 
@@ -114,12 +128,15 @@ def target_file(pytester, tmp_path):
         path = tmp_path / "target.toml"
         path.write_text(text)
         return path
+
     return write
 
 
 def test_a_missing_secret_is_a_usage_error_naming_the_variable(pytester, target_file, monkeypatch):
     monkeypatch.delenv("ERPSYNC_TEST_TICKET", raising=False)
-    path = target_file('name = "t"\nbase_url = "http://127.0.0.1:9/api/v1"\n[soticket]\nticket = "env:ERPSYNC_TEST_TICKET"\n')
+    path = target_file(
+        'name = "t"\nbase_url = "http://127.0.0.1:9/api/v1"\n[soticket]\nticket = "env:ERPSYNC_TEST_TICKET"\n'
+    )
     result = pytester.runpytest_subprocess(SUITE, "-q", "-p", "no:cacheprovider", "--target", str(path))
     assert result.ret == 2
     text = result.stdout.str() + result.stderr.str()
@@ -141,14 +158,17 @@ def test_a_real_target_file_runs_against_a_server(pytester, target_file, serve, 
         c = server.config.credentials
         for name, value in {"T_PASS": c.basic_password, "T_TICKET": c.ticket, "T_APP": c.app_token_granted}.items():
             monkeypatch.setenv(name, value)
-        path = target_file(f'name = "ref-file"\nbase_url = "{server.base_url}"\n'
-                           '[basic]\nuser = "tje0"\npassword = "env:T_PASS"\n'
-                           '[soticket]\nticket = "env:T_TICKET"\n[apptoken]\ngranted = "env:T_APP"\n')
+        path = target_file(
+            f'name = "ref-file"\nbase_url = "{server.base_url}"\n'
+            '[basic]\nuser = "tje0"\npassword = "env:T_PASS"\n'
+            '[soticket]\nticket = "env:T_TICKET"\n[apptoken]\ngranted = "env:T_APP"\n'
+        )
         quick = ("--hypothesis-profile", "quick")  # the target file and the waivers are under test, not the properties
         run = run_suite(pytester, "--target", str(path), *quick, quiet=False)
         (tmp_path / "waivers.toml").write_text(
-            '[[waiver]]\nrequirement = "AUTH-09"\nreason = "no restricted app token issued"\nexpires = 2999-12-31\n')
-        path.write_text(path.read_text().replace('[basic]', 'waivers = "waivers.toml"\n[basic]'))
+            '[[waiver]]\nrequirement = "AUTH-09"\nreason = "no restricted app token issued"\nexpires = 2999-12-31\n'
+        )
+        path.write_text(path.read_text().replace("[basic]", 'waivers = "waivers.toml"\n[basic]'))
         waived = run_suite(pytester, "--target", str(path), *quick)
     # Nothing failed, but a MUST could not be tested: incomplete, exit 1. The schemes the target does
     # not declare are not offered by the installation: not applicable, not untested.
@@ -162,7 +182,10 @@ def test_a_real_target_file_runs_against_a_server(pytester, target_file, serve, 
     assert {r.split(" ")[0] for r in run.results["doc"]["verdict"]["reasons"]} == {"AUTH-09"}
     # The team accepts it in the target's waiver file: waived (not passed), exit 0.
     assert waived.ret == 0, waived.output
-    assert waived.status("AUTH-09") == "waived" and waived.results["requirements"]["AUTH-09"]["waived_outcome"] == "untested"
+    assert (
+        waived.status("AUTH-09") == "waived"
+        and waived.results["requirements"]["AUTH-09"]["waived_outcome"] == "untested"
+    )
     assert waived.results["requirements"]["AUTH-09"]["waiver"]["reason"] == "no restricted app token issued"
     assert waived.results["doc"]["verdict"]["status"] == "conforms"
 
@@ -175,8 +198,9 @@ def test_output_to_a_reader_that_went_away_is_no_traceback(args):
     read, write = os.pipe()
     os.close(read)
     try:
-        with subprocess.Popen([sys.executable, "-m", "conformance", *args], stdout=write,
-                              stderr=subprocess.PIPE) as child:
+        with subprocess.Popen(
+            [sys.executable, "-m", "conformance", *args], stdout=write, stderr=subprocess.PIPE
+        ) as child:
             os.close(write)
             write = None
             stderr = child.stderr.read().decode()
@@ -189,19 +213,30 @@ def test_output_to_a_reader_that_went_away_is_no_traceback(args):
 
 
 def test_the_run_header_says_budget_rate_and_profile(pytester):
-    run = run_suite(pytester, "--hypothesis-profile", "quick", "--max-requests", "60", "--rate", "50",
-                    "-k", "test_an_authorised_post", quiet=False)
-    assert ("budget: 60 requests, at most 50 per second; Hypothesis profile quick (20 examples, derandomized)"
-            in run.output), run.output[:2000]
+    run = run_suite(
+        pytester,
+        "--hypothesis-profile",
+        "quick",
+        "--max-requests",
+        "60",
+        "--rate",
+        "50",
+        "-k",
+        "test_an_authorised_post",
+        quiet=False,
+    )
+    assert (
+        "budget: 60 requests, at most 50 per second; Hypothesis profile quick (20 examples, derandomized)" in run.output
+    ), run.output[:2000]
 
 
-ANOTHER_PROJECT = '''
+ANOTHER_PROJECT = """
 from hypothesis import given, settings, strategies as st
 
 settings.register_profile("theirs", max_examples=7)
 settings.load_profile("theirs")
-'''
-THEIR_TESTS = '''
+"""
+THEIR_TESTS = """
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -222,7 +257,7 @@ def test_their_fixture_named_judge(judge):
 @given(st.integers())
 def test_a_property(n):
     pass
-'''
+"""
 
 
 def test_another_project_in_the_same_environment_is_left_as_it_was(pytester, monkeypatch):
@@ -236,8 +271,9 @@ def test_another_project_in_the_same_environment_is_left_as_it_was(pytester, mon
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret == 0, result.stdout.str()
     result.assert_outcomes(passed=3)
-    text = "\n".join(line for line in result.outlines + result.errlines
-                     if not line.startswith("plugins: "))  # pytest's own list of what is installed
+    text = "\n".join(
+        line for line in result.outlines + result.errlines if not line.startswith("plugins: ")
+    )  # pytest's own list of what is installed
     assert "erpsync" not in text.lower(), text
     assert not (pytester.path / "reports").exists()
     assert "--target" in pytester.runpytest_subprocess("--help").stdout.str()

@@ -76,8 +76,18 @@ def test_a_refused_secret_is_recorded_in_the_run_folder_but_not_as_latest(pytest
         for name, value in {**SECRETS, "HOSTILE_TICKET": "7T:not-the-ticket"}.items():
             monkeypatch.setenv(name, value)
         outcome = pytester.runpytest_inprocess(
-            SUITE, "-q", "-p", "no:cacheprovider", "--target", str(write_target(tmp_path, base_url)), *QUICK,
-            "--reports-dir", str(reports), "--summary-file", str(summary))
+            SUITE,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--target",
+            str(write_target(tmp_path, base_url)),
+            *QUICK,
+            "--reports-dir",
+            str(reports),
+            "--summary-file",
+            str(summary),
+        )
     assert outcome.ret == 2
     folders = [f for f in reports.iterdir() if f.is_dir() and not f.is_symlink()]
     assert len(folders) == 1 and not (reports / "latest").exists()  # latest names a run that ended
@@ -137,9 +147,16 @@ def test_an_untrusted_certificate_is_exit_2_naming_ca_bundle(pytester, monkeypat
 def test_a_certificate_for_another_name_is_exit_2_naming_the_host(tmp_path):
     certificate, key = self_signed(tmp_path)  # for 127.0.0.1 only
     with served(ssl_context=server_context(certificate, key)) as (base_url, app):
-        target = from_mapping({"name": "t", "base_url": base_url.replace("127.0.0.1", "localhost"),
-                               "bearer": {"token": "env:B"}, "limits": {"ca_bundle": str(certificate)}},
-                              {"B": "8A:x"}, source="t.toml")
+        target = from_mapping(
+            {
+                "name": "t",
+                "base_url": base_url.replace("127.0.0.1", "localhost"),
+                "bearer": {"token": "env:B"},
+                "limits": {"ca_bundle": str(certificate)},
+            },
+            {"B": "8A:x"},
+            source="t.toml",
+        )
         problem = preflight.unreachable(target)
     assert problem is not None and "is not for localhost" in problem, problem
     assert app.seen == []
@@ -179,8 +196,11 @@ def test_a_run_that_goes_on_records_the_preflight_within_its_budget(pytester, mo
     assert doc is not None, result.output
     entries = doc["run"]["preflight"]
     assert [(e["scheme"], e["status"], e["outcome"]) for e in entries] == [
-        ("basic", 200, "accepted"), ("soticket", 200, "accepted"), ("bearer", 200, "accepted"),
-        ("session", 200, "accepted")]
+        ("basic", 200, "accepted"),
+        ("soticket", 200, "accepted"),
+        ("bearer", 200, "accepted"),
+        ("session", 200, "accepted"),
+    ]
     assert doc["run"]["requests"] == len(app.seen) <= 40, (doc["run"]["requests"], len(app.seen))
     assert doc["run"]["budget"] == 40
 
@@ -194,13 +214,25 @@ def test_a_preflight_without_an_answer_stops_asking_and_leaves_it_to_the_run():
 
             return Exchange(label, SentRequest("POST", "u", ()), None, "the target reset the connection")
 
-    target = from_mapping(json.loads(json.dumps({
-        "name": "t", "base_url": "http://127.0.0.1:9/api/v1", "soticket": {"ticket": "env:T"},
-        "bearer": {"token": "env:B"}})), {"T": "7T:x", "B": "8A:x"}, source="t.toml")
+    target = from_mapping(
+        json.loads(
+            json.dumps(
+                {
+                    "name": "t",
+                    "base_url": "http://127.0.0.1:9/api/v1",
+                    "soticket": {"ticket": "env:T"},
+                    "bearer": {"token": "env:B"},
+                }
+            )
+        ),
+        {"T": "7T:x", "B": "8A:x"},
+        source="t.toml",
+    )
     found = preflight.credentials(target, Silent())
     assert found.problem is None and found.spent == 1
-    assert found.entries == [{"scheme": "soticket", "label": "preflight: soticket", "status": None,
-                              "outcome": "no answer"}]
+    assert found.entries == [
+        {"scheme": "soticket", "label": "preflight: soticket", "status": None, "outcome": "no answer"}
+    ]
 
 
 def test_a_retried_preflight_request_is_charged_in_full(pytester, monkeypatch, tmp_path):

@@ -18,7 +18,9 @@ from types import SimpleNamespace
 
 from conformance.plugin import progress
 
-LINE = re.compile(r"erpsync-conformance: (\d+) of (\d+) requests, (\d+) of (\d+) tests(?:, (\d+) requirements? judged)?")
+LINE = re.compile(
+    r"erpsync-conformance: (\d+) of (\d+) requests, (\d+) of (\d+) tests(?:, (\d+) requirements? judged)?"
+)
 
 
 class Screen:
@@ -57,8 +59,10 @@ def test_the_line_says_requests_of_the_budget_tests_done_judged_and_time_left():
     watcher.sent = {"gw0": 60, "gw1": 30}  # each process's newest figure, added
     watcher.judged = {"AUTH-01", "SELECT-01"}
     # 10 of 40 tests in 75 s: 30 more at that pace.
-    assert watcher.line() == ("erpsync-conformance: 90 of 300 requests, 10 of 40 tests, 2 requirements judged, "
-                              "1 min 15 s elapsed, about 3 min 45 s left")
+    assert watcher.line() == (
+        "erpsync-conformance: 90 of 300 requests, 10 of 40 tests, 2 requirements judged, "
+        "1 min 15 s elapsed, about 3 min 45 s left"
+    )
     watcher.done = {f"t{i}" for i in range(40)}
     assert "left" not in watcher.line()  # nothing is left to estimate
 
@@ -78,8 +82,9 @@ def test_a_narrow_terminal_loses_whole_parts_never_half_a_word():
     clock.now += 75
     full = watcher.line()
     assert watcher.line(len(full)) == full
-    assert watcher.line(len(full) - 1) == ("erpsync-conformance: 0 of 300 requests, 10 of 40 tests, "
-                                           "1 requirement judged, about 3 min 45 s left")
+    assert watcher.line(len(full) - 1) == (
+        "erpsync-conformance: 0 of 300 requests, 10 of 40 tests, 1 requirement judged, about 3 min 45 s left"
+    )
     assert watcher.line(80) == "erpsync-conformance: 0 of 300 requests, 10 of 40 tests, about 3 min 45 s left"
     assert watcher.line(60) == "erpsync-conformance: 0 of 300 requests, 10 of 40 tests"
 
@@ -125,13 +130,21 @@ def test_quiet_shows_nothing():
 
 # --- whole runs ---------------------------------------------------------------------------------
 
+
 def _on_a_terminal(args: list[str], cwd) -> tuple[int, str]:
     """The CLI run on a pseudo-terminal 120 columns wide; what the terminal received."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     env = {**os.environ, "COLUMNS": "120"}
-    child = subprocess.Popen([sys.executable, "-m", "conformance", *args], stdin=slave, stdout=slave,
-                             stderr=slave, cwd=cwd, close_fds=True, env=env)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "conformance", *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=cwd,
+        close_fds=True,
+        env=env,
+    )
     os.close(slave)
     received, deadline = b"", time.monotonic() + 300
     try:
@@ -167,9 +180,23 @@ def test_on_a_terminal_the_line_is_rewritten_in_place_and_no_test_prints_a_dot(t
 
 
 def test_quiet_prints_no_progress_and_only_the_red_rows(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "conformance", "-q", "--reference-fault", "select-ignored",
-                           "--no-reports", "-k", "test_select or test_an_authorised_post"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "conformance",
+            "-q",
+            "--reference-fault",
+            "select-ignored",
+            "--no-reports",
+            "-k",
+            "test_select or test_an_authorised_post",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 1, done.stdout[-3000:]
     out = done.stdout
     assert "requirements that failed or were not judged" in out, out
@@ -183,8 +210,13 @@ def test_quiet_prints_no_progress_and_only_the_red_rows(tmp_path):
 
 
 def test_a_log_ends_with_the_plain_line(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "conformance", "--no-reports", "-k", "test_an_authorised_post"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "conformance", "--no-reports", "-k", "test_an_authorised_post"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-3000:]
     lines = [line for line in done.stdout.splitlines() if LINE.match(line)]
     # A line every PLAIN_EVERY s (none of them on a quick run, more on a busy machine), always the last.

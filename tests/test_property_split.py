@@ -15,8 +15,10 @@ from tests.suite_runs import SUITE, run_suite
 MODULE = f"{SUITE}/test_properties.py"
 
 
-@pytest.mark.parametrize("max_examples, schemes, each", [
-    (100, 4, 25), (10, 4, 3), (20, 4, 5), (20, 1, 20), (1, 4, 1), (100, 3, 34), (100, 0, 100)])
+@pytest.mark.parametrize(
+    "max_examples, schemes, each",
+    [(100, 4, 25), (10, 4, 3), (20, 4, 5), (20, 1, 20), (1, 4, 1), (100, 3, 34), (100, 0, 100)],
+)
 def test_examples_are_shared_out_among_the_schemes(max_examples, schemes, each):
     assert properties.examples_per_scheme(max_examples, schemes) == each
 
@@ -27,8 +29,9 @@ def drawn_combinations(pytester, monkeypatch) -> dict[str, list[tuple]]:
     judge = routing.judge_exchange
 
     def recording(run, case, probe, send):
-        drawn[case.scheme].append((case.accept, case.accept_language, case.so_language, case.so_culture,
-                                   case.so_timezone, case.select))
+        drawn[case.scheme].append(
+            (case.accept, case.accept_language, case.so_language, case.so_culture, case.so_timezone, case.select)
+        )
         return judge(run, case, probe, send)
 
     monkeypatch.setattr(routing, "judge_exchange", recording)
@@ -63,10 +66,13 @@ def test_a_scheme_the_target_lacks_is_not_applicable_for_that_test_only(pytester
         c = server.config.credentials
         monkeypatch.setenv("SPLIT_PASSWORD", c.basic_password)
         target = pytester.path / "basic-only.toml"
-        target.write_text(f'name = "basic-only"\nbase_url = "{server.base_url}"\n'
-                          f'[basic]\nuser = "{c.basic_user}"\npassword = "env:SPLIT_PASSWORD"\n')
-        result = run_suite(pytester, "--target", str(target), "--hypothesis-profile", "quick", "-rs",
-                           suite=MODULE, quiet=False)
+        target.write_text(
+            f'name = "basic-only"\nbase_url = "{server.base_url}"\n'
+            f'[basic]\nuser = "{c.basic_user}"\npassword = "env:SPLIT_PASSWORD"\n'
+        )
+        result = run_suite(
+            pytester, "--target", str(target), "--hypothesis-profile", "quick", "-rs", suite=MODULE, quiet=False
+        )
     assert "1 passed, 3 skipped" in result.output, result.output[-2000:]
     assert "the target declares no [bearer]" in result.output
     judged = {rid: o["status"] for rid, o in result.results["requirements"].items() if rid in properties.JUDGED}

@@ -19,11 +19,11 @@ from conformance.reference.variants import Options
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text("utf-8")
-STEPS = README[README.index("## Against your tenant in five steps"):README.index("## The gate")]
+STEPS = README[README.index("## Against your tenant in five steps") : README.index("## The gate")]
 
 
 def _step(number: int) -> str:
-    return STEPS[STEPS.index(f"{number}. **"):STEPS.index(f"{number + 1}. **") if number < 5 else None]
+    return STEPS[STEPS.index(f"{number}. **") : STEPS.index(f"{number + 1}. **") if number < 5 else None]
 
 
 def _commands(text: str, starts: str) -> list[str]:
@@ -36,8 +36,9 @@ def _commands(text: str, starts: str) -> list[str]:
 def _run(command: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
     words = shlex.split(command)
     assert words[0] == ".venv/bin/erpsync-conformance", command
-    return subprocess.run([sys.executable, "-m", "conformance", *words[1:]], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "conformance", *words[1:]], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_the_five_steps_work_verbatim_against_an_online_installation_on_loopback(tmp_path):
@@ -47,8 +48,9 @@ def test_the_five_steps_work_verbatim_against_an_online_installation_on_loopback
         (copy,) = _commands(_step(1), "cp ")
         for part in copy.split(" && "):
             _, source, destination = part.split()
-            (tmp_path / destination).write_bytes((ROOT / source).read_bytes()) if destination != "." else \
-                (tmp_path / Path(source).name).write_bytes((ROOT / source).read_bytes())
+            (tmp_path / destination).write_bytes((ROOT / source).read_bytes()) if destination != "." else (
+                tmp_path / Path(source).name
+            ).write_bytes((ROOT / source).read_bytes())
         target = tmp_path / "my-tenant.toml"
         # 2. Set the base URL (the README's example line replaced by this server's) and the limits.
         example = re.search(r'`(base_url = "[^"]+")`', _step(2)).group(1)
@@ -60,8 +62,12 @@ def test_the_five_steps_work_verbatim_against_an_online_installation_on_loopback
         target.write_text(text, "utf-8")
         # 3. Export the secrets the file names: the README's export line, with this server's values.
         export = next(line.strip() for line in _step(3).splitlines() if line.strip().startswith("export "))
-        values = {"SO_TICKET": c.ticket, "SO_BEARER": c.bearer, "SO_APP_SECRET": c.app_token_granted,
-                  "SO_APP_SECRET_NO_ERPSYNC": c.app_token_restricted}
+        values = {
+            "SO_TICKET": c.ticket,
+            "SO_BEARER": c.bearer,
+            "SO_APP_SECRET": c.app_token_granted,
+            "SO_APP_SECRET_NO_ERPSYNC": c.app_token_restricted,
+        }
         named = re.findall(r"([A-Z_]+)=", export)
         assert set(named) == set(values), named
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("SO_")}, **values}

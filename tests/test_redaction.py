@@ -33,32 +33,50 @@ def _json_escaped(text: str) -> str:
 
 def _wrapped(width: int, newline: str):
     def wrap(encoded: str) -> str:
-        return newline.join(encoded[i:i + width] for i in range(0, len(encoded), width))
+        return newline.join(encoded[i : i + width] for i in range(0, len(encoded), width))
+
     return wrap
 
 
 def _b64(alphabet, padding: bytes, wrap=lambda s: s):
     def transform(piece: str) -> str:
         return wrap(alphabet(padding + piece.encode("utf-8")).decode("ascii"))
+
     return transform
 
 
 TRANSFORMS = {
-    "plain": lambda s: s, "upper": str.upper, "lower": str.lower, "swapped": str.swapcase,
-    "reversed": lambda s: s[::-1], "hex": lambda s: s.encode().hex(), "HEX": lambda s: s.encode().hex().upper(),
+    "plain": lambda s: s,
+    "upper": str.upper,
+    "lower": str.lower,
+    "swapped": str.swapcase,
+    "reversed": lambda s: s[::-1],
+    "hex": lambda s: s.encode().hex(),
+    "HEX": lambda s: s.encode().hex().upper(),
     "utf-16le": lambda s: s.encode("utf-16-le").decode("ascii"),
     "utf-16be": lambda s: s.encode("utf-16-be").decode("ascii"),
-    "url": lambda s: quote(s, safe=""), "url-every-byte": lambda s: "".join(f"%{b:02X}" for b in s.encode()),
-    "json": _json_escaped, "html-dec": lambda s: "".join(f"&#{ord(c)};" for c in s),
+    "url": lambda s: quote(s, safe=""),
+    "url-every-byte": lambda s: "".join(f"%{b:02X}" for b in s.encode()),
+    "json": _json_escaped,
+    "html-dec": lambda s: "".join(f"&#{ord(c)};" for c in s),
     "html-hex": lambda s: "".join(f"&#x{ord(c):x};" for c in s),
     "half-escaped": lambda s: "".join(f"&#{ord(c)};" if i % 2 else c for i, c in enumerate(s)),
     **{f"base64-{pad}": _b64(base64.b64encode, b"x" * pad) for pad in range(3)},
     **{f"base64url-{pad}": _b64(base64.urlsafe_b64encode, b"y" * pad) for pad in range(3)},
-    **{f"base64-{pad}-wrapped-{w}-{name}": _b64(base64.b64encode, b"z" * pad, _wrapped(w, nl))
-       for pad in range(3) for w in (16, 76) for name, nl in (("crlf", "\r\n"), ("lf", "\n"))},
-    **{f"base64-{pad}-spaced-{w}-{name}": _b64(base64.b64encode, b"w" * pad, _wrapped(w, blank))
-       for pad in range(3) for w in (4, 5) for name, blank in (("space", " "), ("tab", "\t"), ("blanks", " \t "))},
+    **{
+        f"base64-{pad}-wrapped-{w}-{name}": _b64(base64.b64encode, b"z" * pad, _wrapped(w, nl))
+        for pad in range(3)
+        for w in (16, 76)
+        for name, nl in (("crlf", "\r\n"), ("lf", "\n"))
+    },
+    **{
+        f"base64-{pad}-spaced-{w}-{name}": _b64(base64.b64encode, b"w" * pad, _wrapped(w, blank))
+        for pad in range(3)
+        for w in (4, 5)
+        for name, blank in (("space", " "), ("tab", "\t"), ("blanks", " \t "))
+    },
 }
+
 
 def _unescaped(text: str) -> str:
     """What conformance.text.sinks writes for a control character (\\xNN, \\uNNNN) read back."""
@@ -92,10 +110,16 @@ def views_of(output: str) -> tuple[str, bytes]:
 
 def found_in(secret: str, seen: tuple[str, bytes]) -> list[str]:
     folded, decoded = seen
-    windows = {secret[i:i + WINDOW] for i in range(len(secret) - WINDOW + 1)}
-    found = [w for w in windows if w.lower() in folded or w[::-1].lower() in folded
-             or w.encode().hex() in folded or w.encode("utf-16-le").decode("ascii").lower() in folded
-             or w.encode("utf-16-be").decode("ascii").lower() in folded]
+    windows = {secret[i : i + WINDOW] for i in range(len(secret) - WINDOW + 1)}
+    found = [
+        w
+        for w in windows
+        if w.lower() in folded
+        or w[::-1].lower() in folded
+        or w.encode().hex() in folded
+        or w.encode("utf-16-le").decode("ascii").lower() in folded
+        or w.encode("utf-16-be").decode("ascii").lower() in folded
+    ]
     found += [w for w in windows if w.encode() in decoded]
     return sorted(set(found))
 
@@ -110,7 +134,7 @@ def _base64_decodings(text: str) -> list[bytes]:
     for run in re.findall(r"[A-Za-z0-9+/_=-]{8,}", joined):
         for offset in range(4):
             chunk = run[offset:]
-            chunk = chunk[:len(chunk) - len(chunk) % 4]
+            chunk = chunk[: len(chunk) - len(chunk) % 4]
             for altchars in (None, b"-_"):
                 try:
                     out.append(base64.b64decode(chunk.replace("=", "A"), altchars=altchars))
@@ -120,8 +144,9 @@ def _base64_decodings(text: str) -> list[bytes]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(secret=SECRETS, transform=st.sampled_from(sorted(TRANSFORMS)), sink=st.sampled_from(sorted(SINKS)),
-       data=st.data())
+@given(
+    secret=SECRETS, transform=st.sampled_from(sorted(TRANSFORMS)), sink=st.sampled_from(sorted(SINKS)), data=st.data()
+)
 def test_no_window_of_a_secret_survives_any_transform_in_any_sink(secret, transform, sink, data):
     start = data.draw(st.integers(0, len(secret) - WINDOW), label="start")
     end = data.draw(st.integers(start + WINDOW, len(secret)), label="end")
@@ -137,7 +162,7 @@ def test_no_window_of_a_secret_survives_any_transform_in_any_sink(secret, transf
 @pytest.mark.parametrize("transform", sorted(TRANSFORMS))
 def test_the_first_two_thirds_of_a_credential_are_redacted_in_every_form(transform):
     secret = "8A:Tenant.Q29uZmlkZW50aWFsLXRva2Vu-4f1c"
-    echoed = f"token={TRANSFORMS[transform](secret[:2 * len(secret) // 3])};"
+    echoed = f"token={TRANSFORMS[transform](secret[: 2 * len(secret) // 3])};"
     redacted = Redactor([(secret, ENV)]).text(echoed)
     assert not leaks(secret, redacted), redacted
     assert f"[part of ${ENV}]" in redacted or f"${ENV}" in redacted
@@ -163,7 +188,7 @@ def test_a_big_text_is_redacted_in_time_linear_in_its_length():
     import time
 
     redactor = Redactor([(f"secret-{i}-Zq81xW0pLm3", f"S{i}") for i in range(8)])
-    base = "The server said: {\"IsRunning\": true, \"StatusMessage\": \"ok\"} &amp; %20 more text\n" * 2000
+    base = 'The server said: {"IsRunning": true, "StatusMessage": "ok"} &amp; %20 more text\n' * 2000
     timings = {}
     for factor in (1, 4):
         text = base * factor
@@ -176,10 +201,16 @@ def test_a_big_text_is_redacted_in_time_linear_in_its_length():
     assert timings[4] < 12 * timings[1], timings  # linear: about 4x; quadratic would be 16x
 
 
-@pytest.mark.parametrize("secret, echoed", [
-    ("\u0130abcdefghij", "\u0130abcdefg"),  # a capital I with dot, whose lower case is two characters
-    ("\u0391\u0392\u0393\u0394\u0395\u0396\u0397\u0398\u03a3x", "\u0392\u0393\u0394\u0395\u0396\u0397\u0398\u03a3x"),  # final sigma
-])
+@pytest.mark.parametrize(
+    "secret, echoed",
+    [
+        ("\u0130abcdefghij", "\u0130abcdefg"),  # a capital I with dot, whose lower case is two characters
+        (
+            "\u0391\u0392\u0393\u0394\u0395\u0396\u0397\u0398\u03a3x",
+            "\u0392\u0393\u0394\u0395\u0396\u0397\u0398\u03a3x",
+        ),  # final sigma
+    ],
+)
 def test_non_ascii_pieces_fold_alike_in_the_secret_and_the_text(secret, echoed):
     redacted = Redactor([(secret, ENV)]).text(f"<{echoed}>")
     assert redacted == f"<[part of ${ENV}]>", redacted
@@ -204,8 +235,33 @@ def test_a_text_holding_a_secret_many_times_is_redacted_in_linear_time():
     assert timings[2000] < 10 * timings[500] + 0.05, timings  # linear: about 4x; quadratic was 16x
 
 
-FRAGMENTS = st.sampled_from(["%41", "%e2%82", "%ac", "%zz", "%", "\\u00e9", "\\ud83d", "\\\"", "\\\\", "\\n", "\\x",
-                             "&amp;", "&#233;", "&#x41;", "&bogus;", "&#;", "+", " ", "a", "Z", "é", "%2B", "&#43;"])
+FRAGMENTS = st.sampled_from(
+    [
+        "%41",
+        "%e2%82",
+        "%ac",
+        "%zz",
+        "%",
+        "\\u00e9",
+        "\\ud83d",
+        '\\"',
+        "\\\\",
+        "\\n",
+        "\\x",
+        "&amp;",
+        "&#233;",
+        "&#x41;",
+        "&bogus;",
+        "&#;",
+        "+",
+        " ",
+        "a",
+        "Z",
+        "é",
+        "%2B",
+        "&#43;",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -221,15 +277,21 @@ def test_the_quick_decoding_is_the_mapped_decodings_text(parts, plus):
 
 def test_a_redacted_text_is_a_fixed_point_and_is_not_searched_again():
     redactor = Redactor([("Wq8-pass-Zx91-long", ENV)])
-    text = "x" * 20000 + " Wq8-pass-Zx91-long " + "\\\"" * 5000
+    text = "x" * 20000 + " Wq8-pass-Zx91-long " + '\\"' * 5000
     done = redactor.text(text)
     assert "Wq8-pass" not in done and redactor.text(done) is done
     assert redactor._redacted(done) == done  # what the cache answers is what a search would find
 
 
-@pytest.mark.parametrize("sent", ["SOTicket 7T:dGhpcyBpcyBhIHRpY2tldA==x", "SOTicket 7T:dGhpcyBpcyBhIHRpY2tldA==_1",
-                                  "Bearer 7T:dGhpcyBpcyBhIHRpY2tldA==",
-                                  "Basic " + base64.b64encode(b"7T:dGhpcyBpcyBhIHRpY2tldA==").decode()])
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "SOTicket 7T:dGhpcyBpcyBhIHRpY2tldA==x",
+        "SOTicket 7T:dGhpcyBpcyBhIHRpY2tldA==_1",
+        "Bearer 7T:dGhpcyBpcyBhIHRpY2tldA==",
+        "Basic " + base64.b64encode(b"7T:dGhpcyBpcyBhIHRpY2tldA==").decode(),
+    ],
+)
 def test_a_curl_value_expands_in_a_posix_shell_to_the_bytes_sent(sent):
     """The variable is braced: `"$SO_TICKETx"` would name another, unset variable (issue 23). (The
     forms the suite sends: the value as it is, and base64 of it.)"""
@@ -239,8 +301,13 @@ def test_a_curl_value_expands_in_a_posix_shell_to_the_bytes_sent(sent):
     secret = "7T:dGhpcyBpcyBhIHRpY2tldA=="
     quoted = Redactor([(secret, "SO_TICKET")]).curl_quoted(sent)
     assert secret not in quoted
-    done = subprocess.run(["sh", "-c", f"printf %s {quoted}"], env={**os.environ, "SO_TICKET": secret},
-                          capture_output=True, text=True, timeout=10)
+    done = subprocess.run(
+        ["sh", "-c", f"printf %s {quoted}"],
+        env={**os.environ, "SO_TICKET": secret},
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
     assert done.stdout == sent, (quoted, done.stdout)
 
 
@@ -255,8 +322,13 @@ def test_a_basic_curl_value_with_a_literal_user_name_expands_to_the_bytes_sent(u
     sent = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
     quoted = Redactor([(password, "SO_PASSWORD")], (user, user, password, "SO_PASSWORD")).curl_quoted(sent)
     assert password not in quoted and sent.split()[1] not in quoted
-    done = subprocess.run(["sh", "-c", f"printf %s {quoted}"], env={**os.environ, "SO_PASSWORD": password},
-                          capture_output=True, text=True, timeout=10)
+    done = subprocess.run(
+        ["sh", "-c", f"printf %s {quoted}"],
+        env={**os.environ, "SO_PASSWORD": password},
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
     assert done.stdout == sent, (quoted, done.stdout)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import xmltodict
 
-from conformance.contract.endpoint import MEDIA_TYPES, XML_TYPES
 from conformance.contract.choices import Profile
+from conformance.contract.endpoint import MEDIA_TYPES, XML_TYPES
 from tests.calls import body, post
 
 SERVICES = "http://schemas.datacontract.org/2004/07/SuperOffice.CRM.Services"
@@ -69,13 +69,20 @@ def test_unsupported_types_fall_back_to_json_under_that_profile(serve):
 def parsed_xml(server, **kwargs) -> dict:
     response = post(server, headers={"Accept": "application/xml"}, **kwargs)
     assert response.status_code == 200
-    return xmltodict.parse(response.content, force_list=("a:FieldPropertyDictionaryKeyValuePair",))["ErpSyncEngineStatus"]
+    return xmltodict.parse(response.content, force_list=("a:FieldPropertyDictionaryKeyValuePair",))[
+        "ErpSyncEngineStatus"
+    ]
 
 
 def test_xml_is_the_datacontract_shape(reference):
     root = parsed_xml(reference)
     assert list(k for k in root if not k.startswith("@")) == [
-        "FieldProperties", "TableRight", "Interval", "IsRunning", "StatusMessage"]
+        "FieldProperties",
+        "TableRight",
+        "Interval",
+        "IsRunning",
+        "StatusMessage",
+    ]
     assert root["IsRunning"] == "true"
     assert root["Interval"] == "PT15M"
     assert root["TableRight"]["a:Mask"] == "RI RestrictedUpdate"
@@ -87,9 +94,14 @@ def test_xml_is_the_datacontract_shape(reference):
     assert by_key["StatusMessage"]["a:FieldLength"] == "2000"
 
 
-@pytest.mark.parametrize("mode, expected", [
-    ("nil-attribute", {"@i:nil": "true"}), ("empty", None), ("omitted", "absent"),
-])
+@pytest.mark.parametrize(
+    "mode, expected",
+    [
+        ("nil-attribute", {"@i:nil": "true"}),
+        ("empty", None),
+        ("omitted", "absent"),
+    ],
+)
 def test_xml_nulls_follow_the_profile(serve, mode, expected):
     with serve(profile=Profile(xml_nil=mode)) as server:
         root = parsed_xml(server, params={"$select": "IsRunning"})

@@ -25,10 +25,16 @@ def test_each_scheme_gets_the_same_engine_status(reference, scheme):
     assert body(response) == body(post(reference, scheme="basic"))
 
 
-@pytest.mark.parametrize("scheme, word", [
-    ("soticket", "soticket"), ("soticket", "SOTICKET"), ("soticket", "SoTicket"),
-    ("basic", "BASIC"), ("bearer", "bearer"),
-])
+@pytest.mark.parametrize(
+    "scheme, word",
+    [
+        ("soticket", "soticket"),
+        ("soticket", "SOTICKET"),
+        ("soticket", "SoTicket"),
+        ("basic", "BASIC"),
+        ("bearer", "bearer"),
+    ],
+)
 def test_the_scheme_word_is_case_insensitive(reference, scheme, word):
     headers = auth_headers(reference.config.credentials, scheme, word=word)
     assert post(reference, scheme=None, headers=headers).status_code == 200
@@ -45,12 +51,25 @@ def _basic(user: str, password: str) -> dict:
     return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
 
 
-@pytest.mark.parametrize("headers", [
-    _basic("tje0", "wrong"), _basic("someone", "Tje0"), {"Authorization": "SOTicket 7T:unknown"},
-    {"Authorization": "Bearer 8A:Cust12345.invalid"}, {"Authorization": "Negotiate abc"},
-    {"Cookie": "ASP.NET_SessionId=expired", "X-XSRF-TOKEN": Credentials().xsrf_token},
-], ids=["basic-wrong-password", "basic-unknown-user", "unknown-ticket", "invalid-token", "other-scheme",
-        "unknown-session"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        _basic("tje0", "wrong"),
+        _basic("someone", "Tje0"),
+        {"Authorization": "SOTicket 7T:unknown"},
+        {"Authorization": "Bearer 8A:Cust12345.invalid"},
+        {"Authorization": "Negotiate abc"},
+        {"Cookie": "ASP.NET_SessionId=expired", "X-XSRF-TOKEN": Credentials().xsrf_token},
+    ],
+    ids=[
+        "basic-wrong-password",
+        "basic-unknown-user",
+        "unknown-ticket",
+        "invalid-token",
+        "other-scheme",
+        "unknown-session",
+    ],
+)
 def test_wrong_credentials_get_401_without_data(reference, headers):
     refused_without_data(post(reference, scheme=None, headers=headers), 401)
 
@@ -70,11 +89,21 @@ def test_the_authorization_header_wins_over_a_session(reference):
     refused_without_data(post(reference, scheme=None, headers=headers), 401)
 
 
-@pytest.mark.parametrize("value, status", [
-    ("Basic !!!notbase64", 400), ("Basic dGplMDpUamUw extra words", 400), ("Bearer", 400),
-    ("SOTicket", 400), ("Bearer a=b", 400), ("", 400), ("Basic dXNlcg==", 401), ("Basic", 401),
-    ("\u00e6\u00f8\u00e5 token", 401), ("BASIC \u00a7\u00e6", 400),  # found by the robustness property
-])
+@pytest.mark.parametrize(
+    "value, status",
+    [
+        ("Basic !!!notbase64", 400),
+        ("Basic dGplMDpUamUw extra words", 400),
+        ("Bearer", 400),
+        ("SOTicket", 400),
+        ("Bearer a=b", 400),
+        ("", 400),
+        ("Basic dXNlcg==", 401),
+        ("Basic", 401),
+        ("\u00e6\u00f8\u00e5 token", 401),
+        ("BASIC \u00a7\u00e6", 400),  # found by the robustness property
+    ],
+)
 def test_malformed_authorization_gets_a_4xx(reference, value, status):
     headers = {"Authorization": value.encode("utf-8").decode("latin-1")}
     refused_without_data(post(reference, scheme=None, headers=headers), status)
@@ -94,6 +123,7 @@ def test_a_restricted_app_token_gets_403_and_an_unknown_one_401(reference):
 
 def test_an_installation_can_require_the_app_token(serve):
     from conformance.reference import ServerConfig
+
     with serve(ServerConfig(credentials=Credentials(require_app_token=True))) as server:
         refused_without_data(post(server), 401)
         assert post(server, headers={"SO-AppToken": server.config.credentials.app_token_granted}).status_code == 200
@@ -102,8 +132,11 @@ def test_an_installation_can_require_the_app_token(serve):
 def test_refusal_profile_null_body_answers_200_null(serve):
     with serve(profile=Profile(refusal="null-body")) as server:
         creds = server.config.credentials
-        for headers in ({}, {"Authorization": "Bearer 8A:wrong"}, auth_headers(creds, "basic") | {
-                "SO-AppToken": creds.app_token_restricted}):
+        for headers in (
+            {},
+            {"Authorization": "Bearer 8A:wrong"},
+            auth_headers(creds, "basic") | {"SO-AppToken": creds.app_token_restricted},
+        ):
             response = post(server, scheme=None, headers=headers)
             assert response.status_code == 200 and response.json() is None
         xml = post(server, scheme=None, headers={"Accept": "text/xml"})

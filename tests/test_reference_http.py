@@ -52,28 +52,38 @@ def test_volatile_mode_flips_is_running_and_moves_the_message_on(serve):
 def test_engine_state_is_configurable(serve):
     from dataclasses import replace
     from datetime import timedelta
-    engine = replace(ServerConfig().engine, running=False, interval=timedelta(days=1, hours=2),
-                     table_mask=("Select",), table_reason=None)
+
+    engine = replace(
+        ServerConfig().engine,
+        running=False,
+        interval=timedelta(days=1, hours=2),
+        table_mask=("Select",),
+        table_reason=None,
+    )
     with serve(engine=engine) as server:
         result = body(post(server))
     assert result["IsRunning"] is False and result["Interval"] == "1.02:00:00"
     assert result["TableRight"] == {"Mask": "Select", "Reason": None}
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"faults": {"no-such-fault"}}, "unknown fault"),
-    ({"schemes": ("kerberos",)}, "unknown scheme"),
-    ({"base_path": "api/v1/"}, "base_path"),
-    ({"volatile_every": 0}, "volatile_every"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"faults": {"no-such-fault"}}, "unknown fault"),
+        ({"schemes": ("kerberos",)}, "unknown scheme"),
+        ({"base_path": "api/v1/"}, "base_path"),
+        ({"volatile_every": 0}, "volatile_every"),
+    ],
+)
 def test_bad_configuration_is_named(bad, message):
     with pytest.raises(ValueError, match=message):
         ServerConfig(**bad)
 
 
 def run_cli(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "conformance.reference", *args],
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "conformance.reference", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_cli_sample_prints_a_200_exchange_with_credentials_redacted():
@@ -94,8 +104,11 @@ def test_cli_lists_faults_and_choices_and_refuses_bad_values():
 
 
 def test_cli_serves_on_port_0_and_prints_its_url():
-    proc = subprocess.Popen([sys.executable, "-m", "conformance.reference", "--port", "0",
-                             "--fault", "select-ignored"], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "conformance.reference", "--port", "0", "--fault", "select-ignored"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         selector = selectors.DefaultSelector()
         selector.register(proc.stdout, selectors.EVENT_READ)
@@ -103,8 +116,9 @@ def test_cli_serves_on_port_0_and_prints_its_url():
         line = proc.stdout.readline()
         assert line.startswith("Reference server at http://127.0.0.1:")
         base = line.split()[3]
-        response = requests.post(base + "/Agents/ErpSync/GetEngineStatus", auth=("tje0", "Tje0"),
-                                 params={"$select": "IsRunning"}, timeout=5)
+        response = requests.post(
+            base + "/Agents/ErpSync/GetEngineStatus", auth=("tje0", "Tje0"), params={"$select": "IsRunning"}, timeout=5
+        )
         assert response.status_code == 200 and response.json()["Interval"] is not None
     finally:
         proc.terminate()
@@ -114,14 +128,16 @@ def test_cli_serves_on_port_0_and_prints_its_url():
 @pytest.mark.parametrize("mode, expected", [("timespan", "00:15:00"), ("iso8601", "PT15M"), ("any", "15 min")])
 def test_interval_text_follows_the_profile(serve, mode, expected):
     from conformance.contract.choices import Profile
+
     with serve(profile=Profile(interval_format=mode)) as server:
         assert body(post(server))["Interval"] == expected
         assert "<Interval>PT15M</Interval>" in post(server, headers={"Accept": "text/xml"}).text
 
 
 def test_every_flipped_profile_serves_a_full_valid_body(serve):
-    from conformance.contract.endpoint import FULL_VIEW, violations
     from conformance.contract.choices import flipped_profiles
+    from conformance.contract.endpoint import FULL_VIEW, violations
+
     for profile in flipped_profiles():
         with serve(profile=profile) as server:
             assert violations(body(post(server)), FULL_VIEW) == [], profile

@@ -17,23 +17,67 @@ from conformance.contract.endpoint import PATH
 from conformance.reference.config import Credentials
 from tests.calls import auth_headers
 
-HEADERS = ("Authorization", "Accept", "Accept-Language", "SO-Language", "SO-Culture", "SO-TimeZone",
-           "SO-AppToken", "X-XSRF-TOKEN", "Cookie", "Content-Type", "Content-Length")
-PREFIXES = ("", "Basic ", "SOTicket ", "Bearer ", "bearer ", "application/", "text/", "*/*;q=", "nb,", "NO, ",
-            "ASP.NET_SessionId=", "7T:", "8A:", "XSRF-TOKEN=")
+HEADERS = (
+    "Authorization",
+    "Accept",
+    "Accept-Language",
+    "SO-Language",
+    "SO-Culture",
+    "SO-TimeZone",
+    "SO-AppToken",
+    "X-XSRF-TOKEN",
+    "Cookie",
+    "Content-Type",
+    "Content-Length",
+)
+PREFIXES = (
+    "",
+    "Basic ",
+    "SOTicket ",
+    "Bearer ",
+    "bearer ",
+    "application/",
+    "text/",
+    "*/*;q=",
+    "nb,",
+    "NO, ",
+    "ASP.NET_SessionId=",
+    "7T:",
+    "8A:",
+    "XSRF-TOKEN=",
+)
 LATIN1 = st.characters(min_codepoint=0x20, max_codepoint=0xFF)
 VALUES = st.one_of(
     st.text(LATIN1, max_size=120),
     st.tuples(st.sampled_from(PREFIXES), st.text(LATIN1, max_size=60)).map("".join),
     st.text(st.sampled_from(" \t,;=*/\"'\\:."), max_size=12),
 )
-SELECTS = st.one_of(st.none(), st.text(max_size=120),
-                    st.lists(st.sampled_from(["IsRunning", "tableright/mask", "", " ", "FieldProperties/x", "*",
-                                              "Name", "TableRight/", "/", "IsRunning,"]), max_size=6).map(",".join))
+SELECTS = st.one_of(
+    st.none(),
+    st.text(max_size=120),
+    st.lists(
+        st.sampled_from(
+            [
+                "IsRunning",
+                "tableright/mask",
+                "",
+                " ",
+                "FieldProperties/x",
+                "*",
+                "Name",
+                "TableRight/",
+                "/",
+                "IsRunning,",
+            ]
+        ),
+        max_size=6,
+    ).map(",".join),
+)
 
 
-def send(port: int, headers: dict[str, str], query: str = "", method: str = "POST",
-         body: bytes | None = None) -> http.client.HTTPResponse:
+def send(
+    port: int, headers: dict[str, str], query: str = "", method: str = "POST", body: bytes | None = None
+) -> http.client.HTTPResponse:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         connection.putrequest(method, f"/api/v1{PATH}{query}", skip_accept_encoding=True)
@@ -51,8 +95,11 @@ def send(port: int, headers: dict[str, str], query: str = "", method: str = "POS
 def test_no_header_or_select_value_gets_a_5xx(reference, data):
     headers = {}
     if data.draw(st.booleans(), label="authenticated"):
-        headers.update(auth_headers(Credentials(), data.draw(st.sampled_from(["basic", "soticket", "bearer",
-                                                                              "session"]), label="scheme")))
+        headers.update(
+            auth_headers(
+                Credentials(), data.draw(st.sampled_from(["basic", "soticket", "bearer", "session"]), label="scheme")
+            )
+        )
     headers.update(data.draw(st.dictionaries(st.sampled_from(HEADERS), VALUES, max_size=6), label="headers"))
     body = None
     if "Content-Length" in headers:  # the drawn text becomes a body of that length

@@ -54,10 +54,15 @@ def test_no_select_parameter_returns_everything(reference, full):
     assert set(full) == set(ALL) and all(full[k] is not None for k in ALL)
 
 
-@pytest.mark.parametrize("clause, parts", [
-    ("TableRight/Mask", {"Mask"}), ("TableRight/Reason", {"Reason"}), ("tableright/mask", {"Mask"}),
-    ("TableRight/Mask,TableRight/Reason", {"Mask", "Reason"}),
-])
+@pytest.mark.parametrize(
+    "clause, parts",
+    [
+        ("TableRight/Mask", {"Mask"}),
+        ("TableRight/Reason", {"Reason"}),
+        ("tableright/mask", {"Mask"}),
+        ("TableRight/Mask,TableRight/Reason", {"Mask", "Reason"}),
+    ],
+)
 def test_a_nested_path_keeps_that_part(reference, full, clause, parts):
     result = selected(reference, clause)
     assert_keeps_only({**result, "TableRight": None}, full, set())
@@ -79,14 +84,19 @@ def test_exact_case_profile_treats_other_cases_as_unknown(serve, full):
         assert_keeps_only(selected(server, "isrunning,Interval"), full, {"Interval"})
 
 
-@pytest.mark.parametrize("mode, expected", [
-    ("default", {"IsRunning": False, "Interval": "00:00:00"}),
-    ("omitted", {}),
-])
+@pytest.mark.parametrize(
+    "mode, expected",
+    [
+        ("default", {"IsRunning": False, "Interval": "00:00:00"}),
+        ("omitted", {}),
+    ],
+)
 def test_value_types_not_selected_follow_the_profile(serve, full, mode, expected):
     with serve(profile=Profile(select_value_types=mode)) as server:
         result = selected(server, "StatusMessage")
-        assert result == {"StatusMessage": full["StatusMessage"], "TableRight": None, "FieldProperties": None} | expected
+        assert (
+            result == {"StatusMessage": full["StatusMessage"], "TableRight": None, "FieldProperties": None} | expected
+        )
         nested = selected(server, "TableRight/Reason")["TableRight"]
         assert nested == {"Reason": full["TableRight"]["Reason"]} | ({"Mask": "None"} if mode == "default" else {})
 
@@ -106,6 +116,7 @@ def test_only_unknown_as_no_select_profile_returns_everything(serve, full):
 
 def test_select_works_the_same_in_xml(reference):
     import xmltodict
+
     response = post(reference, params={"$select": "IsRunning"}, headers={"Accept": "application/xml"})
     root = xmltodict.parse(response.text)["ErpSyncEngineStatus"]
     assert root["IsRunning"] in ("true", "false")

@@ -19,9 +19,9 @@ from pathlib import Path
 import markupsafe
 import pytest
 
-from conformance.verdict import results
 from conformance.report import bodies, compare, render, selection
 from conformance.report.chart import response_chart
+from conformance.verdict import results
 
 DATA = Path(__file__).parent / "data" / "results-small.json"
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -69,7 +69,7 @@ def test_the_report_escapes_what_the_server_sent(small):
 def test_the_report_is_self_contained(small):
     page = render.html(small)
     assert "default-src 'none'" in page
-    for outside in ("<link", "@import", "url(http", "src=\"http", "<script src", "<script "):
+    for outside in ("<link", "@import", "url(http", 'src="http', "<script src", "<script "):
         assert outside not in page
     # One script, the copy buttons', allowed by its hash and by nothing else.
     scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
@@ -84,17 +84,20 @@ def test_the_report_opens_on_the_verdict_and_the_failures(small):
     failures, others, run = page.index('id="failures"'), page.index('id="requirements"'), page.index('id="run"')
     assert page.index('class="verdict') < failures < others < run < page.index('id="choices"')
     first = page[failures:others]
-    assert [rid for rid in ("AUTH-06", "AUTH-10", "SELECT-04", "SCHEMA-01", "LANG-08") if f'id="{rid}"' in first] \
-        == ["AUTH-06", "AUTH-10", "SELECT-04"]  # the red ones, open, ahead of everything else
+    assert [rid for rid in ("AUTH-06", "AUTH-10", "SELECT-04", "SCHEMA-01", "LANG-08") if f'id="{rid}"' in first] == [
+        "AUTH-06",
+        "AUTH-10",
+        "SELECT-04",
+    ]  # the red ones, open, ahead of everything else
     assert all(page.count(f'id="{e["id"]}"') == 1 for e in small["requirements"])  # each row once
 
 
 def test_a_waived_row_says_the_waivers_reason_and_keeps_what_the_run_found(small):
     page = render.html(small)
-    row = page[page.index('id="AUTH-10"'):]
-    row = row[:row.index("</tr>")]
+    row = page[page.index('id="AUTH-10"') :]
+    row = row[: row.index("</tr>")]
     waiver = next(e for e in small["requirements"] if e["id"] == "AUTH-10")
-    summary_line = row[row.index("<summary>"):row.index("</summary>")]
+    summary_line = row[row.index("<summary>") : row.index("</summary>")]
     assert f"waived: {html.escape(waiver['waiver']['reason'])}" in summary_line, summary_line
     assert html.escape(waiver["reason"]) not in summary_line
     assert "What this run found" in row and html.escape(waiver["reason"]) in row
@@ -104,7 +107,7 @@ def test_the_report_names_the_command_that_produced_it(small):
     assert 'class="command"' not in render.html(small)  # results.json written before it was recorded
     small["run"]["command"] = "erpsync-conformance --target my-tenant.toml -k 'AUTH or SELECT'"
     page = render.html(small)
-    command = page[page.index('class="command"'):page.index('id="failures"')]
+    command = page[page.index('class="command"') : page.index('id="failures"')]
     assert "erpsync-conformance --target my-tenant.toml -k &#39;AUTH or SELECT&#39;" in command
     assert 'button type="button" class="copy"' in command
 
@@ -117,20 +120,27 @@ def test_an_xml_body_is_indented_for_reading_and_its_text_kept():
     body = '<ErpSyncEngineStatus xmlns:i="u"><StatusMessage>  two  spaces </StatusMessage><Interval i:nil="true"/></ErpSyncEngineStatus>'
     shown, indented = bodies.readable_body(_response(body))
     assert indented and shown.splitlines() == [
-        '<ErpSyncEngineStatus xmlns:i="u">', "  <StatusMessage>  two  spaces </StatusMessage>",
-        '  <Interval i:nil="true"/>', "</ErpSyncEngineStatus>"], shown
+        '<ErpSyncEngineStatus xmlns:i="u">',
+        "  <StatusMessage>  two  spaces </StatusMessage>",
+        '  <Interval i:nil="true"/>',
+        "</ErpSyncEngineStatus>",
+    ], shown
     declared = '<?xml version="1.0"?><a><b>x</b></a>'
     assert bodies.readable_body(_response(declared))[0].startswith("<?xml")
 
 
-@pytest.mark.parametrize("response", [
-    _response('{"IsRunning": true}', "application/json"),
-    _response("<a><b>x</b></a>", "application/xml", truncated=True),
-    _response('<!DOCTYPE a [<!ENTITY e "expanded">]><a>&e;</a>'),
-    _response("<a><b>not closed</a>"),
-    _response("<a>x</a>", "text/plain"),
-    _response("<a>" * 3000 + "</a>" * 3000),
-], ids=["json", "truncated", "doctype", "broken", "not-xml", "nested-3000-deep"])
+@pytest.mark.parametrize(
+    "response",
+    [
+        _response('{"IsRunning": true}', "application/json"),
+        _response("<a><b>x</b></a>", "application/xml", truncated=True),
+        _response('<!DOCTYPE a [<!ENTITY e "expanded">]><a>&e;</a>'),
+        _response("<a><b>not closed</a>"),
+        _response("<a>x</a>", "text/plain"),
+        _response("<a>" * 3000 + "</a>" * 3000),
+    ],
+    ids=["json", "truncated", "doctype", "broken", "not-xml", "nested-3000-deep"],
+)
 def test_every_other_body_is_shown_as_received(response):
     assert bodies.readable_body(response) == (response["body"], False)
 
@@ -152,6 +162,7 @@ def test_render_run_writes_both_files_from_results_json_only(tmp_path):
 
 
 # --- the response-time picture --------------------------------------------------------------------
+
 
 def test_the_chart_bins_every_response_and_marks_the_slow_ones():
     times = [1.5, 2.0, 2.2, 30.0, 4000.0, 5200.0, 12000.0]
@@ -202,9 +213,13 @@ def test_compare_takes_the_newest_complete_run_of_each_target(small, tmp_path, c
     os.symlink(newest_a.name, reports / "latest")
     assert report_main(["compare", str(reports), "--out", str(tmp_path / "m")]) == 0
     said = capsys.readouterr().err
-    assert said.count("\n") == 1 and "compared 2 run(s), the newest complete one of each target; left out 4: " \
-        "1 unreadable (no valid results.json), 1 interrupted, 1 dry run(s), 1 older than their target's newest " \
-        "(--all compares every run given)" in said, said
+    assert (
+        said.count("\n") == 1
+        and "compared 2 run(s), the newest complete one of each target; left out 4: "
+        "1 unreadable (no valid results.json), 1 interrupted, 1 dry run(s), 1 older than their target's newest "
+        "(--all compares every run given)"
+        in said
+    ), said
     markdown = (tmp_path / "m" / "compare.md").read_text()
     header = next(line for line in markdown.splitlines() if line.startswith("| Requirement |"))
     assert header.count("vendor-") == 2 and "Runs: compared 2 run(s)" in markdown
@@ -214,16 +229,25 @@ def test_compare_takes_the_newest_complete_run_of_each_target(small, tmp_path, c
     # The same, as a shell glob passes them, latest's target named twice: each folder once.
     globbed = sorted(str(p) for p in reports.glob("vendor-*")) + [str(reports / "latest")]
     assert [r.path.resolve() for r in selection.choose(globbed).runs] == [newest_a, newest_b]
-    assert report_main(["compare", "--all", *sorted(str(p) for p in reports.glob("vendor-*")),
-                        "--out", str(tmp_path / "all")]) == 0
-    header = next(line for line in (tmp_path / "all" / "compare.md").read_text().splitlines()
-                  if line.startswith("| Requirement |"))
+    assert (
+        report_main(
+            ["compare", "--all", *sorted(str(p) for p in reports.glob("vendor-*")), "--out", str(tmp_path / "all")]
+        )
+        == 0
+    )
+    header = next(
+        line
+        for line in (tmp_path / "all" / "compare.md").read_text().splitlines()
+        if line.startswith("| Requirement |")
+    )
     assert header.count("vendor-") == 5
     capsys.readouterr()
     only_one = _run_folder(tmp_path / "one", small, "vendor-c", "2026-12-01T10:00:00+00:00")
     assert report_main(["compare", str(only_one), str(reports / "vendor-a-20261201T110000Z")]) == 2
-    assert capsys.readouterr().err.strip() == ("erpsync-report: compare needs at least two runs; found 1; left out "
-                                               "1: 1 interrupted (--all compares every run given)")
+    assert capsys.readouterr().err.strip() == (
+        "erpsync-report: compare needs at least two runs; found 1; left out "
+        "1: 1 interrupted (--all compares every run given)"
+    )
 
 
 def test_two_results_files_side_by_side_are_two_runs(small, tmp_path):
@@ -242,13 +266,15 @@ def test_each_failure_says_what_to_tell_the_vendor(small, tmp_path):
 
     entry = next(e for e in small["requirements"] if e["id"] == "AUTH-06")
     text = tell(entry)
-    assert text.startswith("We sent POST /Cust12345/api/v1/Agents/ErpSync/GetEngineStatus with Accept: "
-                           "application/json, Basic credentials; the server answered 200 OK, application/json"), text
+    assert text.startswith(
+        "We sent POST /Cust12345/api/v1/Agents/ErpSync/GetEngineStatus with Accept: "
+        "application/json, Basic credentials; the server answered 200 OK, application/json"
+    ), text
     assert f"The contract ({entry['authority']}) says: {entry['title']}" in text
     assert f"What we saw: {entry['reason']}" in text and "$WRONG" not in text and "None" not in text
     assert str(markupsafe.escape(text)) in render.html(small)
     summary = render.summary(small)
-    told = summary[summary.index("What to tell the vendor:"):]
+    told = summary[summary.index("What to tell the vendor:") :]
     assert "- **AUTH-06**: We sent POST" in told and "**SELECT-04**" in told and "AUTH-10" not in told
     other = copy.deepcopy(small)
     other["run"]["target"]["name"] = "other-vendor"
@@ -260,10 +286,18 @@ def test_each_failure_says_what_to_tell_the_vendor(small, tmp_path):
 def test_what_to_tell_a_vendor_without_an_exchange_is_the_contract_and_the_finding():
     from conformance.report.tell import tell
 
-    entry = {"title": "401 responses carry WWW-Authenticate", "authority": "RFC 9110", "reason": "a 401 without it",
-             "expected": "WWW-Authenticate", "actual": "", "evidence": []}
-    assert tell(entry) == ("The contract (RFC 9110) says: 401 responses carry WWW-Authenticate; expected "
-                           "WWW-Authenticate. What we saw: a 401 without it.")
+    entry = {
+        "title": "401 responses carry WWW-Authenticate",
+        "authority": "RFC 9110",
+        "reason": "a 401 without it",
+        "expected": "WWW-Authenticate",
+        "actual": "",
+        "evidence": [],
+    }
+    assert tell(entry) == (
+        "The contract (RFC 9110) says: 401 responses carry WWW-Authenticate; expected "
+        "WWW-Authenticate. What we saw: a 401 without it."
+    )
 
 
 def test_report_says_the_verdict_once_and_the_headline_where_it_adds_to_it(small):

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance.reference.faults import FAULTS
 from conformance.contract import requirements
-from conformance.verdict import results
+from conformance.reference.faults import FAULTS
 from conformance.report import compare
 from conformance.report.__main__ import main as report_main
+from conformance.verdict import results
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "reports" / "screenshots"
@@ -35,10 +35,17 @@ def runs(tmp_path_factory) -> dict[str, Path]:
     """Both suite runs at once, as the console script a user runs; their run folders by vendor."""
     tmp = tmp_path_factory.mktemp("runs")
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    started = {name: subprocess.Popen([sys.executable, "-m", "conformance", "-q", "--hypothesis-profile", "quick",
-                                       *_target(tmp, name)], cwd=tmp, env=env,
-                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-               for name in VENDORS}
+    started = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "conformance", "-q", "--hypothesis-profile", "quick", *_target(tmp, name)],
+            cwd=tmp,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for name in VENDORS
+    }
     folders = {}
     for name, process in started.items():
         output, _ = process.communicate(timeout=300)
@@ -87,8 +94,10 @@ def test_the_matrix_differs_exactly_where_the_faults_break(runs, tmp_path):
 def test_compare_names_a_bad_input_in_one_line(runs, tmp_path, capsys):
     assert report_main(["compare", str(runs["vendor-a"]), str(tmp_path / "missing")]) == 2
     error = capsys.readouterr().err.strip()
-    assert error == f"erpsync-report: {tmp_path / 'missing' / 'results.json'}: no such results file" or \
-        error == f"erpsync-report: {tmp_path / 'missing'}: no such results file"
+    assert (
+        error == f"erpsync-report: {tmp_path / 'missing' / 'results.json'}: no such results file"
+        or error == f"erpsync-report: {tmp_path / 'missing'}: no such results file"
+    )
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps({"format": "something else"}))
     assert report_main(["render", str(broken)]) == 2
@@ -115,7 +124,9 @@ def test_the_vendor_matrix_workflow_runs_here_and_its_artifact_keeps_the_links(t
     run_job, compare_job = flow["jobs"]["run"], flow["jobs"]["compare"]
     suite = next(s for s in run_job["steps"] if s.get("id") == "suite")
     uploaded = next(s for s in run_job["steps"] if "upload-artifact" in s.get("uses", ""))
-    assert f"--reports-dir {uploaded['with']['path'].rstrip('/')} " in suite["run"]  # the folder written is the one uploaded
+    assert (
+        f"--reports-dir {uploaded['with']['path'].rstrip('/')} " in suite["run"]
+    )  # the folder written is the one uploaded
     download = next(s for s in compare_job["steps"] if "download-artifact" in s.get("uses", ""))
     assert download["with"]["pattern"] == uploaded["with"]["name"].replace("${{ matrix.target }}", "*")
     root = tmp_path / download["with"]["path"]
@@ -126,11 +137,22 @@ def test_the_vendor_matrix_workflow_runs_here_and_its_artifact_keeps_the_links(t
     (root / "reports-vendor-c").mkdir()  # its run stopped on a configuration error: no results
     step = next(s for s in compare_job["steps"] if s.get("name") == "The vendor matrix")
     job_summary = tmp_path / "step-summary.md"
-    done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "GITHUB_STEP_SUMMARY": str(job_summary),
-                               "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"})
+    done = subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "GITHUB_STEP_SUMMARY": str(job_summary),
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        },
+    )
     assert done.returncode == 0, done.stdout + done.stderr
-    artifact = tmp_path / next(s for s in compare_job["steps"] if "upload-artifact" in s.get("uses", ""))["with"]["path"]
+    artifact = (
+        tmp_path / next(s for s in compare_job["steps"] if "upload-artifact" in s.get("uses", ""))["with"]["path"]
+    )
     pages = list(artifact.rglob("compare.html"))
     assert len(pages) == 1, pages
     links = re.findall(r'href="([^"#]+report\.html)"', pages[0].read_text("utf-8"))
@@ -156,9 +178,17 @@ def browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1366,900"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1366,900",
+    ):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
@@ -218,13 +248,17 @@ def test_the_report_loads_offline_with_its_failures_open(browser, runs):
     assert browser.find_element(By.ID, "failures").location["y"] < browser.get_window_size()["height"] - 200
     # A curl line's Copy button copies exactly that line (or, without clipboard access, selects it),
     # the page's one script running under its Content-Security-Policy.
-    browser.execute_cdp_cmd("Browser.grantPermissions", {"permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    browser.execute_cdp_cmd(
+        "Browser.grantPermissions", {"permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]}
+    )
     button = failure.find_element(By.CSS_SELECTOR, ".exchange button.copy")
     curl = failure.find_element(By.CSS_SELECTOR, ".exchange pre.curl").text
     button.click()
     WebDriverWait(browser, 5).until(lambda _: button.text != "Copy")
     if button.text == "Copied":
-        copied = browser.execute_async_script("navigator.clipboard.readText().then(arguments[0], () => arguments[0](null))")
+        copied = browser.execute_async_script(
+            "navigator.clipboard.readText().then(arguments[0], () => arguments[0](null))"
+        )
     else:
         assert button.text == "Selected: press Ctrl+C", button.text
         copied = browser.execute_script("return window.getSelection().toString()")
@@ -233,7 +267,8 @@ def test_the_report_loads_offline_with_its_failures_open(browser, runs):
     # What to tell the vendor reads as prose: wrapped between words, not mid-word as code is.
     style = browser.execute_script(
         "const s = getComputedStyle(arguments[0]); return [s.wordBreak, s.fontFamily]",
-        failure.find_element(By.CSS_SELECTOR, "pre.tell"))
+        failure.find_element(By.CSS_SELECTOR, "pre.tell"),
+    )
     assert style[0] != "break-all" and "monospace" not in style[1], style
     # Printed: failures expanded, passes one line each.
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
@@ -268,7 +303,8 @@ def test_the_matrix_loads_offline_with_no_errors(browser, runs, tmp_path):
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
         widths = browser.execute_script(
-            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
         assert widths[0] <= widths[1], widths
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
@@ -287,7 +323,9 @@ def test_the_matrix_fits_1280_px_with_the_differing_vendor_in_view(browser, runs
     odd = json.loads((runs["vendor-b"] / "results.json").read_text("utf-8"))
     odd["run"]["target"]["name"] = "vendor-odd-one-out-with-a-rather-long-name"
     row = next(e for e in odd["requirements"] if e["outcome"] in ("fail", "non-strict"))
-    row["reason"] = "curl -sS -i -X POST 'https://tenant.example/api/v1/Agents/ErpSync/GetEngineStatus?" + "x" * 3000 + "'"
+    row["reason"] = (
+        "curl -sS -i -X POST 'https://tenant.example/api/v1/Agents/ErpSync/GetEngineStatus?" + "x" * 3000 + "'"
+    )
     paths.append(tmp_path / "odd.json")
     paths[-1].write_text(json.dumps(odd), "utf-8")
     page, _ = compare.write(paths, tmp_path / "out", every=True)
@@ -297,16 +335,19 @@ def test_the_matrix_fits_1280_px_with_the_differing_vendor_in_view(browser, runs
         browser.get(page.as_uri())
         inner = browser.execute_script("return window.innerWidth")
         widths = browser.execute_script(
-            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+            "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
         assert widths[0] <= widths[1], widths
         rights = browser.execute_script(
             "return Array.from(document.querySelectorAll('tr.differs td:last-child, thead th:last-child'))"
-            ".map(c => [c.getBoundingClientRect().left, c.getBoundingClientRect().right])")
+            ".map(c => [c.getBoundingClientRect().left, c.getBoundingClientRect().right])"
+        )
         assert rights and all(right <= inner and right - left >= 60 for left, right in rights), (inner, rights)
         # No cell spills into its neighbour (a differing row's "◆ SELECT-03" beside its level, "SHOULD").
         spilled = browser.execute_script(
             "return Array.from(document.querySelectorAll('.matrix td, .matrix th'))"
-            ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.slice(0, 40))")
+            ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.slice(0, 40))"
+        )
         assert spilled == [], spilled
     finally:
         browser.set_window_size(size["width"], size["height"])

@@ -22,14 +22,27 @@ from tests.hostile.altered import Altered, echoing, encodings, serving
 from tests.test_redaction import found_in, views_of
 
 CANARIES = Credentials(
-    basic_user="canary-user-7f3a", basic_password="canary-pw-Q9x2Lm", ticket="7T:canary-tkt-Zt5Yb",
-    bearer="8A:Cust1.canary-brr-Hk8Vn", session_id="canary-sssn-Wp4Tc", xsrf_token="canary-xsrf-Rr6Ue",
-    app_token_granted="canary-app-Jm2Sd", app_token_restricted="canary-app-rstrd-Ds1Kq")
+    basic_user="canary-user-7f3a",
+    basic_password="canary-pw-Q9x2Lm",
+    ticket="7T:canary-tkt-Zt5Yb",
+    bearer="8A:Cust1.canary-brr-Hk8Vn",
+    session_id="canary-sssn-Wp4Tc",
+    xsrf_token="canary-xsrf-Rr6Ue",
+    app_token_granted="canary-app-Jm2Sd",
+    app_token_restricted="canary-app-rstrd-Ds1Kq",
+)
 # No 8 characters in a row of a secret here are words the suite writes itself ("session-", "restricted"):
 # its own text is no leak, and the pieces search below would take it for one.
-ENV = {"C_USER": CANARIES.basic_user, "C_PASSWORD": CANARIES.basic_password, "C_TICKET": CANARIES.ticket,
-       "C_BEARER": CANARIES.bearer, "C_SESSION": CANARIES.session_id, "C_XSRF": CANARIES.xsrf_token,
-       "C_APP": CANARIES.app_token_granted, "C_APP_RESTRICTED": CANARIES.app_token_restricted}
+ENV = {
+    "C_USER": CANARIES.basic_user,
+    "C_PASSWORD": CANARIES.basic_password,
+    "C_TICKET": CANARIES.ticket,
+    "C_BEARER": CANARIES.bearer,
+    "C_SESSION": CANARIES.session_id,
+    "C_XSRF": CANARIES.xsrf_token,
+    "C_APP": CANARIES.app_token_granted,
+    "C_APP_RESTRICTED": CANARIES.app_token_restricted,
+}
 # Failures of several kinds: refusals that leak a body (AUTH), a property the examples break
 # (SELECT-04, with a falsifying example printed), server errors (LANG-07, HTTP-03).
 FAULTS = ("auth-refusal-leaks-body", "select-case-sensitive", "lang-unknown-500")
@@ -81,15 +94,46 @@ def test_no_canary_in_anything_the_suite_writes_or_prints(canary_server, tmp_pat
         folder = tmp_path / name
         folder.mkdir()
         (folder / "target.toml").write_text(TARGET.format(base_url=canary_server))
-        runs[name] = (folder, subprocess.Popen(
-            [sys.executable, "-m", "conformance", "--target", "target.toml", "--hypothesis-profile", "quick-db", "--hypothesis-seed", "1",
-             "--hypothesis-show-statistics", "-rA", "-v", "-l", "--tb=long", "--junitxml", "junit.xml", "-o", "log_file=run.log",
-             "--log-file-level", "DEBUG", "--results-json", "results-copy.json", *extra],
-            cwd=folder, env=env, stdout=(folder / "stdout.txt").open("wb"), stderr=(folder / "stderr.txt").open("wb")))
+        runs[name] = (
+            folder,
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "conformance",
+                    "--target",
+                    "target.toml",
+                    "--hypothesis-profile",
+                    "quick-db",
+                    "--hypothesis-seed",
+                    "1",
+                    "--hypothesis-show-statistics",
+                    "-rA",
+                    "-v",
+                    "-l",
+                    "--tb=long",
+                    "--junitxml",
+                    "junit.xml",
+                    "-o",
+                    "log_file=run.log",
+                    "--log-file-level",
+                    "DEBUG",
+                    "--results-json",
+                    "results-copy.json",
+                    *extra,
+                ],
+                cwd=folder,
+                env=env,
+                stdout=(folder / "stdout.txt").open("wb"),
+                stderr=(folder / "stderr.txt").open("wb"),
+            ),
+        )
     written: dict[str, bytes] = {}
     for name, (folder, process) in runs.items():
         process.wait(timeout=600)
-        assert process.returncode == 1, (folder / "stderr.txt").read_text(errors="replace")[-2000:]  # faults fail the gate
+        assert process.returncode == 1, (folder / "stderr.txt").read_text(errors="replace")[
+            -2000:
+        ]  # faults fail the gate
         for path in folder.rglob("*"):
             if path.is_file() and path.name != "target.toml":
                 written[f"{name}: {path.relative_to(folder)}"] = path.read_bytes()
@@ -110,8 +154,15 @@ def test_no_canary_in_anything_the_suite_writes_or_prints(canary_server, tmp_pat
                 pieces.setdefault(name, set()).add(f"{where}: {found[0]}")
     assert pieces == {}, {name: sorted(places)[:5] for name, places in pieces.items()}
     names = set(written)
-    for expected in ("serial: stdout.txt", "serial: junit.xml", "serial: run.log", "serial: results-copy.json",
-                     "xdist: stdout.txt", "xdist: junit.xml", "xdist: results-copy.json"):
+    for expected in (
+        "serial: stdout.txt",
+        "serial: junit.xml",
+        "serial: run.log",
+        "serial: results-copy.json",
+        "xdist: stdout.txt",
+        "xdist: junit.xml",
+        "xdist: results-copy.json",
+    ):
         assert expected in names, sorted(names)
     assert any(n.endswith("report.html") for n in names) and any(n.endswith("summary.md") for n in names)
     assert any("/.hypothesis/" in f"/{n.split(': ', 1)[1]}" for n in names), "no Hypothesis database written"

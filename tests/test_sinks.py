@@ -9,13 +9,16 @@ import json
 import re
 import tomllib
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from conformance.text import sinks
 
-HOSTILE = ("IsRunning\x1b]0;pwned\x07\x1b[8m\n::notice::forged\r\n  ::add-mask::x\n##[error]y"
-           "<img src=http://x/b>\ud800\u202e\x9b2J")
+HOSTILE = (
+    "IsRunning\x1b]0;pwned\x07\x1b[8m\n::notice::forged\r\n  ::add-mask::x\n##[error]y"
+    "<img src=http://x/b>\ud800\u202e\x9b2J"
+)
 WORKFLOW_LINE = re.compile(r"(?:^|\r)\s*(::|##\[)", re.MULTILINE)
 """A workflow command at a line's start, or after a carriage return (a rewritten line)."""
 ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=60)
@@ -94,15 +97,28 @@ def rendered_as_text(markdown: str, text: str) -> bool:
 
 
 def test_markdown_is_text_never_markup():
-    for text in ("<img src=http://x/b> # [a](b) | www.x.com **bold** `code` &lt; ~~gone~~",
-                 "# conforms", "1. item", "- item", "> quote", "![beacon](http://x/b.png)", "<h1>conforms</h1>",
-                 "see http://x.y/z and www.a.com", "two\n\n# lines", "===", "a_b_c *x* \\*"):
+    for text in (
+        "<img src=http://x/b> # [a](b) | www.x.com **bold** `code` &lt; ~~gone~~",
+        "# conforms",
+        "1. item",
+        "- item",
+        "> quote",
+        "![beacon](http://x/b.png)",
+        "<h1>conforms</h1>",
+        "see http://x.y/z and www.a.com",
+        "two\n\n# lines",
+        "===",
+        "a_b_c *x* \\*",
+    ):
         assert rendered_as_text(sinks.markdown(text), text), (text, GFM.render(sinks.markdown(text)))
     assert sinks.markdown("tenant-staging: $select='IsRunning'") == "tenant-staging: $select='IsRunning'"
 
 
-@given(st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp", "Cf")), max_size=40)
-       .filter(str.strip))
+@given(
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp", "Cf")), max_size=40).filter(
+        str.strip
+    )
+)
 def test_any_text_reads_as_itself_in_markdown(text):
     assert rendered_as_text(sinks.markdown(text), text), GFM.render(sinks.markdown(text))
 

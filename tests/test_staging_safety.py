@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from conformance.run import routing
 from conformance.contract.endpoint import PATH
 from conformance.reference import ReferenceServer
 from conformance.reference.server import Arrival
+from conformance.run import routing
 from tests.suite_runs import SUITE, SuiteRun, run_suite
 
 JITTER = 0.1
@@ -64,28 +64,39 @@ def counted(recorded, pytester, monkeypatch):
         if scenario not in recorded:
             recorded[scenario] = _run(pytester, monkeypatch, *SCENARIOS[scenario])
         return recorded[scenario]
+
     return get
 
 
-def _run(pytester, monkeypatch, suite: str, budget: int | None, rate: float | None, clients: int,
-         args: list[str]) -> Counted:
+def _run(
+    pytester, monkeypatch, suite: str, budget: int | None, rate: float | None, clients: int, args: list[str]
+) -> Counted:
     with ReferenceServer() as server:
         c = server.config.credentials
-        for name, value in {"STG_PASSWORD": c.basic_password, "STG_TICKET": c.ticket, "STG_BEARER": c.bearer,
-                            "STG_SESSION": c.session_id, "STG_XSRF": c.xsrf_token, "STG_APP": c.app_token_granted,
-                            "STG_APP_RESTRICTED": c.app_token_restricted}.items():
+        for name, value in {
+            "STG_PASSWORD": c.basic_password,
+            "STG_TICKET": c.ticket,
+            "STG_BEARER": c.bearer,
+            "STG_SESSION": c.session_id,
+            "STG_XSRF": c.xsrf_token,
+            "STG_APP": c.app_token_granted,
+            "STG_APP_RESTRICTED": c.app_token_restricted,
+        }.items():
             monkeypatch.setenv(name, value)
         path = pytester.path / "staging.toml"
-        path.write_text(f'name = "staging-safety"\nbase_url = "{server.base_url}"\n'
-                        f'[basic]\nuser = "{c.basic_user}"\npassword = "env:STG_PASSWORD"\n'
-                        '[soticket]\nticket = "env:STG_TICKET"\n[bearer]\ntoken = "env:STG_BEARER"\n'
-                        f'[session]\ncookie_name = "{c.session_cookie}"\ncookie = "env:STG_SESSION"\n'
-                        'xsrf_token = "env:STG_XSRF"\n'
-                        '[apptoken]\ngranted = "env:STG_APP"\nrestricted = "env:STG_APP_RESTRICTED"\n'
-                        "[limits]\nmax_requests = 100000\nrate = 10000\n")
+        path.write_text(
+            f'name = "staging-safety"\nbase_url = "{server.base_url}"\n'
+            f'[basic]\nuser = "{c.basic_user}"\npassword = "env:STG_PASSWORD"\n'
+            '[soticket]\nticket = "env:STG_TICKET"\n[bearer]\ntoken = "env:STG_BEARER"\n'
+            f'[session]\ncookie_name = "{c.session_cookie}"\ncookie = "env:STG_SESSION"\n'
+            'xsrf_token = "env:STG_XSRF"\n'
+            '[apptoken]\ngranted = "env:STG_APP"\nrestricted = "env:STG_APP_RESTRICTED"\n'
+            "[limits]\nmax_requests = 100000\nrate = 10000\n"
+        )
         limits = [*(["--max-requests", str(budget)] if budget else []), *(["--rate", str(rate)] if rate else [])]
-        run = run_suite(pytester, "--target", str(path), "--hypothesis-profile", "quick", *limits, *args,
-                        suite=suite, quiet=False)
+        run = run_suite(
+            pytester, "--target", str(path), "--hypothesis-profile", "quick", *limits, *args, suite=suite, quiet=False
+        )
         return Counted(run, server.requests.arrivals(), server.config.base_path + PATH, budget, rate, clients)
 
 
@@ -109,12 +120,14 @@ def assert_kept_to_its_limits(counted: Counted) -> None:
     assert len(arrivals) == run.results["requests"], "the suite's count of requests is the server's"
     assert {a.path for a in arrivals} == {counted.endpoint}
     if counted.budget is not None:
-        assert len(arrivals) <= counted.budget, \
+        assert len(arrivals) <= counted.budget, (
             f"{len(arrivals)} requests reached the server; the budget is {counted.budget}"
+        )
     if counted.rate is not None:
         excess, start, seconds = fastest_window(arrivals, counted.rate, counted.clients)
-        assert excess <= 0, (f"{excess:.1f} requests too many in the {seconds:.3f} s from {start:.3f} s "
-                             f"at {counted.rate}/s")
+        assert excess <= 0, (
+            f"{excess:.1f} requests too many in the {seconds:.3f} s from {start:.3f} s at {counted.rate}/s"
+        )
     assert not run.red, run.output[-3000:]
 
 
@@ -133,8 +146,10 @@ def test_only_get_engine_status_is_requested_over_a_whole_run(counted):
     whole = counted("whole run")
     assert_kept_to_its_limits(whole)
     # (AUTH-12 is not applicable: the target does not declare app tokens required, as Online does)
-    assert all(status in ("pass", "informational", "not-applicable") for status in
-               (o["status"] for o in whole.run.results["requirements"].values())), whole.run.output
+    assert all(
+        status in ("pass", "informational", "not-applicable")
+        for status in (o["status"] for o in whole.run.results["requirements"].values())
+    ), whole.run.output
     methods = {a.method for a in whole.arrivals}
     assert "POST" in methods and "" not in methods
 

@@ -24,8 +24,13 @@ REGRESSIONS = {
     29: ("inferred", "an indented XML object whose every member is a null left out"),
     98: ("inferred", "an Online installation drawn with Basic only: no scheme offered, an INTERNALERROR"),
     100: ("inferred", "a session-only installation's 401 carried no WWW-Authenticate (the reference server's fault)"),
-    6238: ("inferred", ("IsRunning/x kept by a live engine read as nulled, though unknown names are rejected "
-                        "(found by the fault matrix's drawn backgrounds)")),
+    6238: (
+        "inferred",
+        (
+            "IsRunning/x kept by a live engine read as nulled, though unknown names are rejected "
+            "(found by the fault matrix's drawn backgrounds)"
+        ),
+    ),
 }
 """Seeds that once raised a false alarm, each run in the mode it was seen in, with what it caught."""
 OTHERS = {0: "inferred", 5: "pinned", 8: "inferred", 22: "inferred"}
@@ -49,8 +54,16 @@ def test_no_false_alarm_on_a_drawn_conformant_server(pytester, seed):
 
 @pytest.mark.parametrize("seed", [3], ids=lambda s: f"seed{s}")
 def test_no_false_alarm_within_a_tenants_budget(pytester, seed):
-    run = run_suite(pytester, "--reference-random", str(seed), "--reference-infer", "--hypothesis-profile", "staging",
-                    "--max-requests", "150")
+    run = run_suite(
+        pytester,
+        "--reference-random",
+        str(seed),
+        "--reference-infer",
+        "--hypothesis-profile",
+        "staging",
+        "--max-requests",
+        "150",
+    )
     assert not run.red, run.output
     assert run.results["requests"] <= 150
 

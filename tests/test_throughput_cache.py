@@ -10,20 +10,23 @@ import threading
 from collections import Counter
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from conformance.contract import endpoint
 from conformance.checks import Context, registry
+from conformance.contract import endpoint
 from conformance.contract.choices import Profile
-from conformance.wire.transport.deadline import _WATCHDOG, Deadline
 from conformance.wire.exchange import Decoded, Exchange, Received, SentRequest
+from conformance.wire.transport.deadline import _WATCHDOG, Deadline
 from tests.test_contract_schemas import GOOD
 
 VIEWS = tuple(endpoint.body_schema()["$defs"])
 SCHEMA_CHECKS = ("SCHEMA-01", "SCHEMA-02", "SCHEMA-03", "SCHEMA-04", "SCHEMA-05", "SCHEMA-06")
-BAD_NESTED = GOOD | {"IsRunning": "yes", "TableRight": {"Mask": "Nope, Select", "Reason": 5},
-                     "FieldProperties": {"x": {"FieldRight": {"Mask": "Read"}, "FieldType": 1,
-                                               "FieldLength": 2 ** 40}}}
+BAD_NESTED = GOOD | {
+    "IsRunning": "yes",
+    "TableRight": {"Mask": "Nope, Select", "Reason": 5},
+    "FieldProperties": {"x": {"FieldRight": {"Mask": "Read"}, "FieldType": 1, "FieldLength": 2**40}},
+}
 
 
 def referenced_violations(instance: object, view: str) -> list[str]:
@@ -33,8 +36,11 @@ def referenced_violations(instance: object, view: str) -> list[str]:
 
 def probe(body: object) -> Exchange:
     data = json.dumps(body).encode()
-    return Exchange("probe", SentRequest("POST", "http://127.0.0.1/api/v1" + endpoint.PATH, ()),
-                    Received(200, "OK", (("Content-Type", "application/json; charset=utf-8"),), data, 1.0))
+    return Exchange(
+        "probe",
+        SentRequest("POST", "http://127.0.0.1/api/v1" + endpoint.PATH, ()),
+        Received(200, "OK", (("Content-Type", "application/json; charset=utf-8"),), data, 1.0),
+    )
 
 
 @pytest.fixture
@@ -105,10 +111,25 @@ def test_an_exchange_without_a_body_is_validated_as_none():
 # --- the validators with $defs written in place ---------------------------------------------------
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=6)
-json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
-                           | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=6)
-masks = st.sampled_from(["Select", "RI, RestrictedUpdate", "Read, Write", "Update, UIHintMandatory", "12", "-3",
-                         "Bogus", "Read,Write", "", "FULL, Nope"])
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=6,
+)
+masks = st.sampled_from(
+    [
+        "Select",
+        "RI, RestrictedUpdate",
+        "Read, Write",
+        "Update, UIHintMandatory",
+        "12",
+        "-3",
+        "Bogus",
+        "Read,Write",
+        "",
+        "FULL, Nope",
+    ]
+)
 
 
 def objects(parts: dict) -> st.SearchStrategy:
@@ -117,31 +138,55 @@ def objects(parts: dict) -> st.SearchStrategy:
 
 
 rights = st.none() | objects({"Mask": masks | json_values, "Reason": st.none() | st.text(max_size=4) | json_values})
-lengths = st.integers() | st.sampled_from([2 ** 31 - 1, 2 ** 31, -2 ** 31, -2 ** 31 - 1]) | json_values
-field_properties = st.none() | objects({"FieldRight": rights | json_values,
-                                        "FieldType": st.none() | st.text(max_size=4) | json_values,
-                                        "FieldLength": lengths})
+lengths = st.integers() | st.sampled_from([2**31 - 1, 2**31, -(2**31), -(2**31) - 1]) | json_values
+field_properties = st.none() | objects(
+    {
+        "FieldRight": rights | json_values,
+        "FieldType": st.none() | st.text(max_size=4) | json_values,
+        "FieldLength": lengths,
+    }
+)
 intervals = st.sampled_from(["1.02:15:00", "00:05:00", "24:00:00", "PT5M", "P1DT2H", "P", "rem", "-00:00:01.5"])
-bodies = objects({
-    "IsRunning": st.booleans() | json_values, "StatusMessage": st.none() | st.text(max_size=6) | json_values,
-    "Interval": intervals | json_values, "TableRight": rights | json_values,
-    "FieldProperties": st.dictionaries(st.text(max_size=4), field_properties | json_values, min_size=1, max_size=3)
-    | st.none() | json_values}) | json_values
+bodies = (
+    objects(
+        {
+            "IsRunning": st.booleans() | json_values,
+            "StatusMessage": st.none() | st.text(max_size=6) | json_values,
+            "Interval": intervals | json_values,
+            "TableRight": rights | json_values,
+            "FieldProperties": st.dictionaries(
+                st.text(max_size=4), field_properties | json_values, min_size=1, max_size=3
+            )
+            | st.none()
+            | json_values,
+        }
+    )
+    | json_values
+)
 
 
 def structure(errors) -> list:
     """Every error and its context, as what _describe reads of them, in the order they came (the
     keyword's value only of `type`: an anyOf's value holds its branches, $ref or written in place)."""
-    return [(list(e.absolute_path), e.message, e.validator, repr(e.validator_value) if e.validator == "type" else "",
-             structure(e.context or [])) for e in errors]
+    return [
+        (
+            list(e.absolute_path),
+            e.message,
+            e.validator,
+            repr(e.validator_value) if e.validator == "type" else "",
+            structure(e.context or []),
+        )
+        for e in errors
+    ]
 
 
 @given(bodies)
 def test_the_inlined_validators_report_what_the_referencing_ones_do(body):
     for view in VIEWS:
         assert endpoint.violations(body, view) == referenced_violations(body, view), view
-        assert (structure(endpoint.validator(view).iter_errors(body))
-                == structure(endpoint.referenced_validator(view).iter_errors(body))), view
+        assert structure(endpoint.validator(view).iter_errors(body)) == structure(
+            endpoint.referenced_validator(view).iter_errors(body)
+        ), view
 
 
 def test_every_view_of_the_schema_is_inlined():
@@ -150,12 +195,16 @@ def test_every_view_of_the_schema_is_inlined():
         assert "$ref" not in json.dumps(endpoint.validator(view).schema), view
 
 
-@pytest.mark.parametrize("schema", [
-    {"$ref": "#/$defs/Loop"},
-    {"$ref": "#/$defs/Int32", "minimum": 0},
-    {"$ref": "other.json#/x"},
-    {"$id": "https://elsewhere.invalid/x", "type": "object"},
-], ids=["recursive", "beside-other-keywords", "outside-the-defs", "new-base-uri"])
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"$ref": "#/$defs/Loop"},
+        {"$ref": "#/$defs/Int32", "minimum": 0},
+        {"$ref": "other.json#/x"},
+        {"$id": "https://elsewhere.invalid/x", "type": "object"},
+    ],
+    ids=["recursive", "beside-other-keywords", "outside-the-defs", "new-base-uri"],
+)
 def test_a_schema_that_cannot_be_inlined_is_refused(schema):
     defs = {"Loop": {"type": "array", "items": {"$ref": "#/$defs/Loop"}}, "Int32": {"type": "integer"}}
     with pytest.raises(endpoint._NotInlinable):
@@ -163,6 +212,7 @@ def test_a_schema_that_cannot_be_inlined_is_refused(schema):
 
 
 # --- the deadlines' watchdog ----------------------------------------------------------------------
+
 
 class Observed(Deadline):
     """A deadline that says when the watchdog expired it."""
@@ -193,10 +243,10 @@ def test_deadlines_expire_in_time_and_disarmed_ones_never():
 
     gone = Observed(0.05)
     with gone:
-        pass                      # left before its time
+        pass  # left before its time
     long, short = Observed(30), Observed(0.2)
-    hold(long)                    # armed first, far off: the watchdog sleeps towards it
-    hold(short)                   # armed later, due sooner: the watchdog is woken for it
+    hold(long)  # armed first, far off: the watchdog sleeps towards it
+    hold(short)  # armed later, due sooner: the watchdog is woken for it
     assert short.fired.wait(10) and short.expired
     # the watchdog has passed the time `gone` was due at, and the far one is still ahead
     assert not gone.expired and not gone.fired.is_set() and not long.expired

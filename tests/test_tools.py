@@ -1,4 +1,4 @@
-"""The tools in the loop: ruff's lint rules (pyproject.toml, [tool.ruff]) hold for the whole tree,
+"""The tools in the loop: ruff's lint rules (pyproject.toml, [tool.ruff]) and its layout hold for the whole tree,
 so `make test`, and CI with it, fails on an unused import, an undefined name or a syntax error; and
 mypy (pyproject.toml, [tool.mypy]) passes on the package, the modules it still lists as not yet
 passing aside, and fails on a new type error anywhere else."""
@@ -12,16 +12,32 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 
 
+TREE = ("conformance", "tests", "bench", "conftest.py")
+
+
+def _ruff(*args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "ruff", *args, "--no-cache", *TREE]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
 def test_ruff_finds_nothing():
-    done = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--output-format", "concise",
-                           "conformance", "tests", "bench", "conftest.py"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    done = _ruff("check", "--output-format", "concise")
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
 
 
+def test_the_tree_is_laid_out_as_ruff_format_lays_it():
+    done = _ruff("format", "--check")
+    assert done.returncode == 0, "run `.venv/bin/ruff format " + " ".join(TREE) + "`:\n" + done.stdout[-4000:]
+
+
 def _mypy(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir", "/dev/null",
-                           "--no-error-summary", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir", "/dev/null", "--no-error-summary", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_mypy_finds_nothing():

@@ -39,8 +39,7 @@ SCRIPT = textwrap.dedent("""
 
 
 def hypothesis_process(home, mode: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", SCRIPT, str(home), mode], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(home), mode], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -82,4 +81,5 @@ UTF8_ENCODABLE = [[0, 0xD7FF], [0xE000, sys.maxunicode]]
 
 def relative_parts(name: str) -> tuple[str, ...]:
     import unicodedata
+
     return ("unicode_data", unicodedata.unidata_version, name)

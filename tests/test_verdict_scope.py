@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conformance.verdict import gate
 from conformance.contract import requirements
+from conformance.verdict import gate
 from tests.suite_runs import run_suite
 
 QUICK = ("--hypothesis-profile", "quick")
@@ -36,22 +36,27 @@ def test_require_complete_makes_a_cut_fail_the_gate(pytester):
 
 
 def test_a_whole_run_says_nothing_more():
-    entries = [{"id": r.id, "level": r.level, "outcome": "pass", "judgements": 1, "reason": ""}
-               for r in requirements.CATALOGUE]
-    found = gate.verdict(entries, [], strict=False, dry_run=False,
-                         coverage={"tests_planned": 9, "tests_run": 9, "tests_cut": 0})
+    entries = [
+        {"id": r.id, "level": r.level, "outcome": "pass", "judgements": 1, "reason": ""} for r in requirements.CATALOGUE
+    ]
+    found = gate.verdict(
+        entries, [], strict=False, dry_run=False, coverage={"tests_planned": 9, "tests_run": 9, "tests_cut": 0}
+    )
     assert found["headline"] == "verdict: conforms (exit 0)" and found["coverage"]["complete"]
 
 
-@pytest.mark.parametrize("selection", [("-m", "auth"), ("-k", "AUTH-03"), ("--requirement", "auth-03")],
-                         ids=lambda s: " ".join(s))
+@pytest.mark.parametrize(
+    "selection", [("-m", "auth"), ("-k", "AUTH-03"), ("--requirement", "auth-03")], ids=lambda s: " ".join(s)
+)
 def test_a_selection_is_a_partial_run(pytester, selection):
     run = run_suite(pytester, *QUICK, *selection)
     verdict = run.results["doc"]["verdict"]
     judged = verdict["coverage"]
     assert 0 < judged["requirements_selected"] < len(requirements.CATALOGUE), judged
-    assert f"partial: {judged['requirements_selected']} of {len(requirements.CATALOGUE)} requirements selected" \
-        in verdict["headline"], verdict["headline"]
+    assert (
+        f"partial: {judged['requirements_selected']} of {len(requirements.CATALOGUE)} requirements selected"
+        in verdict["headline"]
+    ), verdict["headline"]
     assert "conforms on what was judged" in verdict["headline"] and run.ret == 0, run.output
     if selection[0] != "-m":  # one requirement's example tests: AUTH-03 judged, and little else
         assert run.status("AUTH-03") == "pass", run.output
@@ -60,8 +65,16 @@ def test_a_selection_is_a_partial_run(pytester, selection):
 def test_a_requirement_run_alone_is_judged_as_the_whole_run_judges_it(pytester):
     """A fault only drawn requests show (a prefix of the password accepted, through Basic): AUTH-06
     alone fails as in the whole run, not "pass" on its example tests' three wrong credentials."""
-    run = run_suite(pytester, *QUICK, "--requirement", "AUTH-06", "--reference-fault", "auth-password-prefix-accepted",
-                    "--reference-random", "3794")
+    run = run_suite(
+        pytester,
+        *QUICK,
+        "--requirement",
+        "AUTH-06",
+        "--reference-fault",
+        "auth-password-prefix-accepted",
+        "--reference-random",
+        "3794",
+    )
     assert run.status("AUTH-06") == "fail" and run.ret == 1, run.output
     judged = {rid for rid, o in run.results["requirements"].items() if o["status"] != "untested"}
     assert judged == {"AUTH-06"}, judged  # the generated tests judge more; only the selection is recorded
@@ -107,15 +120,22 @@ def test_the_dry_run_warns_when_the_plan_does_not_fit_the_budget(pytester):
 
 
 def _report(nodeid: str, when: str, outcome: str, properties: list, longrepr=None) -> pytest.TestReport:
-    return pytest.TestReport(nodeid, ("suite/test_x.py", 1, "test_x"), {}, outcome, longrepr, when,
-                             user_properties=properties)
+    return pytest.TestReport(
+        nodeid, ("suite/test_x.py", 1, "test_x"), {}, outcome, longrepr, when, user_properties=properties
+    )
 
 
-@pytest.mark.parametrize("judged, said", [
-    ([{"requirement": "AUTH-05", "status": "fail", "reason": "not refused"}],
-     "not judged: the test stopped at its failure of AUTH-05"),
-    ([], "the test did not complete (call: RuntimeError: boom)"),
-], ids=["stopped-at-a-failure", "broke"])
+@pytest.mark.parametrize(
+    "judged, said",
+    [
+        (
+            [{"requirement": "AUTH-05", "status": "fail", "reason": "not refused"}],
+            "not judged: the test stopped at its failure of AUTH-05",
+        ),
+        ([], "the test did not complete (call: RuntimeError: boom)"),
+    ],
+    ids=["stopped-at-a-failure", "broke"],
+)
 def test_a_requirement_a_failing_test_never_reached_says_why(pytester, judged, said):
     """A test judging two requirements that ended before the second: the second is untested, and
     its reason says whether the test stopped at a failure it judged or broke."""

@@ -22,10 +22,10 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from conformance.contract.endpoint import NS_API_SLOW_MS
-from conformance.wire.exchange import Exchange
 from conformance.checks.outcome import Finding, Kind, Outcome
 from conformance.contract.choices import Profile
+from conformance.contract.endpoint import NS_API_SLOW_MS
+from conformance.wire.exchange import Exchange
 
 Exchanges = Mapping[str, Exchange]
 MODULES = ("schema", "http", "auth", "select", "accept", "language")
@@ -89,15 +89,25 @@ class Check:
         those the catalogue says the requirement rests on."""
         from conformance.contract.requirements import get
 
-        decided = [context.observations[key] for key in get(self.requirement).settings
-                   if key in context.observations and context.observations[key].choice is not None]
+        decided = [
+            context.observations[key]
+            for key in get(self.requirement).settings
+            if key in context.observations and context.observations[key].choice is not None
+        ]
         if not decided:
             return outcome
-        note = "; ".join(f"{o.setting}={o.choice} was inferred from the server's own answer ({o.reason})"
-                         for o in decided)
+        note = "; ".join(
+            f"{o.setting}={o.choice} was inferred from the server's own answer ({o.reason})" for o in decided
+        )
         evidence = outcome.evidence + tuple(e for o in decided for e in o.evidence if e not in outcome.evidence)
-        return Outcome(outcome.requirement, outcome.status, f"{outcome.reason} ({note})", outcome.expected,
-                       outcome.actual, evidence)
+        return Outcome(
+            outcome.requirement,
+            outcome.status,
+            f"{outcome.reason} ({note})",
+            outcome.expected,
+            outcome.actual,
+            evidence,
+        )
 
 
 _REGISTRY: dict[str, Check] = {}
@@ -105,13 +115,16 @@ _REGISTRY: dict[str, Check] = {}
 
 def check(requirement: str, *preconditions: Precondition):
     """Register the decorated function as the check of `requirement`."""
+
     def register(function: CheckFunction) -> Check:
         if requirement in _REGISTRY:
-            raise ValueError(f"{requirement} has two checks: {_REGISTRY[requirement].function.__name__} and "
-                             f"{function.__name__}")
+            raise ValueError(
+                f"{requirement} has two checks: {_REGISTRY[requirement].function.__name__} and {function.__name__}"
+            )
         registered = Check(requirement, function, preconditions)
         _REGISTRY[requirement] = registered
         return registered
+
     return register
 
 
@@ -130,8 +143,10 @@ def judge(requirement: str, exchanges: Exchanges, context: Context) -> Outcome:
 
 # --- preconditions ----------------------------------------------------------------------------
 
+
 def answered(*roles: str) -> Precondition:
     """Each role (every exchange, when none is named) is present and got an HTTP response."""
+
     def precondition(ex: Exchanges, ctx: Context) -> Finding | None:
         from conformance.checks.outcome import untested
 
@@ -144,10 +159,12 @@ def answered(*roles: str) -> Precondition:
         if not ex:
             return untested("no exchange to judge")
         return None
+
     return precondition
 
 
 # --- helpers checks share ---------------------------------------------------------------------
+
 
 def engine_keys(exchange: Exchange) -> list[str]:
     """Engine properties a response carries, in any body it has (for 'no engine data' checks)."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from conformance.checks import Context, Exchanges, answered, check, described, engine_keys, left_out
-from conformance.wire.exchange import Exchange
-from conformance.model.oracle import differences
 from conformance.checks.outcome import Finding, not_applicable, passed, untested, violated
+from conformance.model.oracle import differences
+from conformance.wire.exchange import Exchange
 
 ENGINE_STATE = ("IsRunning", "StatusMessage", "Interval")
 """What is the engine's own, whoever asks (fact 17); TableRight and FieldProperties are the caller's."""
@@ -17,10 +17,14 @@ def _accepted(rid: str, what: str):
         """Role "probe": a request with valid credentials of one scheme."""
         probe = ex["probe"]
         if probe.status != 200 or null_body(probe):  # the body is SCHEMA's and ACCEPT's to judge
-            return violated(f"{what} was not accepted", expected="200 with the engine status",
-                            actual=described(probe) + (" with a null body (a refusal)" if null_body(probe) else ""),
-                            evidence=[probe])
+            return violated(
+                f"{what} was not accepted",
+                expected="200 with the engine status",
+                actual=described(probe) + (" with a null body (a refusal)" if null_body(probe) else ""),
+                evidence=[probe],
+            )
         return passed(f"{what}: 200", [probe])
+
     return accepted
 
 
@@ -39,9 +43,12 @@ def auth_03(ex: Exchanges, ctx: Context) -> Finding:
     """Roles: the scheme word as sent ("soticket", "SOTICKET", ...), each with valid credentials."""
     refused = [f"{word!r}: {described(e)}" for word, e in ex.items() if e.status != 200 or null_body(e)]
     if refused:
-        return violated("a spelling of the scheme word was not accepted",
-                        expected="200 with the engine status for every spelling", actual="; ".join(refused),
-                        evidence=[e for e in ex.values() if e.status != 200 or null_body(e)])
+        return violated(
+            "a spelling of the scheme word was not accepted",
+            expected="200 with the engine status for every spelling",
+            actual="; ".join(refused),
+            evidence=[e for e in ex.values() if e.status != 200 or null_body(e)],
+        )
     return passed(f"accepted as {', '.join(repr(w) for w in ex)}", list(ex.values())[:1])
 
 
@@ -84,9 +91,11 @@ def refusal_problem(exchange: Exchange, ctx: Context, *, offered: bool = True) -
         if exchange.decoded.kind in ("json", "xml") and not exchange.decoded.ok and not leaked:
             return None  # JSON or XML that cannot be read carries no engine data: ACCEPT-02 judges the body
         return f"200 with a body that is not null: {described(exchange)}" + (
-            f", carrying {', '.join(leaked)}" if leaked else "")
+            f", carrying {', '.join(leaked)}" if leaked else ""
+        )
     return f"{described(exchange)}, expected {refusal_forms(ctx, offered=offered)}" + (
-        f"; engine data: {', '.join(leaked)}" if leaked else "")
+        f"; engine data: {', '.join(leaked)}" if leaked else ""
+    )
 
 
 def _offered(role: str, ctx: Context) -> bool:
@@ -102,10 +111,14 @@ def _refused(rid: str, what: str):
         problems = [(role, e, refusal_problem(e, ctx, offered=_offered(role, ctx))) for role, e in ex.items()]
         bad = [(role, e, p) for role, e, p in problems if p is not None]
         if bad:
-            return violated(f"{what} was not refused without data",
-                            expected=f"{refusal_forms(ctx)}, with no engine data",
-                            actual="; ".join(f"{role}: {p}" for role, _, p in bad), evidence=[e for _, e, _ in bad])
+            return violated(
+                f"{what} was not refused without data",
+                expected=f"{refusal_forms(ctx)}, with no engine data",
+                actual="; ".join(f"{role}: {p}" for role, _, p in bad),
+                evidence=[e for _, e, _ in bad],
+            )
         return passed(f"refused: {', '.join(f'{r} ({e.status})' for r, e in ex.items())}", list(ex.values()))
+
     return refused
 
 
@@ -118,14 +131,21 @@ def auth_07(ex: Exchanges, ctx: Context) -> Finding:
     """Roles: "matching" (cookie with its X-XSRF-TOKEN) and refusals "no-xsrf", "wrong-xsrf"."""
     matching = ex["matching"]
     if matching.status != 200 or null_body(matching):
-        return violated("the session with its matching X-XSRF-TOKEN was not accepted",
-                        expected="200 with the engine status", actual=described(matching), evidence=[matching])
+        return violated(
+            "the session with its matching X-XSRF-TOKEN was not accepted",
+            expected="200 with the engine status",
+            actual=described(matching),
+            evidence=[matching],
+        )
     bad = [(role, e, refusal_problem(e, ctx)) for role, e in ex.items() if role != "matching"]
     bad = [(role, e, p) for role, e, p in bad if p is not None]
     if bad:
-        return violated("the session was accepted without its matching X-XSRF-TOKEN",
-                        expected=f"refused ({refusal_forms(ctx)}) without the matching token",
-                        evidence=[e for _, e, _ in bad], actual="; ".join(f"{role}: {p}" for role, _, p in bad))
+        return violated(
+            "the session was accepted without its matching X-XSRF-TOKEN",
+            expected=f"refused ({refusal_forms(ctx)}) without the matching token",
+            evidence=[e for _, e, _ in bad],
+            actual="; ".join(f"{role}: {p}" for role, _, p in bad),
+        )
     return passed("accepted with the matching X-XSRF-TOKEN, refused without", list(ex.values()))
 
 
@@ -142,10 +162,12 @@ def auth_08(ex: Exchanges, ctx: Context) -> Finding:
 
     bad = [(role, e) for role, e in ex.items() if not refused(e)]
     if bad:
-        return violated("a malformed Authorization header was not refused",
-                        expected="4xx without engine data" + (" or 200 with a null body" if null_body else ""),
-                        actual="; ".join(f"{role!r}: {described(e)}" for role, e in bad),
-                        evidence=[e for _, e in bad])
+        return violated(
+            "a malformed Authorization header was not refused",
+            expected="4xx without engine data" + (" or 200 with a null body" if null_body else ""),
+            actual="; ".join(f"{role!r}: {described(e)}" for role, e in bad),
+            evidence=[e for _, e in bad],
+        )
     return passed("; ".join(f"{role!r}: {e.status}" for role, e in ex.items()), list(ex.values())[:2])
 
 
@@ -154,8 +176,12 @@ def auth_09(ex: Exchanges, ctx: Context) -> Finding:
     """Roles: "granted" (an app token with ErpSync access) and "restricted" (one without)."""
     granted = ex["granted"]
     if granted.status != 200 or null_body(granted):
-        return violated("the granted app token was not accepted", expected="200 with the engine status",
-                        actual=described(granted), evidence=[granted])
+        return violated(
+            "the granted app token was not accepted",
+            expected="200 with the engine status",
+            actual=described(granted),
+            evidence=[granted],
+        )
     if "restricted" not in ex:
         return untested("the target declares no restricted app token", [granted])
     restricted = ex["restricted"]
@@ -166,12 +192,20 @@ def auth_09(ex: Exchanges, ctx: Context) -> Finding:
     if problem is None and "checked" in choices:
         return passed(f"granted: 200, restricted: refused ({restricted.status})", [granted, restricted])
     if "unchecked" in choices and restricted.status == 200 and isinstance(restricted.body, dict):
-        return passed("granted: 200, restricted: 200 (app tokens are not checked here, as on-site installations "
-                      "do not, fact 18)", [granted, restricted])
-    expected = " or ".join(([f"refused ({refusal_forms(ctx)}) without engine data"] if "checked" in choices else [])
-                           + (["200 (tokens not checked)"] if "unchecked" in choices else []))
-    return violated("an app token without ErpSync access was answered neither as refused nor as unchecked",
-                    expected=expected, actual=problem or described(restricted), evidence=[restricted])
+        return passed(
+            "granted: 200, restricted: 200 (app tokens are not checked here, as on-site installations do not, fact 18)",
+            [granted, restricted],
+        )
+    expected = " or ".join(
+        ([f"refused ({refusal_forms(ctx)}) without engine data"] if "checked" in choices else [])
+        + (["200 (tokens not checked)"] if "unchecked" in choices else [])
+    )
+    return violated(
+        "an app token without ErpSync access was answered neither as refused nor as unchecked",
+        expected=expected,
+        actual=problem or described(restricted),
+        evidence=[restricted],
+    )
 
 
 @check("AUTH-12", answered("without app token"))
@@ -181,9 +215,12 @@ def auth_12(ex: Exchanges, ctx: Context) -> Finding:
     probe = ex["without app token"]
     problem = refusal_problem(probe, ctx)
     if problem is not None:
-        return violated("a call without SO-AppToken was not refused on Online",
-                        expected=f"refused ({refusal_forms(ctx)}) without engine data", actual=problem,
-                        evidence=[probe])
+        return violated(
+            "a call without SO-AppToken was not refused on Online",
+            expected=f"refused ({refusal_forms(ctx)}) without engine data",
+            actual=problem,
+            evidence=[probe],
+        )
     return passed(f"without SO-AppToken: refused ({probe.status})", [probe])
 
 
@@ -198,14 +235,18 @@ def auth_10(ex: Exchanges, ctx: Context) -> Finding:
         return untested("no 401 response was seen")
     bare = [e for e in unauthorized if not e.response.header_values("WWW-Authenticate")]
     if bare and choices == ("optional",) and "www_authenticate" not in ctx.observations:
-        return not_applicable("the target pins www_authenticate = \"optional\": 401 without WWW-Authenticate "
-                              "is accepted", bare[:1])
+        return not_applicable(
+            'the target pins www_authenticate = "optional": 401 without WWW-Authenticate is accepted', bare[:1]
+        )
     if bare:
         # RFC 9110 15.5.2 is the authority whatever the run observed first: an omission is a finding.
-        return violated("a 401 carries no WWW-Authenticate",
-                        expected="WWW-Authenticate: <scheme> ... (RFC 9110 section 15.5.2; pin www_authenticate = "
-                                 "\"optional\" to accept its absence)",
-                        actual=f"{len(bare)} of {len(unauthorized)} 401 responses without it", evidence=bare[:2])
+        return violated(
+            "a 401 carries no WWW-Authenticate",
+            expected="WWW-Authenticate: <scheme> ... (RFC 9110 section 15.5.2; pin www_authenticate = "
+            '"optional" to accept its absence)',
+            actual=f"{len(bare)} of {len(unauthorized)} 401 responses without it",
+            evidence=bare[:2],
+        )
     challenges = sorted({c for e in unauthorized for c in e.response.header_values("WWW-Authenticate")})
     return passed(f"challenges: {'; '.join(challenges)}", unauthorized[:1])
 
@@ -228,12 +269,17 @@ def auth_11(ex: Exchanges, ctx: Context) -> Finding:
         if same_principal:
             found = differences(reference.body, exchange.body, ignore=ctx.volatile)
         else:
-            found = differences({k: v for k, v in reference.body.items() if k in compared},
-                                {k: v for k, v in exchange.body.items() if k in compared})
+            found = differences(
+                {k: v for k, v in reference.body.items() if k in compared},
+                {k: v for k, v in exchange.body.items() if k in compared},
+            )
         if found:
-            return violated(f"{scheme} returns another {'body' if same_principal else 'engine state'} than {first}",
-                            expected=f"the {'body' if same_principal else 'IsRunning, StatusMessage and Interval'} "
-                                     f"{first} returns" + left_out(ctx),
-                            actual="; ".join(found[:5]), evidence=[reference, exchange])
+            return violated(
+                f"{scheme} returns another {'body' if same_principal else 'engine state'} than {first}",
+                expected=f"the {'body' if same_principal else 'IsRunning, StatusMessage and Interval'} "
+                f"{first} returns" + left_out(ctx),
+                actual="; ".join(found[:5]),
+                evidence=[reference, exchange],
+            )
     what = "the same body" if same_principal else f"the same {', '.join(sorted(compared))}"
     return passed(f"{what} through {', '.join(ex)}{left_out(ctx)}", list(ex.values())[:2])

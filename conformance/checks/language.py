@@ -7,11 +7,15 @@ says it must equal, so the suite needs to know nothing of the server's translati
 from __future__ import annotations
 
 from conformance.checks import Context, Exchanges, answered, check, described, left_out, new_violations
-from conformance.model.oracle import differences, non_string_differences
 from conformance.checks.outcome import Finding, not_applicable, passed, untested, violated
+from conformance.model.oracle import differences, non_string_differences
 
-UNKNOWN_SETTINGS = {"Accept-Language": "unknown_accept_language", "SO-Language": "unknown_so_language",
-                    "SO-Culture": "unknown_culture", "SO-TimeZone": "unknown_timezone"}
+UNKNOWN_SETTINGS = {
+    "Accept-Language": "unknown_accept_language",
+    "SO-Language": "unknown_so_language",
+    "SO-Culture": "unknown_culture",
+    "SO-TimeZone": "unknown_timezone",
+}
 """The profile setting that says how a header's unknown value is answered."""
 
 
@@ -43,20 +47,31 @@ def _valid(rid: str, what: str, *, lenient_zones: bool = False):
                 continue  # a body that cannot be read: ACCEPT-02 and HTTP-02 judge it, whatever the language
             if e.status != 200 or not isinstance(e.body, dict):
                 if reference is not None and reference.status == e.status and not isinstance(reference.body, dict):
-                    return not_applicable(f"{reference.label} is answered alike ({described(reference)}): "
-                                          "not the header's doing", [e, reference])
+                    return not_applicable(
+                        f"{reference.label} is answered alike ({described(reference)}): not the header's doing",
+                        [e, reference],
+                    )
                 expected = "200" + (" or as an unknown zone" if role in undocumented else "")
-                return violated(f"{role} was not answered with the engine status", expected=expected,
-                                actual=described(e), evidence=[e])
+                return violated(
+                    f"{role} was not answered with the engine status",
+                    expected=expected,
+                    actual=described(e),
+                    evidence=[e],
+                )
             found = new_violations(e, reference, selected=ctx.case.get("select") is not None)
             validated += 1
             if found:
-                return violated(f"with {role} the body does not validate", expected="ErpSyncEngineStatus",
-                                actual="; ".join(found[:5]), evidence=[e])
+                return violated(
+                    f"with {role} the body does not validate",
+                    expected="ErpSyncEngineStatus",
+                    actual="; ".join(found[:5]),
+                    evidence=[e],
+                )
         if not validated:
             shown = unread[0] if unread else next(iter(probes.values()))
             return untested(f"no body to validate: {described(shown)}", [shown])
         return passed(f"{what}: {', '.join(probes)}", list(probes.values())[:2])
+
     return valid
 
 
@@ -74,18 +89,33 @@ def _same(rid: str, relation: str):
         probe, reference = ex["probe"], ex["reference"]
         for e in (probe, reference):
             if e.status != 200 or not isinstance(e.body, dict):
-                return violated(f"{e.label} was not answered with the engine status", expected="200",
-                                actual=described(e), evidence=[e])
+                return violated(
+                    f"{e.label} was not answered with the engine status",
+                    expected="200",
+                    actual=described(e),
+                    evidence=[e],
+                )
         contrast = ex.get("contrast")
-        if contrast is not None and isinstance(contrast.body, dict) \
-                and not differences(contrast.body, reference.body, ignore=ctx.volatile):
-            return untested(f"{contrast.label} and {reference.label} give the same body: "
-                            "this installation's strings do not show the relation", [probe, reference, contrast])
+        if (
+            contrast is not None
+            and isinstance(contrast.body, dict)
+            and not differences(contrast.body, reference.body, ignore=ctx.volatile)
+        ):
+            return untested(
+                f"{contrast.label} and {reference.label} give the same body: "
+                "this installation's strings do not show the relation",
+                [probe, reference, contrast],
+            )
         found = differences(probe.body, reference.body, ignore=ctx.volatile)
         if found:
-            return violated(relation, expected=f"the body of {reference.label}{left_out(ctx)}",
-                            actual="; ".join(found[:5]), evidence=[probe, reference])
+            return violated(
+                relation,
+                expected=f"the body of {reference.label}{left_out(ctx)}",
+                actual="; ".join(found[:5]),
+                evidence=[probe, reference],
+            )
         return passed(f"{probe.label} equals {reference.label}{left_out(ctx)}", [probe, reference])
+
     return same
 
 
@@ -105,20 +135,28 @@ def lang_04(ex: Exchanges, ctx: Context) -> Finding:
         if e is not None and (e.status != 200 or not isinstance(e.body, dict)):
             return untested(f"{e.label} got no body: {described(e)}", [e])
     if translated is None:
-        return _not_off(off, raw, ctx) or passed(f"{off.label}: untranslated, as with no language{left_out(ctx)}",
-                                                 [off, raw])
+        return _not_off(off, raw, ctx) or passed(
+            f"{off.label}: untranslated, as with no language{left_out(ctx)}", [off, raw]
+        )
     left = [s for s in strings(translated.body) if "[SR_" in s]
     stable = lambda body: strings({k: v for k, v in body.items() if k not in ctx.volatile})  # noqa: E731
     if left and ctx.case.get("claimed") and stable(translated.body) == stable(raw.body):
-        return not_applicable(f"{translated.label}: the server translates nothing into this language (it does "
-                              "not claim it)", [translated, raw])
+        return not_applicable(
+            f"{translated.label}: the server translates nothing into this language (it does not claim it)",
+            [translated, raw],
+        )
     if left:
-        return violated("resource references are left untranslated with a language set",
-                        expected="no [SR_...] text", actual="; ".join(left[:3]), evidence=[translated])
+        return violated(
+            "resource references are left untranslated with a language set",
+            expected="no [SR_...] text",
+            actual="; ".join(left[:3]),
+            evidence=[translated],
+        )
     if off is None:
         return passed(f"{translated.label}: every resource reference translated", [translated])
-    return _not_off(off, raw, ctx) or passed(f"translated with a language; raw with SO-Language: *{left_out(ctx)}",
-                                             [translated, off])
+    return _not_off(off, raw, ctx) or passed(
+        f"translated with a language; raw with SO-Language: *{left_out(ctx)}", [translated, off]
+    )
 
 
 def _not_off(off, raw, ctx: Context) -> Finding | None:
@@ -126,9 +164,12 @@ def _not_off(off, raw, ctx: Context) -> Finding | None:
     found = differences(off.body, raw.body, ignore=ctx.volatile)
     if not found:
         return None
-    return violated("SO-Language: * (or x) does not turn translation off",
-                    expected=f"the body of {raw.label}{left_out(ctx)}", actual="; ".join(found[:4]),
-                    evidence=[off, raw])
+    return violated(
+        "SO-Language: * (or x) does not turn translation off",
+        expected=f"the body of {raw.label}{left_out(ctx)}",
+        actual="; ".join(found[:4]),
+        evidence=[off, raw],
+    )
 
 
 def strings(value) -> list[str]:
@@ -151,9 +192,12 @@ def lang_05(ex: Exchanges, ctx: Context) -> Finding:
     stable = lambda body: {k: v for k, v in body.items() if k not in ctx.volatile}  # noqa: E731
     found = non_string_differences(stable(probe.body), stable(reference.body))
     if found:
-        return violated("culture or time zone changed a value that is not a string",
-                        expected="only string values differ" + left_out(ctx), actual="; ".join(found[:5]),
-                        evidence=[probe, reference])
+        return violated(
+            "culture or time zone changed a value that is not a string",
+            expected="only string values differ" + left_out(ctx),
+            actual="; ".join(found[:5]),
+            evidence=[probe, reference],
+        )
     return passed("only string values differ" + left_out(ctx), [probe, reference])
 
 
@@ -172,9 +216,10 @@ def lang_07(ex: Exchanges, ctx: Context) -> Finding:
         if e.status not in allowed:
             bad.append((role, e, allowed))
     if bad:
-        return violated("unknown values were not answered as the server's choice says",
-                        expected="; ".join(f"{role}: {' or '.join(map(str, sorted(allowed)))}"
-                                           for role, _, allowed in bad),
-                        actual="; ".join(f"{role}: {described(e)}" for role, e, _ in bad),
-                        evidence=[e for _, e, _ in bad])
+        return violated(
+            "unknown values were not answered as the server's choice says",
+            expected="; ".join(f"{role}: {' or '.join(map(str, sorted(allowed)))}" for role, _, allowed in bad),
+            actual="; ".join(f"{role}: {described(e)}" for role, e, _ in bad),
+            evidence=[e for _, e, _ in bad],
+        )
     return passed("; ".join(f"{role}: {e.status}" for role, e in ex.items()), list(ex.values())[:2])

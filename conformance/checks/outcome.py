@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from conformance.contract import requirements
-from conformance.wire.exchange import Exchange
 from conformance.text.sinks import shown
+from conformance.wire.exchange import Exchange
 
 
 class Status(enum.StrEnum):
@@ -71,8 +71,9 @@ def passed(reason: str, evidence: Iterable[Exchange] = ()) -> Finding:
     return Finding(Kind.PASSED, reason, evidence=tuple(evidence))
 
 
-def violated(reason: str, *, expected: str = "", actual: str = "", evidence: Iterable[Exchange] = (),
-             level: str | None = None) -> Finding:
+def violated(
+    reason: str, *, expected: str = "", actual: str = "", evidence: Iterable[Exchange] = (), level: str | None = None
+) -> Finding:
     return Finding(Kind.VIOLATED, reason, expected, actual, tuple(evidence), level)
 
 
@@ -110,10 +111,13 @@ class Outcome:
     def of(cls, rid: str, finding: Finding) -> "Outcome":
         """The outcome of requirement `rid` that a finding amounts to, graded by the level."""
         level = requirements.get(rid).level
-        status = {Kind.PASSED: Status.INFORMATIONAL if level == "INFO" else Status.PASS,
-                  Kind.VIOLATED: GRADES[finding.level or level],
-                  Kind.UNTESTED: Status.UNTESTED, Kind.NOT_APPLICABLE: Status.NOT_APPLICABLE,
-                  Kind.OBSERVED: Status.INFORMATIONAL}[finding.kind]
+        status = {
+            Kind.PASSED: Status.INFORMATIONAL if level == "INFO" else Status.PASS,
+            Kind.VIOLATED: GRADES[finding.level or level],
+            Kind.UNTESTED: Status.UNTESTED,
+            Kind.NOT_APPLICABLE: Status.NOT_APPLICABLE,
+            Kind.OBSERVED: Status.INFORMATIONAL,
+        }[finding.kind]
         return cls(rid, status, finding.reason, finding.expected, finding.actual, finding.evidence)
 
     def slim(self) -> "Outcome":
@@ -121,8 +125,15 @@ class Outcome:
         of bodies, not the bodies (conformance.wire.exchange.Exchange.slim)."""
         if not self.evidence:
             return self
-        return Outcome(self.requirement, self.status, self.reason, self.expected, self.actual,
-                       tuple(e.slim() for e in self.evidence), self.evidence_data)
+        return Outcome(
+            self.requirement,
+            self.status,
+            self.reason,
+            self.expected,
+            self.actual,
+            tuple(e.slim() for e in self.evidence),
+            self.evidence_data,
+        )
 
     @property
     def title(self) -> str:
@@ -142,9 +153,14 @@ class Outcome:
 
     def as_dict(self) -> dict[str, Any]:
         """As results.json holds it; its texts `shown` (conformance.text.sinks), as they quote the server."""
-        return {"requirement": self.requirement, "status": str(self.status), "reason": shown(self.reason),
-                "expected": shown(self.expected), "actual": shown(self.actual),
-                "evidence": [e.as_dict() for e in self.evidence] + [dict(e) for e in self.evidence_data]}
+        return {
+            "requirement": self.requirement,
+            "status": str(self.status),
+            "reason": shown(self.reason),
+            "expected": shown(self.expected),
+            "actual": shown(self.actual),
+            "evidence": [e.as_dict() for e in self.evidence] + [dict(e) for e in self.evidence_data],
+        }
 
 
 def outcome(rid: str, status: Status, reason: str, evidence: Iterable[Exchange] = ()) -> Outcome:

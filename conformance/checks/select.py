@@ -8,13 +8,20 @@ reading it comes closest to.
 
 from __future__ import annotations
 
-from conformance.contract import flags
 from conformance.checks import Context, Exchanges, answered, check, described, left_out
-from conformance.contract.endpoint import PROPERTIES, XML_TYPES
-from conformance.model.oracle import (SelectPrediction, Selection, best_reading, free_text_default, looks_nulled,
-                                predict_select, same_value)
-from conformance.contract.choices import Profile
 from conformance.checks.outcome import Finding, not_applicable, passed, untested, violated
+from conformance.contract import flags
+from conformance.contract.choices import Profile
+from conformance.contract.endpoint import PROPERTIES, XML_TYPES
+from conformance.model.oracle import (
+    Selection,
+    SelectPrediction,
+    best_reading,
+    free_text_default,
+    looks_nulled,
+    predict_select,
+    same_value,
+)
 
 ROLES = answered("probe", "baseline")
 
@@ -28,16 +35,25 @@ def _judge(ex: Exchanges, ctx: Context, kind: str) -> Finding:
     prediction = predict_select(clause, ctx.profile)
     shown = f"$select={clause!r}"
     if probe.status >= 500:
-        return violated(f"{shown} got a server error", expected=prediction.describe(), actual=described(probe),
-                        evidence=[probe])
+        return violated(
+            f"{shown} got a server error", expected=prediction.describe(), actual=described(probe), evidence=[probe]
+        )
     if probe.status not in prediction.statuses:
-        return violated(f"{shown} was not answered as the server's choice says", expected=prediction.describe(),
-                        actual=described(probe), evidence=[probe])
+        return violated(
+            f"{shown} was not answered as the server's choice says",
+            expected=prediction.describe(),
+            actual=described(probe),
+            evidence=[probe],
+        )
     if probe.status != 200:
         return passed(f"{shown}: {probe.status} as the server's choice says", [probe])
     if not isinstance(probe.body, dict):
-        return violated(f"{shown} was not answered with a body", expected="200 and the carrier",
-                        actual=described(probe), evidence=[probe])
+        return violated(
+            f"{shown} was not answered with a body",
+            expected="200 and the carrier",
+            actual=described(probe),
+            evidence=[probe],
+        )
     if baseline.status != 200 or not isinstance(baseline.body, dict):
         return untested(f"no unfiltered baseline to compare with: {described(baseline)}", [baseline])
     if kind == "pattern":
@@ -47,12 +63,17 @@ def _judge(ex: Exchanges, ctx: Context, kind: str) -> Finding:
         reading, found = best_reading(probe.body, baseline.body, prediction, ctx.profile, ctx.volatile, xml)
         problems = found.changed if kind == "changed" else found.not_nulled
         if kind == "nulled" and not problems and not _left_out_with_value(baseline.body, reading):
-            return not_applicable(f"{shown}: every property it leaves out is already null unfiltered, so "
-                                  "nulling cannot be seen", [probe, baseline])
+            return not_applicable(
+                f"{shown}: every property it leaves out is already null unfiltered, so nulling cannot be seen",
+                [probe, baseline],
+            )
     if problems:
-        return violated(f"{shown} does not give what the contract predicts",
-                        expected=prediction.describe() + left_out(ctx), actual="; ".join(problems[:6]),
-                        evidence=[probe, baseline])
+        return violated(
+            f"{shown} does not give what the contract predicts",
+            expected=prediction.describe() + left_out(ctx),
+            actual="; ".join(problems[:6]),
+            evidence=[probe, baseline],
+        )
     return passed(f"{shown}: {reading.describe()}{left_out(ctx)}", [probe, baseline])
 
 
@@ -72,15 +93,18 @@ def _left_out_with_value(baseline: dict, reading: Selection) -> list[str]:
     return out
 
 
-def _best_pattern(observed: dict, baseline: dict, prediction: SelectPrediction,
-                  ctx: Context) -> tuple[Selection, list[str]]:
-    scored = [(r, pattern_problems(observed, baseline, r, ctx.volatile, ctx.profile))
-              for r in prediction.with_status(200)]
+def _best_pattern(
+    observed: dict, baseline: dict, prediction: SelectPrediction, ctx: Context
+) -> tuple[Selection, list[str]]:
+    scored = [
+        (r, pattern_problems(observed, baseline, r, ctx.volatile, ctx.profile)) for r in prediction.with_status(200)
+    ]
     return min(scored, key=lambda pair: len(pair[1]))
 
 
-def pattern_problems(observed: dict, baseline: dict, reading: Selection, volatile=frozenset(),
-                     profile: Profile | None = None) -> list[str]:
+def pattern_problems(
+    observed: dict, baseline: dict, reading: Selection, volatile=frozenset(), profile: Profile | None = None
+) -> list[str]:
     """Which properties are kept and which nulled: a kept one is not nulled (where the baseline has
     a value), the others are nulled in some form (null, absent, default). Whether a kept value
     equals the baseline is SELECT-02's, how a nulled one is written SELECT-03's."""
@@ -91,21 +115,38 @@ def pattern_problems(observed: dict, baseline: dict, reading: Selection, volatil
             continue
         kept = reading.keeps(name)
         value, unfiltered = observed.get(name), baseline.get(name)
-        if kept and name not in parts and not looks_nulled(name, unfiltered) and looks_nulled(name, value) \
-                and not (name in volatile and value is not None and type(value) is type(unfiltered)):
+        if (
+            kept
+            and name not in parts
+            and not looks_nulled(name, unfiltered)
+            and looks_nulled(name, value)
+            and not (name in volatile and value is not None and type(value) is type(unfiltered))
+        ):
             # (a property that changes on its own may have moved to a value that looks nulled: false)
             problems.append(f"{name}: expected kept, got {_shown(observed, name)}")
         elif kept and name in parts and isinstance(unfiltered, dict):
             kept_parts = {p: unfiltered.get(p) for p in parts[name]}
             if all(v is None for v in kept_parts.values()) and _hollow(value):
                 continue  # the kept parts are null unfiltered: an object of nulls and a null look alike in XML
-            if not isinstance(value, dict) or any(not same_value(p, value.get(p), v, name) for p, v in kept_parts.items()):
-                problems.append(f"{name}: expected its {'/'.join(sorted(parts[name]))} kept, got {_shown(observed, name)}")
-            elif name not in reading.whole and any(p not in parts[name] and not _part_nulled(v) and not _part_nulled(unfiltered.get(p)) for p, v in value.items()):
-                problems.append(f"{name}: expected only its {'/'.join(sorted(parts[name]))} kept, got "
-                                f"{_shown(observed, name)}")
-        elif not kept and not looks_nulled(name, value) and unfiltered is not None \
-                and not (profile and free_text_default(name, value, unfiltered, profile)):
+            if not isinstance(value, dict) or any(
+                not same_value(p, value.get(p), v, name) for p, v in kept_parts.items()
+            ):
+                problems.append(
+                    f"{name}: expected its {'/'.join(sorted(parts[name]))} kept, got {_shown(observed, name)}"
+                )
+            elif name not in reading.whole and any(
+                p not in parts[name] and not _part_nulled(v) and not _part_nulled(unfiltered.get(p))
+                for p, v in value.items()
+            ):
+                problems.append(
+                    f"{name}: expected only its {'/'.join(sorted(parts[name]))} kept, got {_shown(observed, name)}"
+                )
+        elif (
+            not kept
+            and not looks_nulled(name, value)
+            and unfiltered is not None
+            and not (profile and free_text_default(name, value, unfiltered, profile))
+        ):
             problems.append(f"{name}: expected nulled, got {_shown(observed, name)}")
     return problems
 
@@ -123,6 +164,7 @@ def _select(rid: str, kind: str = "pattern"):
     @check(rid, ROLES)
     def select(ex: Exchanges, ctx: Context) -> Finding:
         return _judge(ex, ctx, kind)
+
     return select
 
 
@@ -139,8 +181,7 @@ select_09 = _select("SELECT-09")
 def select_07(ex: Exchanges, ctx: Context) -> Finding:
     baseline = ex["baseline"]
     if baseline.status == 200 and isinstance(baseline.body, dict) and baseline.body.get("TableRight") is None:
-        return not_applicable("the server's TableRight is null: there is no nested part to keep (fact 14)",
-                              [baseline])
+        return not_applicable("the server's TableRight is null: there is no nested part to keep (fact 14)", [baseline])
     return _judge(ex, ctx, "pattern")
 
 
@@ -172,6 +213,10 @@ def select_08(ex: Exchanges, ctx: Context) -> Finding:
     left, right = _null_pattern(as_json.body), _null_pattern(as_xml.body)
     if left != right:
         diff = "; ".join(f"{p}: JSON {left[p]}, XML {right[p]}" for p in REFERENCE_TYPES if left[p] != right[p])
-        return violated(f"$select={clause!r} acts differently in XML", expected="the same nulls",
-                        actual=diff, evidence=[as_json, as_xml])
+        return violated(
+            f"$select={clause!r} acts differently in XML",
+            expected="the same nulls",
+            actual=diff,
+            evidence=[as_json, as_xml],
+        )
     return passed(f"$select={clause!r}: same properties kept and nulled in JSON and XML", [as_json, as_xml])

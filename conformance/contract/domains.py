@@ -17,8 +17,28 @@ from werkzeug.http import parse_accept_header
 # --- languages ------------------------------------------------------------------------------------
 CERTAIN_LANGUAGES = ("en",)
 """English is every installation's language (the String API defaults to it, D)."""
-SHIPPED_LANGUAGES = ("zh-cn", "cs", "da", "nl", "en", "fi", "fr", "de", "de-ch", "it", "ja", "ko", "no", "pl",
-                     "pt-br", "ru", "es", "sv", "uk", "vi")
+SHIPPED_LANGUAGES = (
+    "zh-cn",
+    "cs",
+    "da",
+    "nl",
+    "en",
+    "fi",
+    "fr",
+    "de",
+    "de-ch",
+    "it",
+    "ja",
+    "ko",
+    "no",
+    "pl",
+    "pt-br",
+    "ru",
+    "es",
+    "sv",
+    "uk",
+    "vi",
+)
 """MDO culture.md: the languages SuperOffice ships resources for."""
 DOCUMENTED_TAGS = ("nb-no", "nb", "en-us", "en-gb", "en-US", "sv", "fr", "nb-NO", "sv-SE", "da-DK", "de-DE")
 """Tags the docs show in headers (H, RO, D custom-objects) and region forms of shipped languages."""
@@ -29,8 +49,16 @@ TRANSLATION_OFF = ("*", "x")
 
 LANGUAGE_VALUES = tuple(dict.fromkeys(CERTAIN_LANGUAGES + SHIPPED_LANGUAGES + DOCUMENTED_TAGS + UNKNOWN_LANGUAGES))
 """Every language tag the suite sends: each shipped language, the documented tags, unknown ones."""
-ACCEPT_LANGUAGE_LISTS = ("en-US, en;q=0.9", "en-us; en-gb", "sv, *;q=0.5", "zz, en;q=0.1", "*", "de;q=0, en", ",",
-                         ", en")
+ACCEPT_LANGUAGE_LISTS = (
+    "en-US, en;q=0.9",
+    "en-us; en-gb",
+    "sv, *;q=0.5",
+    "zz, en;q=0.1",
+    "*",
+    "de;q=0, en",
+    ",",
+    ", en",
+)
 """Accept-Language as lists with q-values and *: H's own `en-us; en-gb`, what RFC 9110 allows, and
 lists with empty elements (RFC 9110 5.6.1.2: ignored; `,` names no language at all)."""
 SO_LANGUAGE_VALUES = ("nb-no", "en-US", "sv", "de") + TRANSLATION_OFF + ("X", "x-klingon")
@@ -84,10 +112,35 @@ def culture_kind(value: str) -> str:
 
 # --- time zones -----------------------------------------------------------------------------------
 ZONES: dict[str, int] = {
-    "UTC": 1, "AU-ACT": 36, "AU3": 37, "AU1": 38, "AU-NSW": 39, "AU-NT": 40, "AU-QLD": 41, "AU-SA": 42,
-    "AU-TAS": 43, "AU-VIC": 44, "AU-WA": 45, "AT": 46, "BD": 50, "BE": 53, "BR-RJ": 81, "CA-AB": 96, "CA-BC": 97,
-    "CA-BC1": 98, "CA-BC2": 99, "CA2": 100, "CA2A": 101, "CA-MB": 102, "CA-QC": 114, "DK": 140, "FR": 156,
-    "NO": 261, "US-CA": 425, "US-HI": 433, "US-NY": 460,
+    "UTC": 1,
+    "AU-ACT": 36,
+    "AU3": 37,
+    "AU1": 38,
+    "AU-NSW": 39,
+    "AU-NT": 40,
+    "AU-QLD": 41,
+    "AU-SA": 42,
+    "AU-TAS": 43,
+    "AU-VIC": 44,
+    "AU-WA": 45,
+    "AT": 46,
+    "BD": 50,
+    "BE": 53,
+    "BR-RJ": 81,
+    "CA-AB": 96,
+    "CA-BC": 97,
+    "CA-BC1": 98,
+    "CA-BC2": 99,
+    "CA2": 100,
+    "CA2A": 101,
+    "CA-MB": 102,
+    "CA-QC": 114,
+    "DK": 140,
+    "FR": 156,
+    "NO": 261,
+    "US-CA": 425,
+    "US-HI": 433,
+    "US-NY": 460,
 }
 """The documented id=code pairs (TZ, MDO timezoneiana.md)."""
 CODES_WITHOUT_IDS = ("AR-NQ", "PF2A")
@@ -123,9 +176,30 @@ def zone_values() -> list[str]:
     return values + [v + OFFSET_SPELLINGS[0] for v in ("NO", "261", "US-NY", "UTC", "460")]
 
 
-ZONE_FORMS = ("NO", "DK", "UTC", "US-NY", "AU-NSW", "CA-QC", "BR-RJ", "261", "140", "460", "1", "36",
-              "NO, includeTZOffset", "US-NY, includeTZOffset", "261, includeTZOffset", "460, includeTZoffset",
-              "NO,includeTZOffset", "261,  includeTZOffset", "no", "Europe/Oslo", "Mars/Olympus_Mons", "99999")
+ZONE_FORMS = (
+    "NO",
+    "DK",
+    "UTC",
+    "US-NY",
+    "AU-NSW",
+    "CA-QC",
+    "BR-RJ",
+    "261",
+    "140",
+    "460",
+    "1",
+    "36",
+    "NO, includeTZOffset",
+    "US-NY, includeTZOffset",
+    "261, includeTZOffset",
+    "460, includeTZoffset",
+    "NO,includeTZOffset",
+    "261,  includeTZOffset",
+    "no",
+    "Europe/Oslo",
+    "Mars/Olympus_Mons",
+    "99999",
+)
 """The covering design's zone values: a country code, area codes of three continents, numeric ids,
 each form with the documented suffix (both spellings of its case), the undocumented spacing and
 case variants, an IANA name (H: "an ID or a time-zone name"), and unknown ones."""
@@ -140,11 +214,31 @@ def near_misses(name: str) -> tuple[str, ...]:
 
 
 SELECT_CLAUSES = (
-    "IsRunning", "StatusMessage", "Interval", "TableRight", "FieldProperties",
-    "TableRight/Mask", "TableRight/Reason", "isrunning", "STATUSMESSAGE", "tableRight/mask",
-    " Interval , IsRunning ", "IsRunning,IsRunning", ",IsRunning,,Interval,", "StatusMessage, TableRight",
-    "Status", "IsRunningX", "Intrval", "TableRights", "FieldPropertie", "TableRight/Masks",
-    "FieldProperties/Interval", "IsRunning/x", "Name,department,category/id", "IsRunning,Name", "",
+    "IsRunning",
+    "StatusMessage",
+    "Interval",
+    "TableRight",
+    "FieldProperties",
+    "TableRight/Mask",
+    "TableRight/Reason",
+    "isrunning",
+    "STATUSMESSAGE",
+    "tableRight/mask",
+    " Interval , IsRunning ",
+    "IsRunning,IsRunning",
+    ",IsRunning,,Interval,",
+    "StatusMessage, TableRight",
+    "Status",
+    "IsRunningX",
+    "Intrval",
+    "TableRights",
+    "FieldPropertie",
+    "TableRight/Masks",
+    "FieldProperties/Interval",
+    "IsRunning/x",
+    "Name,department,category/id",
+    "IsRunning,Name",
+    "",
 )
 """The covering design's clauses: each property and sub-property, case variants, spaces and
 duplicates and stray separators, near-miss names (prefix, suffix, one letter off, plural), paths into
@@ -152,17 +246,39 @@ what has no such part, unknown names, and the empty clause."""
 
 # --- Accept -------------------------------------------------------------------------------------
 ACCEPT_FORMS = (
-    "application/json", "text/json", "application/xml", "text/xml", "application/json-patch+json",
-    "application/merge-patch+json", "APPLICATION/XML", "Text/Json", "application/json; charset=utf-8",
-    "text/xml;charset=UTF-8", "application/json;q=0.5, application/xml", "text/*", "application/*", "*/*",
-    "text/csv", "text/html", "image/png, text/csv;q=0.5",
+    "application/json",
+    "text/json",
+    "application/xml",
+    "text/xml",
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "APPLICATION/XML",
+    "Text/Json",
+    "application/json; charset=utf-8",
+    "text/xml;charset=UTF-8",
+    "application/json;q=0.5, application/xml",
+    "text/*",
+    "application/*",
+    "*/*",
+    "text/csv",
+    "text/html",
+    "image/png, text/csv;q=0.5",
 )
 """The covering design's Accept values: each documented type, case and parameters, q-lists,
 wildcards, unsupported types."""
 
 # --- Accept-Encoding ------------------------------------------------------------------------------
 ACCEPT_ENCODINGS = (
-    None, "gzip, deflate, br", None, "gzip", None, "deflate", None, "br", "identity", "gzip;q=0, deflate",
+    None,
+    "gzip, deflate, br",
+    None,
+    "gzip",
+    None,
+    "deflate",
+    None,
+    "br",
+    "identity",
+    "gzip;q=0, deflate",
     "x-gzip",
 )
 """The covering design's Accept-Encoding values (None: the client's own `identity`): the codings
@@ -174,10 +290,29 @@ third of the rows ask for none, so that a server that compresses only when asked
 
 # --- credentials ----------------------------------------------------------------------------------
 CREDENTIAL_STATES = {
-    "basic": ("wrong-password", "empty-password", "password-with-colon", "password-non-ascii", "password-prefix",
-              "wrong-user", "no-colon", "not-base64", "empty", "spelled-lower", "spelled-upper"),
-    "soticket": ("wrong", "prefix", "extended", "case-variant", "empty", "spelled-lower", "spelled-upper",
-                 "spelled-camel"),
+    "basic": (
+        "wrong-password",
+        "empty-password",
+        "password-with-colon",
+        "password-non-ascii",
+        "password-prefix",
+        "wrong-user",
+        "no-colon",
+        "not-base64",
+        "empty",
+        "spelled-lower",
+        "spelled-upper",
+    ),
+    "soticket": (
+        "wrong",
+        "prefix",
+        "extended",
+        "case-variant",
+        "empty",
+        "spelled-lower",
+        "spelled-upper",
+        "spelled-camel",
+    ),
     "bearer": ("wrong", "prefix", "extended", "case-variant", "empty", "spelled-lower", "spelled-upper"),
     "session": ("no-xsrf", "wrong-xsrf", "xsrf-prefix", "wrong-cookie"),
 }
@@ -194,4 +329,3 @@ def credential_kind(state: str) -> str:
     if state == "valid" or state in SPELLINGS:
         return "valid"
     return "malformed" if state in MALFORMED_STATES else "wrong"
-

@@ -30,8 +30,14 @@ JSON_TYPES = (
     "application/merge-patch+json",
 )
 XML_TYPES = ("application/xml", "text/xml")
-MEDIA_TYPES = ("application/json", "text/json", "application/xml", "text/xml",
-               "application/json-patch+json", "application/merge-patch+json")
+MEDIA_TYPES = (
+    "application/json",
+    "text/json",
+    "application/xml",
+    "text/xml",
+    "application/json-patch+json",
+    "application/merge-patch+json",
+)
 """The six documented response types, in the order the vendor's Swagger lists them."""
 
 APP_TOKEN_HEADER = "SO-AppToken"
@@ -124,13 +130,18 @@ def _inlined(node: Any, defs: dict[str, Any], within: tuple[str, ...]) -> Any:
         raise _NotInlinable("a subschema changes the base URI or uses dynamic references")
     ref = node.get("$ref")
     if isinstance(ref, str):
-        name = ref[len(_LOCAL_DEF):]
-        if (len(node) != 1 or not ref.startswith(_LOCAL_DEF) or "/" in name or "~" in name
-                or name not in defs or name in within):
+        name = ref[len(_LOCAL_DEF) :]
+        if (
+            len(node) != 1
+            or not ref.startswith(_LOCAL_DEF)
+            or "/" in name
+            or "~" in name
+            or name not in defs
+            or name in within
+        ):
             raise _NotInlinable(f"$ref {ref!r} cannot be written in place")
         return _inlined(defs[name], defs, (*within, name))
-    return {key: value if key in _VALUE_KEYWORDS else _inlined(value, defs, within)
-            for key, value in node.items()}
+    return {key: value if key in _VALUE_KEYWORDS else _inlined(value, defs, within) for key, value in node.items()}
 
 
 VIOLATIONS_KEPT = 100
@@ -181,8 +192,11 @@ def _compiled(view: str) -> Any:
         defs = _python_spaces(schema["$defs"])
     except _NotInlinable:  # a pattern this rewrite cannot carry over: jsonschema alone
         return None
-    root = {"$schema": schema.get("$schema", "https://json-schema.org/draft/2020-12/schema"),
-            "$defs": defs, "$ref": f"#/$defs/{view}"}
+    root = {
+        "$schema": schema.get("$schema", "https://json-schema.org/draft/2020-12/schema"),
+        "$defs": defs,
+        "$ref": f"#/$defs/{view}",
+    }
     return jsonschema_rs.Draft202012Validator(root, validate_formats=True).is_valid
 
 
@@ -198,9 +212,14 @@ def _python_spaces(node: Any) -> Any:
         return [_python_spaces(item) for item in node]
     if not isinstance(node, dict):
         return node
-    return {key: _spelled(value) if key == "pattern" and isinstance(value, str)
-            else value if key in _VALUE_KEYWORDS else _python_spaces(value)
-            for key, value in node.items()}
+    return {
+        key: _spelled(value)
+        if key == "pattern" and isinstance(value, str)
+        else value
+        if key in _VALUE_KEYWORDS
+        else _python_spaces(value)
+        for key, value in node.items()
+    }
 
 
 def _spelled(pattern: str) -> str:
@@ -209,7 +228,7 @@ def _spelled(pattern: str) -> str:
     while at < len(pattern):
         char = pattern[at]
         if char == "\\" and at + 1 < len(pattern):
-            pair = pattern[at:at + 2]
+            pair = pattern[at : at + 2]
             if pair in ("\\s", "\\S"):
                 if in_class:
                     raise _NotInlinable(f"\\s inside a class in {pattern!r}")
@@ -240,4 +259,3 @@ def _describe(error: ValidationError) -> str:
             message = f"{error.instance!r} is not of type {types}"
     path = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
     return f"${path}: {message}"
-

@@ -20,13 +20,42 @@ from functools import reduce
 from typing import Any
 
 TABLE_RIGHT = {
-    "None": 0, "Select": 1, "Update": 2, "Insert": 4, "Delete": 8, "Filtering": 16, "RestrictedUpdate": 32,
-    "Unused1": 64, "Uninitialized": 128,
-    "R": 1, "UR": 3, "RI": 5, "URI": 7, "UDR": 11, "FULL": 15, "F": 16, "RF": 17, "FI": 20, "URU": 34, "WRITE": 38,
+    "None": 0,
+    "Select": 1,
+    "Update": 2,
+    "Insert": 4,
+    "Delete": 8,
+    "Filtering": 16,
+    "RestrictedUpdate": 32,
+    "Unused1": 64,
+    "Uninitialized": 128,
+    "R": 1,
+    "UR": 3,
+    "RI": 5,
+    "URI": 7,
+    "UDR": 11,
+    "FULL": 15,
+    "F": 16,
+    "RF": 17,
+    "FI": 20,
+    "URU": 34,
+    "WRITE": 38,
 }
 FIELD_RIGHT = {
-    "None": 0, "Read": 1, "Write": 2, "Update": 3, "FULL": 3, "Unused1": 4, "Unused2": 8, "Unused3": 16, "Unused4": 32,
-    "Nullable": 32, "UIHintMandatory": 64, "UIHintReadOnly": 128, "UIHints": 192, "UndefinedValue256": 256,
+    "None": 0,
+    "Read": 1,
+    "Write": 2,
+    "Update": 3,
+    "FULL": 3,
+    "Unused1": 4,
+    "Unused2": 8,
+    "Unused3": 16,
+    "Unused4": 32,
+    "Nullable": 32,
+    "UIHintMandatory": 64,
+    "UIHintReadOnly": 128,
+    "UIHints": 192,
+    "UndefinedValue256": 256,
 }
 ENUMS = {"TableRight": TABLE_RIGHT, "FieldRight": FIELD_RIGHT}
 _FOLDED = {kind: {name.lower(): value for name, value in names.items()} for kind, names in ENUMS.items()}
@@ -69,8 +98,11 @@ def unknown_names(text: Any, kind: str) -> list[str]:
     if not isinstance(text, str):
         return []
     names = _FOLDED[kind]
-    return [p for p in SEPARATORS.split(text.strip()) if p and (
-        int(p) & ~ALL_BITS[kind] if re.fullmatch(r"-?\d+", p) else p.lower() not in names)]
+    return [
+        p
+        for p in SEPARATORS.split(text.strip())
+        if p and (int(p) & ~ALL_BITS[kind] if re.fullmatch(r"-?\d+", p) else p.lower() not in names)
+    ]
 
 
 def same(a: Any, b: Any, kind: str) -> bool:

@@ -28,9 +28,12 @@ XSI_NIL = "@nil"
 BOOLEANS = {"IsRunning"}
 INTEGERS = {"FieldLength"}
 OBJECTS = {"TableRight", "FieldRight", "Value", "FieldProperties"}
-MEMBERS = {"": ("IsRunning", "StatusMessage", "Interval", "TableRight", "FieldProperties"),
-           "TableRight": ("Mask", "Reason"), "FieldRight": ("Mask", "Reason"),
-           "Value": ("FieldRight", "FieldType", "FieldLength")}
+MEMBERS = {
+    "": ("IsRunning", "StatusMessage", "Interval", "TableRight", "FieldProperties"),
+    "TableRight": ("Mask", "Reason"),
+    "FieldRight": ("Mask", "Reason"),
+    "Value": ("FieldRight", "FieldType", "FieldLength"),
+}
 MAX_DEPTH = 64
 """Elements nested deeper than this are refused: the carrier is four levels deep, and a hostile
 body nested 200 000 deep would otherwise cost recursion and memory to read."""
@@ -50,8 +53,9 @@ def _local(path, key: str, value: Any):
 
 
 # In each encoding expat reads: a UTF-16 document declares its DTD in UTF-16 bytes.
-DECLARATIONS = tuple(marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY")
-                     for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
+DECLARATIONS = tuple(
+    marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY") for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
 
 
 class _TooDeep(Exception):
@@ -79,16 +83,20 @@ class _DepthLimitedParser:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "StartElementHandler":
+
             def start(*args, _inner=value):
                 object.__setattr__(self, "_depth", self._depth + 1)
                 if self._depth > MAX_DEPTH:
                     raise _TooDeep()
                 return _inner(*args)
+
             value = start
         elif name == "EndElementHandler":
+
             def end(*args, _inner=value):
                 object.__setattr__(self, "_depth", self._depth - 1)
                 return _inner(*args)
+
             value = end
         setattr(self._parser, name, value)
 
@@ -104,11 +112,12 @@ def parse(data: bytes) -> tuple[str, Any]:
     try:
         # Text as written: XML passes every character to the application (XML 1.0 section 2.10), so a
         # Reason ending in a blank or a line break is that Reason (xmltodict trims by default).
-        tree = xmltodict.parse(data, expat=_EXPAT, disable_entities=True, postprocessor=_local,
-                               strip_whitespace=False)
+        tree = xmltodict.parse(data, expat=_EXPAT, disable_entities=True, postprocessor=_local, strip_whitespace=False)
     except _TooDeep:
-        raise XmlBodyError(f"the XML body nests elements deeper than {MAX_DEPTH} levels; refused unread "
-                           "(the carrier is four levels deep)") from None
+        raise XmlBodyError(
+            f"the XML body nests elements deeper than {MAX_DEPTH} levels; refused unread "
+            "(the carrier is four levels deep)"
+        ) from None
     except (ExpatError, ValueError) as problem:
         if "entities" in str(problem):  # xmltodict refused an entity declaration the check above missed
             raise XmlBodyError("the XML body declares entities; refused (never expanded or fetched)") from None
@@ -127,8 +136,12 @@ def element_at(root: Any, path: tuple[str, ...]) -> Any:
         if not isinstance(current, dict):
             return "absent"
         if i > 0 and path[i - 1] == "FieldProperties":
-            entries = [e for value in current.values() if not isinstance(value, str)
-                       for e in (value if isinstance(value, list) else [value])]
+            entries = [
+                e
+                for value in current.values()
+                if not isinstance(value, str)
+                for e in (value if isinstance(value, list) else [value])
+            ]
             match = [e for e in entries if isinstance(e, dict) and _key_text(e.get("Key")) == name]
             current = match[0].get("Value", "absent") if match else "absent"
         else:
@@ -152,8 +165,12 @@ def shaped(name: str, value: Any, profile: Profile) -> Any:
         return None
     if isinstance(value, str) and not value.strip() and (name in OBJECTS or name == ""):
         value = None  # an object element holding only the whitespace of indentation is an empty one
-    elif isinstance(value, dict) and isinstance(value.get("#text"), str) and not value["#text"].strip() \
-            and any(not k.startswith("@") and k != "#text" for k in value):
+    elif (
+        isinstance(value, dict)
+        and isinstance(value.get("#text"), str)
+        and not value["#text"].strip()
+        and any(not k.startswith("@") and k != "#text" for k in value)
+    ):
         value = {k: v for k, v in value.items() if k != "#text"}  # indentation between child elements
     if value is None and name == "":
         value = {}  # a root with no members: every member left out (or the carrier is empty)
@@ -206,7 +223,9 @@ def _typed(name: str, text: Any) -> Any:
 
 
 TIMESPAN = re.compile(r"^(?P<sign>-)?(?:(?P<days>\d+)\.)?(?P<h>\d{1,2}):(?P<m>\d{2}):(?P<s>\d{2}(?:\.\d{1,7})?)$")
-DURATION = re.compile(r"^(?P<sign>-)?P(?:(?P<days>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$")
+DURATION = re.compile(
+    r"^(?P<sign>-)?P(?:(?P<days>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+)
 
 
 def interval_value(text: Any) -> timedelta | None:
@@ -217,13 +236,14 @@ def interval_value(text: Any) -> timedelta | None:
     if not match or text in ("P", "-P", "PT"):
         return None
     parts = {k: float(v) for k, v in match.groupdict().items() if v and k != "sign"}
-    value = timedelta(days=parts.get("days", 0), hours=parts.get("h", 0), minutes=parts.get("m", 0),
-                      seconds=parts.get("s", 0))
+    value = timedelta(
+        days=parts.get("days", 0), hours=parts.get("h", 0), minutes=parts.get("m", 0), seconds=parts.get("s", 0)
+    )
     return -value if match["sign"] else value
 
 
 def interval_form(text: Any) -> str | None:
-    """"timespan" or "iso8601" for a text of that form, else None."""
+    """ "timespan" or "iso8601" for a text of that form, else None."""
     if not isinstance(text, str):
         return None
     if TIMESPAN.match(text):

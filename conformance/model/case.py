@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from conformance.contract import domains
-from conformance.model.oracle import predict_media, predict_select
 from conformance.contract.choices import Profile
+from conformance.model.oracle import predict_media, predict_select
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,14 @@ class Case:
         return self.scheme is not None and domains.credential_kind(self.credential) == "valid"
 
     def headers(self) -> dict[str, str]:
-        pairs = {"Accept": self.accept, "Accept-Language": self.accept_language, "SO-Language": self.so_language,
-                 "SO-Culture": self.so_culture, "SO-TimeZone": self.so_timezone,
-                 "Accept-Encoding": self.accept_encoding}
+        pairs = {
+            "Accept": self.accept,
+            "Accept-Language": self.accept_language,
+            "SO-Language": self.so_language,
+            "SO-Culture": self.so_culture,
+            "SO-TimeZone": self.so_timezone,
+            "Accept-Encoding": self.accept_encoding,
+        }
         return {k: v for k, v in pairs.items() if v is not None}
 
     def locale_headers(self) -> dict[str, str]:
@@ -71,8 +76,9 @@ class Case:
         if kind != "absent" and so in (None, "unknown", "maybe"):
             # Beside an SO-Language the installation may ship, Accept-Language may go unconsulted.
             out["Accept-Language"] = "maybe" if kind == "unknown" and so == "maybe" else kind
-        language_set = so in ("known", "maybe") or (so in (None, "unknown", "maybe")
-                                                    and out.get("Accept-Language") in ("known", "maybe"))
+        language_set = so in ("known", "maybe") or (
+            so in (None, "unknown", "maybe") and out.get("Accept-Language") in ("known", "maybe")
+        )
         if self.so_culture is not None and language_set:
             kind = domains.culture_kind(self.so_culture)
             certain = so == "known" or (so is None and out.get("Accept-Language") == "known")
@@ -90,14 +96,16 @@ class Case:
         """A language perhaps set (one the installation may ship): translation may be on."""
         consulted = self.consulted()
         so = consulted.get("SO-Language")
-        return so in ("known", "maybe") or (so in (None, "unknown")
-                                             and consulted.get("Accept-Language") in ("known", "maybe"))
+        return so in ("known", "maybe") or (
+            so in (None, "unknown") and consulted.get("Accept-Language") in ("known", "maybe")
+        )
 
     def language_in_effect(self) -> bool:
         """A language certainly set: translation is on for this request."""
         consulted = self.consulted()
         return consulted.get("SO-Language") == "known" or (
-            "SO-Language" not in consulted and consulted.get("Accept-Language") == "known")
+            "SO-Language" not in consulted and consulted.get("Accept-Language") == "known"
+        )
 
 
 @dataclass(frozen=True)
@@ -115,8 +123,12 @@ class Expectation:
         return " or ".join(str(s) for s in sorted(self.statuses))
 
 
-UNKNOWN_SETTINGS = {"Accept-Language": "unknown_accept_language", "SO-Language": "unknown_so_language",
-                    "SO-Culture": "unknown_culture", "SO-TimeZone": "unknown_timezone"}
+UNKNOWN_SETTINGS = {
+    "Accept-Language": "unknown_accept_language",
+    "SO-Language": "unknown_so_language",
+    "SO-Culture": "unknown_culture",
+    "SO-TimeZone": "unknown_timezone",
+}
 
 
 def expect(case: Case, profile: Profile) -> Expectation:

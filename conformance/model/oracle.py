@@ -21,8 +21,8 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_options_header
 
 from conformance.contract import flags
-from conformance.contract.endpoint import JSON_TYPES, MEDIA_TYPES, PROPERTIES, RIGHT_PARTS, VALUE_TYPE_PROPERTIES
 from conformance.contract.choices import PATH_FALLBACK, Profile
+from conformance.contract.endpoint import JSON_TYPES, MEDIA_TYPES, PROPERTIES, RIGHT_PARTS, VALUE_TYPE_PROPERTIES
 from conformance.contract.xmlbody import interval_value, same_interval
 from conformance.text.sinks import json_text
 
@@ -32,6 +32,7 @@ SELECT_SETTINGS = ("select_case", "select_unknown", "select_nested", "select_onl
 
 
 # --- $select ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -93,9 +94,15 @@ def predict_select(clause: str | None, profile: Profile) -> SelectPrediction:
         return SelectPrediction((Selection(200, True),))
     names = clause_names(clause)
     # Only the situations the clause is in: a path into each property is its own open point.
-    keys = SELECT_SETTINGS + tuple(dict.fromkeys(
-        PATH_FALLBACK[top] for name in names if "/" in name
-        for top in [_known(name.split("/")[0].strip(), PROPERTIES, False)] if top is not None))
+    keys = SELECT_SETTINGS + tuple(
+        dict.fromkeys(
+            PATH_FALLBACK[top]
+            for name in names
+            if "/" in name
+            for top in [_known(name.split("/")[0].strip(), PROPERTIES, False)]
+            if top is not None
+        )
+    )
     choices = [profile.choices(key) for key in keys]
     readings: dict[Selection, None] = {}
     for combination in itertools.product(*choices):
@@ -140,8 +147,9 @@ def _reading(names: list[str], chosen: dict[str, str], only_separators: bool = F
         return Selection(400, False, unknown=tuple(unknown))
     if unknown and not whole and not parts and chosen["select_only_unknown"] == "as-no-select":
         return Selection(200, True, unknown=tuple(unknown))
-    return Selection(200, False, frozenset(whole), tuple(sorted((k, frozenset(v)) for k, v in parts.items())),
-                     tuple(unknown))
+    return Selection(
+        200, False, frozenset(whole), tuple(sorted((k, frozenset(v)) for k, v in parts.items())), tuple(unknown)
+    )
 
 
 def _known(name: str, candidates: tuple[str, ...], exact: bool) -> str | None:
@@ -160,8 +168,14 @@ class SelectFindings:
         return len(self.changed) + len(self.not_nulled)
 
 
-def compare_select(observed: dict, baseline: dict, reading: Selection, profile: Profile,
-                   volatile: Iterable[str] = (), xml: bool = False) -> SelectFindings:
+def compare_select(
+    observed: dict,
+    baseline: dict,
+    reading: Selection,
+    profile: Profile,
+    volatile: Iterable[str] = (),
+    xml: bool = False,
+) -> SelectFindings:
     """How an answer differs from one reading. A volatile property (one that changes on its own
     between identical reads) is judged kept when it is present with its baseline's type. `xml`:
     the answer was read from XML, where a null and a member left out are one (JSON's omission of
@@ -185,28 +199,39 @@ def compare_select(observed: dict, baseline: dict, reading: Selection, profile: 
                     changed.append(f"{name}: {problem} (unfiltered: {unfiltered!r})")
                 continue
             if not isinstance(value, dict):
-                changed.append(f"{name}: {_show(observed, name)} (expected an object keeping "
-                               f"{', '.join(sorted(parts[name]))})")
+                changed.append(
+                    f"{name}: {_show(observed, name)} (expected an object keeping {', '.join(sorted(parts[name]))})"
+                )
                 continue
             for part in NESTABLE[name]:
                 where = f"{name}/{part}"
                 if part in parts[name]:
                     if part not in value or not same_value(part, value[part], unfiltered.get(part), name):
                         changed.append(f"{where}: {_show(value, part)} (unfiltered: {unfiltered.get(part)!r})")
-                elif problem := _nulling_problem(part, value, profile, part in VALUE_TYPE_PARTS, xml,
-                                                 unfiltered.get(part)):
+                elif problem := _nulling_problem(
+                    part, value, profile, part in VALUE_TYPE_PARTS, xml, unfiltered.get(part)
+                ):
                     not_nulled.append(f"{where}: {problem}")
-        elif problem := _nulling_problem(name, observed, profile, name in VALUE_TYPE_PROPERTIES, xml,
-                                         baseline.get(name)):
+        elif problem := _nulling_problem(
+            name, observed, profile, name in VALUE_TYPE_PROPERTIES, xml, baseline.get(name)
+        ):
             not_nulled.append(f"{name}: {problem}")
     return SelectFindings(changed, not_nulled)
 
 
-def best_reading(observed: dict, baseline: dict, prediction: SelectPrediction, profile: Profile,
-                 volatile: Iterable[str] = (), xml: bool = False) -> tuple[Selection, SelectFindings]:
+def best_reading(
+    observed: dict,
+    baseline: dict,
+    prediction: SelectPrediction,
+    profile: Profile,
+    volatile: Iterable[str] = (),
+    xml: bool = False,
+) -> tuple[Selection, SelectFindings]:
     """The 200 reading the answer comes closest to, and how it differs from it."""
-    scored = [(reading, compare_select(observed, baseline, reading, profile, volatile, xml))
-              for reading in prediction.with_status(200)]
+    scored = [
+        (reading, compare_select(observed, baseline, reading, profile, volatile, xml))
+        for reading in prediction.with_status(200)
+    ]
     return min(scored, key=lambda pair: pair[1].count)
 
 
@@ -223,8 +248,9 @@ def _show(container: dict, key: str) -> str:
 NULL_FORMS = {"null": "null", "default": "its type default", "omitted": "absent"}
 
 
-def _nulling_problem(name: str, container: dict, profile: Profile, value_type: bool, xml: bool = False,
-                     unfiltered: Any = None) -> str | None:
+def _nulling_problem(
+    name: str, container: dict, profile: Profile, value_type: bool, xml: bool = False, unfiltered: Any = None
+) -> str | None:
     """None when a property not kept is nulled in a form the profile admits; else what it is."""
     modes = profile.choices("select_value_types" if value_type else "select_reference_types")
     if xml and {"null", "omitted"} & set(modes) and container.get(name) is None:
@@ -236,7 +262,9 @@ def _nulling_problem(name: str, container: dict, profile: Profile, value_type: b
         value = container[name]
         if value is None and "null" in modes:
             return None
-        if "default" in modes and (_is_type_default(name, value) or free_text_default(name, value, unfiltered, profile)):
+        if "default" in modes and (
+            _is_type_default(name, value) or free_text_default(name, value, unfiltered, profile)
+        ):
             return None
     admitted = " or ".join(NULL_FORMS[m] for m in modes)
     return f"{_show(container, name)}, expected {admitted}"
@@ -245,8 +273,13 @@ def _nulling_problem(name: str, container: dict, profile: Profile, value_type: b
 def free_text_default(name: str, value: Any, unfiltered: Any, profile: Profile) -> bool:
     """An Interval in a free text form (interval_format=any) whose zero the suite cannot read: a text
     other than the unfiltered one may be the server's TimeSpan.Zero."""
-    return name == "Interval" and "any" in profile.choices("interval_format") and isinstance(value, str) \
-        and interval_value(value) is None and value != unfiltered
+    return (
+        name == "Interval"
+        and "any" in profile.choices("interval_format")
+        and isinstance(value, str)
+        and interval_value(value) is None
+        and value != unfiltered
+    )
 
 
 def _is_type_default(name: str, value: Any) -> bool:
@@ -262,8 +295,11 @@ def _is_type_default(name: str, value: Any) -> bool:
 
 def looks_nulled(name: str, value: Any) -> bool:
     """Nulled in any form a profile may choose (null, type default); absence is checked apart."""
-    return value is None or (name == "IsRunning" and value is False) or (
-        name == "Interval" and _is_type_default(name, value))
+    return (
+        value is None
+        or (name == "IsRunning" and value is False)
+        or (name == "Interval" and _is_type_default(name, value))
+    )
 
 
 def same_value(name: str, a: Any, b: Any, parent: str = "") -> bool:
@@ -277,8 +313,9 @@ def same_value(name: str, a: Any, b: Any, parent: str = "") -> bool:
     return type(a) is type(b) and a == b
 
 
-def differences(a: Any, b: Any, path: str = "$", *, ignore: Iterable[str] = (), xml: bool = False,
-                parent: str = "") -> list[str]:
+def differences(
+    a: Any, b: Any, path: str = "$", *, ignore: Iterable[str] = (), xml: bool = False, parent: str = ""
+) -> list[str]:
     """Where two bodies in JSON shape differ, as the contract compares them. `ignore`: top-level
     properties left out (they change on their own); `xml`: `a` was read from XML, where an empty
     element may stand for an empty string."""
@@ -291,12 +328,16 @@ def differences(a: Any, b: Any, path: str = "$", *, ignore: Iterable[str] = (), 
             if key not in a or key not in b:
                 if a.get(key) is None and b.get(key) is None:
                     continue  # a null and a member left out are one (fact 24; SCHEMA-02 judges the omission)
-                out.append(f"{path}.{key}: {'absent' if key not in a else spelled(a[key])} vs "
-                           f"{'absent' if key not in b else spelled(b[key])}")
+                out.append(
+                    f"{path}.{key}: {'absent' if key not in a else spelled(a[key])} vs "
+                    f"{'absent' if key not in b else spelled(b[key])}"
+                )
             elif isinstance(a[key], dict) and isinstance(b[key], dict):
                 out += differences(a[key], b[key], f"{path}.{key}", xml=xml, parent=key)
-            elif not (same_value(key, a[key], b[key], parent if path != "$" else "")
-                      or (xml and _empty(a[key]) and _empty(b[key]))):
+            elif not (
+                same_value(key, a[key], b[key], parent if path != "$" else "")
+                or (xml and _empty(a[key]) and _empty(b[key]))
+            ):
                 out.append(f"{path}.{key}: {spelled(a[key], 140)} vs {spelled(b[key], 140)}")
         return out
     return [] if same_value("", a, b) else [f"{path}: {spelled(a, 140)} vs {spelled(b, 140)}"]
@@ -334,6 +375,7 @@ def non_string_differences(a: Any, b: Any, path: str = "$") -> list[str]:
 
 
 # --- content negotiation ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class MediaPrediction:
@@ -374,8 +416,9 @@ def predict_media(accept: str | None, profile: Profile) -> MediaPrediction:
     type (`any`)."""
     if accept is None or not accept.strip():
         return MediaPrediction(frozenset({200}), frozenset(JSON_TYPES))
-    ranges = [(parse_options_header(value)[0].lower(), quality)
-              for value, quality in parse_accept_header(accept, MIMEAccept)]
+    ranges = [
+        (parse_options_header(value)[0].lower(), quality) for value, quality in parse_accept_header(accept, MIMEAccept)
+    ]
     statuses: set[int] = set()
     allowed: set[str] = set()
     undocumented = unsupported = False

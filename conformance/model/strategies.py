@@ -8,12 +8,11 @@ whole requests; the case analysis (conformance.model.case) says what each may be
 
 from __future__ import annotations
 
-
 from hypothesis import strategies as st
 
 from conformance.contract import domains
-from conformance.model.case import Case
 from conformance.contract.endpoint import JSON_TYPES, MEDIA_TYPES, PROPERTIES
+from conformance.model.case import Case
 
 UNSUPPORTED_TYPES = ("text/csv", "text/html", "image/png", "application/pdf")
 WILDCARDS = ("*/*", "text/*", "application/*")
@@ -60,8 +59,9 @@ def cultures() -> st.SearchStrategy[str | None]:
 
 
 def time_zones() -> st.SearchStrategy[str | None]:
-    spelled = st.tuples(st.sampled_from(("NO", "261", "US-NY")), st.sampled_from(domains.UNDOCUMENTED_SPELLINGS)) \
-        .map("".join)
+    spelled = st.tuples(st.sampled_from(("NO", "261", "US-NY")), st.sampled_from(domains.UNDOCUMENTED_SPELLINGS)).map(
+        "".join
+    )
     return st.none() | st.sampled_from(domains.zone_values() + list(domains.ZONE_FORMS)) | spelled
 
 
@@ -73,8 +73,12 @@ def select_names() -> st.SearchStrategy[str]:
 
 def _joined(*parts: st.SearchStrategy[list[str]]) -> st.SearchStrategy[str]:
     """Lists of names, concatenated, in any order, joined by commas."""
-    return st.tuples(*parts).map(lambda lists: [n for names in lists for n in names]).flatmap(
-        st.permutations).map(",".join)
+    return (
+        st.tuples(*parts)
+        .map(lambda lists: [n for names in lists for n in names])
+        .flatmap(st.permutations)
+        .map(",".join)
+    )
 
 
 def select_clauses(names: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[str | None]:
@@ -84,19 +88,22 @@ def select_clauses(names: st.SearchStrategy[str] | None = None) -> st.SearchStra
     unknown names beside documented ones (SELECT-06), unknown names only (SELECT-09)."""
     names = names or select_names()
     listed = st.lists(names, max_size=5).flatmap(
-        lambda chosen: st.sampled_from([chosen, chosen + chosen[:1]]))  # duplicates, sometimes
+        lambda chosen: st.sampled_from([chosen, chosen + chosen[:1]])
+    )  # duplicates, sometimes
     mixed = listed.map(",".join)
     documented = st.lists(st.sampled_from(PROPERTIES), min_size=1, max_size=len(PROPERTIES), unique=True)
     unknown = st.lists(st.sampled_from(UNKNOWN_NAMES), min_size=1, max_size=2, unique=True)
-    return st.one_of(st.none(), st.just(""), mixed, mixed, _joined(documented),
-                     _joined(documented, unknown), _joined(unknown))
+    return st.one_of(
+        st.none(), st.just(""), mixed, mixed, _joined(documented), _joined(documented, unknown), _joined(unknown)
+    )
 
 
 def credentials(scheme: str) -> st.SearchStrategy[str]:
     """The right credential most often (so that everything else is judged), else any other form
     of the scheme's credential (domains.CREDENTIAL_STATES)."""
-    return st.one_of(st.just("valid"), st.just("valid"), st.just("valid"),
-                     st.sampled_from(domains.CREDENTIAL_STATES[scheme]))
+    return st.one_of(
+        st.just("valid"), st.just("valid"), st.just("valid"), st.sampled_from(domains.CREDENTIAL_STATES[scheme])
+    )
 
 
 def schemes_or_none(scheme: str) -> st.SearchStrategy[str | None]:
@@ -105,12 +112,24 @@ def schemes_or_none(scheme: str) -> st.SearchStrategy[str | None]:
 
 
 @st.composite
-def cases(draw, schemes: st.SearchStrategy[str | None], credentials: st.SearchStrategy[str] | None = None,
-          accepts=None, languages=None, so_language=None, culture=None, zones=None, selects=None,
-          codings=None) -> Case:
+def cases(
+    draw,
+    schemes: st.SearchStrategy[str | None],
+    credentials: st.SearchStrategy[str] | None = None,
+    accepts=None,
+    languages=None,
+    so_language=None,
+    culture=None,
+    zones=None,
+    selects=None,
+    codings=None,
+) -> Case:
     scheme = draw(schemes, label="scheme")
-    credential = "none" if scheme is None else draw(credentials if credentials is not None else st.just("valid"),
-                                                    label="credential")
+    credential = (
+        "none"
+        if scheme is None
+        else draw(credentials if credentials is not None else st.just("valid"), label="credential")
+    )
     return Case(
         scheme=scheme,
         credential=credential,

@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 
-from conformance.text import sinks
-from conformance.plugin.judge import FINDING_KEY, OUTCOME_KEY
 from conformance.checks.outcome import BUDGET_CUT
+from conformance.plugin.judge import FINDING_KEY, OUTCOME_KEY
 from conformance.plugin.state import state
+from conformance.text import sinks
 
 REQUIREMENT_KEY = "requirement"
 GENERATED_KEY = "generated"
@@ -59,8 +59,13 @@ class Collector:
             lines = report.longreprtext.strip().splitlines()
             self._broken.setdefault(report.nodeid, f"{report.when}: {lines[-1][:300] if lines else 'failed'}")
         if report.when == "call" or (report.when == "setup" and report.skipped):
-            self.tests[report.nodeid] = "cut" if report.skipped and BUDGET_CUT in str(report.longrepr) \
-                else "skipped" if report.skipped else "run"
+            self.tests[report.nodeid] = (
+                "cut"
+                if report.skipped and BUDGET_CUT in str(report.longrepr)
+                else "skipped"
+                if report.skipped
+                else "run"
+            )
         if report.when == "teardown":
             marked = [v for k, v in kept if k == REQUIREMENT_KEY]
             if self.tests.get(report.nodeid) == "cut":
@@ -74,12 +79,25 @@ class Collector:
             broken = self._broken.pop(report.nodeid, None)
             red = list(dict.fromkeys(d["requirement"] for d in judged if d["status"] in ("fail", "non-strict")))
             # A test that ended at a failure it judged stopped there; one that broke says how.
-            why = (f"not judged: the test stopped at its failure of {', '.join(red)}" if red
-                   else f"the test did not complete ({broken})")
+            why = (
+                f"not judged: the test stopped at its failure of {', '.join(red)}"
+                if red
+                else f"the test did not complete ({broken})"
+            )
             for rid in [v for v in marked if v not in seen] if broken else []:
                 # A test that errored before judging must not leave its requirement "not run".
-                self.outcomes[rid].append({"requirement": rid, "status": "untested", "test": report.nodeid,
-                                           "order": 0, "reason": why, "expected": "", "actual": "", "evidence": []})
+                self.outcomes[rid].append(
+                    {
+                        "requirement": rid,
+                        "status": "untested",
+                        "test": report.nodeid,
+                        "order": 0,
+                        "reason": why,
+                        "expected": "",
+                        "actual": "",
+                        "evidence": [],
+                    }
+                )
             kept += [("outcome", f"{d['requirement']}: {d['status']}: {d['reason'][:200]}") for d in judged]
         report.user_properties = kept
         junit_case(self.config, report, [d["requirement"] for d in judged if d["status"] in ("fail", "non-strict")])
@@ -115,12 +133,16 @@ class Collector:
         scope = self.scope
         return {rid: found for rid, found in self.outcomes.items() if rid in scope}
 
-
     def coverage(self) -> dict[str, Any]:
         """What the session planned, ran and had cut by the request budget."""
         states = list(self.tests.values())
-        return {"tests_planned": len(states), "tests_run": states.count("run"), "tests_cut": states.count("cut"),
-                "tests_skipped": states.count("skipped"), "cut_by_requirement": dict(sorted(self.cut_requirements.items()))}
+        return {
+            "tests_planned": len(states),
+            "tests_run": states.count("run"),
+            "tests_cut": states.count("cut"),
+            "tests_skipped": states.count("skipped"),
+            "cut_by_requirement": dict(sorted(self.cut_requirements.items())),
+        }
 
 
 def junit_case(config: pytest.Config, report: pytest.TestReport, red: tuple[str, ...] | list[str] = ()) -> None:
@@ -183,8 +205,9 @@ def redact(report: pytest.TestReport, redactor) -> None:
         if clean != text:
             report.longrepr = clean
     report.sections = [(title, redactor.text(content)) for title, content in report.sections]
-    report.user_properties = [(redactor.text(str(k)), redactor.text(v) if isinstance(v, str) else v)
-                              for k, v in report.user_properties]
+    report.user_properties = [
+        (redactor.text(str(k)), redactor.text(v) if isinstance(v, str) else v) for k, v in report.user_properties
+    ]
 
 
 def process_summary(config: pytest.Config) -> dict[str, Any]:
@@ -195,16 +218,26 @@ def process_summary(config: pytest.Config) -> dict[str, Any]:
         return {}
     answered = [e.response.elapsed_ms for e in run.exchanges if e.response is not None]
     target = run.target
-    return {"name": target.name, "base_url": target.base_url, "source": target.source,
-            "schemes": list(target.schemes), "declared": target.profile.as_dict(),
-            "observations": {key: {"choice": o.choice, "reason": o.reason,
-                                   "evidence": [e.as_dict() for e in o.evidence]}
-                             for key, o in run.observations.items()},
-            "volatile": [{"property": name, "evidence": [e.as_dict() for e in run.volatile_evidence.get(name, ())]}
-                         for name in sorted(run.volatile)],
-            "requests": run.client.budget.used, "budget": run.client.budget.limit,
-            "rate": 1.0 / run.client.rate.interval, "response_ms": answered,
-            "no_response": len(run.exchanges) - len(answered)}
+    return {
+        "name": target.name,
+        "base_url": target.base_url,
+        "source": target.source,
+        "schemes": list(target.schemes),
+        "declared": target.profile.as_dict(),
+        "observations": {
+            key: {"choice": o.choice, "reason": o.reason, "evidence": [e.as_dict() for e in o.evidence]}
+            for key, o in run.observations.items()
+        },
+        "volatile": [
+            {"property": name, "evidence": [e.as_dict() for e in run.volatile_evidence.get(name, ())]}
+            for name in sorted(run.volatile)
+        ],
+        "requests": run.client.budget.used,
+        "budget": run.client.budget.limit,
+        "rate": 1.0 / run.client.rate.interval,
+        "response_ms": answered,
+        "no_response": len(run.exchanges) - len(answered),
+    }
 
 
 def hypothesis_settings(config: pytest.Config) -> dict[str, Any]:
@@ -212,5 +245,9 @@ def hypothesis_settings(config: pytest.Config) -> dict[str, Any]:
 
     current = settings()
     seed = config.getoption("hypothesis_seed", default=None)
-    return {"profile": getattr(settings, "_current_profile", None), "derandomize": bool(current.derandomize),
-            "max_examples": int(current.max_examples), "seed": None if seed is None else str(seed)}
+    return {
+        "profile": getattr(settings, "_current_profile", None),
+        "derandomize": bool(current.derandomize),
+        "max_examples": int(current.max_examples),
+        "seed": None if seed is None else str(seed),
+    }

@@ -26,8 +26,9 @@ def openapi_schema():
     UTF-8 table, which schemathesis's strategies need, is written first (conformance.plugin.unicode_cache)."""
     unicode_cache.seed_utf8_table()
     loaded = schemathesis.openapi.from_path(endpoint.schemas_dir() / "openapi.yaml")
-    loaded.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-                                    with_security_parameters=False)
+    loaded.config.generation.update(
+        modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], with_security_parameters=False
+    )
     loaded.config.phases.coverage.enabled = coverage_phase(settings.default.max_examples)
     return loaded
 

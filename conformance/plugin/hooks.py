@@ -12,6 +12,7 @@ config's stash (conformance.plugin.state).
 
 from __future__ import annotations
 
+import enum
 import logging
 import shlex
 import sys
@@ -23,26 +24,22 @@ from typing import Any, Iterator
 import pytest
 from jinja2 import TemplateError
 
-from conformance.plugin import collect
-from conformance.run import everywhere
-from conformance.plugin import hypothesis_profiles
-from conformance.verdict import gate
-from conformance.plugin import options
-from conformance.run import preflight
-from conformance.plugin import progress
-from conformance.contract import requirements
-from conformance.verdict import results
-from conformance.text import sinks
-from conformance.verdict import waivers as waiver_files
-from conformance.wire.transport.client import Client, redactor_of
-from conformance.wire.transport.errors import BudgetExhausted, DryRun, NotJudged
-from conformance.plugin.judge import JUDGE, OUTCOME_KEY, Judge
 from conformance.checks.outcome import BUDGET_CUT, Status, outcome
-from conformance.contract.choices import Profile, ProfileError, key_values
-from conformance.text.redaction import RedactingRecords, RedactingStream, Redactor
-from conformance.reference.server import target_of
+from conformance.contract import requirements
+from conformance.contract.choices import Profile, key_values
+from conformance.errors import ConfigurationError, Stopped
+from conformance.plugin import collect, hypothesis_profiles, options, progress
+from conformance.plugin.judge import JUDGE, OUTCOME_KEY, Judge
 from conformance.plugin.state import INVOKED, state
-from conformance.wire.target import TargetError, load, plain_http
+from conformance.reference.server import target_of
+from conformance.run import everywhere, preflight
+from conformance.text import sinks
+from conformance.text.redaction import RedactingRecords, RedactingStream, Redactor
+from conformance.verdict import gate, results
+from conformance.verdict import waivers as waiver_files
+from conformance.wire.target import load, plain_http
+from conformance.wire.transport.client import Client, redactor_of
+from conformance.wire.transport.errors import DryRun, NotJudged
 
 # Hypothesis's example profiles exist as soon as the plugin is imported: before Hypothesis's own
 # plugin reads --hypothesis-profile, whether the suite runs from a checkout, a wheel or --pyargs.
@@ -96,7 +93,7 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         options.resolve(config)
         hypothesis_profiles.load(config.getoption("hypothesis_profile", default=None))
-    except (options.OptionError, hypothesis_profiles.UnknownProfile) as problem:
+    except ConfigurationError as problem:
         configuration_error(config, problem)
     if config.getoption("--no-reports"):
         state(config).restore.append(hypothesis_profiles.keep_nothing())
@@ -109,15 +106,18 @@ def pytest_configure(config: pytest.Config) -> None:
     if target_file:
         try:
             session.target = load(target_file)
-        except TargetError as problem:
+        except ConfigurationError as problem:
             configuration_error(config, problem)
     else:
         try:
             reference_server_config(config)
-        except (ProfileError, ValueError) as problem:
+        except ConfigurationError as problem:
             configuration_error(config, problem)
-    session.redactor = redactor_of(session.target) if session.target else redactor_of(
-        target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1"))
+    session.redactor = (
+        redactor_of(session.target)
+        if session.target
+        else redactor_of(target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1"))
+    )
     if not hasattr(config, "workerinput"):
         problem = unwritable(config)
         if problem:
@@ -130,7 +130,8 @@ def pytest_configure(config: pytest.Config) -> None:
         if not config.getoption("--waivers") and session.target and not Path(source).exists():
             problem = waiver_files.WaiverError(
                 f"{session.target.source}: waivers: no such waiver file {Path(source).resolve()} (the path is "
-                "relative to the target file); copy the waiver file beside the target, or remove the waivers line")
+                "relative to the target file); copy the waiver file beside the target, or remove the waivers line"
+            )
         configuration_error(config, problem)
 
 
@@ -146,8 +147,10 @@ def watch(config: pytest.Config) -> None:
         if hasattr(reporter, "_show_progress_info"):  # pytest's "[ 27%]", computed before any plugin runs
             reporter._show_progress_info = False
     mode = "none" if verbosity < 0 else "live" if verbosity == 0 and reporter.isatty() else "plain"
-    config.pluginmanager.register(progress.Progress(reporter, run_limits(config)[0], mode,
-                                                    judged_now=lambda: progress.judged(config)), "erpsync-progress")
+    config.pluginmanager.register(
+        progress.Progress(reporter, run_limits(config)[0], mode, judged_now=lambda: progress.judged(config)),
+        "erpsync-progress",
+    )
 
 
 def run_limits(config: pytest.Config) -> tuple[int, float]:
@@ -168,10 +171,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def register_markers(config: pytest.Config) -> None:
     """The suite's markers (also for the project's own tests, which import suite modules)."""
     config.addinivalue_line("markers", "requirement(*ids): the catalogue requirement(s) a test judges")
-    config.addinivalue_line("markers", "generated: Hypothesis or schemathesis draws the requests; runs after the "
-                                       "example tests")
-    config.addinivalue_line("markers", "covering: the covering design's rows (every documented value); runs after "
-                                       "the example tests, before the generated ones")
+    config.addinivalue_line(
+        "markers", "generated: Hypothesis or schemathesis draws the requests; runs after the example tests"
+    )
+    config.addinivalue_line(
+        "markers",
+        "covering: the covering design's rows (every documented value); runs after "
+        "the example tests, before the generated ones",
+    )
     for marker in sorted(set(requirements.AREAS.values()) | set(LEVEL_MARKERS.values())):
         config.addinivalue_line("markers", f"{marker}: conformance tests of requirements in this area or level")
 
@@ -198,8 +205,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if config.getoption("--dry-run"):
         return
     budget = config.getoption("--max-requests") or target.limits.max_requests
-    client = Client(replace(target, limits=replace(target.limits, max_requests=budget,
-                                                   rate=config.getoption("--rate") or target.limits.rate)))
+    client = Client(
+        replace(
+            target,
+            limits=replace(target.limits, max_requests=budget, rate=config.getoption("--rate") or target.limits.rate),
+        )
+    )
     stash.preflight = preflight.credentials(target, client)
     if stash.preflight.problem:
         line = stash.redactor.text(stash.preflight.problem)
@@ -239,8 +250,11 @@ def unwritable(config: pytest.Config) -> str | None:
     import tempfile
     from pathlib import Path
 
-    places = [] if config.getoption("--collect-only", default=False) else \
-        ([] if config.getoption("--no-reports") else [("--reports-dir", Path(config.getoption("--reports-dir")))])
+    places = (
+        []
+        if config.getoption("--collect-only", default=False)
+        else ([] if config.getoption("--no-reports") else [("--reports-dir", Path(config.getoption("--reports-dir")))])
+    )
     if config.getoption("--results-json"):
         places.append(("--results-json", Path(config.getoption("--results-json")).parent))
     for option, folder in places:
@@ -252,8 +266,10 @@ def unwritable(config: pytest.Config) -> str | None:
             return f"{option}: cannot write to {folder}: {problem.strerror or problem}"
         latest = folder / "latest"
         if option == "--reports-dir" and latest.exists() and not latest.is_symlink():
-            return (f"{option}: {latest} is a folder, not the link to the last run the suite keeps there (an "
-                    "artifact download leaves one): move it away, or give another --reports-dir")
+            return (
+                f"{option}: {latest} is a folder, not the link to the last run the suite keeps there (an "
+                "artifact download leaves one): move it away, or give another --reports-dir"
+            )
     return None
 
 
@@ -302,24 +318,33 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     target = state(config).target
     budget, rate = run_limits(config)
     current = settings()
-    hypothesis = (f"Hypothesis profile {settings.get_current_profile_name()} ({current.max_examples} examples"
-                  f"{', derandomized' if current.derandomize else ''})")
+    hypothesis = (
+        f"Hypothesis profile {settings.get_current_profile_name()} ({current.max_examples} examples"
+        f"{', derandomized' if current.derandomize else ''})"
+    )
     if target is None:
         faults = config.getoption("--reference-fault")
-        lines = ["erpsync-conformance target: the bundled reference server (127.0.0.1, port chosen at start)"
-                 + (f", faults: {', '.join(faults)}" if faults else "")]
+        lines = [
+            "erpsync-conformance target: the bundled reference server (127.0.0.1, port chosen at start)"
+            + (f", faults: {', '.join(faults)}" if faults else "")
+        ]
     else:
-        lines = [f"erpsync-conformance target: {target.name} ({target.source})",
-                 f"base URL: {target.base_url}; schemes under test: {', '.join(target.schemes)}"
-                 + ("; app token" if target.apptoken else "")]
-    lines.append(f"budget: {budget} requests, at most {rate:g} per second{' (dry run: none sent)' if config.getoption('--dry-run') else ''}; {hypothesis}")
+        lines = [
+            f"erpsync-conformance target: {target.name} ({target.source})",
+            f"base URL: {target.base_url}; schemes under test: {', '.join(target.schemes)}"
+            + ("; app token" if target.apptoken else ""),
+        ]
+    lines.append(
+        f"budget: {budget} requests, at most {rate:g} per second{' (dry run: none sent)' if config.getoption('--dry-run') else ''}; {hypothesis}"
+    )
     schemes = declared_schemes(config)
     left_out = [s for s in SCHEMES if s not in schemes]
     if left_out:
         lines.append(f"schemes the target does not offer (their requirements not applicable): {', '.join(left_out)}")
     if target is not None and not target.limits.verify:
-        lines.append("TLS NOT VERIFIED (limits.verify_tls = false): the credentials go to whoever answers "
-                     f"at {target.base_url}")
+        lines.append(
+            f"TLS NOT VERIFIED (limits.verify_tls = false): the credentials go to whoever answers at {target.base_url}"
+        )
     elif target is not None and target.limits.ca_bundle:
         lines.append(f"TLS verified against {target.limits.ca_bundle}")
     for line in lines:
@@ -335,11 +360,21 @@ def declared_schemes(config: pytest.Config) -> tuple[str, ...]:
     return target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1").schemes
 
 
-def stage(item: pytest.Item) -> int:
-    """Example tests of single requirements first, then the covering rows, then the generated
-    tests: every requirement has an example test of known cost, the rows cover the documented
-    values, so a request budget that runs out cuts combinations first."""
-    return 2 if item.get_closest_marker("generated") else 1 if item.get_closest_marker("covering") else 0
+class Stage(enum.IntEnum):
+    """The order tests run in: example tests of single requirements first, then the covering rows,
+    then the generated tests. Every requirement has an example test of known cost and the rows
+    cover the documented values, so a request budget that runs out cuts combinations first. (The
+    preflight and the discovery of the server's choices come before any test.)"""
+
+    EXAMPLES = 0
+    COVERING = 1
+    GENERATED = 2
+
+
+def stage(item: pytest.Item) -> Stage:
+    if item.get_closest_marker("generated"):
+        return Stage.GENERATED
+    return Stage.COVERING if item.get_closest_marker("covering") else Stage.EXAMPLES
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -359,15 +394,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 requirement = requirements.get(rid)
                 item.add_marker(requirement.area)
                 item.add_marker(LEVEL_MARKERS[requirement.level])
-                if not stage(item):  # a covering row or generated test judges 33: -k names example tests
+                if stage(item) is Stage.EXAMPLES:  # a covering row or generated test judges 33: -k names example tests
                     item.extra_keyword_matches.add(rid)
                 item.user_properties.append((collect.REQUIREMENT_KEY, rid))
-        if stage(item):  # judges many requirements: in scope only through their own example tests
+        if stage(item) is not Stage.EXAMPLES:  # judges many: in scope only through their own example tests
             item.user_properties.append((collect.GENERATED_KEY, "true"))
     wanted = {rid.upper() for rid in config.getoption("requirement") or ()}
     if wanted:
+
         def of(item: pytest.Item) -> set[str]:
             return {rid for marker in item.iter_markers("requirement") for rid in marker.args}
+
         kept = [item for item in items if of(item) & wanted]
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
@@ -378,12 +415,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     from conformance.run import covering
 
-    rows = [item.callspec.params["row"] for item in session.items
-            if hasattr(item, "callspec") and isinstance(item.callspec.params.get("row"), covering.Row)]
+    rows = [
+        item.callspec.params["row"]
+        for item in session.items
+        if hasattr(item, "callspec") and isinstance(item.callspec.params.get("row"), covering.Row)
+    ]
     state(session.config).dimensions = covering.values_per_dimension(row.case for row in rows) if rows else {}
 
 
 # --- the run ------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def conformance_run(request: pytest.FixtureRequest) -> Iterator[Any]:
@@ -410,8 +451,10 @@ def conformance_run(request: pytest.FixtureRequest) -> Iterator[Any]:
     if worker is not None:  # xdist: each worker's client keeps its share, so that together they keep the whole
         count, index = int(worker["workercount"]), int(worker["workerid"].removeprefix("gw"))
         budget, rate = budget // count + (index < budget % count), rate / count
-    client = Client(replace(target, limits=replace(target.limits, max_requests=budget, rate=rate)),
-                    dry_run=config.getoption("--dry-run"))
+    client = Client(
+        replace(target, limits=replace(target.limits, max_requests=budget, rate=rate)),
+        dry_run=config.getoption("--dry-run"),
+    )
     client.budget.whole = whole
     run = Run(target, client, slow_ms=config.getoption("--slow-ms"))
     session.run = run
@@ -436,16 +479,27 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
         return (yield)
     try:
         result = yield
-    except (BudgetExhausted, DryRun, NotJudged) as stopped:
-        reason = "dry run: the request was listed, not sent" if isinstance(stopped, DryRun) \
-            else str(stopped) if isinstance(stopped, NotJudged) else f"{BUDGET_CUT} ({stopped})"
+    except Stopped as stopped:
+        reason = (
+            "dry run: the request was listed, not sent"
+            if isinstance(stopped, DryRun)
+            else str(stopped)
+            if isinstance(stopped, NotJudged)
+            else f"{BUDGET_CUT} ({stopped})"
+        )
         # Outcomes recorded before the stop (a schemathesis test records its passes on its first
         # case) are withdrawn: a test the budget cut short is untested, never passed.
         run = state(pyfuncitem.config).run
         if run is not None:
             Judge.of(run, pyfuncitem).record_final(
-                "stopped", [outcome(rid, Status.UNTESTED, reason) for marker in pyfuncitem.iter_markers("requirement")
-                            for rid in marker.args], withdraw_all=True)
+                "stopped",
+                [
+                    outcome(rid, Status.UNTESTED, reason)
+                    for marker in pyfuncitem.iter_markers("requirement")
+                    for rid in marker.args
+                ],
+                withdraw_all=True,
+            )
         pytest.skip(reason)
     except Exception:
         # A generated test (schemathesis) re-raises the finding of its shrunk case: its outcomes
@@ -462,6 +516,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
 
 # --- the end of the run: whole-run judgements, results.json, reports, verdict --------------------
 
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """HTTP-03 and HTTP-04 hold for every request of the run: judged here, over all of them.
@@ -476,8 +531,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if run is not None and run.exchanges:
         whole = {f"#{i}": e for i, e in enumerate(run.exchanges)}
         across = run.everywhere.outcomes() + everywhere.dead_features(run.everywhere)
-        judged = [run.judge(rid, whole).as_dict() for rid in SESSION_WIDE] + \
-            [{**o.as_dict(), "across_run": True} for o in across]
+        judged = [run.judge(rid, whole).as_dict() for rid in SESSION_WIDE] + [
+            {**o.as_dict(), "across_run": True} for o in across
+        ]
         for data in judged:
             rid = data["requirement"]
             if worker:
@@ -489,10 +545,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         config.workeroutput[collect.SUITE_KEY] = stash.suite_collected
         return
     collector = stash.collector
-    if collector is not None and not collector.tests and stash.suite_collected \
-            and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
-        sys.stderr.write("erpsync-conformance: the selection (-k, -m, --requirement) runs no test of the suite: "
-                         "nothing was judged\n")
+    if (
+        collector is not None
+        and not collector.tests
+        and stash.suite_collected
+        and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED
+    ):
+        sys.stderr.write(
+            "erpsync-conformance: the selection (-k, -m, --requirement) runs no test of the suite: nothing was judged\n"
+        )
         session.exitstatus = 2
         return
     if collector is None or not collector.outcomes:
@@ -528,17 +589,21 @@ def publish(config: pytest.Config, doc: dict[str, Any], *, point_latest: bool) -
             folder = results.write(doc, config.getoption("--reports-dir"), point_latest=point_latest)
             stash.published = (folder, *render.render_run(folder))
             if config.getoption("--keep"):
-                stash.pruned = results.prune(config.getoption("--reports-dir"), doc["run"]["target"]["name"],
-                                             config.getoption("--keep"), folder)
+                stash.pruned = results.prune(
+                    config.getoption("--reports-dir"), doc["run"]["target"]["name"], config.getoption("--keep"), folder
+                )
     except (OSError, TemplateError) as problem:
         stash.write_problem = f"erpsync-conformance: cannot write the reports: {problem}"
     except Exception as problem:  # reporting is total: a defect here is exit 2 and one line, never "conforms"
-        stash.write_problem = (f"erpsync-conformance: cannot write the reports ({type(problem).__name__}: "
-                               f"{sinks.shown(str(problem))[:300]}); the run is no verdict")
+        stash.write_problem = (
+            f"erpsync-conformance: cannot write the reports ({type(problem).__name__}: "
+            f"{sinks.shown(str(problem))[:300]}); the run is no verdict"
+        )
 
 
-def assemble(config: pytest.Config, collector: collect.Collector, interrupted: bool | str = False,
-             stopped: str | None = None) -> dict[str, Any]:
+def assemble(
+    config: pytest.Config, collector: collect.Collector, interrupted: bool | str = False, stopped: str | None = None
+) -> dict[str, Any]:
     """results.json's document; `stopped`: the configuration error that ended the run before it
     judged anything (then nothing was collected: every requirement is untested)."""
     import datetime as dt
@@ -548,36 +613,58 @@ def assemble(config: pytest.Config, collector: collect.Collector, interrupted: b
     processes = [p for p in processes if p]
     first = processes[0] if processes else {}
     target = stash.target
-    target_entry = {"name": target.name if target else first.get("name", "reference"),
-                    "base_url": target.base_url if target else first.get("base_url", "(not started)"),
-                    "source": target.source if target else "bundled reference server",
-                    "schemes": list(target.schemes) if target else first.get("schemes", []),
-                    "bundled": target is None,
-                    "faults": [] if target else list(config.getoption("--reference-fault")),
-                    "waivers": stash.waivers_source}
+    target_entry = {
+        "name": target.name if target else first.get("name", "reference"),
+        "base_url": target.base_url if target else first.get("base_url", "(not started)"),
+        "source": target.source if target else "bundled reference server",
+        "schemes": list(target.schemes) if target else first.get("schemes", []),
+        "bundled": target is None,
+        "faults": [] if target else list(config.getoption("--reference-fault")),
+        "waivers": stash.waivers_source,
+    }
     declared = target.profile.as_dict() if target else first.get("declared", {})
     run, inconsistent = results.run_metadata(
-        target=target_entry, processes=processes, declared=declared,
-        hypothesis=collect.hypothesis_settings(config), started=stash.started_at,
-        duration_s=time.monotonic() - stash.started, strict=options.strict(config),
-        dry_run=config.getoption("--dry-run"), slow_ms=config.getoption("--slow-ms"),
-        workers=len(collector.workers), budget_option=config.getoption("--max-requests"),
-        tls={"verified": bool(target.limits.verify) if target else True,
-             "ca_bundle": target.limits.ca_bundle if target else None,
-             "plain_http": plain_http(target.base_url) if target else False},
-        preflight=stash.preflight.entries, preflight_spent=stash.preflight.spent, command=command_line(config))
+        target=target_entry,
+        processes=processes,
+        declared=declared,
+        hypothesis=collect.hypothesis_settings(config),
+        started=stash.started_at,
+        duration_s=time.monotonic() - stash.started,
+        strict=options.strict(config),
+        dry_run=config.getoption("--dry-run"),
+        slow_ms=config.getoption("--slow-ms"),
+        workers=len(collector.workers),
+        budget_option=config.getoption("--max-requests"),
+        tls={
+            "verified": bool(target.limits.verify) if target else True,
+            "ca_bundle": target.limits.ca_bundle if target else None,
+            "plain_http": plain_http(target.base_url) if target else False,
+        },
+        preflight=stash.preflight.entries,
+        preflight_spent=stash.preflight.spent,
+        command=command_line(config),
+    )
     recorded = collector.in_scope()
     for rid, found in results.inconsistency_outcomes(run["choices"], inconsistent).items():
         if rid in collector.scope:
             recorded.setdefault(rid, []).extend(found)
     facts = target or target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1")
-    inapplicable = requirements.not_applicable_for(facts.schemes, facts.apptoken is not None,
-                                                   bool(facts.apptoken and facts.apptoken.required))
-    return results.assemble(run, recorded, waivers=stash.waivers, today=dt.date.today(),
-                            response_ms=[ms for p in processes for ms in p["response_ms"]],
-                            no_response=sum(p["no_response"] for p in processes), interrupted=interrupted,
-                            inapplicable=inapplicable, coverage=collector.coverage(),
-                            require_complete=bool(config.getoption("require_complete")), stopped=stopped)
+    inapplicable = requirements.not_applicable_for(
+        facts.schemes, facts.apptoken is not None, bool(facts.apptoken and facts.apptoken.required)
+    )
+    return results.assemble(
+        run,
+        recorded,
+        waivers=stash.waivers,
+        today=dt.date.today(),
+        response_ms=[ms for p in processes for ms in p["response_ms"]],
+        no_response=sum(p["no_response"] for p in processes),
+        interrupted=interrupted,
+        inapplicable=inapplicable,
+        coverage=collector.coverage(),
+        require_complete=bool(config.getoption("require_complete")),
+        stopped=stopped,
+    )
 
 
 def command_line(config: pytest.Config) -> str:
@@ -604,30 +691,46 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         terminalreporter.section("erpsync-conformance: planned requests (dry run)")
         for request in stash.planned:  # a curl line of kilobytes is cut here; the run's report has it whole
             line = f"{request.method} {request.label}: {request.curl}"
-            write(line if len(line) <= PLANNED_CAP else f"{line[:PLANNED_CAP]}... ({len(line) - PLANNED_CAP:,} more characters)")
+            write(
+                line
+                if len(line) <= PLANNED_CAP
+                else f"{line[:PLANNED_CAP]}... ({len(line) - PLANNED_CAP:,} more characters)"
+            )
         from hypothesis import settings
 
-        generated = sum(1 for item in terminalreporter.stats.get("skipped", [])
-                        if "drawn requests are not listed" in str(item.longrepr)
-                        or "schemathesis cases are not listed" in str(item.longrepr))
+        generated = sum(
+            1
+            for item in terminalreporter.stats.get("skipped", [])
+            if "drawn requests are not listed" in str(item.longrepr)
+            or "schemathesis cases are not listed" in str(item.longrepr)
+        )
         budget = config.getoption("--max-requests") or (stash.target.limits.max_requests if stash.target else None)
-        write(f"at least {len(stash.planned)} requests: the first request of each example test and covering row "
-              f"is listed above; nothing was sent. A real run sends more: a target's preflight sends one "
-              f"authorised request per declared scheme first, tests that compare answers send a "
-              f"baseline first, the server's choices on the open points are asked first (a few dozen requests "
-              f"when the target pins none), and the {generated} generated tests draw up to "
-              f"{settings().max_examples} examples each (Hypothesis profile {settings.get_current_profile_name()})"
-              + (f"; never more than the budget of {budget}" if budget else "") + ".")
+        write(
+            f"at least {len(stash.planned)} requests: the first request of each example test and covering row "
+            f"is listed above; nothing was sent. A real run sends more: a target's preflight sends one "
+            f"authorised request per declared scheme first, tests that compare answers send a "
+            f"baseline first, the server's choices on the open points are asked first (a few dozen requests "
+            f"when the target pins none), and the {generated} generated tests draw up to "
+            f"{settings().max_examples} examples each (Hypothesis profile {settings.get_current_profile_name()})"
+            + (f"; never more than the budget of {budget}" if budget else "")
+            + "."
+        )
         undecided = len(stash.target.profile.undecided()) if stash.target else 0
         preflights = len(stash.target.schemes) if stash.target else 0  # one per declared scheme, first
         about = len(stash.planned) + preflights + generated * settings().max_examples + 3 * undecided
         if budget and about > budget:
-            write(f"warning: the plan does not fit the budget of {budget}: about {about} requests (at least "
-                  f"{len(stash.planned)}); a real run cuts what does not fit and its verdict says how much. "
-                  f"A full run needs about {about} (--max-requests {about}).", yellow=True, bold=True)
+            write(
+                f"warning: the plan does not fit the budget of {budget}: about {about} requests (at least "
+                f"{len(stash.planned)}); a real run cuts what does not fit and its verdict says how much. "
+                f"A full run needs about {about} (--max-requests {about}).",
+                yellow=True,
+                bold=True,
+            )
         if stash.dimensions:
-            write("values per dimension in the covering rows: " +
-                  ", ".join(f"{name} {count}" for name, count in stash.dimensions.items()))
+            write(
+                "values per dimension in the covering rows: "
+                + ", ".join(f"{name} {count}" for name, count in stash.dimensions.items())
+            )
     doc = stash.doc
     if doc is None:
         return
@@ -635,20 +738,30 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     quiet = config.get_verbosity() < 0  # -q: the verdict and what failed or was not judged, no more
     shown = [e for e in doc["requirements"] if not quiet or (e["outcome"] in QUIET_SHOWN and gate.ran(e))]
     if shown:
-        terminalreporter.section("erpsync-conformance: requirements" + (" that failed or were not judged" if quiet else ""))
+        terminalreporter.section(
+            "erpsync-conformance: requirements" + (" that failed or were not judged" if quiet else "")
+        )
     for entry in shown:  # whole lines (the terminal wraps them), up to a cap a server cannot fill
         reason = entry["reason"].replace("\n", " ")
-        write(f"{entry['id']:10} {entry['level']:6} {entry['outcome']:14} "
-              f"{reason if len(reason) <= REASON_CAP else reason[:REASON_CAP] + '... (the report has it all)'}")
+        write(
+            f"{entry['id']:10} {entry['level']:6} {entry['outcome']:14} "
+            f"{reason if len(reason) <= REASON_CAP else reason[:REASON_CAP] + '... (the report has it all)'}"
+        )
     verdict, run = doc["verdict"], doc["run"]
-    write(", ".join(f"{n} {o}" for o, n in verdict["counts"].items()) +
-          f"; {run['requests']} requests in {run['duration_s']:.1f} s")
+    write(
+        ", ".join(f"{n} {o}" for o, n in verdict["counts"].items())
+        + f"; {run['requests']} requests in {run['duration_s']:.1f} s"
+    )
     for problem in doc["waiver_problems"]:
         blocking = problem.get("blocking", True)
         write(f"waiver {'problem' if blocking else 'note'}: {problem['problem']}", red=blocking)
     line = verdict.get("headline") or f"verdict: {verdict['status']} (exit {verdict['exit_code']})"
-    write(line, bold=True, green=verdict["exit_code"] == 0 and verdict["status"] == "conforms",
-          red=verdict["exit_code"] != 0)
+    write(
+        line,
+        bold=True,
+        green=verdict["exit_code"] == 0 and verdict["status"] == "conforms",
+        red=verdict["exit_code"] != 0,
+    )
     for reason in verdict["reasons"][:10]:
         write(f"  {reason[:REASON_CAP]}")
     if len(verdict["reasons"]) > 10:
@@ -662,7 +775,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if not stash.active:
         return
     if stash.doc is not None and not stash.summarised:  # pytest prints no summary after an internal error
-        line = stash.doc["verdict"].get("headline") or "verdict: {status} (exit {exit_code})".format(**stash.doc["verdict"])
+        line = stash.doc["verdict"].get("headline") or "verdict: {status} (exit {exit_code})".format(
+            **stash.doc["verdict"]
+        )
         config.get_terminal_writer().line(line, red=True, bold=True)
         for reason in stash.doc["verdict"]["reasons"][:3]:
             config.get_terminal_writer().line(f"  {reason[:300]}")
@@ -676,8 +791,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             writer.line(f"erpsync-conformance report:  {report}")
             writer.line(f"erpsync-conformance summary: {brief}")
             if stash.pruned:
-                writer.line(f"erpsync-conformance pruned:  {len(stash.pruned)} older run folder(s) of the target "
-                            f"(--keep {config.getoption('--keep')})")
+                writer.line(
+                    f"erpsync-conformance pruned:  {len(stash.pruned)} older run folder(s) of the target "
+                    f"(--keep {config.getoption('--keep')})"
+                )
     if not hasattr(config, "workerinput"):
         append_summary(config)
     while stash.restore:
@@ -703,10 +820,13 @@ def append_summary(config: pytest.Config) -> None:
             problem = f"verdict: {verdict['status']} (exit {verdict['exit_code']}); no reports were written ({why})"
         if problem is None:
             return
-        text = f"### erpsync-conformance: {'configuration error' if stash.config_error else 'no summary'}\n\n{problem}\n"
+        text = (
+            f"### erpsync-conformance: {'configuration error' if stash.config_error else 'no summary'}\n\n{problem}\n"
+        )
     try:
         with open(path, "a", encoding="utf-8") as out:
             out.write(text if text.endswith("\n") else text + "\n")
     except OSError as problem:
-        config.get_terminal_writer().line(f"erpsync-conformance: cannot append to --summary-file {path}: "
-                                          f"{problem.strerror or problem}", red=True)
+        config.get_terminal_writer().line(
+            f"erpsync-conformance: cannot append to --summary-file {path}: {problem.strerror or problem}", red=True
+        )

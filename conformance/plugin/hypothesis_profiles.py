@@ -20,9 +20,16 @@ from typing import Callable
 
 from hypothesis import HealthCheck, Phase, settings
 
+from conformance.errors import ConfigurationError
+
 ENVIRONMENT = "HYPOTHESIS_PROFILE"
-_QUIET = {"deadline": None, "derandomize": True, "database": None, "print_blob": False,
-          "suppress_health_check": [HealthCheck.too_slow]}
+_QUIET = {
+    "deadline": None,
+    "derandomize": True,
+    "database": None,
+    "print_blob": False,
+    "suppress_health_check": [HealthCheck.too_slow],
+}
 PROFILES: dict[str, dict] = {
     "dev": {"max_examples": 100, "deadline": None},
     "ci": {"max_examples": 100, **_QUIET},
@@ -36,7 +43,7 @@ PROFILES: dict[str, dict] = {
 }
 
 
-class UnknownProfile(ValueError):
+class UnknownProfile(ConfigurationError):
     pass
 
 
@@ -58,8 +65,9 @@ def load(option: str | None) -> str:
         settings.get_profile(name)  # one of the suite's, or one a conftest registered
     except Exception:  # InvalidArgument: not registered
         source = f"--hypothesis-profile {name!r}" if option else f"{ENVIRONMENT}={name!r}"
-        raise UnknownProfile(f"{source} is not a Hypothesis profile of the suite "
-                             f"(one of: {', '.join(PROFILES)})") from None
+        raise UnknownProfile(
+            f"{source} is not a Hypothesis profile of the suite (one of: {', '.join(PROFILES)})"
+        ) from None
     settings.load_profile(name)
     return name
 
@@ -76,4 +84,5 @@ def keep_nothing() -> Callable[[], None]:
     def restore() -> None:
         configuration.set_hypothesis_home_dir(previous)
         shutil.rmtree(home, ignore_errors=True)
+
     return restore

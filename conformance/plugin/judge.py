@@ -16,10 +16,10 @@ from typing import Any, Iterable
 
 import pytest
 
-from conformance.verdict import waivers as waiver_files
 from conformance.checks.outcome import Outcome, Status, outcome, worst
-from conformance.text.sinks import json_text, shown
 from conformance.plugin.state import state
+from conformance.text.sinks import json_text, shown
+from conformance.verdict import waivers as waiver_files
 
 OUTCOME_KEY = "erpsync_outcome"
 FINDING_KEY = "finding"
@@ -112,20 +112,28 @@ class Judge:
         if not outcomes:
             raise AssertionError("the test judged no requirement")
         waivers, today = state(self.item.config).waivers, dt.date.today()
-        waived = [o for o in outcomes if o.requirement in waivers and str(o.status) in waiver_files.WAIVABLE
-                  and not waivers[o.requirement].expired(today)]
+        waived = [
+            o
+            for o in outcomes
+            if o.requirement in waivers
+            and str(o.status) in waiver_files.WAIVABLE
+            and not waivers[o.requirement].expired(today)
+        ]
         result = worst([o for o in outcomes if not any(o is w for w in waived)])
         strict = strict_mode(self.item.config)
         if result is not None and (result.status is Status.FAIL or (result.status is Status.NON_STRICT and strict)):
             pytest.fail(self.redact(result.message()), pytrace=False)
         if waived:
             first = worst(waived)
-            pytest.xfail(self.redact(f"waived: {first.requirement} {first.status}: {waivers[first.requirement].reason}"))
+            pytest.xfail(
+                self.redact(f"waived: {first.requirement} {first.status}: {waivers[first.requirement].reason}")
+            )
         if result.status is Status.NON_STRICT:
             # A finding, not a skip: the test passes (dashboards count findings as skipped
             # otherwise) and carries it as a `finding` property, which JUnit shows (collect.py).
             self.item.user_properties.append(
-                (FINDING_KEY, self.redact(f"{result.requirement} SHOULD not met: {result.reason}")[:500]))
+                (FINDING_KEY, self.redact(f"{result.requirement} SHOULD not met: {result.reason}")[:500])
+            )
             return
         if result.status in (Status.UNTESTED, Status.NOT_APPLICABLE):
             pytest.skip(self.redact(f"{result.requirement} {result.status}: {result.reason}"))

@@ -18,11 +18,12 @@ import pytest
 
 from conformance.contract.endpoint import NS_API_SLOW_MS
 from conformance.contract.requirements import CATALOGUE
+from conformance.errors import ConfigurationError
 
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
 
-class OptionError(ValueError):
+class OptionError(ConfigurationError):
     """A bad option or environment value: the message names it, never a secret."""
 
 
@@ -31,11 +32,11 @@ class Option:
     flag: str
     help: str
     env: str | None = None
-    kind: str = "text"          # text, int, float, flag, list
+    kind: str = "text"  # text, int, float, flag, list
     metavar: str | None = None
     default: Any = None
     minimum: float | None = None  # numbers: the least allowed (exclusive for floats)
-    reference: bool = False     # the bundled server only: meaningless with --target
+    reference: bool = False  # the bundled server only: meaningless with --target
 
     @property
     def dest(self) -> str:
@@ -44,44 +45,130 @@ class Option:
 
 OPTIONS: tuple[Option, ...] = (
     Option("--target", "target TOML file; default: the bundled reference server", "ERPSYNC_TARGET", metavar="FILE"),
-    Option("--strict-should", "SHOULD failures fail the run too (the suite's own; pytest's --strict is "
-           "unrelated)", "ERPSYNC_STRICT", "flag"),
-    Option("--max-requests", "request budget (at least 1), overriding the target's [limits]",
-           "ERPSYNC_MAX_REQUESTS", "int", "N", minimum=1),
-    Option("--rate", "requests per second at most, overriding the target's", "ERPSYNC_RATE", "float",
-           "PER_SECOND", minimum=0),
-    Option("--require-complete", "a test the request budget cut fails the gate (verdict incomplete), as an "
-           "untested MUST does", "ERPSYNC_REQUIRE_COMPLETE", "flag"),
-    Option("--requirement", "only the tests that judge this requirement, its covering rows and generated tests "
-           "included, so it is judged as a whole run judges it (repeatable, e.g. --requirement AUTH-03); the "
-           "verdict then says partial", kind="list", metavar="ID"),
-    Option("--dry-run", "check everything, list the planned requests and their count; send nothing",
-           "ERPSYNC_DRY_RUN", "flag"),
-    Option("--slow-ms", "the NsApiSlow threshold HTTP-04 judges by (default 5000)", "ERPSYNC_SLOW_MS", "float",
-           "MS", default=float(NS_API_SLOW_MS), minimum=0),
-    Option("--reports-dir", "where each run's folder (results.json, report.html, summary.md) and `latest` go "
-           "(default ./reports)", "ERPSYNC_REPORTS_DIR", metavar="DIR", default="reports"),
+    Option(
+        "--strict-should",
+        "SHOULD failures fail the run too (the suite's own; pytest's --strict is unrelated)",
+        "ERPSYNC_STRICT",
+        "flag",
+    ),
+    Option(
+        "--max-requests",
+        "request budget (at least 1), overriding the target's [limits]",
+        "ERPSYNC_MAX_REQUESTS",
+        "int",
+        "N",
+        minimum=1,
+    ),
+    Option(
+        "--rate",
+        "requests per second at most, overriding the target's",
+        "ERPSYNC_RATE",
+        "float",
+        "PER_SECOND",
+        minimum=0,
+    ),
+    Option(
+        "--require-complete",
+        "a test the request budget cut fails the gate (verdict incomplete), as an untested MUST does",
+        "ERPSYNC_REQUIRE_COMPLETE",
+        "flag",
+    ),
+    Option(
+        "--requirement",
+        "only the tests that judge this requirement, its covering rows and generated tests "
+        "included, so it is judged as a whole run judges it (repeatable, e.g. --requirement AUTH-03); the "
+        "verdict then says partial",
+        kind="list",
+        metavar="ID",
+    ),
+    Option(
+        "--dry-run",
+        "check everything, list the planned requests and their count; send nothing",
+        "ERPSYNC_DRY_RUN",
+        "flag",
+    ),
+    Option(
+        "--slow-ms",
+        "the NsApiSlow threshold HTTP-04 judges by (default 5000)",
+        "ERPSYNC_SLOW_MS",
+        "float",
+        "MS",
+        default=float(NS_API_SLOW_MS),
+        minimum=0,
+    ),
+    Option(
+        "--reports-dir",
+        "where each run's folder (results.json, report.html, summary.md) and `latest` go (default ./reports)",
+        "ERPSYNC_REPORTS_DIR",
+        metavar="DIR",
+        default="reports",
+    ),
     Option("--no-reports", "write no run folder", "ERPSYNC_NO_REPORTS", "flag"),
-    Option("--keep", "after writing a run folder, keep the newest N folders of the target's runs in the reports "
-           "dir and delete its older ones (default: keep every run)", "ERPSYNC_KEEP", "int", "N", minimum=1),
+    Option(
+        "--keep",
+        "after writing a run folder, keep the newest N folders of the target's runs in the reports "
+        "dir and delete its older ones (default: keep every run)",
+        "ERPSYNC_KEEP",
+        "int",
+        "N",
+        minimum=1,
+    ),
     Option("--results-json", "also write results.json to FILE", "ERPSYNC_RESULTS_JSON", metavar="FILE"),
-    Option("--summary-file", "append summary.md to FILE at every exit, or the line naming a configuration "
-           "error (e.g. $GITHUB_STEP_SUMMARY)", "ERPSYNC_SUMMARY_FILE", metavar="FILE"),
+    Option(
+        "--summary-file",
+        "append summary.md to FILE at every exit, or the line naming a configuration error (e.g. $GITHUB_STEP_SUMMARY)",
+        "ERPSYNC_SUMMARY_FILE",
+        metavar="FILE",
+    ),
     Option("--waivers", "waiver file (TOML), overriding the target's `waivers`", "ERPSYNC_WAIVERS", metavar="FILE"),
-    Option("--reference-fault", "bundled server only: switch on a named fault (repeatable; "
-           "python -m conformance.reference --list-faults)", kind="list", metavar="NAME", reference=True),
-    Option("--reference-choice", "bundled server only: a choice of the server on an open point (repeatable); "
-           "the run is told it unless --reference-infer", kind="list", metavar="KEY=VALUE", reference=True),
-    Option("--reference-infer", "bundled server only: tell the run none of the server's choices; it infers "
-           "them, as for a target file with no [choices]", kind="flag", reference=True),
-    Option("--reference-option", "bundled server only: a serialisation or data variant (repeatable; "
-           "python -m conformance.reference --list-options)", kind="list", metavar="KEY=VALUE", reference=True),
-    Option("--reference-volatile", "bundled server only: flip IsRunning every N served requests (a live engine)",
-           kind="int", metavar="N", minimum=1, reference=True),
-    Option("--reference-random", "bundled server only: one of the conformant servers the generator draws "
-           "(every choice, serialisation and data from SEED; python -m conformance.reference --random-choices "
-           "SEED shows them); the other --reference-* options change it further", kind="int", metavar="SEED",
-           minimum=0, reference=True),
+    Option(
+        "--reference-fault",
+        "bundled server only: switch on a named fault (repeatable; python -m conformance.reference --list-faults)",
+        kind="list",
+        metavar="NAME",
+        reference=True,
+    ),
+    Option(
+        "--reference-choice",
+        "bundled server only: a choice of the server on an open point (repeatable); "
+        "the run is told it unless --reference-infer",
+        kind="list",
+        metavar="KEY=VALUE",
+        reference=True,
+    ),
+    Option(
+        "--reference-infer",
+        "bundled server only: tell the run none of the server's choices; it infers "
+        "them, as for a target file with no [choices]",
+        kind="flag",
+        reference=True,
+    ),
+    Option(
+        "--reference-option",
+        "bundled server only: a serialisation or data variant (repeatable; "
+        "python -m conformance.reference --list-options)",
+        kind="list",
+        metavar="KEY=VALUE",
+        reference=True,
+    ),
+    Option(
+        "--reference-volatile",
+        "bundled server only: flip IsRunning every N served requests (a live engine)",
+        kind="int",
+        metavar="N",
+        minimum=1,
+        reference=True,
+    ),
+    Option(
+        "--reference-random",
+        "bundled server only: one of the conformant servers the generator draws "
+        "(every choice, serialisation and data from SEED; python -m conformance.reference --random-choices "
+        "SEED shows them); the other --reference-* options change it further",
+        kind="int",
+        metavar="SEED",
+        minimum=0,
+        reference=True,
+    ),
 )
 BY_FLAG = {o.flag: o for o in OPTIONS}
 
@@ -91,11 +178,11 @@ def add(parser: pytest.Parser) -> None:
     for option in OPTIONS:
         env = f" (env {option.env})" if option.env else ""
         if option.kind == "flag":
-            group.addoption(option.flag, action="store_true", default=None, dest=option.dest,
-                            help=option.help + env)
+            group.addoption(option.flag, action="store_true", default=None, dest=option.dest, help=option.help + env)
         elif option.kind == "list":
-            group.addoption(option.flag, action="append", default=[], dest=option.dest, metavar=option.metavar,
-                            help=option.help)
+            group.addoption(
+                option.flag, action="append", default=[], dest=option.dest, metavar=option.metavar, help=option.help
+            )
         else:
             # Numbers are parsed in `resolve`, so a bad one is the same one line as a bad variable.
             group.addoption(option.flag, default=None, dest=option.dest, metavar=option.metavar, help=option.help + env)
@@ -106,8 +193,9 @@ def _number(option: Option, text: str, source: str) -> int | float:
     try:
         value = parse(text.strip())
     except ValueError:
-        raise OptionError(f"{source}: {text!r} is not {'a whole number' if option.kind == 'int' else 'a number'}") \
-            from None
+        raise OptionError(
+            f"{source}: {text!r} is not {'a whole number' if option.kind == 'int' else 'a number'}"
+        ) from None
     if isinstance(value, float) and not math.isfinite(value):
         raise OptionError(f"{source}: {text!r} is not a finite number")
     if option.minimum is not None:
@@ -170,8 +258,9 @@ def resolve(config: pytest.Config) -> None:
     if values.target:
         for option in OPTIONS:
             if option.reference and getattr(values, option.dest):
-                raise OptionError(f"{option.flag} is for the bundled reference server only; it cannot be "
-                                  f"combined with --target")
+                raise OptionError(
+                    f"{option.flag} is for the bundled reference server only; it cannot be combined with --target"
+                )
     _check_faults(values.reference_fault)
     _check_requirements(values.requirement)
 
@@ -184,8 +273,10 @@ def _check_requirements(ids: list[str]) -> None:
         if rid.upper() not in known:
             close = difflib.get_close_matches(rid.upper(), known, n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
-            raise OptionError(f"--requirement {rid!r} is no requirement of the catalogue{hint} "
-                              f"(docs/requirements.md lists the {len(known)})")
+            raise OptionError(
+                f"--requirement {rid!r} is no requirement of the catalogue{hint} "
+                f"(docs/requirements.md lists the {len(known)})"
+            )
 
 
 def _check_faults(names: list[str]) -> None:
@@ -195,8 +286,10 @@ def _check_faults(names: list[str]) -> None:
         if name not in BY_NAME:
             close = difflib.get_close_matches(name, BY_NAME, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise OptionError(f"--reference-fault {name!r} is not a fault of the reference server{hint} "
-                              f"(python -m conformance.reference --list-faults lists them)")
+            raise OptionError(
+                f"--reference-fault {name!r} is not a fault of the reference server{hint} "
+                f"(python -m conformance.reference --list-faults lists them)"
+            )
 
 
 def strict(config: pytest.Config) -> bool:
@@ -207,23 +300,31 @@ def strict(config: pytest.Config) -> bool:
 
 def short_help() -> str:
     """The console script's --help: the suite's options only; pytest's are one flag away."""
-    lines = ["usage: erpsync-conformance [OPTIONS] [PYTEST OPTIONS]",
-             "       erpsync-conformance discover [--target FILE] [-o FILE]",
-             "",
-             f"Judge a GetEngineStatus server against the contract's {len(CATALOGUE)} requirements. Exit 0: conforms;",
-             "1: does not conform, incomplete, or a waiver rotted; 2: a configuration error or an interrupted run.",
-             "",
-             "options:"]
-    rows = [("--hypothesis-profile NAME", "how many combinations the generated tests draw: staging, dev, ci, "
-             "thorough (env HYPOTHESIS_PROFILE)")]
+    lines = [
+        "usage: erpsync-conformance [OPTIONS] [PYTEST OPTIONS]",
+        "       erpsync-conformance discover [--target FILE] [-o FILE]",
+        "",
+        f"Judge a GetEngineStatus server against the contract's {len(CATALOGUE)} requirements. Exit 0: conforms;",
+        "1: does not conform, incomplete, or a waiver rotted; 2: a configuration error or an interrupted run.",
+        "",
+        "options:",
+    ]
+    rows = [
+        (
+            "--hypothesis-profile NAME",
+            "how many combinations the generated tests draw: staging, dev, ci, thorough (env HYPOTHESIS_PROFILE)",
+        )
+    ]
     for option in OPTIONS:
         name = option.flag + (f" {option.metavar}" if option.metavar else "")
         rows.append((name, option.help + (f" (env {option.env})" if option.env else "")))
-    rows += [("-m EXPR, -k EXPR", "only some requirements: -m select, -m must, -k AUTH-03 ..."),
-             ("-n N", "N worker processes (pytest-xdist)"),
-             ("--junitxml FILE", "JUnit XML, one test case per test, named by its requirement IDs"),
-             ("--version", "the versions of the suite, pytest, Hypothesis, schemathesis and Python"),
-             ("--help-pytest", "pytest's own options, all of which may be given too")]
+    rows += [
+        ("-m EXPR, -k EXPR", "only some requirements: -m select, -m must, -k AUTH-03 ..."),
+        ("-n N", "N worker processes (pytest-xdist)"),
+        ("--junitxml FILE", "JUnit XML, one test case per test, named by its requirement IDs"),
+        ("--version", "the versions of the suite, pytest, Hypothesis, schemathesis and Python"),
+        ("--help-pytest", "pytest's own options, all of which may be given too"),
+    ]
     width = max(len(name) for name, _ in rows) + 2
     for name, text in rows:
         lines.append(f"  {name:<{width}}{text}")

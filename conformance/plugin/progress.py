@@ -48,8 +48,14 @@ class Progress:
     """The controller's (or serial run's) progress line. `budget`: the run's request budget;
     `mode`: "live" (a terminal), "plain" (a log, or pytest -v) or "none" (-q)."""
 
-    def __init__(self, reporter: Any, budget: int | None, mode: str, clock: Callable[[], float] = time.monotonic,
-                 judged_now: Callable[[], set[str]] = set):
+    def __init__(
+        self,
+        reporter: Any,
+        budget: int | None,
+        mode: str,
+        clock: Callable[[], float] = time.monotonic,
+        judged_now: Callable[[], set[str]] = set,
+    ):
         """`judged_now`: the requirements judged so far (judged)."""
         self.reporter, self.budget, self.mode, self.clock = reporter, budget, mode, clock
         self.judged_now = judged_now
@@ -111,10 +117,13 @@ class Progress:
         elapsed = self.clock() - self.started
         sent = sum(self.sent.values())
         left = self.left(elapsed)
-        parts = {"requests": f"{sent} of {self.budget} requests" if self.budget else f"{sent} requests",
-                 "tests": f"{len(self.done)} of {self.total} tests" if self.total else f"{len(self.done)} tests",
-                 "judged": f"{len(self.judged)} requirement{'' if len(self.judged) == 1 else 's'} judged", "elapsed": f"{_seconds(elapsed)} elapsed",
-                 "left": f"about {_seconds(left)} left" if left is not None else ""}
+        parts = {
+            "requests": f"{sent} of {self.budget} requests" if self.budget else f"{sent} requests",
+            "tests": f"{len(self.done)} of {self.total} tests" if self.total else f"{len(self.done)} tests",
+            "judged": f"{len(self.judged)} requirement{'' if len(self.judged) == 1 else 's'} judged",
+            "elapsed": f"{_seconds(elapsed)} elapsed",
+            "left": f"about {_seconds(left)} left" if left is not None else "",
+        }
         for dropped in (None, "elapsed", "judged", "left"):  # first whole, then losing whole parts
             if dropped:
                 parts.pop(dropped)

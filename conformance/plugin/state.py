@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from conformance.run.preflight import Preflight
-from conformance.wire.target import Target
 from conformance.verdict.waivers import Waiver
-
+from conformance.wire.target import Target
 
 INVOKED: list[str] = []
 """The command line as typed, when the run came through `erpsync-conformance` (conformance.cli);

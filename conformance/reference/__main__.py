@@ -15,14 +15,14 @@ import sys
 
 import requests
 
-from conformance.contract.endpoint import PATH
 from conformance.contract.choices import SETTINGS, ProfileError, key_values
+from conformance.contract.endpoint import PATH
 from conformance.reference.config import SCHEMES, ServerConfig
 from conformance.reference.faults import FAULTS
 from conformance.reference.generator import draw, reference_config
 from conformance.reference.server import ReferenceServer
-from conformance.wire.target import is_loopback
 from conformance.reference.variants import VARIANTS
+from conformance.wire.target import is_loopback
 
 REDACTED = {"authorization", "cookie", "x-xsrf-token", "so-apptoken"}
 
@@ -32,30 +32,62 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
     parser.add_argument("--base-path", help="path up to and including /api/v1 (default /api/v1, or the drawn one)")
-    parser.add_argument("--scheme", action="append", choices=SCHEMES, dest="schemes",
-                        help="enable only these auth schemes (repeatable; default all)")
-    parser.add_argument("--random-choices", type=int, metavar="SEED", dest="seed",
-                        help="serve the conformant server drawn from SEED (every open point, serialisation and "
-                             "data drawn); --choice, --option and --fault change it further")
-    parser.add_argument("--fault", action="append", default=[], metavar="NAME",
-                        help="switch on a named fault (repeatable); --list-faults shows them")
-    parser.add_argument("--choice", action="append", default=[], metavar="KEY=VALUE",
-                        help="the server's choice on an open point (repeatable); --list-choices shows them")
-    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                        help="a serialisation or data variant (repeatable); --list-options shows them")
+    parser.add_argument(
+        "--scheme",
+        action="append",
+        choices=SCHEMES,
+        dest="schemes",
+        help="enable only these auth schemes (repeatable; default all)",
+    )
+    parser.add_argument(
+        "--random-choices",
+        type=int,
+        metavar="SEED",
+        dest="seed",
+        help="serve the conformant server drawn from SEED (every open point, serialisation and "
+        "data drawn); --choice, --option and --fault change it further",
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="switch on a named fault (repeatable); --list-faults shows them",
+    )
+    parser.add_argument(
+        "--choice",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="the server's choice on an open point (repeatable); --list-choices shows them",
+    )
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a serialisation or data variant (repeatable); --list-options shows them",
+    )
     parser.add_argument("--volatile", type=int, metavar="N", help="flip IsRunning every N served requests")
     parser.add_argument("--slow-seconds", type=float, default=5.5, help="delay of the 'slow' fault")
     parser.add_argument("--list-faults", action="store_true", help="list the faults and exit")
     parser.add_argument("--list-choices", action="store_true", help="list the open points and their choices, and exit")
     parser.add_argument("--list-options", action="store_true", help="list the variants and exit")
-    parser.add_argument("--sample", action="store_true",
-                        help="send the documented sample request once, print the exchange, exit")
+    parser.add_argument(
+        "--sample", action="store_true", help="send the documented sample request once, print the exchange, exit"
+    )
     return parser.parse_args(argv)
 
 
 def build_config(args: argparse.Namespace) -> ServerConfig:
-    config = reference_config(args.seed, key_values(args.choice, "--choice"), key_values(args.option, "--option"),
-                              args.fault, args.volatile, args.slow_seconds)
+    config = reference_config(
+        args.seed,
+        key_values(args.choice, "--choice"),
+        key_values(args.option, "--option"),
+        args.fault,
+        args.volatile,
+        args.slow_seconds,
+    )
     changes = {"base_path": args.base_path} if args.base_path else {}
     if args.schemes:
         changes["schemes"] = tuple(args.schemes)
@@ -66,8 +98,7 @@ def sample(server: ReferenceServer) -> int:
     """The reference page's sample request: Basic auth, Accept JSON with charset, Accept-Language sv."""
     creds = server.config.credentials
     token = base64.b64encode(f"{creds.basic_user}:{creds.basic_password}".encode()).decode()
-    headers = {"Authorization": f"Basic {token}", "Accept": "application/json; charset=utf-8",
-               "Accept-Language": "sv"}
+    headers = {"Authorization": f"Basic {token}", "Accept": "application/json; charset=utf-8", "Accept-Language": "sv"}
     response = requests.post(server.endpoint_url, headers=headers, timeout=10)
     request = response.request
     print(f"{request.method} {request.url}")
@@ -106,8 +137,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     server = ReferenceServer(config, host=args.host, port=args.port)
     if args.seed is not None:
-        print("\n".join(draw(args.seed).describe()) if config == draw(args.seed).config
-              else f"the server drawn from seed {args.seed}, changed by --choice/--option/--fault/--volatile")
+        print(
+            "\n".join(draw(args.seed).describe())
+            if config == draw(args.seed).config
+            else f"the server drawn from seed {args.seed}, changed by --choice/--option/--fault/--volatile"
+        )
     if args.sample:
         with server:
             return sample(server)
@@ -123,9 +157,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def bind_warning(host: str) -> str | None:
     """The warning for an address other machines can reach: the server's credentials are public."""
-    return None if is_loopback(host) else (
-        f"warning: --host {host} serves the sample credentials (conformance.reference.Credentials, which are "
-        "public) to every machine that can reach this address; the default 127.0.0.1 serves this machine only")
+    return (
+        None
+        if is_loopback(host)
+        else (
+            f"warning: --host {host} serves the sample credentials (conformance.reference.Credentials, which are "
+            "public) to every machine that can reach this address; the default 127.0.0.1 serves this machine only"
+        )
+    )
 
 
 if __name__ == "__main__":

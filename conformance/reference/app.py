@@ -31,10 +31,16 @@ DELAY_HEADER = "X-Reference-Delay"
 """Set on an answer a slow fault held back (the seconds it waited): tests see the fault by it, not by a clock."""
 OVERLOAD_EVERY = 25
 """Fault http-503-transient: one POST in this many is answered 503 (without Retry-After)."""
-UNKNOWN_SETTINGS = {"Accept-Language": "unknown_accept_language", "SO-Language": "unknown_so_language",
-                    "SO-Culture": "unknown_culture", "SO-TimeZone": "unknown_timezone"}
-HTML_PAGE = ("<!DOCTYPE html><html><head><title>ErpSync</title></head><body><h1>GetEngineStatus</h1>"
-             "<p>This resource is available as JSON and XML.</p></body></html>")
+UNKNOWN_SETTINGS = {
+    "Accept-Language": "unknown_accept_language",
+    "SO-Language": "unknown_so_language",
+    "SO-Culture": "unknown_culture",
+    "SO-TimeZone": "unknown_timezone",
+}
+HTML_PAGE = (
+    "<!DOCTYPE html><html><head><title>ErpSync</title></head><body><h1>GetEngineStatus</h1>"
+    "<p>This resource is available as JSON and XML.</p></body></html>"
+)
 """What a server whose unsupported_accept is `any` answers text/html with: a page, as ASP.NET may (fact 15)."""
 
 
@@ -75,8 +81,11 @@ class ReferenceApp:
             return self.error(413, "PayloadTooLarge", f"The request body exceeds {cfg.max_body_bytes} bytes")
 
         who = auth.authenticate(request, cfg)
-        if isinstance(who, auth.Refusal) and cfg.has("auth-xml-skips-auth") \
-                and "text/xml" in (request.headers.get("Accept") or "").lower():
+        if (
+            isinstance(who, auth.Refusal)
+            and cfg.has("auth-xml-skips-auth")
+            and "text/xml" in (request.headers.get("Accept") or "").lower()
+        ):
             who = auth.Principal("anonymous")
         if isinstance(who, auth.Refusal):
             return self.refuse(request, who)
@@ -89,21 +98,26 @@ class ReferenceApp:
             return locale
         negotiated = negotiation.negotiate(request.headers.get("Accept"), cfg.profile, cfg.faults)
         if negotiated.media_type is None:
-            return self.error(406, "NotAcceptable",
-                              f"None of the accepted types is produced: {request.headers.get('Accept')!r}")
+            return self.error(
+                406, "NotAcceptable", f"None of the accepted types is produced: {request.headers.get('Accept')!r}"
+            )
         if negotiated.media_type == "text/html":
             return Response(HTML_PAGE, status=200, content_type="text/html; charset=utf-8")
 
         if cfg.has("lang-culture-with-select-500") and request.headers.get("SO-Culture") and "$select" in request.args:
             raise LocaleCrash("FormatException: a culture's formatter met a nulled property")
-        if cfg.has("http-patch-culture-500") and request.headers.get("SO-Culture") \
-                and negotiated.media_type == "application/json-patch+json":
+        if (
+            cfg.has("http-patch-culture-500")
+            and request.headers.get("SO-Culture")
+            and negotiated.media_type == "application/json-patch+json"
+        ):
             raise LocaleCrash("NotSupportedException: culture-aware patch serialization")
         if cfg.has("accept-xml-select-as-json") and negotiated.is_xml and "$select" in request.args:
             negotiated = negotiation.Negotiated("application/json")
         body = engine.carrier(self.engine.snapshot(), locale, cfg, who.scheme)
         ignored = (negotiated.is_xml and cfg.has("select-xml-ignored")) or (
-            cfg.has("select-ignored-with-language") and locale.language is not None)
+            cfg.has("select-ignored-with-language") and locale.language is not None
+        )
         if not ignored:
             body = selection.apply(body, chosen, cfg.profile, cfg.faults)
         if cfg.has("http-slow-xml") and negotiated.is_xml:
@@ -130,14 +144,16 @@ class ReferenceApp:
         if cfg.has("lang-empty-list-400") and accept_language.strip() and not accept_language.strip(" ,\t"):
             return self.error(400, "BadRequest", f"Accept-Language {accept_language!r} names no language")
         if cfg.has("lang-region-tag-400") and any(
-                "-" in (headers.get(h) or "").split(",")[0] for h in ("Accept-Language", "SO-Language")):
+            "-" in (headers.get(h) or "").split(",")[0] for h in ("Accept-Language", "SO-Language")
+        ):
             return self.error(400, "BadRequest", "Region-specific language tags are not supported")
         resolved = locales.resolve(
-            locales.LocaleRequest(headers.get("Accept-Language"), headers.get("SO-Language"),
-                                  headers.get("SO-Culture"), zone),
+            locales.LocaleRequest(
+                headers.get("Accept-Language"), headers.get("SO-Language"), headers.get("SO-Culture"), zone
+            ),
             so_language_ignored=cfg.has("lang-so-language-ignored"),
-            star_translates=cfg.has("lang-star-translates") or (
-                cfg.has("lang-star-with-list-translates") and ";q=" in (headers.get("Accept-Language") or "")),
+            star_translates=cfg.has("lang-star-translates")
+            or (cfg.has("lang-star-with-list-translates") and ";q=" in (headers.get("Accept-Language") or "")),
             culture_without_language=cfg.has("lang-culture-without-language"),
             strict_zone_spacing=cfg.options.zone_spacing == "strict",
         )
@@ -184,29 +200,40 @@ class ReferenceApp:
         if refusal.status in (401, 403) and cfg.profile.refusal == "null-body":
             negotiated = negotiation.negotiate(request.headers.get("Accept"), cfg.profile, cfg.faults)
             documented = negotiated.media_type in negotiation.MEDIA_TYPES
-            leaked = engine.carrier(cfg.engine, locales.resolve(locales.LocaleRequest()), cfg, "leak") \
-                if cfg.has("auth-refusal-leaks-body") and refusal.status == 401 else None
+            leaked = (
+                engine.carrier(cfg.engine, locales.resolve(locales.LocaleRequest()), cfg, "leak")
+                if cfg.has("auth-refusal-leaks-body") and refusal.status == 401
+                else None
+            )
             return self.render(leaked, negotiated if documented else negotiation.Negotiated("application/json"))
         kind = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden"}[refusal.status]
         response = self.error(refusal.status, kind, refusal.reason)
         if cfg.has("auth-refusal-leaks-body") and refusal.status == 401:
             leaked = engine.carrier(cfg.engine, locales.resolve(locales.LocaleRequest()), cfg, "leak")
             response.set_data(rendering.to_json(leaked, cfg.profile, frozenset(), cfg.options).encode("utf-8"))
-        if refusal.status == 401 and cfg.profile.www_authenticate == "required" \
-                and not cfg.has("www-authenticate-missing"):
+        if (
+            refusal.status == 401
+            and cfg.profile.www_authenticate == "required"
+            and not cfg.has("www-authenticate-missing")
+        ):
             for scheme in ("basic", "soticket", "bearer"):
                 if scheme in cfg.offered:
-                    response.headers.add("WWW-Authenticate",
-                                         f'{auth.DOCUMENTED_SPELLINGS[scheme]} realm="SuperOffice"')
+                    response.headers.add("WWW-Authenticate", f'{auth.DOCUMENTED_SPELLINGS[scheme]} realm="SuperOffice"')
             if not response.headers.get("WWW-Authenticate"):  # a session-only installation: still a challenge
                 response.headers.add("WWW-Authenticate", 'Session realm="SuperOffice"')
         return response
 
 
-FRONT_END_HEADERS = (("Server", "Microsoft-IIS/10.0"), ("X-Powered-By", "ASP.NET"), ("Via", "1.1 gateway (Varnish)"),
-                     ("Cache-Control", "no-cache, no-store"), ("Strict-Transport-Security", "max-age=31536000"),
-                     ("X-Content-Type-Options", "nosniff"), ("Set-Cookie", "ARRAffinity=4f1c0de; Path=/; HttpOnly"),
-                     ("X-Request-Id", "0HN8Q2V1R3T5K:00000001"))
+FRONT_END_HEADERS = (
+    ("Server", "Microsoft-IIS/10.0"),
+    ("X-Powered-By", "ASP.NET"),
+    ("Via", "1.1 gateway (Varnish)"),
+    ("Cache-Control", "no-cache, no-store"),
+    ("Strict-Transport-Security", "max-age=31536000"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Set-Cookie", "ARRAffinity=4f1c0de; Path=/; HttpOnly"),
+    ("X-Request-Id", "0HN8Q2V1R3T5K:00000001"),
+)
 """What an IIS host, a gateway and a load balancer add to an answer (option front_end=proxy)."""
 
 
@@ -224,8 +251,9 @@ def coded(response: Response, request: Request, cfg: ServerConfig) -> Response:
         return response
     data = response.get_data()
     if not mislabelled:
-        data = {"gzip": lambda d: gzip.compress(d, mtime=0), "deflate": zlib.compress,
-                "br": brotli.compress}[coding](data)
+        data = {"gzip": lambda d: gzip.compress(d, mtime=0), "deflate": zlib.compress, "br": brotli.compress}[coding](
+            data
+        )
     response.set_data(data)
     response.headers["Content-Encoding"] = coding
     response.headers.add("Vary", "Accept-Encoding")
@@ -241,7 +269,7 @@ def front_end(response: Response, options) -> Response:
         response.headers["Connection"] = "close"
     if options.framing == "chunked" and response.status_code not in (204, 304):
         data = response.get_data()
-        response.response = iter([data[: len(data) // 2], data[len(data) // 2:]])
+        response.response = iter([data[: len(data) // 2], data[len(data) // 2 :]])
         response.headers.pop("Content-Length", None)  # the server then sends it chunked (HTTP/1.1)
     if options.header_case == "lower":
         items = list(response.headers.items())
@@ -253,5 +281,3 @@ def front_end(response: Response, options) -> Response:
 
 class LocaleCrash(RuntimeError):
     """What a faulty server does with a language or zone it does not know."""
-
-

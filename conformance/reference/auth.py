@@ -35,13 +35,11 @@ class AuthCrash(RuntimeError):
 
 
 def _same(given: str | None, expected: str) -> bool:
-    return given is not None and hmac.compare_digest(given.encode("utf-8", "replace"),
-                                                     expected.encode("utf-8"))
+    return given is not None and hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode("utf-8"))
 
 
 def authenticate(request: Request, config: ServerConfig) -> Principal | Refusal:
-    outcome = _authorization(request, config) if "Authorization" in request.headers \
-        else _session(request, config)
+    outcome = _authorization(request, config) if "Authorization" in request.headers else _session(request, config)
     if isinstance(outcome, Refusal):
         return outcome
     return _app_token(request, config, outcome)
@@ -76,8 +74,11 @@ def _authorization(request: Request, config: ServerConfig) -> Principal | Refusa
         right = creds.ticket.lower() if config.has("auth-ticket-case-insensitive") else creds.ticket
         ok = _same(given, right) and not config.has("auth-ticket-rejected")
     else:
-        ok = (_same(parsed.token, creds.bearer) or (config.has("auth-bearer-prefix-accepted") and len(parsed.token) > 4
-                                                    and creds.bearer.startswith(parsed.token)))
+        ok = _same(parsed.token, creds.bearer) or (
+            config.has("auth-bearer-prefix-accepted")
+            and len(parsed.token) > 4
+            and creds.bearer.startswith(parsed.token)
+        )
         ok = ok and not config.has("auth-bearer-rejected")
     return Principal(scheme) if ok else Refusal(401, "The credentials were not accepted")
 

@@ -50,6 +50,7 @@ def _field_reason(text: str) -> Condition:
     def has(cfg: ServerConfig) -> str | None:
         shown = [f.reason for _, f in cfg.engine.fields if f.mask is not None]  # no FieldRight, no Reason
         return None if text in shown else f"no FieldRight Reason is {text}"
+
     return has
 
 
@@ -61,8 +62,11 @@ def _non_ascii_text(cfg: ServerConfig) -> str | None:
 
 
 def _nulled_is_null(cfg: ServerConfig) -> str | None:
-    return "a nulled IsRunning is its type default, which the fault writes as a string too: SELECT-03 sees it" \
-        if cfg.profile.select_value_types == "default" else None
+    return (
+        "a nulled IsRunning is its type default, which the fault writes as a string too: SELECT-03 sees it"
+        if cfg.profile.select_value_types == "default"
+        else None
+    )
 
 
 def _password_without(what: str, test: Callable[[str], bool]) -> Condition:
@@ -70,17 +74,24 @@ def _password_without(what: str, test: Callable[[str], bool]) -> Condition:
         if "basic" not in cfg.offered:
             return "the server offers no basic"
         return f"the Basic password has {what}: the fault refuses it" if test(cfg.credentials.basic_password) else None
+
     return plain
 
 
 def _nulls_written(cfg: ServerConfig) -> str | None:
-    return "null members are left out (json_nulls=omitted): a null is a missing member" \
-        if cfg.options.json_nulls == "omitted" else None
+    return (
+        "null members are left out (json_nulls=omitted): a null is a missing member"
+        if cfg.options.json_nulls == "omitted"
+        else None
+    )
 
 
 def _app_token_optional(cfg: ServerConfig) -> str | None:
-    return "every call carries SO-AppToken (Online): the fault refuses every call but SOTicket's" \
-        if cfg.credentials.require_app_token else None
+    return (
+        "every call carries SO-AppToken (Online): the fault refuses every call but SOTicket's"
+        if cfg.credentials.require_app_token
+        else None
+    )
 
 
 def _another_scheme_than_ticket(cfg: ServerConfig) -> str | None:
@@ -157,5 +168,7 @@ def backgrounds(fault: Fault, count: int = 1, tries: int = 1000) -> list[int]:
         if not isinstance(with_fault(fault, draw(seed).config), str):
             seeds.append(seed)
     if len(seeds) < count:
-        raise LookupError(f"only {len(seeds)} drawn servers within {tries} seeds of {start} can show fault {fault.name}")
+        raise LookupError(
+            f"only {len(seeds)} drawn servers within {tries} seeds of {start} can show fault {fault.name}"
+        )
     return seeds[:count]

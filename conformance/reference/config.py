@@ -11,10 +11,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 from conformance.contract.choices import Profile
+from conformance.errors import ConfigurationError
 from conformance.reference import faults as fault_catalogue
 from conformance.reference.variants import Options
-
-SCHEMES = ("basic", "soticket", "bearer", "session")
+from conformance.wire.target import SCHEMES
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,21 @@ class EngineState:
     """None: TableRight is null (a carrier with no rights of its own, fact 14)."""
     table_reason: str | None = "[SR_ERPSYNC_RIGHTS_ADMIN_ONLY]"
     fields: tuple[tuple[str, FieldState], ...] = (
-        ("IsRunning", FieldState(("Read",), 'NO:"Kun lesetilgang";US:"Read only";SE:"Endast läsbehörighet";'
-                                            'DK:"Kun læseadgang";GE:"Nur Lesezugriff";FR:"Lecture seule"',
-                                 "System.Boolean", 0)),
+        (
+            "IsRunning",
+            FieldState(
+                ("Read",),
+                'NO:"Kun lesetilgang";US:"Read only";SE:"Endast läsbehörighet";'
+                'DK:"Kun læseadgang";GE:"Nur Lesezugriff";FR:"Lecture seule"',
+                "System.Boolean",
+                0,
+            ),
+        ),
         ("StatusMessage", FieldState(("Read",), "[SR_ERPSYNC_STATUS_READONLY]", "System.String", 2000)),
-        ("Interval", FieldState(("Update", "UIHintMandatory"), "[SR_ERPSYNC_INTERVAL_MANDATORY]",
-                                "System.TimeSpan", 0)),
+        (
+            "Interval",
+            FieldState(("Update", "UIHintMandatory"), "[SR_ERPSYNC_INTERVAL_MANDATORY]", "System.TimeSpan", 0),
+        ),
         ("TableRight", FieldState(None, None, "SuperOffice.CRM.Security.TableRight", 0)),
     )
 
@@ -70,11 +79,17 @@ class EngineState:
 SPARSE = EngineState(table_mask=None, table_reason=None, fields=())
 """What a carrier with no rights of its own reports (fact 14): TableRight null, FieldProperties {}."""
 CLIENT_SAMPLE = EngineState(
-    table_mask=("FULL",), table_reason="",
-    fields=(("IsRunning", FieldState(("Update",), "", "System.Boolean", 0)),
-            ("StatusMessage", FieldState(("Update", "UIHintMandatory"), "", "System.String", -1)),
-            ("Interval", FieldState(("Update", "UIHintMandatory"), "[SR_ERPSYNC_INTERVAL_MANDATORY]",
-                                    "System.TimeSpan", 0))))
+    table_mask=("FULL",),
+    table_reason="",
+    fields=(
+        ("IsRunning", FieldState(("Update",), "", "System.Boolean", 0)),
+        ("StatusMessage", FieldState(("Update", "UIHintMandatory"), "", "System.String", -1)),
+        (
+            "Interval",
+            FieldState(("Update", "UIHintMandatory"), "[SR_ERPSYNC_INTERVAL_MANDATORY]", "System.TimeSpan", 0),
+        ),
+    ),
+)
 """The values real WebAPI responses show (fact 14): FULL, Update, 'Update, UIHintMandatory', an empty
 Reason, FieldLength -1."""
 DATA = {"default": EngineState(), "sparse": SPARSE, "client-sample": CLIENT_SAMPLE}
@@ -103,21 +118,26 @@ class ServerConfig:
             object.__setattr__(self, "profile", Profile.reference().with_(**given))
         unknown = sorted(set(self.schemes) - set(SCHEMES))
         if unknown:
-            raise ValueError(f"unknown scheme(s) {unknown}; known: {', '.join(SCHEMES)}")
+            raise ConfigurationError(f"unknown scheme(s) {unknown}; known: {', '.join(SCHEMES)}")
         if not self.base_path.startswith("/") or self.base_path.endswith("/"):
-            raise ValueError(f"base_path must start and not end with '/': {self.base_path!r}")
+            raise ConfigurationError(f"base_path must start and not end with '/': {self.base_path!r}")
         if self.options.installation == "online":
             if self.profile.app_tokens == "unchecked":
-                raise ValueError("an Online installation checks application tokens (fact 21): choice "
-                                 "app_tokens=unchecked is for on-site installations")
+                raise ConfigurationError(
+                    "an Online installation checks application tokens (fact 21): choice "
+                    "app_tokens=unchecked is for on-site installations"
+                )
             if not self.credentials.require_app_token:  # Online requires SO-AppToken on every call (fact 21)
                 object.__setattr__(self, "credentials", replace(self.credentials, require_app_token=True))
-        if self.options.json_nulls == "omitted" and (self.profile.select_reference_types != "omitted"
-                                                     or self.profile.select_value_types == "null"):
-            raise ValueError("option json_nulls=omitted is the choice select_reference_types=omitted (and "
-                             "select_value_types omitted or default) makes under $select (fact 24)")
+        if self.options.json_nulls == "omitted" and (
+            self.profile.select_reference_types != "omitted" or self.profile.select_value_types == "null"
+        ):
+            raise ConfigurationError(
+                "option json_nulls=omitted is the choice select_reference_types=omitted (and "
+                "select_value_types omitted or default) makes under $select (fact 24)"
+            )
         if self.volatile_every is not None and self.volatile_every < 1:
-            raise ValueError("volatile_every must be a positive number of requests")
+            raise ConfigurationError("volatile_every must be a positive number of requests")
 
     @property
     def offered(self) -> tuple[str, ...]:

@@ -62,12 +62,14 @@ def carrier(state: EngineState, locale: locales.Locale, config: ServerConfig, sc
         "IsRunning": state.running,
         "StatusMessage": status_message(state, locale, config),
         "Interval": state.interval,
-        "TableRight": None if table_mask is None else {
-            "Mask": table_mask, "Reason": locales.translate(table_reason, language)},
+        "TableRight": None
+        if table_mask is None
+        else {"Mask": table_mask, "Reason": locales.translate(table_reason, language)},
         "FieldProperties": {
             name: {
-                "FieldRight": None if f.mask is None else {
-                    "Mask": field_masks or f.mask, "Reason": locales.translate(f.reason, language)},
+                "FieldRight": None
+                if f.mask is None
+                else {"Mask": field_masks or f.mask, "Reason": locales.translate(f.reason, language)},
                 "FieldType": f.field_type,
                 "FieldLength": _field_length(f.length, locale, config),
             }
@@ -76,13 +78,16 @@ def carrier(state: EngineState, locale: locales.Locale, config: ServerConfig, sc
     }
     if has("schema-extra-property"):
         body["LastSyncUtc"] = state.last_sync.isoformat()
-    if (has("lang-translates-booleans") and locale.language) or (has("lang-swedish-booleans") and locale.language == "sv"):
+    if (has("lang-translates-booleans") and locale.language) or (
+        has("lang-swedish-booleans") and locale.language == "sv"
+    ):
         table = locales.YES if state.running else locales.NO
         body["IsRunning"] = table[locale.language]
     if has("lang-german-incomplete") and locale.language == "de":
         for prop in body["FieldProperties"].values():
             if prop["FieldRight"] is not None and prop["FieldRight"]["Reason"] == locales.translate(
-                    "[SR_ERPSYNC_STATUS_READONLY]", "de"):
+                "[SR_ERPSYNC_STATUS_READONLY]", "de"
+            ):
                 prop["FieldRight"]["Reason"] = "[SR_ERPSYNC_STATUS_READONLY]"  # the German table lacks it
     for fault, name, change in SCHEME_FAULTS:
         if has(fault) and scheme == name:

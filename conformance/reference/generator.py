@@ -25,17 +25,56 @@ from conformance.reference.variants import VARIANTS, VARIANTS_BY_KEY, Options
 
 LATER = ("content_coding",)
 """Variants drawn from their own stream (see draw)."""
-TABLE_MASKS = (("RI", "RestrictedUpdate"), ("FULL",), ("R",), ("Select", "Insert"), ("None",), ("URU",),
-               ("WRITE",), ("UDR", "Filtering"), ("Select",), ("RF",))
-FIELD_MASKS = (("Read",), ("Update",), ("Update", "UIHintMandatory"), ("FULL",), ("Read", "Write"),
-               ("Read", "UIHintReadOnly"), ("None",), ("Read", "Nullable"), ("UIHints", "Read"), ("Write",))
-FIELD_TYPES = ("System.String", "System.Int32", "System.Boolean", "System.DateTime", "System.TimeSpan",
-               "System.Decimal", "SuperOffice.CRM.Security.TableRight", "System.Int32[]", "ListItem", "")
-REASONS = ("", "[SR_ERPSYNC_RIGHTS_ADMIN_ONLY]", "[SR_ERPSYNC_STATUS_READONLY]", "[SR_ERPSYNC_INTERVAL_MANDATORY]",
-           'NO:"Kun lesetilgang";US:"Read only";SE:"Endast läsbehörighet";DK:"Kun læseadgang";GE:"Nur Lesezugriff";'
-           'FR:"Lecture seule"', 'US:"Supplier";NO:"Leverandør"', "Reserved for the ERP connector ",
-           "Managed by the sync engine\r\nsee the connector's log  ", "Feld gesperrt\u2028(ERP)\t",
-           "Ændringer synkroniseres fra ERP ", "   ")
+TABLE_MASKS = (
+    ("RI", "RestrictedUpdate"),
+    ("FULL",),
+    ("R",),
+    ("Select", "Insert"),
+    ("None",),
+    ("URU",),
+    ("WRITE",),
+    ("UDR", "Filtering"),
+    ("Select",),
+    ("RF",),
+)
+FIELD_MASKS = (
+    ("Read",),
+    ("Update",),
+    ("Update", "UIHintMandatory"),
+    ("FULL",),
+    ("Read", "Write"),
+    ("Read", "UIHintReadOnly"),
+    ("None",),
+    ("Read", "Nullable"),
+    ("UIHints", "Read"),
+    ("Write",),
+)
+FIELD_TYPES = (
+    "System.String",
+    "System.Int32",
+    "System.Boolean",
+    "System.DateTime",
+    "System.TimeSpan",
+    "System.Decimal",
+    "SuperOffice.CRM.Security.TableRight",
+    "System.Int32[]",
+    "ListItem",
+    "",
+)
+REASONS = (
+    "",
+    "[SR_ERPSYNC_RIGHTS_ADMIN_ONLY]",
+    "[SR_ERPSYNC_STATUS_READONLY]",
+    "[SR_ERPSYNC_INTERVAL_MANDATORY]",
+    'NO:"Kun lesetilgang";US:"Read only";SE:"Endast läsbehörighet";DK:"Kun læseadgang";GE:"Nur Lesezugriff";'
+    'FR:"Lecture seule"',
+    'US:"Supplier";NO:"Leverandør"',
+    "Reserved for the ERP connector ",
+    "Managed by the sync engine\r\nsee the connector's log  ",
+    "Feld gesperrt\u2028(ERP)\t",
+    "Ændringer synkroniseres fra ERP ",
+    "   ",
+)
 
 
 @dataclass(frozen=True)
@@ -48,20 +87,26 @@ class Drawn:
     def describe(self) -> list[str]:
         """What was drawn, a line per decision, for a person reproducing a sweep's seed."""
         cfg = self.config
-        lines = [f"seed {self.seed}: base path {cfg.base_path}, schemes {', '.join(cfg.offered)}, "
-                 f"live engine {'every %d requests' % cfg.volatile_every if cfg.volatile_every else 'off'}"]
+        lines = [
+            f"seed {self.seed}: base path {cfg.base_path}, schemes {', '.join(cfg.offered)}, "
+            f"live engine {'every %d requests' % cfg.volatile_every if cfg.volatile_every else 'off'}"
+        ]
         lines += [f"  choice {k} = {v}" for k, v in cfg.profile.as_dict().items()]
         lines += [f"  option {k} = {v}" for k, v in cfg.options.__dict__.items()]
         engine = cfg.engine
-        lines.append(f"  data: TableRight {'null' if engine.table_mask is None else ', '.join(engine.table_mask)}, "
-                     f"{len(engine.fields)} FieldProperties, IsRunning {engine.running}, Interval {engine.interval}")
+        lines.append(
+            f"  data: TableRight {'null' if engine.table_mask is None else ', '.join(engine.table_mask)}, "
+            f"{len(engine.fields)} FieldProperties, IsRunning {engine.running}, Interval {engine.interval}"
+        )
         return lines
 
 
 def draw(seed: int) -> Drawn:
     rng = random.Random(seed)
-    options = Options(**{v.key: rng.choice(v.choices) for v in VARIANTS if v.key not in LATER + ("data", "json_nulls")},
-                      data="default")
+    options = Options(
+        **{v.key: rng.choice(v.choices) for v in VARIANTS if v.key not in LATER + ("data", "json_nulls")},
+        data="default",
+    )
     # Variants added after the sweeps were recorded draw from a stream of their own, so that every
     # seed still draws the server it drew before (bench/sweep.json, the regression seeds).
     later = random.Random(f"later:{seed}")
@@ -73,8 +118,11 @@ def draw(seed: int) -> Drawn:
     # where the target pins www_authenticate = "optional", so a drawn server always sends it.
     choices["www_authenticate"] = "required"
     # A serializer that omits nulls omits them with and without $select (fact 24).
-    omits_nulls = choices["select_reference_types"] == "omitted" and choices["select_value_types"] != "null" \
+    omits_nulls = (
+        choices["select_reference_types"] == "omitted"
+        and choices["select_value_types"] != "null"
         and rng.random() < 0.7
+    )
     options = options.with_(json_nulls="omitted" if omits_nulls else "written")
     base_path = rng.choice(("/api/v1", f"/Cust{rng.randrange(10000, 99999)}/api/v1", "/sod/api/v1"))
     schemes = _schemes(rng)
@@ -83,17 +131,22 @@ def draw(seed: int) -> Drawn:
     offered = [s for s in schemes if not (s == "basic" and options.installation == "online")]
     if not offered:  # an installation offers some scheme: Online's basic-only draw gets a ticket
         schemes, offered = schemes + ("soticket",), ["soticket"]
-    if not ("bearer" in offered and len(offered) > 1 and engine.table_mask not in (None, OTHER_PRINCIPAL["table_mask"])):
+    if not (
+        "bearer" in offered and len(offered) > 1 and engine.table_mask not in (None, OTHER_PRINCIPAL["table_mask"])
+    ):
         choices["principals"] = "same"  # the Bearer user's other rights (config.OTHER_PRINCIPAL) would not show
-    return Drawn(seed, ServerConfig(
-        base_path=base_path,
-        schemes=schemes,
-        credentials=credentials,
-        engine=engine,
-        profile=Profile(**choices),
-        options=options,
-        volatile_every=rng.choice((None, None, None, 2, 3, 5, 8)),
-    ))
+    return Drawn(
+        seed,
+        ServerConfig(
+            base_path=base_path,
+            schemes=schemes,
+            credentials=credentials,
+            engine=engine,
+            profile=Profile(**choices),
+            options=options,
+            volatile_every=rng.choice((None, None, None, 2, 3, 5, 8)),
+        ),
+    )
 
 
 def _schemes(rng: random.Random) -> tuple[str, ...]:
@@ -124,18 +177,33 @@ def _engine(rng: random.Random) -> EngineState:
     count = rng.choice((0, 1, 3, 4, 12, 40, 320))
     names = ["IsRunning", "StatusMessage", "Interval", "TableRight"][: min(count, 4)]
     names += [rng.choice(("userdef_", "x_erp_", "udf", "ErpField")) + str(i) for i in range(count - len(names))]
-    fields = tuple((name, FieldState(
-        None if rng.random() < 0.08 else rng.choice(FIELD_MASKS),
-        None if rng.random() < 0.1 else rng.choice(REASONS),
-        None if rng.random() < 0.05 else rng.choice(FIELD_TYPES),
-        rng.choice((0, -1, 1, 40, 255, 2000, 4000)))) for name in names)
+    fields = tuple(
+        (
+            name,
+            FieldState(
+                None if rng.random() < 0.08 else rng.choice(FIELD_MASKS),
+                None if rng.random() < 0.1 else rng.choice(REASONS),
+                None if rng.random() < 0.05 else rng.choice(FIELD_TYPES),
+                rng.choice((0, -1, 1, 40, 255, 2000, 4000)),
+            ),
+        )
+        for name in names
+    )
     table = rng.random() < 0.85
     return EngineState(
         running=rng.random() < 0.6,
-        interval=rng.choice((timedelta(minutes=15), timedelta(seconds=30), timedelta(hours=1, minutes=5),
-                             timedelta(days=1, hours=2), timedelta(minutes=1, seconds=30.5))),
-        last_sync=datetime(2026, rng.randrange(1, 12), rng.randrange(1, 28), rng.randrange(24), rng.randrange(60),
-                           tzinfo=timezone.utc),
+        interval=rng.choice(
+            (
+                timedelta(minutes=15),
+                timedelta(seconds=30),
+                timedelta(hours=1, minutes=5),
+                timedelta(days=1, hours=2),
+                timedelta(minutes=1, seconds=30.5),
+            )
+        ),
+        last_sync=datetime(
+            2026, rng.randrange(1, 12), rng.randrange(1, 28), rng.randrange(24), rng.randrange(60), tzinfo=timezone.utc
+        ),
         records=rng.randrange(0, 10_000_000),
         seconds=round(rng.uniform(0, 9999), 1),
         table_mask=rng.choice(TABLE_MASKS) if table else None,
@@ -144,9 +212,14 @@ def _engine(rng: random.Random) -> EngineState:
     )
 
 
-def reference_config(seed: int | None = None, choices: dict[str, str] | None = None,
-                     options: dict[str, str] | None = None, faults=(), volatile: int | None = None,
-                     slow_seconds: float | None = None) -> ServerConfig:
+def reference_config(
+    seed: int | None = None,
+    choices: dict[str, str] | None = None,
+    options: dict[str, str] | None = None,
+    faults=(),
+    volatile: int | None = None,
+    slow_seconds: float | None = None,
+) -> ServerConfig:
     """The bundled server as the --reference-* options describe it: the server drawn from `seed`
     (the reference defaults without one), then the given choices, options, faults and live engine
     on top. Raises ProfileError or ValueError naming a bad value."""

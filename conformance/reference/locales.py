@@ -44,19 +44,43 @@ INVARIANT = Culture("%Y-%m-%d %H:%M:%S", ".", "")
 # SuperOffice zone codes and numeric ids: the documented id=code pairs (HEADER-DOMAINS.md: TZ and
 # MDO timezoneiana.md), each with the IANA zone it stands for, and a few codes of the server's own.
 ZONES: dict[str, tuple[int, str]] = {
-    "UTC": (1, "UTC"), "AU-ACT": (36, "Australia/Canberra"), "AU3": (37, "Australia/Lord_Howe"),
-    "AU1": (38, "Australia/Eucla"), "AU-NSW": (39, "Australia/Sydney"), "AU-NT": (40, "Australia/Darwin"),
-    "AU-QLD": (41, "Australia/Brisbane"), "AU-SA": (42, "Australia/Adelaide"), "AU-TAS": (43, "Australia/Hobart"),
-    "AU-VIC": (44, "Australia/Melbourne"), "AU-WA": (45, "Australia/Perth"), "AT": (46, "Europe/Vienna"),
-    "BD": (50, "Asia/Dhaka"), "BE": (53, "Europe/Brussels"), "BR-RJ": (81, "America/Sao_Paulo"),
-    "CA-AB": (96, "America/Edmonton"), "CA-BC": (97, "America/Vancouver"), "CA-BC1": (98, "America/Dawson_Creek"),
-    "CA-BC2": (99, "America/Creston"), "CA2": (100, "America/Regina"), "CA2A": (101, "America/Swift_Current"),
-    "CA-MB": (102, "America/Winnipeg"), "CA-QC": (114, "America/Toronto"), "DK": (140, "Europe/Copenhagen"),
-    "FR": (156, "Europe/Paris"), "NO": (261, "Europe/Oslo"), "US-CA": (425, "America/Los_Angeles"),
-    "US-HI": (433, "Pacific/Honolulu"), "US-NY": (460, "America/New_York"),
-    "AR-NQ": (900, "America/Argentina/Salta"), "PF2A": (901, "Pacific/Tahiti"),
-    "SE": (902, "Europe/Stockholm"), "DE": (903, "Europe/Berlin"), "GB": (904, "Europe/London"),
-    "NL": (905, "Europe/Amsterdam"), "US-CHI": (906, "America/Chicago"), "US-LA": (907, "America/Los_Angeles"),
+    "UTC": (1, "UTC"),
+    "AU-ACT": (36, "Australia/Canberra"),
+    "AU3": (37, "Australia/Lord_Howe"),
+    "AU1": (38, "Australia/Eucla"),
+    "AU-NSW": (39, "Australia/Sydney"),
+    "AU-NT": (40, "Australia/Darwin"),
+    "AU-QLD": (41, "Australia/Brisbane"),
+    "AU-SA": (42, "Australia/Adelaide"),
+    "AU-TAS": (43, "Australia/Hobart"),
+    "AU-VIC": (44, "Australia/Melbourne"),
+    "AU-WA": (45, "Australia/Perth"),
+    "AT": (46, "Europe/Vienna"),
+    "BD": (50, "Asia/Dhaka"),
+    "BE": (53, "Europe/Brussels"),
+    "BR-RJ": (81, "America/Sao_Paulo"),
+    "CA-AB": (96, "America/Edmonton"),
+    "CA-BC": (97, "America/Vancouver"),
+    "CA-BC1": (98, "America/Dawson_Creek"),
+    "CA-BC2": (99, "America/Creston"),
+    "CA2": (100, "America/Regina"),
+    "CA2A": (101, "America/Swift_Current"),
+    "CA-MB": (102, "America/Winnipeg"),
+    "CA-QC": (114, "America/Toronto"),
+    "DK": (140, "Europe/Copenhagen"),
+    "FR": (156, "Europe/Paris"),
+    "NO": (261, "Europe/Oslo"),
+    "US-CA": (425, "America/Los_Angeles"),
+    "US-HI": (433, "Pacific/Honolulu"),
+    "US-NY": (460, "America/New_York"),
+    "AR-NQ": (900, "America/Argentina/Salta"),
+    "PF2A": (901, "Pacific/Tahiti"),
+    "SE": (902, "Europe/Stockholm"),
+    "DE": (903, "Europe/Berlin"),
+    "GB": (904, "Europe/London"),
+    "NL": (905, "Europe/Amsterdam"),
+    "US-CHI": (906, "America/Chicago"),
+    "US-LA": (907, "America/Los_Angeles"),
 }
 ZONE_IDS = {str(zid): code for code, (zid, _) in ZONES.items()}
 INCLUDE_OFFSET = "includetzoffset"
@@ -147,8 +171,14 @@ class LocaleRequest:
     so_timezone: str | None = None
 
 
-def resolve(req: LocaleRequest, *, so_language_ignored: bool = False, star_translates: bool = False,
-            culture_without_language: bool = False, strict_zone_spacing: bool = False) -> Locale:
+def resolve(
+    req: LocaleRequest,
+    *,
+    so_language_ignored: bool = False,
+    star_translates: bool = False,
+    culture_without_language: bool = False,
+    strict_zone_spacing: bool = False,
+) -> Locale:
     """The locale a request asks for; values the server does not know are ignored and listed."""
     unknown: list[str] = []
     language = _language(req, unknown, so_language_ignored, star_translates)
@@ -163,8 +193,7 @@ def resolve(req: LocaleRequest, *, so_language_ignored: bool = False, star_trans
     return Locale(language, culture, from_header, zone, offset, tuple(unknown))
 
 
-def _language(req: LocaleRequest, unknown: list[str], so_language_ignored: bool,
-              star_translates: bool) -> str | None:
+def _language(req: LocaleRequest, unknown: list[str], so_language_ignored: bool, star_translates: bool) -> str | None:
     so = (req.so_language or "").strip()
     if so and not so_language_ignored and not (star_translates and so.lower() in TRANSLATION_OFF):
         if so.lower() in TRANSLATION_OFF:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_list_header, parse_options_header
 
-from conformance.contract.endpoint import MEDIA_TYPES, XML_TYPES
 from conformance.contract.choices import Profile
+from conformance.contract.endpoint import MEDIA_TYPES, XML_TYPES
 
 DEFAULT = "application/json"
 PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json")

@@ -87,8 +87,17 @@ UNDOCUMENTED_BIT = 1 << 14
 
 SINGLE_FLAGS = {
     "TableRight": ("Select", "Update", "Insert", "Delete", "Filtering", "RestrictedUpdate", "Unused1", "Uninitialized"),
-    "FieldRight": ("Read", "Write", "Unused1", "Unused2", "Unused3", "Nullable", "UIHintMandatory", "UIHintReadOnly",
-                   "UndefinedValue256"),
+    "FieldRight": (
+        "Read",
+        "Write",
+        "Unused1",
+        "Unused2",
+        "Unused3",
+        "Nullable",
+        "UIHintMandatory",
+        "UIHintReadOnly",
+        "UndefinedValue256",
+    ),
 }
 JSON_OMITTED = object()
 """A property $select nulled that the JSON serializer leaves out (profile select_*_types=omitted);
@@ -98,12 +107,18 @@ XML writes it as a null."""
 # --- JSON -------------------------------------------------------------------------------------
 
 JSON_LAYOUTS: dict[str, dict[str, Any]] = {
-    "compact": {"separators": (",", ":")}, "spaced": {"separators": (", ", ": ")}, "indented": {"indent": 2}}
+    "compact": {"separators": (",", ":")},
+    "spaced": {"separators": (", ", ": ")},
+    "indented": {"indent": 2},
+}
 
 
 def to_json(body: dict[str, Any] | None, profile: Profile, faults: frozenset[str], options: Options = Options()) -> str:
-    return json.dumps(None if body is None else _json_value("", "", body, profile, faults, options),
-                      ensure_ascii=options.json_escapes == "ascii", **JSON_LAYOUTS[options.json_layout])
+    return json.dumps(
+        None if body is None else _json_value("", "", body, profile, faults, options),
+        ensure_ascii=options.json_escapes == "ascii",
+        **JSON_LAYOUTS[options.json_layout],
+    )
 
 
 def ordered(keys: list[str], order: str) -> list[str]:
@@ -115,8 +130,11 @@ def _json_value(key: str, parent: str, value: Any, profile: Profile, faults: fro
     if isinstance(value, dict):
         # A dictionary's entries are data: a serializer that omits null members keeps them (fact 24).
         omit_nulls = options.json_nulls == "omitted" and key != "FieldProperties"
-        out = {k: _json_value(k, key, value[k], profile, faults, options) for k in ordered(list(value), options.key_order)
-               if value[k] is not JSON_OMITTED and not (omit_nulls and value[k] is None)}
+        out = {
+            k: _json_value(k, key, value[k], profile, faults, options)
+            for k in ordered(list(value), options.key_order)
+            if value[k] is not JSON_OMITTED and not (omit_nulls and value[k] is None)
+        }
         if key == "" and "schema-missing-property" in faults:
             out.pop("Interval", None)
         return out
@@ -157,16 +175,32 @@ def to_xml(body: dict[str, Any] | None, profile: Profile, faults: frozenset[str]
     return '<?xml version="1.0" encoding="utf-8"?>' + text
 
 
-def _members(parent: ET.Element, values: dict[str, Any], order: tuple[str, ...], ns: str,
-             profile: Profile, faults: frozenset[str], options: Options, owner: str = "") -> None:
+def _members(
+    parent: ET.Element,
+    values: dict[str, Any],
+    order: tuple[str, ...],
+    ns: str,
+    profile: Profile,
+    faults: frozenset[str],
+    options: Options,
+    owner: str = "",
+) -> None:
     extras = tuple(k for k in values if k not in order)
     for name in ordered(list(order + extras), options.key_order):
         if name in values:
             _element(parent, name, values[name], ns, profile, faults, options, owner)
 
 
-def _element(parent: ET.Element, name: str, value: Any, ns: str, profile: Profile,
-             faults: frozenset[str], options: Options, owner: str = "") -> None:
+def _element(
+    parent: ET.Element,
+    name: str,
+    value: Any,
+    ns: str,
+    profile: Profile,
+    faults: frozenset[str],
+    options: Options,
+    owner: str = "",
+) -> None:
     if value is None or value is JSON_OMITTED:
         if "xml-nil-wrong" in faults:
             ET.SubElement(parent, f"{{{ns}}}{name}").text = "null"

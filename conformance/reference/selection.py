@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from conformance.contract.endpoint import PROPERTIES, RIGHT_PARTS, VALUE_TYPE_PROPERTIES
 from conformance.contract.choices import PATH_FALLBACK, Profile
+from conformance.contract.endpoint import PROPERTIES, RIGHT_PARTS, VALUE_TYPE_PROPERTIES
 from conformance.reference.rendering import JSON_OMITTED
 from conformance.reference.variants import Options
 
@@ -75,8 +75,11 @@ def parse(raw: str | None, profile: Profile, faults: frozenset[str], options: Op
         if top is not None and len(path) == 1:
             whole.add(top)
             continue
-        sub = _match(path[1], NESTED.get(top, ()), exact or "select-nested-case-sensitive" in faults) \
-            if top and len(path) == 2 else None
+        sub = (
+            _match(path[1], NESTED.get(top, ()), exact or "select-nested-case-sensitive" in faults)
+            if top and len(path) == 2
+            else None
+        )
         if top is not None and sub is None and getattr(profile, PATH_FALLBACK[top]) == "parent":
             whole.add(top)  # a path into what has no such part keeps the whole property
         elif sub is None or nested_mode == "ignored":
@@ -124,9 +127,12 @@ def apply(body: dict[str, Any], selection: Selection, profile: Profile, faults: 
         if name in selection.whole:
             kept = _stale(name, value) if "select-stale-values" in faults else value
         elif name in selection.parts and isinstance(value, dict):
-            kept = _without_omitted({
-                part: v if part in selection.parts[name] else (OMIT if drop else _unselected(part, profile))
-                for part, v in value.items()})
+            kept = _without_omitted(
+                {
+                    part: v if part in selection.parts[name] else (OMIT if drop else _unselected(part, profile))
+                    for part, v in value.items()
+                }
+            )
         else:
             kept = OMIT if drop else _unselected(name, profile)
         if kept is not OMIT:

@@ -76,8 +76,7 @@ class ReferenceServer:
     def __init__(self, config: ServerConfig | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self.config = config or ServerConfig()
         self.app = ReferenceApp(self.config)
-        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True,
-                                                   request_handler=QuietHandler)
+        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True, request_handler=QuietHandler)
         self._server.daemon_threads = True
         self.requests = self._server.request_log = RequestLog()
         self._thread: threading.Thread | None = None
@@ -99,8 +98,9 @@ class ReferenceServer:
         return target_of(self.config, self.base_url, name)
 
     def start(self) -> "ReferenceServer":
-        self._thread = threading.Thread(target=self._server.serve_forever, name="reference-server",
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="reference-server", kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -120,7 +120,6 @@ class ReferenceServer:
         self.stop()
 
 
-
 def target_of(cfg: ServerConfig, base_url: str, name: str = "reference") -> Target:
     """A reference server with this configuration as a target (also before it serves: what a
     run's redactor needs to know of its secrets)."""
@@ -133,9 +132,13 @@ def target_of(cfg: ServerConfig, base_url: str, name: str = "reference") -> Targ
         soticket=Secret(c.ticket, "REF_TICKET") if "soticket" in cfg.offered else None,
         bearer=Secret(c.bearer, "REF_BEARER") if "bearer" in cfg.offered else None,
         session=Session(c.session_cookie, Secret(c.session_id, "REF_SESSION"), Secret(c.xsrf_token, "REF_XSRF"))
-        if "session" in cfg.offered else None,
-        apptoken=AppTokens(Secret(c.app_token_granted, "REF_APP"),
-                           Secret(c.app_token_restricted, "REF_APP_RESTRICTED"), c.require_app_token),
+        if "session" in cfg.offered
+        else None,
+        apptoken=AppTokens(
+            Secret(c.app_token_granted, "REF_APP"),
+            Secret(c.app_token_restricted, "REF_APP_RESTRICTED"),
+            c.require_app_token,
+        ),
         limits=Limits(max_requests=100_000, rate=10_000, connect_timeout=5, read_timeout=30),
         source=f"bundled reference server at {base_url}",
         published=published_credentials(),

@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from conformance.verdict import results
 from conformance.report import compare, render, selection
+from conformance.verdict import results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,13 +23,24 @@ def main(argv: list[str] | None = None) -> int:
     one = commands.add_parser("render", help="report.html and summary.md of one run, from its results.json")
     one.add_argument("folder", help="a run folder under reports/ (or reports/latest)")
     many = commands.add_parser("compare", help="the vendor matrix of several runs, as HTML and Markdown")
-    many.add_argument("folders", nargs="+", metavar="DIR",
-                      help="run folders, results.json files or folders of runs (reports/): the newest complete "
-                           "run of each target is a column")
-    many.add_argument("--all", action="store_true", dest="every",
-                      help="a column for every run given, older, interrupted and dry runs included (history)")
-    many.add_argument("--out", metavar="DIR", help="where to write compare.html and compare.md "
-                                                   "(default reports/compare-<UTC timestamp>)")
+    many.add_argument(
+        "folders",
+        nargs="+",
+        metavar="DIR",
+        help="run folders, results.json files or folders of runs (reports/): the newest complete "
+        "run of each target is a column",
+    )
+    many.add_argument(
+        "--all",
+        action="store_true",
+        dest="every",
+        help="a column for every run given, older, interrupted and dry runs included (history)",
+    )
+    many.add_argument(
+        "--out",
+        metavar="DIR",
+        help="where to write compare.html and compare.md (default reports/compare-<UTC timestamp>)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "render":

@@ -31,8 +31,13 @@ def is_xml(media_type: str) -> bool:
 def readable_body(response: Mapping[str, Any]) -> tuple[str, bool]:
     """(the body to show, whether it was indented)."""
     body = response.get("body") or ""
-    if (not isinstance(body, str) or response.get("truncated") or len(body) > INDENT_CAP
-            or not is_xml(_media_type(response.get("headers"))) or "<!DOCTYPE" in body.upper()):
+    if (
+        not isinstance(body, str)
+        or response.get("truncated")
+        or len(body) > INDENT_CAP
+        or not is_xml(_media_type(response.get("headers")))
+        or "<!DOCTYPE" in body.upper()
+    ):
         return body, False
     try:  # toprettyxml recurses per level: a deeply nested body is shown as received
         text = minidom.parseString(body.encode("utf-8")).toprettyxml(indent="  ")

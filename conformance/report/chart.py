@@ -17,6 +17,7 @@ BINS_PER_DECADE = 5
 class Bar:
     """One bin; its slow part (responses over the threshold, which may fall inside a bin) is
     stacked on top, so the picture never hides a slow response in a fast-looking bar."""
+
     x: float
     y: float
     width: float
@@ -81,12 +82,37 @@ def response_chart(times_ms: list[float], threshold_ms: float) -> Chart | None:
     for i, count in enumerate(counts):
         low_ms, high_ms = 10 ** (low + i / BINS_PER_DECADE), 10 ** (low + (i + 1) / BINS_PER_DECADE)
         height = count / peak * plot_h
-        bars.append(Bar(round(x_of(low_ms), 1), round(TOP + plot_h - height, 1),
-                        round(plot_w / bins - 1, 1), round(height, 1), count, low_ms, high_ms,
-                        slow[i], round(slow[i] / peak * plot_h, 1)))
-    ticks = tuple(Tick(round(x_of(10 ** d), 1), _label(10 ** d)) for d in range(low, high + 1))
+        bars.append(
+            Bar(
+                round(x_of(low_ms), 1),
+                round(TOP + plot_h - height, 1),
+                round(plot_w / bins - 1, 1),
+                round(height, 1),
+                count,
+                low_ms,
+                high_ms,
+                slow[i],
+                round(slow[i] / peak * plot_h, 1),
+            )
+        )
+    ticks = tuple(Tick(round(x_of(10**d), 1), _label(10**d)) for d in range(low, high + 1))
     ordered = sorted(times_ms)
     p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
-    return Chart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, TOP, TOP + plot_h, tuple(bars), ticks,
-                 round(x_of(threshold_ms), 1), threshold_ms, peak, len(times_ms),
-                 statistics.median(times_ms), p95, max(times_ms), sum(ms > threshold_ms for ms in times_ms))
+    return Chart(
+        WIDTH,
+        HEIGHT,
+        LEFT,
+        WIDTH - RIGHT,
+        TOP,
+        TOP + plot_h,
+        tuple(bars),
+        ticks,
+        round(x_of(threshold_ms), 1),
+        threshold_ms,
+        peak,
+        len(times_ms),
+        statistics.median(times_ms),
+        p95,
+        max(times_ms),
+        sum(ms > threshold_ms for ms in times_ms),
+    )

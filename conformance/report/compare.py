@@ -12,18 +12,21 @@ import os
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from conformance.verdict import results
 from conformance.contract.choices import SETTINGS
 from conformance.report import selection
 from conformance.report.render import ENV
 from conformance.report.tell import tell
+from conformance.verdict import results
 
 
 def _labels(docs: Sequence[Mapping[str, Any]]) -> list[str]:
     """Target names (with the faults of a bundled server); where two runs share one, their start
     times tell them apart."""
-    names = [d["run"]["target"]["name"] + (f" ({', '.join(d['run']['target']['faults'])})"
-                                            if d["run"]["target"]["faults"] else "") for d in docs]
+    names = [
+        d["run"]["target"]["name"]
+        + (f" ({', '.join(d['run']['target']['faults'])})" if d["run"]["target"]["faults"] else "")
+        for d in docs
+    ]
     labels = [n if names.count(n) == 1 else f"{n} {d['run']['started'][:19]}" for n, d in zip(names, docs)]
     return [label if labels.count(label) == 1 else f"{label} #{i + 1}" for i, label in enumerate(labels)]
 
@@ -34,8 +37,10 @@ LEGEND = (
     ("non-strict", "a SHOULD requirement is broken: fails the run only under --strict-should"),
     ("informational", "an INFO requirement: what the server does, listed, never judged"),
     ("not-applicable", "the installation does not offer what it is about (e.g. a scheme it does not declare)"),
-    ("untested", "not judged: no credentials for it, the budget ran out, or a live engine kept a comparison "
-                 "from settling"),
+    (
+        "untested",
+        "not judged: no credentials for it, the budget ran out, or a live engine kept a comparison from settling",
+    ),
     ("waived", "failed, but the target's waiver file accepts it (with a reason and maybe an expiry date)"),
     ("absent", "not in that run (deselected with -m/-k, or an older suite)"),
 )
@@ -48,11 +53,19 @@ TOLD = ("fail", "non-strict")
 def matrix(docs: Sequence[Mapping[str, Any]], reports: Sequence[str | None] | None = None) -> dict[str, Any]:
     """`reports`: per run, the path of its report.html relative to where the matrix is written."""
     reports = list(reports) if reports is not None else [None] * len(docs)
-    columns = [{"label": label, "target": d["run"]["target"], "started": d["run"]["started"],
-                "suite_version": d["run"]["suite_version"], "verdict": d["verdict"],
-                "requests": d["run"]["requests"], "report": report,
-                "counts": {o: n for o, n in d["verdict"]["counts"].items() if n}}
-               for label, d, report in zip(_labels(docs), docs, reports)]
+    columns = [
+        {
+            "label": label,
+            "target": d["run"]["target"],
+            "started": d["run"]["started"],
+            "suite_version": d["run"]["suite_version"],
+            "verdict": d["verdict"],
+            "requests": d["run"]["requests"],
+            "report": report,
+            "counts": {o: n for o, n in d["verdict"]["counts"].items() if n},
+        }
+        for label, d, report in zip(_labels(docs), docs, reports)
+    ]
     by_run = [{e["id"]: e for e in d["requirements"]} for d in docs]
     ids = list(dict.fromkeys(rid for table in by_run for rid in table))
     rows = []
@@ -60,16 +73,38 @@ def matrix(docs: Sequence[Mapping[str, Any]], reports: Sequence[str | None] | No
         cells = [table.get(rid) for table in by_run]
         known = next(c for c in cells if c is not None)
         outcomes = [c["outcome"] if c else "absent" for c in cells]
-        rows.append({"id": rid, "level": known["level"], "title": known["title"], "area": known["area"],
-                     "cells": [{"outcome": o, "reason": c["reason"] if c else "not in this run"}
-                               for o, c in zip(outcomes, cells)],
-                     "differs": len(set(outcomes)) > 1})
+        rows.append(
+            {
+                "id": rid,
+                "level": known["level"],
+                "title": known["title"],
+                "area": known["area"],
+                "cells": [
+                    {"outcome": o, "reason": c["reason"] if c else "not in this run"} for o, c in zip(outcomes, cells)
+                ],
+                "differs": len(set(outcomes)) > 1,
+            }
+        )
     rows.sort(key=lambda r: not r["differs"])  # stable: catalogue order within each group
-    told = [{"label": c["label"], "items": [{"id": e["id"], "title": e["title"], "outcome": e["outcome"], "text": tell(e)}
-                                            for e in d["requirements"] if e["outcome"] in TOLD]}
-            for c, d in zip(columns, docs)]
-    return {"columns": columns, "rows": rows, "differing": [r["id"] for r in rows if r["differs"]],
-            "behaviours": behaviours(docs), "legend": LEGEND, "told": [t for t in told if t["items"]]}
+    told = [
+        {
+            "label": c["label"],
+            "items": [
+                {"id": e["id"], "title": e["title"], "outcome": e["outcome"], "text": tell(e)}
+                for e in d["requirements"]
+                if e["outcome"] in TOLD
+            ],
+        }
+        for c, d in zip(columns, docs)
+    ]
+    return {
+        "columns": columns,
+        "rows": rows,
+        "differing": [r["id"] for r in rows if r["differs"]],
+        "behaviours": behaviours(docs),
+        "legend": LEGEND,
+        "told": [t for t in told if t["items"]],
+    }
 
 
 def behaviours(docs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -85,8 +120,14 @@ def behaviours(docs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             shown = observed if observed is not None else (declared if declared != "auto" else "undecided")
             how = "observed" if observed is not None else ("declared" if declared != "auto" else "")
             cells.append({"choice": shown, "how": how, "reason": entry.get("reason", "")})
-        rows.append({"key": setting.key, "question": setting.question, "cells": cells,
-                     "differs": len({c["choice"] for c in cells}) > 1})
+        rows.append(
+            {
+                "key": setting.key,
+                "question": setting.question,
+                "cells": cells,
+                "differs": len({c["choice"] for c in cells}) > 1,
+            }
+        )
     return rows
 
 
@@ -100,8 +141,9 @@ def _report_of(path: Path, folder: Path) -> str | None:
     return Path(os.path.relpath(report.resolve(), folder.resolve())).as_posix()
 
 
-def write(paths: Sequence[str | os.PathLike], out: str | os.PathLike | None = None, *,
-          every: bool = True) -> tuple[Path, Path]:
+def write(
+    paths: Sequence[str | os.PathLike], out: str | os.PathLike | None = None, *, every: bool = True
+) -> tuple[Path, Path]:
     """compare.html and compare.md for the runs at `paths` (run folders, results.json files or
     folders of runs): every run given, or (every=False, the CLI's default) the newest complete one
     of each target (conformance.report.selection)."""

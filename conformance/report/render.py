@@ -12,14 +12,13 @@ from urllib.parse import quote
 import jinja2
 
 from conformance.contract.endpoint import NS_API_SLOW_MS
-from conformance.verdict.gate import OUTCOMES
-from conformance.verdict import gate
-from conformance.verdict import results
-from conformance.text import sinks
+from conformance.contract.requirements import AREAS, BY_ID
 from conformance.report.bodies import readable_body
 from conformance.report.chart import response_chart
 from conformance.report.tell import tell
-from conformance.contract.requirements import AREAS, BY_ID
+from conformance.text import sinks
+from conformance.verdict import gate, results
+from conformance.verdict.gate import OUTCOMES
 
 AREA_TITLES = {
     "schema": "Response schema",
@@ -29,9 +28,15 @@ AREA_TITLES = {
     "accept": "Accept: JSON and XML",
     "language": "Language, culture, time zone and app token",
 }
-VERDICT_MARKS = {"conforms": "✅", "does not conform": "❌", "incomplete": "⚠️",
-                 "waivers out of date": "⚠️", "dry run": "📝", "interrupted": "⛔",
-                 "configuration error": "⛔"}
+VERDICT_MARKS = {
+    "conforms": "✅",
+    "does not conform": "❌",
+    "incomplete": "⚠️",
+    "waivers out of date": "⚠️",
+    "dry run": "📝",
+    "interrupted": "⛔",
+    "configuration error": "⛔",
+}
 RED = ("fail", "non-strict", "waived")
 
 
@@ -45,7 +50,11 @@ def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("conformance.report", "templates"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2", "svg.j2"), default_for_string=False),
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["md"] = sinks.markdown
     env.filters["md_code"] = lambda text, in_table=False: sinks.markdown_code(text, in_table)
     env.filters["md_url"] = lambda path: quote(str(path), safe="/:.-_~")
@@ -54,8 +63,14 @@ def _environment() -> jinja2.Environment:
     env.filters["readable_body"] = readable_body
     env.filters["tell"] = tell
     env.globals["bare_headline"] = gate.headline  # the headline of a whole run: what the badge says
-    env.globals.update(OUTCOMES=OUTCOMES, AREA_TITLES=AREA_TITLES, VERDICT_MARKS=VERDICT_MARKS, RED=RED,
-                       COPY_SCRIPT=COPY_SCRIPT, COPY_SCRIPT_HASH=_csp_hash(COPY_SCRIPT))
+    env.globals.update(
+        OUTCOMES=OUTCOMES,
+        AREA_TITLES=AREA_TITLES,
+        VERDICT_MARKS=VERDICT_MARKS,
+        RED=RED,
+        COPY_SCRIPT=COPY_SCRIPT,
+        COPY_SCRIPT_HASH=_csp_hash(COPY_SCRIPT),
+    )
     return env
 
 
@@ -80,20 +95,21 @@ def _areas(doc: Mapping[str, Any]) -> list[tuple[str, list[Mapping[str, Any]]]]:
     return [(area, rows) for area, rows in grouped.items() if rows]
 
 
-
 def html(doc: Mapping[str, Any]) -> str:
     chart = response_chart(doc["timings"]["response_ms"], doc["run"].get("slow_ms", NS_API_SLOW_MS))
     red = [e for e in doc["requirements"] if e["outcome"] in RED]
-    return ENV.get_template("report.html.j2").render(doc=doc, run=doc["run"], verdict=doc["verdict"],
-                                                     red=red, areas=_areas(doc), chart=chart)
+    return ENV.get_template("report.html.j2").render(
+        doc=doc, run=doc["run"], verdict=doc["verdict"], red=red, areas=_areas(doc), chart=chart
+    )
 
 
 def summary(doc: Mapping[str, Any], report_link: str | None = "report.html", folder: str = "") -> str:
     """summary.md; report_link None: the page is read elsewhere (a CI job summary, where a relative
     link leads nowhere), so the report is named by its run `folder` instead."""
     red = [e for e in doc["requirements"] if e["outcome"] in RED]
-    return ENV.get_template("summary.md.j2").render(doc=doc, run=doc["run"], verdict=doc["verdict"], red=red,
-                                                    report_link=report_link, folder=folder)
+    return ENV.get_template("summary.md.j2").render(
+        doc=doc, run=doc["run"], verdict=doc["verdict"], red=red, report_link=report_link, folder=folder
+    )
 
 
 def render_run(folder: str | os.PathLike) -> tuple[Path, Path]:

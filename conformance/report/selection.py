@@ -19,8 +19,12 @@ from conformance.verdict import results
 NO_VERDICT = ("interrupted", "dry run", "configuration error")
 """Verdict statuses of runs that ended without a verdict on the target: never compared by default."""
 
-WHY = {"older": "older than their target's newest", "unreadable": "unreadable (no valid results.json)",
-       "dry run": "dry run(s)", "configuration error": "stopped by a configuration error"}
+WHY = {
+    "older": "older than their target's newest",
+    "unreadable": "unreadable (no valid results.json)",
+    "dry run": "dry run(s)",
+    "configuration error": "stopped by a configuration error",
+}
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,11 @@ def expand(paths: Sequence[str | os.PathLike]) -> list[tuple[Path, bool]]:
     for given in paths:
         path = Path(given)
         if path.is_dir() and not (path / "results.json").exists():
-            inside = sorted(p for p in path.iterdir() if p.is_dir() and not p.is_symlink()
-                            and not p.name.startswith(".") and (p / "results.json").is_file())
+            inside = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_dir() and not p.is_symlink() and not p.name.startswith(".") and (p / "results.json").is_file()
+            )
             if not inside:
                 raise results.ResultsError(f"{path}: neither a run folder (no results.json) nor a folder of runs")
             found += [(p, False) for p in inside]

@@ -12,8 +12,17 @@ from urllib.parse import unquote, urlsplit
 
 from conformance.text.sinks import shown
 
-SHOWN_REQUEST_HEADERS = ("Accept", "Accept-Language", "SO-Language", "SO-Culture", "SO-TimeZone", "SO-AppToken",
-                         "Content-Type", "X-XSRF-TOKEN", "Cookie")
+SHOWN_REQUEST_HEADERS = (
+    "Accept",
+    "Accept-Language",
+    "SO-Language",
+    "SO-Culture",
+    "SO-TimeZone",
+    "SO-AppToken",
+    "Content-Type",
+    "X-XSRF-TOKEN",
+    "Cookie",
+)
 """Request headers the paragraph names (the others are the client's own: User-Agent, lengths)."""
 EXCERPT = 160
 """Characters of a response body the paragraph quotes."""
@@ -77,6 +86,12 @@ def tell(entry: Mapping[str, Any]) -> str:
     if not evidence:
         return found
     first = evidence[0]
-    more = f" (and {len(evidence) - 1} more exchange{'s' if len(evidence) > 2 else ''} in the report)" if len(evidence) > 1 else ""
-    return (f"We sent {sent(first['request'])}; the server answered {came_back(first)}{more}. {found} "
-            "To reproduce: the curl line beside it in the report.")
+    more = (
+        f" (and {len(evidence) - 1} more exchange{'s' if len(evidence) > 2 else ''} in the report)"
+        if len(evidence) > 1
+        else ""
+    )
+    return (
+        f"We sent {sent(first['request'])}; the server answered {came_back(first)}{more}. {found} "
+        "To reproduce: the curl line beside it in the report."
+    )

@@ -25,10 +25,11 @@ from tomlkit.items import Table
 
 from conformance.checks import Observation
 from conformance.contract.choices import SETTINGS
+from conformance.errors import ConfigurationError
 from conformance.text.sinks import shown, toml_comment
 
 
-class MergeError(Exception):
+class MergeError(ConfigurationError):
     """The file cannot take the choices; the message names the file and why."""
 
 
@@ -55,7 +56,9 @@ def readable(path: Path) -> tomlkit.TOMLDocument:
     except FileNotFoundError:
         raise MergeError(f"{shown(str(path))}: no such target file to merge into") from None
     except (OSError, UnicodeDecodeError) as problem:
-        raise MergeError(f"{shown(str(path))}: cannot read it: {getattr(problem, 'strerror', None) or problem}") from None
+        raise MergeError(
+            f"{shown(str(path))}: cannot read it: {getattr(problem, 'strerror', None) or problem}"
+        ) from None
     try:
         document = tomlkit.parse(text)
     except TOMLKitError as problem:

@@ -55,8 +55,10 @@ def _credential_rows(schemes: Sequence[str]) -> list[Row]:
     # goes with a type the server answers, so that a credential it wrongly takes shows as a 200.
     answered = [a for a in domains.ACCEPT_FORMS if accept_requirement(a) != "ACCEPT-06"]
     forms = [(scheme, state) for scheme in schemes for state in domains.CREDENTIAL_STATES.get(scheme, ())]
-    return [Row(f"{scheme} credential", Case(scheme, credential=state, accept=accept))
-            for (scheme, state), accept in zip(forms, _take(answered, len(forms), 3))]
+    return [
+        Row(f"{scheme} credential", Case(scheme, credential=state, accept=accept))
+        for (scheme, state), accept in zip(forms, _take(answered, len(forms), 3))
+    ]
 
 
 def _unauthorised_rows() -> list[Row]:
@@ -70,10 +72,12 @@ def _beside(languages: Sequence[str], values: Sequence[str], kind, offset: int =
     whatever the server chose for unknown values."""
     risky = [v for v in values if kind(v) == "unknown"]
     plain = _take([v for v in values if v not in risky], len(languages), offset)
-    spare = [i for i, language in enumerate(languages) if domains.accept_language_kind(language) in ("unknown", "absent")]
+    spare = [
+        i for i, language in enumerate(languages) if domains.accept_language_kind(language) in ("unknown", "absent")
+    ]
     for i, value in zip(spare, risky):
         plain[i] = value
-    for i, value in zip(range(len(languages) - 1, -1, -1), risky[len(spare):]):
+    for i, value in zip(range(len(languages) - 1, -1, -1), risky[len(spare) :]):
         plain[i] = value  # more risky values than spare rows: the last rows carry the rest
     return plain
 
@@ -82,15 +86,22 @@ def _translation_rows(schemes: Sequence[str], rows: Sequence[Row]) -> list[Row]:
     """A whole JSON body in each shipped language that no language row gives one in (their $select
     or XML hides the translated Reasons): a language that leaves a reference untranslated shows
     only in a whole body (LANG-04)."""
-    whole = {r.case.accept_language.strip().lower() for r in rows if r.case.select is None
-             and r.case.so_language is None and r.case.accept_language is not None
-             and "," not in (r.case.accept or "")  # one type named: a list may be answered in XML
-             and (r.case.accept or "").split(";")[0].strip().lower() in ("application/json", "text/json")}
+    whole = {
+        r.case.accept_language.strip().lower()
+        for r in rows
+        if r.case.select is None
+        and r.case.so_language is None
+        and r.case.accept_language is not None
+        and "," not in (r.case.accept or "")  # one type named: a list may be answered in XML
+        and (r.case.accept or "").split(";")[0].strip().lower() in ("application/json", "text/json")
+    }
     missing = [language for language in domains.SHIPPED_LANGUAGES if language.lower() not in whole]
-    return [Row("translation", Case(scheme, accept="application/json", accept_language=language,
-                                    accept_encoding=coding))
-            for language, scheme, coding in zip(missing, _take(schemes, len(missing)),
-                                                _take(domains.ACCEPT_ENCODINGS, len(missing), 1))]
+    return [
+        Row("translation", Case(scheme, accept="application/json", accept_language=language, accept_encoding=coding))
+        for language, scheme, coding in zip(
+            missing, _take(schemes, len(missing)), _take(domains.ACCEPT_ENCODINGS, len(missing), 1)
+        )
+    ]
 
 
 def _language_rows(schemes: Sequence[str]) -> list[Row]:
@@ -98,28 +109,69 @@ def _language_rows(schemes: Sequence[str]) -> list[Row]:
     n = len(ACCEPT_LANGUAGES)
     selects: list[str | None] = list(domains.SELECT_CLAUSES) + [None] * max(0, n - len(domains.SELECT_CLAUSES))
     for language, scheme, accept, culture, zone, select, coding in zip(
-            ACCEPT_LANGUAGES, _take(schemes, n), _take(domains.ACCEPT_FORMS, n),
-            _beside(ACCEPT_LANGUAGES, CULTURES, domains.culture_kind),
-            _beside(ACCEPT_LANGUAGES, domains.ZONE_FORMS, domains.zone_kind), selects,
-            _take(domains.ACCEPT_ENCODINGS, n)):
-        out.append(Row("Accept-Language", Case(scheme, accept=accept, accept_language=language, so_culture=culture,
-                                               so_timezone=zone, select=select, accept_encoding=coding)))
+        ACCEPT_LANGUAGES,
+        _take(schemes, n),
+        _take(domains.ACCEPT_FORMS, n),
+        _beside(ACCEPT_LANGUAGES, CULTURES, domains.culture_kind),
+        _beside(ACCEPT_LANGUAGES, domains.ZONE_FORMS, domains.zone_kind),
+        selects,
+        _take(domains.ACCEPT_ENCODINGS, n),
+    ):
+        out.append(
+            Row(
+                "Accept-Language",
+                Case(
+                    scheme,
+                    accept=accept,
+                    accept_language=language,
+                    so_culture=culture,
+                    so_timezone=zone,
+                    select=select,
+                    accept_encoding=coding,
+                ),
+            )
+        )
     m = len(domains.SO_LANGUAGE_VALUES)
     offset = len(ACCEPT_LANGUAGES)
     for so_language, scheme, accept, culture, zone, select, coding in zip(
-            domains.SO_LANGUAGE_VALUES, _take(schemes, m, 1), _take(domains.ACCEPT_FORMS, m, offset % 7),
-            _take(CULTURES, m, 3), _take(domains.ZONE_FORMS, m, offset), _take(domains.SELECT_CLAUSES, m, 7),
-            _take(domains.ACCEPT_ENCODINGS, m, offset)):
-        out.append(Row("SO-Language", Case(scheme, accept=accept, so_language=so_language, accept_language="fr",
-                                           so_culture=culture, so_timezone=zone, select=select,
-                                           accept_encoding=coding)))
+        domains.SO_LANGUAGE_VALUES,
+        _take(schemes, m, 1),
+        _take(domains.ACCEPT_FORMS, m, offset % 7),
+        _take(CULTURES, m, 3),
+        _take(domains.ZONE_FORMS, m, offset),
+        _take(domains.SELECT_CLAUSES, m, 7),
+        _take(domains.ACCEPT_ENCODINGS, m, offset),
+    ):
+        out.append(
+            Row(
+                "SO-Language",
+                Case(
+                    scheme,
+                    accept=accept,
+                    so_language=so_language,
+                    accept_language="fr",
+                    so_culture=culture,
+                    so_timezone=zone,
+                    select=select,
+                    accept_encoding=coding,
+                ),
+            )
+        )
     return out
 
 
 def values_per_dimension(cases: Iterable[Case]) -> dict[str, int]:
     """How many distinct values of each dimension the cases send (for --dry-run)."""
-    dimensions: dict[str, set[object]] = {"Accept": set(), "Accept-Language": set(), "SO-Language": set(), "SO-Culture": set(),
-                  "SO-TimeZone": set(), "Accept-Encoding": set(), "$select": set(), "credential": set()}
+    dimensions: dict[str, set[object]] = {
+        "Accept": set(),
+        "Accept-Language": set(),
+        "SO-Language": set(),
+        "SO-Culture": set(),
+        "SO-TimeZone": set(),
+        "Accept-Encoding": set(),
+        "$select": set(),
+        "credential": set(),
+    }
     for case in cases:
         for header, value in case.headers().items():
             dimensions[header].add(value)

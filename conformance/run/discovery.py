@@ -16,24 +16,27 @@ import base64
 from typing import Callable, Iterable
 
 from conformance import checks
-from conformance.contract import endpoint
 from conformance.checks import Observation
 from conformance.checks.accept import mislabelled, nil_form
 from conformance.checks.auth import refusal_problem
-from conformance.wire.transport.auth import RawAuthorization
-from conformance.wire.transport.errors import BudgetExhausted, DryRun, NotJudged
+from conformance.contract import endpoint
+from conformance.contract.choices import PATH_FALLBACK, SETTINGS, Profile
 from conformance.contract.endpoint import JSON_TYPES, PROPERTIES
-from conformance.wire.exchange import Exchange
+from conformance.contract.xmlbody import XmlBodyError, interval_form, parse
+from conformance.errors import Stopped
 from conformance.model.oracle import looks_nulled, same_value
 from conformance.text.sinks import json_text, toml_comment, toml_string
-from conformance.contract.choices import PATH_FALLBACK, SETTINGS, Profile
-from conformance.contract.xmlbody import XmlBodyError, interval_form, parse
+from conformance.wire.exchange import Exchange
+from conformance.wire.transport.auth import RawAuthorization
+from conformance.wire.transport.errors import DryRun
 
 UNKNOWN = "ErpSyncConformanceNoSuchName"
-UNKNOWN_HEADERS = {"unknown_accept_language": {"Accept-Language": "zz"},
-                   "unknown_so_language": {"SO-Language": "x-klingon"},
-                   "unknown_culture": {"Accept-Language": "en", "SO-Culture": "xx-YY"},
-                   "unknown_timezone": {"SO-TimeZone": "Mars/Olympus_Mons"}}
+UNKNOWN_HEADERS = {
+    "unknown_accept_language": {"Accept-Language": "zz"},
+    "unknown_so_language": {"SO-Language": "x-klingon"},
+    "unknown_culture": {"Accept-Language": "en", "SO-Culture": "xx-YY"},
+    "unknown_timezone": {"SO-TimeZone": "Mars/Olympus_Mons"},
+}
 JSON = {"Accept": "application/json"}
 Decider = Callable[["Probe"], Observation]
 
@@ -77,8 +80,12 @@ def _kept(name: str, exchange: Exchange, probe: Probe) -> bool | None:
     if name in ("IsRunning", "Interval") and value is not None and probe.decided.get("select_value_types") == "null":
         return True  # a value type is nulled to null here: any value is the property kept
     if name not in body or looks_nulled(name, value):
-        if name == "IsRunning" and name in body and name not in probe.run.volatile \
-                and not looks_nulled(name, probe.body.get(name)):
+        if (
+            name == "IsRunning"
+            and name in body
+            and name not in probe.run.volatile
+            and not looks_nulled(name, probe.body.get(name))
+        ):
             # A live engine's IsRunning may have turned false (a nulled form) since the baseline:
             # read it once more; if it changed, the answer cannot tell kept from nulled.
             probe.plain = probe.run.baseline(fresh=True)
@@ -99,13 +106,18 @@ def select_case(p: Probe) -> Observation:
     other = next((q for q in PROPERTIES if q != name), "IsRunning")
     answer = p.select(f"{other},{name.lower()}")
     if answer.status == 400:
-        return observation(key, "exact", f"$select naming {name.lower()!r} was rejected (400): names match exactly",
-                           answer)
+        return observation(
+            key, "exact", f"$select naming {name.lower()!r} was rejected (400): names match exactly", answer
+        )
     kept = _kept(name, answer, p)
     if kept is None:
         return observation(key, None, f"$select naming {name.lower()!r}: {answer.summary()}", answer)
-    return observation(key, "insensitive" if kept else "exact",
-                       f"$select naming {name.lower()!r} {'kept' if kept else 'nulled'} {name}", answer)
+    return observation(
+        key,
+        "insensitive" if kept else "exact",
+        f"$select naming {name.lower()!r} {'kept' if kept else 'nulled'} {name}",
+        answer,
+    )
 
 
 def select_value_types(p: Probe) -> Observation:
@@ -125,10 +137,15 @@ def select_value_types(p: Probe) -> Observation:
         else:
             return observation(key, None, f"$select=StatusMessage kept {name}: $select had no effect", answer)
     if len(forms) != 1:
-        return observation(key, None, f"IsRunning and Interval nulled in different forms ({', '.join(sorted(forms))})",
-                           answer)
-    return observation(key, forms.pop(), "$select=StatusMessage: IsRunning and Interval came back "
-                       f"{_form_words(body, ('IsRunning', 'Interval'))}", answer)
+        return observation(
+            key, None, f"IsRunning and Interval nulled in different forms ({', '.join(sorted(forms))})", answer
+        )
+    return observation(
+        key,
+        forms.pop(),
+        f"$select=StatusMessage: IsRunning and Interval came back {_form_words(body, ('IsRunning', 'Interval'))}",
+        answer,
+    )
 
 
 def _form_words(body: dict, names: Iterable[str]) -> str:
@@ -167,13 +184,18 @@ def select_only_unknown(p: Probe) -> Observation:
         return observation(key, None, "no property of the unfiltered body tells kept from nulled", p.plain)
     answer = p.select(UNKNOWN)
     if answer.status == 400:
-        return observation(key, None, "a $select of only an unknown name was rejected (400): the choice does not "
-                                      "arise", answer)
+        return observation(
+            key, None, "a $select of only an unknown name was rejected (400): the choice does not arise", answer
+        )
     kept = _kept(distinct[0], answer, p)
     if kept is None:
         return observation(key, None, f"$select={UNKNOWN!r}: {answer.summary()}", answer)
-    return observation(key, "as-no-select" if kept else "null-all",
-                       f"$select={UNKNOWN!r} {'kept' if kept else 'nulled'} {distinct[0]}", answer)
+    return observation(
+        key,
+        "as-no-select" if kept else "null-all",
+        f"$select={UNKNOWN!r} {'kept' if kept else 'nulled'} {distinct[0]}",
+        answer,
+    )
 
 
 def select_nested(p: Probe) -> Observation:
@@ -193,8 +215,13 @@ def select_nested(p: Probe) -> Observation:
     if not same_value("Mask", value.get("Mask"), table["Mask"], "TableRight"):
         return observation(key, None, f"$select=TableRight/Mask changed the Mask ({value.get('Mask')!r})", answer)
     if table.get("Reason") in (None, ""):
-        return observation(key, None, "the unfiltered TableRight has no Reason: keeping the Mask only and keeping "
-                                      "the whole TableRight look alike", answer)
+        return observation(
+            key,
+            None,
+            "the unfiltered TableRight has no Reason: keeping the Mask only and keeping "
+            "the whole TableRight look alike",
+            answer,
+        )
     if value.get("Reason") == table["Reason"]:
         return observation(key, "parent", "$select=TableRight/Mask kept the whole TableRight", answer)
     return observation(key, "sub-property", "$select=TableRight/Mask kept the Mask and nulled the Reason", answer)
@@ -206,8 +233,10 @@ def select_path_fallbacks(p: Probe) -> list[Observation]:
     each property kept says `parent`, nulled says `unknown`. A 400 (unknown names rejected) sends
     each path alone, so that the one rejected is known."""
     unknown_path = {top: f"{top}/{UNKNOWN}" for top in PATH_FALLBACK}
-    groups = (("StatusMessage", ("FieldProperties", "TableRight", "IsRunning", "Interval")),
-              ("IsRunning", ("StatusMessage",)))
+    groups = (
+        ("StatusMessage", ("FieldProperties", "TableRight", "IsRunning", "Interval")),
+        ("IsRunning", ("StatusMessage",)),
+    )
     out = []
     for plain, tops in groups:
         answer = p.select(",".join([plain, *(unknown_path[t] for t in tops)]))
@@ -224,18 +253,21 @@ def _path_fallback(p: Probe, top: str, answer: Exchange) -> Observation:
     if answer.status == 400:
         return observation(key, "unknown", f"{shown} was rejected (400) as an unknown name", answer)
     if answer.status == 200 and p.decided.get("select_unknown") == "reject":
-        return observation(key, "parent", f"{shown} was answered 200 where unknown names are rejected: "
-                                          f"read as {top}", answer)
+        return observation(
+            key, "parent", f"{shown} was answered 200 where unknown names are rejected: read as {top}", answer
+        )
     unfiltered = (p.body or {}).get(top)
     if looks_nulled(top, unfiltered) or unfiltered in ({}, ""):
-        return observation(key, None, f"the unfiltered {top} is {unfiltered!r}: kept and nulled look alike",
-                           answer)
+        return observation(key, None, f"the unfiltered {top} is {unfiltered!r}: kept and nulled look alike", answer)
     kept = _kept(top, answer, p)
     if kept is None:
         return observation(key, None, f"{shown}: {answer.summary()}", answer)
-    return observation(key, "parent" if kept else "unknown",
-                       f"{shown} {'kept the whole' if kept else 'nulled'} {top}"
-                       f"{'' if kept else ': an unknown name'}", answer)
+    return observation(
+        key,
+        "parent" if kept else "unknown",
+        f"{shown} {'kept the whole' if kept else 'nulled'} {top}{'' if kept else ': an unknown name'}",
+        answer,
+    )
 
 
 def interval_format(p: Probe) -> Observation:
@@ -246,8 +278,9 @@ def interval_format(p: Probe) -> Observation:
     form = interval_form(text)
     if form is None:
         return observation(key, "any", f"Interval {text!r} is neither a TimeSpan nor an ISO 8601 duration", p.plain)
-    return observation(key, form, f"Interval {text!r} is a{'n ISO 8601 duration' if form == 'iso8601' else ' TimeSpan'}",
-                       p.plain)
+    return observation(
+        key, form, f"Interval {text!r} is a{'n ISO 8601 duration' if form == 'iso8601' else ' TimeSpan'}", p.plain
+    )
 
 
 def unsupported_accept(p: Probe) -> Observation:
@@ -272,30 +305,42 @@ def unsupported_accept(p: Probe) -> Observation:
 def _wrong_credential(p: Probe) -> Exchange:
     target = p.run.target
     scheme = target.schemes[0]
-    value = {"basic": "Basic " + base64.b64encode(b"erpsync-conformance:not-the-password").decode(),
-             "soticket": "SOTicket 7T:ZXJwc3luYy1jb25mb3JtYW5jZS11bmtub3duLXRpY2tldA==",
-             "bearer": "Bearer 8A:Cust00000.erpsync-conformance-invalid-token"}.get(scheme)
+    value = {
+        "basic": "Basic " + base64.b64encode(b"erpsync-conformance:not-the-password").decode(),
+        "soticket": "SOTicket 7T:ZXJwc3luYy1jb25mb3JtYW5jZS11bmtub3duLXRpY2tldA==",
+        "bearer": "Bearer 8A:Cust00000.erpsync-conformance-invalid-token",
+    }.get(scheme)
     if value is None:  # a session: the cookie without its X-XSRF-TOKEN
-        return p.run.send("discovery: session without X-XSRF-TOKEN", scheme=None,
-                          auth=p.run.client.auth("session", xsrf=False), headers=JSON)
-    return p.run.send(f"discovery: wrong {scheme} credentials", scheme=None, auth=RawAuthorization(value),
-                      headers=JSON)
+        return p.run.send(
+            "discovery: session without X-XSRF-TOKEN",
+            scheme=None,
+            auth=p.run.client.auth("session", xsrf=False),
+            headers=JSON,
+        )
+    return p.run.send(f"discovery: wrong {scheme} credentials", scheme=None, auth=RawAuthorization(value), headers=JSON)
 
 
 def refusal_and_challenge(p: Probe) -> list[Observation]:
     answer = _wrong_credential(p)
     out = []
     if answer.status in (401, 403) and refusal_problem(answer, checks.Context(Profile(refusal="status"))) is None:
-        out.append(observation("refusal", "status", f"{answer.label.removeprefix('discovery: ')}: {answer.status}",
-                               answer))
+        out.append(
+            observation("refusal", "status", f"{answer.label.removeprefix('discovery: ')}: {answer.status}", answer)
+        )
     elif answer.status == 200 and answer.decoded.ok and answer.body is None:
         out.append(observation("refusal", "null-body", "wrong credentials: 200 with a null body", answer))
     else:
         out.append(observation("refusal", None, f"wrong credentials: {answer.summary()}", answer))
     if answer.status == 401:
         sent = bool(answer.response.header_values("WWW-Authenticate"))
-        out.append(observation("www_authenticate", "required" if sent else "optional",
-                               f"the 401 {'carries' if sent else 'carries no'} WWW-Authenticate", answer))
+        out.append(
+            observation(
+                "www_authenticate",
+                "required" if sent else "optional",
+                f"the 401 {'carries' if sent else 'carries no'} WWW-Authenticate",
+                answer,
+            )
+        )
     else:
         out.append(observation("www_authenticate", None, "no 401 to see a challenge on", answer))
     return out
@@ -307,7 +352,8 @@ def unknown_locales(p: Probe) -> list[Observation]:
         shown = ", ".join(f"{k}: {v}" for k, v in headers.items())
         answer = p.run.send(f"discovery: {shown}", headers={**JSON, **headers})
         choice = {200: "ignore", 400: "reject", 406: "406" if key == "unknown_accept_language" else None}.get(
-            answer.status)
+            answer.status
+        )
         out.append(observation(key, choice, f"{shown}: {answer.summary().split('-> ')[-1]}", answer))
     return out
 
@@ -339,10 +385,12 @@ def principals(p: Probe) -> Observation:
     for scheme in others:
         for name in ("TableRight", "FieldProperties"):
             if name not in p.run.volatile and not same_value(name, bodies[first].get(name), bodies[scheme].get(name)):
-                return observation(key, "different", f"{name} differs between {first} and {scheme}",
-                                   answers[first], answers[scheme])
-    return observation(key, "same", f"TableRight and FieldProperties agree through {', '.join(bodies)}",
-                       *list(answers.values())[:2])
+                return observation(
+                    key, "different", f"{name} differs between {first} and {scheme}", answers[first], answers[scheme]
+                )
+    return observation(
+        key, "same", f"TableRight and FieldProperties agree through {', '.join(bodies)}", *list(answers.values())[:2]
+    )
 
 
 def app_tokens(p: Probe) -> Observation:
@@ -398,7 +446,7 @@ def discover(run, keys: Iterable[str] | None = None) -> dict[str, Observation]:
                     out[item.setting] = item
                     if item.choice is not None:
                         probe.decided[item.setting] = item.choice
-    except (BudgetExhausted, DryRun, NotJudged) as stopped:
+    except Stopped as stopped:
         reason = "dry run: nothing was sent" if isinstance(stopped, DryRun) else str(stopped)
         for key in sorted(wanted - set(out)):
             out[key] = observation(key, None, f"not decided: {reason}")
@@ -418,10 +466,12 @@ def profile_toml(observations: dict[str, Observation], declared: Profile) -> str
             lines.append(f"#   {toml_comment(exchange.summary())}")
             lines.append(f"#   {toml_comment(exchange.curl)}")
         if pinned != "auto" and found.choice is not None and pinned != found.choice:
-            lines.append(f"# (the target pins {setting.key} = {toml_comment(toml_string(pinned))}; "
-                         f"the server chose {toml_comment(toml_string(found.choice))})")
+            lines.append(
+                f"# (the target pins {setting.key} = {toml_comment(toml_string(pinned))}; "
+                f"the server chose {toml_comment(toml_string(found.choice))})"
+            )
         if found.choice is None:
-            lines.append(f"# {setting.key} = \"auto\"   (undecided: every choice is admitted)")
+            lines.append(f'# {setting.key} = "auto"   (undecided: every choice is admitted)')
         else:
             lines.append(f"{setting.key} = {toml_string(found.choice)}")
     return "\n".join(lines) + "\n"

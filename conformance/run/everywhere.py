@@ -27,9 +27,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from conformance.checks.auth import refusal_form
+from conformance.checks.outcome import Outcome, Status, outcome
 from conformance.contract.endpoint import JSON_TYPES, XML_TYPES
 from conformance.wire.exchange import Exchange
-from conformance.checks.outcome import Outcome, Status, outcome
 
 REQUIREMENTS = {"json": ("SCHEMA-01", "HTTP-02"), "xml": ("ACCEPT-03",)}
 WHICH = {"HTTP-08": "answers naming a content coding"}
@@ -59,7 +59,7 @@ def features(exchange: Exchange, profile: Any) -> frozenset[str]:
 
 
 def eligible(exchange: Exchange, sent: dict[str, Any], granted: Any) -> str | None:
-    """"json" or "xml" when the exchange is one every answer of which these requirements judge."""
+    """ "json" or "xml" when the exchange is one every answer of which these requirements judge."""
     if not authorised(sent, granted):
         return None
     response = exchange.response
@@ -134,9 +134,14 @@ class Everywhere:
             worst = min(kept, key=lambda o: o.status.rank)
             labels = "; ".join(repr(o.evidence[0].label) for o in kept if o.evidence)
             which = WHICH.get(rid, "200 answers to authorised requests")
-            found.append(replace(worst, reason=f"{self.failing[rid]} of {self.judged[rid]} {which} across the run: "
-                                               f"{worst.reason} (first: {labels})",
-                                 evidence=tuple(e for o in kept for e in o.evidence[:1])))
+            found.append(
+                replace(
+                    worst,
+                    reason=f"{self.failing[rid]} of {self.judged[rid]} {which} across the run: "
+                    f"{worst.reason} (first: {labels})",
+                    evidence=tuple(e for o in kept for e in o.evidence[:1]),
+                )
+            )
         return found
 
 
@@ -159,10 +164,13 @@ def dead_features(everywhere: Everywhere) -> list[Outcome]:
             continue
         answered_without = [i for i, (f, e) in enumerate(sent) if e is None and feature not in f]
         if not any(having[0] < i < having[-1] for i in answered_without) or not any(
-                i > having[-1] for i in answered_without):
+            i > having[-1] for i in answered_without
+        ):
             continue  # one streak of failures, or nothing answered after it: a blip or the target, not the feature
         failed = [e for i in having if (e := sent[i][1]) is not None]
-        reason = (f"every one of the {len(failed)} authorised requests with {NAMES[feature]} got no response "
-                  f"(last: {failed[-1].error}), while requests without it were answered: a failure of that feature")
+        reason = (
+            f"every one of the {len(failed)} authorised requests with {NAMES[feature]} got no response "
+            f"(last: {failed[-1].error}), while requests without it were answered: a failure of that feature"
+        )
         found += [outcome(rid, Status.FAIL, reason, failed[:KEPT]) for rid in rids]
     return found

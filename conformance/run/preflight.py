@@ -25,8 +25,14 @@ from conformance.wire.target import Secret, Target
 SCHEME_NAMES = {"basic": "Basic", "soticket": "SOTicket", "bearer": "Bearer", "session": "The session cookie"}
 ACCEPTED_BY = {"basic": "AUTH-01", "soticket": "AUTH-02", "bearer": "AUTH-04", "session": "AUTH-07"}
 """The requirement a server that refuses valid credentials of the scheme fails."""
-PLAIN_HTTP_AT_TLS = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "HTTP_REQUEST",
-                     "record layer failure", "wrong version number")
+PLAIN_HTTP_AT_TLS = (
+    "WRONG_VERSION_NUMBER",
+    "RECORD_LAYER_FAILURE",
+    "PACKET_LENGTH_TOO_LONG",
+    "HTTP_REQUEST",
+    "record layer failure",
+    "wrong version number",
+)
 """OpenSSL's words for an answer that is no TLS record (a plain HTTP server's 400). A handshake the
 server breaks off (an unknown SNI, no common version or cipher, a client certificate required) is
 no sign of plain HTTP."""
@@ -54,15 +60,22 @@ def unreachable(target: Target) -> str | None:
             return f"{where}: {_untrusted(problem, target)}"
         except ssl.SSLError as problem:
             if any(mark in f"{problem.reason} {problem}" for mark in PLAIN_HTTP_AT_TLS):
-                return (f"{where}: {parts.hostname}:{port} does not speak TLS ({problem.reason or problem}): "
-                        "is it plain HTTP? Then use an http:// base_url (credentials go in clear text)")
+                return (
+                    f"{where}: {parts.hostname}:{port} does not speak TLS ({problem.reason or problem}): "
+                    "is it plain HTTP? Then use an http:// base_url (credentials go in clear text)"
+                )
             if "EOF" in f"{problem.reason} {problem}":
-                return (f"{where}: {parts.hostname}:{port} closed the connection during the TLS handshake "
-                        f"({problem.reason or problem}): a host name, TLS version or client certificate it wants?")
+                return (
+                    f"{where}: {parts.hostname}:{port} closed the connection during the TLS handshake "
+                    f"({problem.reason or problem}): a host name, TLS version or client certificate it wants?"
+                )
             return f"{where}: the TLS handshake failed ({problem.reason or problem})"
         except OSError as problem:
-            reason = "no handshake within the connect timeout" if isinstance(problem, TimeoutError) \
+            reason = (
+                "no handshake within the connect timeout"
+                if isinstance(problem, TimeoutError)
                 else (problem.strerror or str(problem) or type(problem).__name__)
+            )
             return f"{where}: the TLS handshake with {parts.hostname}:{port} did not complete ({reason})"
 
 
@@ -80,11 +93,15 @@ def _context(target: Target) -> ssl.SSLContext:
 def _untrusted(problem: ssl.SSLCertVerificationError, target: Target) -> str:
     said = problem.verify_message or problem.reason or str(problem)
     if problem.verify_code == 62 or "hostname" in str(said).lower() or "IP address mismatch" in str(said):
-        return (f"the server's certificate is not for {urlsplit(target.base_url).hostname} ({said}): "
-                "use the host name the certificate names in base_url, or fix the certificate")
+        return (
+            f"the server's certificate is not for {urlsplit(target.base_url).hostname} ({said}): "
+            "use the host name the certificate names in base_url, or fix the certificate"
+        )
     bundle = f" (limits.ca_bundle = {target.limits.ca_bundle})" if target.limits.ca_bundle else ""
-    return (f"the server's certificate is not trusted{bundle} ({said}): give limits.ca_bundle the PEM file of "
-            "the CA that signed it, or fix the certificate")
+    return (
+        f"the server's certificate is not trusted{bundle} ({said}): give limits.ca_bundle the PEM file of "
+        "the CA that signed it, or fix the certificate"
+    )
 
 
 @dataclass
@@ -134,22 +151,34 @@ def credentials(target: Target, client: Any) -> Preflight:
             entry["outcome"] = "no answer"
             break  # the run meets it again and judges it (HTTP-01); asking more would only repeat it
         location = exchange.response.header("Location") or ""
-        if target.base_url.startswith("http://") and exchange.status in range(300, 400) \
-                and location.lower().startswith("https://"):
+        if (
+            target.base_url.startswith("http://")
+            and exchange.status in range(300, 400)
+            and location.lower().startswith("https://")
+        ):
             entry["outcome"] = "redirected to https"
             found.spent = client.budget.used
-            found.problem = (f"{target.source}: base_url {target.base_url} is answered by a redirect to https "
-                             f"({exchange.status}, Location: {_head(location)}): use the https:// URL as base_url; "
-                             "nothing more was sent in clear text")
+            found.problem = (
+                f"{target.source}: base_url {target.base_url} is answered by a redirect to https "
+                f"({exchange.status}, Location: {_head(location)}): use the https:// URL as base_url; "
+                "nothing more was sent in clear text"
+            )
             return found
         form = refusal_form(exchange)
-        entry["outcome"] = "refused" if form else "accepted" if exchange.status == 200 and isinstance(
-            exchange.body, dict) else "answered"  # any other answer is the tests' to judge
+        entry["outcome"] = (
+            "refused"
+            if form
+            else "accepted"
+            if exchange.status == 200 and isinstance(exchange.body, dict)
+            else "answered"
+        )  # any other answer is the tests' to judge
         if form:
             names = variables(target, scheme)
-            refused.append(f"{SCHEME_NAMES[scheme]} was refused ({form}): check "
-                           f"{' and '.join(names) or 'its credentials'}; if {'it is' if len(names) == 1 else 'they are'} valid, the server fails "
-                           f"{ACCEPTED_BY[scheme]}")
+            refused.append(
+                f"{SCHEME_NAMES[scheme]} was refused ({form}): check "
+                f"{' and '.join(names) or 'its credentials'}; if {'it is' if len(names) == 1 else 'they are'} valid, the server fails "
+                f"{ACCEPTED_BY[scheme]}"
+            )
     if refused:
         found.problem = "; ".join(refused)
     found.spent = client.budget.used

@@ -14,24 +14,55 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from conformance.contract import endpoint
-from conformance.contract import domains
-from conformance.model.case import Case, Expectation, expect
 from conformance.checks import engine_keys
 from conformance.checks.auth import null_body
-from conformance.contract.endpoint import JSON_TYPES, MEDIA_TYPES, XML_TYPES
-from conformance.wire.exchange import Exchange
-from conformance.model.oracle import predict_media
 from conformance.checks.outcome import Outcome
+from conformance.contract import domains, endpoint
 from conformance.contract.choices import Profile
+from conformance.contract.endpoint import JSON_TYPES, MEDIA_TYPES, XML_TYPES
+from conformance.model.case import Case, Expectation, expect
+from conformance.model.oracle import predict_media
+from conformance.wire.exchange import Exchange
 from conformance.wire.transport.credentials import auth_for
 
 SCHEME_REQUIREMENT = {"basic": "AUTH-01", "soticket": "AUTH-02", "bearer": "AUTH-04", "session": "AUTH-07"}
-JUDGED = ("HTTP-02", "HTTP-03", "HTTP-04", "HTTP-08", "AUTH-01", "AUTH-02", "AUTH-03", "AUTH-04", "AUTH-05", "AUTH-06", "AUTH-07", "AUTH-08",
-          "SELECT-01", "SELECT-02", "SELECT-03", "SELECT-04", "SELECT-05", "SELECT-06", "SELECT-07", "SELECT-08",
-          "SELECT-09",
-          "ACCEPT-01", "ACCEPT-02", "ACCEPT-03", "ACCEPT-04", "ACCEPT-05", "ACCEPT-06", "ACCEPT-07",
-          "LANG-01", "LANG-02", "LANG-03", "LANG-04", "LANG-05", "LANG-06", "LANG-07")
+JUDGED = (
+    "HTTP-02",
+    "HTTP-03",
+    "HTTP-04",
+    "HTTP-08",
+    "AUTH-01",
+    "AUTH-02",
+    "AUTH-03",
+    "AUTH-04",
+    "AUTH-05",
+    "AUTH-06",
+    "AUTH-07",
+    "AUTH-08",
+    "SELECT-01",
+    "SELECT-02",
+    "SELECT-03",
+    "SELECT-04",
+    "SELECT-05",
+    "SELECT-06",
+    "SELECT-07",
+    "SELECT-08",
+    "SELECT-09",
+    "ACCEPT-01",
+    "ACCEPT-02",
+    "ACCEPT-03",
+    "ACCEPT-04",
+    "ACCEPT-05",
+    "ACCEPT-06",
+    "ACCEPT-07",
+    "LANG-01",
+    "LANG-02",
+    "LANG-03",
+    "LANG-04",
+    "LANG-05",
+    "LANG-06",
+    "LANG-07",
+)
 """Every requirement judge_exchange may judge."""
 REFUSAL_REQUIREMENT = {"none": "AUTH-05", "wrong": "AUTH-06", "malformed": "AUTH-08"}
 REQUESTS_PER_CASE = 12
@@ -101,7 +132,8 @@ class Blame:
         if self.blamed is None:
             return any(f == feature or f.startswith(feature + ":") for f in self.expectation.statuses[self.status])
         return any(f == feature or f.startswith(feature + ":") for f in self.blamed) or (
-            feature == "auth" and not self.blamed)
+            feature == "auth" and not self.blamed
+        )
 
 
 def features(case: Case) -> list[str]:
@@ -120,14 +152,19 @@ def _answer_without(run, case: Case, feature: str, send) -> int | None:
     elif feature == "accept":
         reduced = replace(case, accept=None)
     else:
-        field = {"Accept-Language": "accept_language", "SO-Language": "so_language", "SO-Culture": "so_culture",
-                 "SO-TimeZone": "so_timezone"}[feature.split(":", 1)[1]]
+        field = {
+            "Accept-Language": "accept_language",
+            "SO-Language": "so_language",
+            "SO-Culture": "so_culture",
+            "SO-TimeZone": "so_timezone",
+        }[feature.split(":", 1)[1]]
         reduced = replace(case, **{field: None})
     return send(f"{reduced.describe()} (without {feature}, to see what the status comes with)", reduced).status
 
 
-def judge_exchange(run, case: Case, probe: Exchange, send: Callable[[str, Case], Exchange],
-                   relations: bool = True) -> list[Outcome]:
+def judge_exchange(
+    run, case: Case, probe: Exchange, send: Callable[[str, Case], Exchange], relations: bool = True
+) -> list[Outcome]:
     """Every requirement that applies to `probe`, the answer to `case`. `send(label, case)` sends
     another case (a relation's reference, the JSON counterpart of an XML answer). `relations`:
     False for the covering rows, which judge the relations whose references cost a request of their
@@ -163,8 +200,17 @@ class References:
     def __init__(self, run, case: Case, send, cheap: bool = False) -> None:
         self.run, self.case, self.send, self.cheap = run, case, send, cheap
 
-    def judged(self, rid: str, roles: dict[str, Exchange], role: str, changes: dict[str, str | None], *,
-               keep_select: bool = True, again: Callable[[], dict[str, Exchange]] | None = None, **case) -> Outcome:
+    def judged(
+        self,
+        rid: str,
+        roles: dict[str, Exchange],
+        role: str,
+        changes: dict[str, str | None],
+        *,
+        keep_select: bool = True,
+        again: Callable[[], dict[str, Exchange]] | None = None,
+        **case,
+    ) -> Outcome:
         """`rid` on `roles` beside the reference the case with `changes` gives (a relation, re-checked
         as Run.relate does, when `again` sends the probes anew). `cheap` (the covering rows): beside
         the plain baseline first, which most rows share, and beside the precise reference only when
@@ -192,16 +238,32 @@ class References:
                 if fresh or not made:
                     made[:] = [self.send(f"{case.describe()} (reference)", case)]
                 return made[0]
+
             return selected
         return lambda fresh: self.run.baseline(scheme=case.scheme, headers=case.headers(), fresh=fresh)
 
 
-FIELDS = {"Accept": "accept", "Accept-Language": "accept_language", "SO-Language": "so_language",
-          "SO-Culture": "so_culture", "SO-TimeZone": "so_timezone"}
+FIELDS = {
+    "Accept": "accept",
+    "Accept-Language": "accept_language",
+    "SO-Language": "so_language",
+    "SO-Culture": "so_culture",
+    "SO-TimeZone": "so_timezone",
+}
 
 
-NEAR_MISSES = frozenset({"password-with-colon", "password-non-ascii", "password-prefix", "empty-password", "prefix",
-                         "extended", "case-variant", "xsrf-prefix"})
+NEAR_MISSES = frozenset(
+    {
+        "password-with-colon",
+        "password-non-ascii",
+        "password-prefix",
+        "empty-password",
+        "prefix",
+        "extended",
+        "case-variant",
+        "xsrf-prefix",
+    }
+)
 """Wrong credentials shaped like the right one: a server may also refuse them as malformed (400)."""
 
 
@@ -240,11 +302,13 @@ def _accepted(run, case: Case, probe: Exchange, blame: Blame) -> list[Outcome]:
 
 def sender(run) -> Callable[[str, Case], Exchange]:
     """Sends a case: its scheme's credential in the form it names, its headers, its $select."""
+
     def send(label: str, case: Case) -> Exchange:
         auth = None
         if case.scheme is not None and case.credential != "valid":
             auth = auth_for(run.target, case.scheme, case.credential)
         return run.send(label, scheme=case.scheme, auth=auth, headers=case.headers(), select=case.select)
+
     return send
 
 
@@ -258,8 +322,18 @@ def _selected(run, case: Case, probe: Exchange, blame: Blame, references: Refere
     rids = [select_requirement(case.select, "pattern")]
     if rids[0] in ("SELECT-02", "SELECT-03") and probe.status == 200:
         rids = ["SELECT-02", "SELECT-03"]  # documented names only: the kept values and the nulls
-    outcomes = [references.judged(rid, {"probe": probe}, "baseline", {}, keep_select=False, select=case.select,
-                                  again=lambda: {"probe": references.send(case.describe(), case)}) for rid in rids]
+    outcomes = [
+        references.judged(
+            rid,
+            {"probe": probe},
+            "baseline",
+            {},
+            keep_select=False,
+            select=case.select,
+            again=lambda: {"probe": references.send(case.describe(), case)},
+        )
+        for rid in rids
+    ]
     if not any(o.status.red for o in outcomes) or probe.status != 200:
         return outcomes
     return _isolated_select(run, case, probe, references) or outcomes
@@ -281,8 +355,9 @@ def _isolated_select(run, case: Case, probe: Exchange, references: References) -
     if documented is None or documented == case.select:
         return None
     plain = replace(case, select=documented)
-    answer = references.send(f"{plain.describe()} (the documented spelling, to see whether the spelling is the cause)",
-                             plain)
+    answer = references.send(
+        f"{plain.describe()} (the documented spelling, to see whether the spelling is the cause)", plain
+    )
     again = _selected_once(run, plain, answer, references)
     return again if any(o.status.red for o in again) else None
 
@@ -303,8 +378,9 @@ def canonical_clause(clause: str | None) -> str | None:
     return ",".join(dict.fromkeys(names)) or None
 
 
-def _localised(run, case: Case, probe: Exchange, expectation: Expectation, blame: Blame,
-               references: References) -> list[Outcome]:
+def _localised(
+    run, case: Case, probe: Exchange, expectation: Expectation, blame: Blame, references: References
+) -> list[Outcome]:
     """LANG-07 for the headers whose value an installation may not know (a 400 needs one of them
     to admit it; a 200 needs all of them to), LANG-06 for a zone, LANG-01 for a language: an answer
     in it is a valid body (beside the same request without the language)."""
@@ -319,23 +395,53 @@ def _localised(run, case: Case, probe: Exchange, expectation: Expectation, blame
             roles = {f"unknown {h}": probe for h in admitting or [h for h in unknown if blame.judges(f"locale:{h}")]}
         if roles:
             out.append(run.judge("LANG-07", roles, maybe=maybe))
-    if case.accept_language is not None and "Accept-Language" not in consulted \
-            and blame.judges("locale:Accept-Language") and domains.accept_language_kind(case.accept_language) == "absent":
+    if (
+        case.accept_language is not None
+        and "Accept-Language" not in consulted
+        and blame.judges("locale:Accept-Language")
+        and domains.accept_language_kind(case.accept_language) == "absent"
+    ):
         out.append(run.judge("LANG-07", {"empty Accept-Language": probe}))
     zone = consulted.get("SO-TimeZone")
-    if zone in ("known", "spelling") and blame.judges("locale:SO-TimeZone") \
-            and (probe.status != 200 or probe.decoded.ok):
+    if (
+        zone in ("known", "spelling")
+        and blame.judges("locale:SO-TimeZone")
+        and (probe.status != 200 or probe.decoded.ok)
+    ):
         role = f"SO-TimeZone: {case.so_timezone}"
-        out.append(references.judged("LANG-06", {role: probe}, "reference", {"SO-TimeZone": None},
-                                     undocumented=[role] if zone == "spelling" else [], select=case.select))
-    language = consulted.get("SO-Language") if consulted.get("SO-Language") in ("known", "maybe") else \
-        consulted.get("Accept-Language") if "SO-Language" not in consulted else None
-    if language is not None and blame.judges("locale:Accept-Language") and (language == "known" or probe.status == 200) \
-            and (probe.status != 200 or probe.response.media_type in JSON_TYPES):
+        out.append(
+            references.judged(
+                "LANG-06",
+                {role: probe},
+                "reference",
+                {"SO-TimeZone": None},
+                undocumented=[role] if zone == "spelling" else [],
+                select=case.select,
+            )
+        )
+    language = (
+        consulted.get("SO-Language")
+        if consulted.get("SO-Language") in ("known", "maybe")
+        else consulted.get("Accept-Language")
+        if "SO-Language" not in consulted
+        else None
+    )
+    if (
+        language is not None
+        and blame.judges("locale:Accept-Language")
+        and (language == "known" or probe.status == 200)
+        and (probe.status != 200 or probe.response.media_type in JSON_TYPES)
+    ):
         header = "SO-Language" if "SO-Language" in consulted else "Accept-Language"
-        out.append(references.judged("LANG-01", {f"{header}: {case.headers()[header]}": probe}, "reference",
-                                     {"Accept-Language": None, "SO-Language": None, "SO-Culture": None},
-                                     select=case.select))
+        out.append(
+            references.judged(
+                "LANG-01",
+                {f"{header}: {case.headers()[header]}": probe},
+                "reference",
+                {"Accept-Language": None, "SO-Language": None, "SO-Culture": None},
+                select=case.select,
+            )
+        )
     return out
 
 
@@ -360,13 +466,21 @@ def _bodies(run, case: Case, probe: Exchange, references: References, relations:
         plain = run.baseline(scheme=case.scheme)
         outcome = run.judge("ACCEPT-02", {"probe": probe, "reference": plain}, select=case.select)
         if relations or outcome.status.red:
-            outcome = run.judge("ACCEPT-02", {"probe": probe, "reference": references.of(Accept="application/json")(False)},
-                                select=case.select)
+            outcome = run.judge(
+                "ACCEPT-02",
+                {"probe": probe, "reference": references.of(Accept="application/json")(False)},
+                select=case.select,
+            )
         out.append(outcome)
     elif relations:
         as_json = references.of(Accept="application/json")
-        outcome = run.relate("ACCEPT-03", lambda: {"xml": references.send(case.describe(), case)}, as_json,
-                             reference_role="json", first={"xml": probe})
+        outcome = run.relate(
+            "ACCEPT-03",
+            lambda: {"xml": references.send(case.describe(), case)},
+            as_json,
+            reference_role="json",
+            first={"xml": probe},
+        )
         if outcome.status.red and case.select is not None:
             # XML and JSON differ in what the $select nulls: SELECT-08's, not the format's
             selected = run.judge("SELECT-08", {"json": as_json(False), "xml": probe}, select=case.select)
@@ -381,21 +495,33 @@ def _bodies(run, case: Case, probe: Exchange, references: References, relations:
     def anew(role: str) -> Callable[[], dict[str, Exchange]]:
         # a relation's re-check sends the case again: a live engine may have moved since the first answer
         return lambda: {role: references.send(f"{case.describe()} (again)", case)}
+
     if case.language_maybe_in_effect():
-        out.append(run.relate("LANG-04", anew("translated"), raw, reference_role="raw", first={"translated": probe},
-                              claimed=True))
+        out.append(
+            run.relate(
+                "LANG-04", anew("translated"), raw, reference_role="raw", first={"translated": probe}, claimed=True
+            )
+        )
     if consulted.get("SO-Language") == "off":
         out.append(run.relate("LANG-04", anew("off"), raw, reference_role="raw", first={"off": probe}))
     if not relations:
         return out
     if "SO-Culture" in consulted or consulted.get("SO-TimeZone") == "known":
-        out.append(run.relate("LANG-05", anew("probe"), references.of(**{"SO-Culture": None, "SO-TimeZone": None}),
-                              first={"probe": probe}))
+        out.append(
+            run.relate(
+                "LANG-05",
+                anew("probe"),
+                references.of(**{"SO-Culture": None, "SO-TimeZone": None}),
+                first={"probe": probe},
+            )
+        )
     if case.so_culture is not None and "SO-Culture" not in consulted and consulted.get("SO-Language") != "off":
         if not case.language_in_effect() and not any(k == "maybe" for k in consulted.values()):
-            out.append(run.relate("LANG-03", anew("probe"), references.of(**{"SO-Culture": None}),
-                                  first={"probe": probe}))
+            out.append(
+                run.relate("LANG-03", anew("probe"), references.of(**{"SO-Culture": None}), first={"probe": probe})
+            )
     if consulted.get("SO-Language") == "known" and case.accept_language is not None:
-        out.append(run.relate("LANG-02", anew("probe"), references.of(**{"Accept-Language": None}),
-                              first={"probe": probe}))
+        out.append(
+            run.relate("LANG-02", anew("probe"), references.of(**{"Accept-Language": None}), first={"probe": probe})
+        )
     return out

@@ -16,14 +16,14 @@ from typing import Any, Callable
 
 from conformance import checks
 from conformance.checks import Context, Observation
-from conformance.wire.transport.client import Client
-from conformance.contract.endpoint import NS_API_SLOW_MS
-from conformance.run.everywhere import Everywhere
-from conformance.wire.exchange import Exchange
-from conformance.model.oracle import differences
 from conformance.checks.outcome import Outcome
 from conformance.contract.choices import Profile
+from conformance.contract.endpoint import NS_API_SLOW_MS
+from conformance.model.oracle import differences
+from conformance.run.everywhere import Everywhere
+from conformance.wire.exchange import Exchange
 from conformance.wire.target import Target
+from conformance.wire.transport.client import Client
 
 RELATION_ATTEMPTS = 3
 BASELINES_KEPT = 64
@@ -73,8 +73,9 @@ class Run:
         return self._main
 
     def context(self, **case: Any) -> Context:
-        return Context(self.profile, self.slow_ms, case, frozenset(self.volatile), self.target.schemes,
-                       dict(self.observations))
+        return Context(
+            self.profile, self.slow_ms, case, frozenset(self.volatile), self.target.schemes, dict(self.observations)
+        )
 
     def send(self, label: str, **kwargs: Any) -> Exchange:
         kwargs.setdefault("scheme", self.main_scheme)
@@ -84,8 +85,9 @@ class Run:
         self.everywhere.see(self, exchange, kwargs)
         return exchange
 
-    def baseline(self, *, scheme: str | None = None, headers: dict[str, str] | None = None,
-                 fresh: bool = False) -> Exchange:
+    def baseline(
+        self, *, scheme: str | None = None, headers: dict[str, str] | None = None, fresh: bool = False
+    ) -> Exchange:
         """The unfiltered answer for a principal and header set, sent once unless `fresh`; a fresh
         read is compared with the one before it, to learn what changes on its own."""
         scheme = scheme or self.main_scheme
@@ -105,11 +107,15 @@ class Run:
     def learn(self, first: Exchange, second: Exchange) -> set[str]:
         """Two answers to identical requests: the top-level properties they differ in change on
         their own. Returns the newly learned ones."""
-        if first.status != 200 or second.status != 200 or not (isinstance(first.body, dict)
-                                                                and isinstance(second.body, dict)):
+        if (
+            first.status != 200
+            or second.status != 200
+            or not (isinstance(first.body, dict) and isinstance(second.body, dict))
+        ):
             return set()
-        found = {d.split(":")[0].split(".")[1] for d in differences(first.body, second.body)
-                 if d.startswith("$.")} - self.volatile
+        found = {
+            d.split(":")[0].split(".")[1] for d in differences(first.body, second.body) if d.startswith("$.")
+        } - self.volatile
         for name in found:
             self.volatile_evidence[name] = (first, second)
         self.volatile |= found
@@ -118,9 +124,15 @@ class Run:
     def judge(self, rid: str, exchanges: dict[str, Exchange], **case: Any) -> Outcome:
         return checks.judge(rid, exchanges, self.context(**case))
 
-    def relate(self, rid: str, probe: Callable[[], dict[str, Exchange]], reference: Callable[[bool], Exchange],
-               reference_role: str = "reference", first: dict[str, Exchange] | None = None,
-               **case: Any) -> Outcome:
+    def relate(
+        self,
+        rid: str,
+        probe: Callable[[], dict[str, Exchange]],
+        reference: Callable[[bool], Exchange],
+        reference_role: str = "reference",
+        first: dict[str, Exchange] | None = None,
+        **case: Any,
+    ) -> Outcome:
         """Judge a relation between probes (role -> exchange) and a reference answer. When it
         fails, send reference, probes, reference again: what the two references differ in changes
         on its own and is left out, and the relation is judged again on what holds still. A
@@ -142,6 +154,9 @@ class Run:
     def decided(self, observations: dict[str, Observation]) -> None:
         """Take the run's decisions on the target's `auto` settings."""
         self.observations.update(observations)
-        choices = {key: o.choice for key, o in observations.items()
-                   if o.choice is not None and getattr(self.target.profile, key) == "auto"}
+        choices = {
+            key: o.choice
+            for key, o in observations.items()
+            if o.choice is not None and getattr(self.target.profile, key) == "auto"
+        }
         self.profile = self.target.profile.with_(**choices)

@@ -32,13 +32,18 @@ def test_json_family_bodies(conformance_run, judge, media):
 @pytest.mark.parametrize("media", XML_TYPES)
 def test_xml_carries_the_json_data(conformance_run, judge, media):
     run = conformance_run
-    judge.relate("ACCEPT-03", lambda: {"xml": run.baseline(headers={"Accept": media}, fresh=True)},
-                 lambda fresh: run.baseline(fresh=fresh), reference_role="json",
-                 first={"xml": run.baseline(headers={"Accept": media})})
+    judge.relate(
+        "ACCEPT-03",
+        lambda: {"xml": run.baseline(headers={"Accept": media}, fresh=True)},
+        lambda fresh: run.baseline(fresh=fresh),
+        reference_role="json",
+        first={"xml": run.baseline(headers={"Accept": media})},
+    )
 
 
-@pytest.mark.parametrize("rid, accept", [pytest.param(r, a, marks=pytest.mark.requirement(r), id=f"{r}-{d}")
-                                         for r, d, a in NEGOTIATION])
+@pytest.mark.parametrize(
+    "rid, accept", [pytest.param(r, a, marks=pytest.mark.requirement(r), id=f"{r}-{d}") for r, d, a in NEGOTIATION]
+)
 def test_negotiation(conformance_run, judge, rid, accept):
     judge(rid, {"probe": conformance_run.send(f"Accept: {accept}", headers={"Accept": accept})}, accept=accept)
 
@@ -54,7 +59,11 @@ def test_xml_nulls(conformance_run, judge):
     """Every member null in JSON, in XML: with $select=IsRunning (StatusMessage and the rest nulled),
     and unfiltered (the nulls of the server's data)."""
     run = conformance_run
-    selected = {f"$select {fmt}": run.send(f"{fmt.upper()}, $select=IsRunning", select="IsRunning",
-                                          headers={"Accept": f"application/{fmt}"}) for fmt in ("xml", "json")}
+    selected = {
+        f"$select {fmt}": run.send(
+            f"{fmt.upper()}, $select=IsRunning", select="IsRunning", headers={"Accept": f"application/{fmt}"}
+        )
+        for fmt in ("xml", "json")
+    }
     plain = {f"plain {fmt}": run.baseline(headers={"Accept": f"application/{fmt}"}) for fmt in ("xml", "json")}
     judge("ACCEPT-08", {**selected, **plain})

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.run import covering
-from conformance.run import routing
+from conformance.run import covering, routing
 
 pytestmark = pytest.mark.covering
 
@@ -30,6 +29,5 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def test_each_value_of_each_dimension(conformance_run, judge, row):
     run = conformance_run
     send = routing.sender(run)
-    for outcome in routing.judge_exchange(run, row.case, send(row.id, row.case), send,
-                                                relations=False):
+    for outcome in routing.judge_exchange(run, row.case, send(row.id, row.case), send, relations=False):
         judge.record(outcome)

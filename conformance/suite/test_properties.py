@@ -19,10 +19,10 @@ from hypothesis import event, given, note, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import FlakyFailure
 
-from conformance.run import routing
-from conformance.model import strategies
-from conformance.wire.transport.errors import BudgetExhausted
 from conformance.checks.outcome import BUDGET_CUT, Outcome, Status, outcome
+from conformance.model import strategies
+from conformance.run import routing
+from conformance.wire.transport.errors import BudgetExhausted
 
 pytestmark = pytest.mark.generated
 
@@ -44,8 +44,12 @@ def summary(rid: str, found: list[Outcome]) -> Outcome:
     """What a requirement's judgements over the drawn requests amount to (none red)."""
     passes = [o for o in found if o.status in (Status.PASS, Status.INFORMATIONAL)]
     if passes:
-        return Outcome(rid, passes[0].status, f"{len(passes)} drawn requests answered as the contract allows",
-                       evidence=passes[0].evidence)
+        return Outcome(
+            rid,
+            passes[0].status,
+            f"{len(passes)} drawn requests answered as the contract allows",
+            evidence=passes[0].evidence,
+        )
     return found[0]
 
 
@@ -67,13 +71,16 @@ def test_every_drawn_request_is_answered_as_the_contract_allows(conformance_run,
     def requests(data):
         # Draw first, whatever the budget: an example that draws less on a replay is a flaky
         # strategy to Hypothesis. What the budget keeps from being sent is untested, not passed.
-        case = data.draw(strategies.cases(strategies.schemes_or_none(scheme), strategies.credentials(scheme)),
-                         label="request")
+        case = data.draw(
+            strategies.cases(strategies.schemes_or_none(scheme), strategies.credentials(scheme)), label="request"
+        )
         note(case.describe())
         if run.client.budget.remaining < routing.REQUESTS_PER_CASE:
             event("not sent: the request budget is nearly spent")
-            cut[:] = [f"{BUDGET_CUT} (fewer than {routing.REQUESTS_PER_CASE} requests of "
-                      f"{run.client.budget.limit} left for a drawn request)"]
+            cut[:] = [
+                f"{BUDGET_CUT} (fewer than {routing.REQUESTS_PER_CASE} requests of "
+                f"{run.client.budget.limit} left for a drawn request)"
+            ]
             return
         try:
             with run.client.generating():
@@ -108,10 +115,14 @@ def test_every_drawn_request_is_answered_as_the_contract_allows(conformance_run,
         elif any(not o.status.red for o in found.get(rid, ())):
             judge.record(summary(rid, [o for o in found[rid] if not o.status.red]))
         elif rid in found:  # red only in examples Hypothesis shrank away: another requirement's failure
-            judge.record(outcome(rid, Status.UNTESTED, "every drawn request that exercised it failed for another "
-                                                       "requirement's reason"))
+            judge.record(
+                outcome(
+                    rid,
+                    Status.UNTESTED,
+                    "every drawn request that exercised it failed for another requirement's reason",
+                )
+            )
         else:
             judge.record(outcome(rid, Status.UNTESTED, cut[0] if cut else "no drawn request exercised it"))
     if cut and not last_failure:
         pytest.skip(cut[0])  # what was judged stands; the test itself was cut short, so it is no pass
-

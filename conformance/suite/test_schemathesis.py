@@ -14,11 +14,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import assume
 
-from conformance.plugin import fuzzing
-from conformance.run import routing
-from conformance.model.case import Case
-from conformance.plugin.judge import Judge
 from conformance.checks.outcome import Status, outcome
+from conformance.model.case import Case
+from conformance.plugin import fuzzing
+from conformance.plugin.judge import Judge
+from conformance.run import routing
 
 pytestmark = pytest.mark.generated
 
@@ -33,10 +33,16 @@ def as_case(scheme: str, generated) -> Case | None:
         return None
     names = {k.lower(): v for k, v in headers.items()}
     select = (generated.query or {}).get("$select")
-    return Case(scheme=scheme, accept=names.get("accept"), accept_language=names.get("accept-language"),
-                so_language=names.get("so-language"), so_culture=names.get("so-culture"),
-                so_timezone=names.get("so-timezone"), select=None if select is None else str(select),
-                accept_encoding=names.get("accept-encoding"))
+    return Case(
+        scheme=scheme,
+        accept=names.get("accept"),
+        accept_language=names.get("accept-language"),
+        so_language=names.get("so-language"),
+        so_culture=names.get("so-culture"),
+        so_timezone=names.get("so-timezone"),
+        select=None if select is None else str(select),
+        accept_encoding=names.get("accept-encoding"),
+    )
 
 
 def _sendable(text: str) -> bool:
@@ -68,5 +74,7 @@ def test_the_openapi_contract(case, conformance_run, request):
         others = {r for s, r in routing.SCHEME_REQUIREMENT.items() if s != run.main_scheme}
         for rid in [r for r in JUDGED if r not in others]:  # cases go through the main scheme only
             judged = [o for o in outcomes if o.requirement == rid]
-            judge.record(judged[0] if judged else outcome(rid, Status.UNTESTED, "no schemathesis case exercised it"),
-                         tag="schemathesis-passes")
+            judge.record(
+                judged[0] if judged else outcome(rid, Status.UNTESTED, "no schemathesis case exercised it"),
+                tag="schemathesis-passes",
+            )

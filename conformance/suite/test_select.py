@@ -23,21 +23,28 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("rid, clause", [pytest.param(r, c, marks=pytest.mark.requirement(r), id=f"{r}-{d}")
-                                         for r, d, c in CASES])
+@pytest.mark.parametrize(
+    "rid, clause", [pytest.param(r, c, marks=pytest.mark.requirement(r), id=f"{r}-{d}") for r, d, c in CASES]
+)
 def test_select(conformance_run, judge, rid, clause):
     run = conformance_run
-    judge.relate(rid, lambda: {"probe": run.send(f"$select={clause!r}", select=clause,
-                                                       headers={"Accept": "application/json"})},
-                 lambda fresh: run.baseline(fresh=fresh), reference_role="baseline", select=clause)
+    judge.relate(
+        rid,
+        lambda: {"probe": run.send(f"$select={clause!r}", select=clause, headers={"Accept": "application/json"})},
+        lambda fresh: run.baseline(fresh=fresh),
+        reference_role="baseline",
+        select=clause,
+    )
 
 
 @pytest.mark.requirement("SELECT-08")
 @pytest.mark.parametrize("clause", ["TableRight,FieldProperties"])
 def test_select_in_xml_as_in_json(conformance_run, judge, clause):
     run = conformance_run
-    judge.relate("SELECT-08", lambda: {"xml": run.send(f"XML, $select={clause!r}", select=clause,
-                                                       headers={"Accept": "application/xml"})},
-                 lambda fresh: run.send(f"JSON, $select={clause!r}", select=clause,
-                                        headers={"Accept": "application/json"}), reference_role="json",
-                 select=clause)
+    judge.relate(
+        "SELECT-08",
+        lambda: {"xml": run.send(f"XML, $select={clause!r}", select=clause, headers={"Accept": "application/xml"})},
+        lambda fresh: run.send(f"JSON, $select={clause!r}", select=clause, headers={"Accept": "application/json"}),
+        reference_role="json",
+        select=clause,
+    )

@@ -22,8 +22,9 @@ from typing import Iterable
 WINDOW = 8
 """Characters of a secret that make a piece of it: no output carries this many in a row."""
 
+
 def windows(secret: str) -> list[str]:
-    return [secret[i:i + WINDOW] for i in range(len(secret) - WINDOW + 1)]
+    return [secret[i : i + WINDOW] for i in range(len(secret) - WINDOW + 1)]
 
 
 def textual(secrets: Iterable[str]) -> set[str]:

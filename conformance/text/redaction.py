@@ -30,8 +30,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable
 from urllib.parse import quote, quote_plus
 
-from conformance.text import fragments
-from conformance.text import sinks
+from conformance.text import fragments, sinks
 
 MIN_SECRET = 4
 """Shorter values are not searched for: they would match ordinary text everywhere."""
@@ -48,13 +47,22 @@ class Needle:
 
 def _forms(value: str) -> set[str]:
     raw = value.encode("utf-8")
-    forms = {value, quote(value, safe=""), quote_plus(value, safe=""), json.dumps(value)[1:-1],
-             json.dumps(value, ensure_ascii=False)[1:-1]}
+    forms = {
+        value,
+        quote(value, safe=""),
+        quote_plus(value, safe=""),
+        json.dumps(value)[1:-1],
+        json.dumps(value, ensure_ascii=False)[1:-1],
+    }
     for encode in (base64.b64encode, base64.urlsafe_b64encode):
         text = encode(raw).decode("ascii")
         forms |= {text, text.rstrip("=")}
-    forms |= {"".join(f"\\u{ord(c):04x}" for c in value), "".join(f"\\u{ord(c):04X}" for c in value),
-              "".join(f"&#{ord(c)};" for c in value), "".join(f"&#x{ord(c):x};" for c in value)}
+    forms |= {
+        "".join(f"\\u{ord(c):04x}" for c in value),
+        "".join(f"\\u{ord(c):04X}" for c in value),
+        "".join(f"&#{ord(c)};" for c in value),
+        "".join(f"&#x{ord(c):x};" for c in value),
+    }
     return {f for f in forms if len(f) >= MIN_SECRET}
 
 
@@ -66,9 +74,13 @@ class Redactor:
     The pieces of the password cover Basic's pair (its base64 holds the password's at some
     alignment), so the user name, which is no secret, is not redacted in pieces."""
 
-    def __init__(self, secrets: Iterable[tuple[str, str]] = (),
-                 basic: tuple[str, str, str, str] | None = None,
-                 derived: Iterable[tuple[str, str, str]] = (), public: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        secrets: Iterable[tuple[str, str]] = (),
+        basic: tuple[str, str, str, str] | None = None,
+        derived: Iterable[tuple[str, str, str]] = (),
+        public: Iterable[str] = (),
+    ) -> None:
         needles: dict[str, Needle] = {}
         plain: dict[str, str] = {}
 
@@ -80,8 +92,9 @@ class Redactor:
                     needles[form] = Needle(form, shown, _braced(sent_shell))
                 else:
                     placeholder = shown if form != padded else f"base64({shown})"
-                    shell = (f"$(printf %s \"{_braced(sent_shell)}\" | base64 -w0)" if form == padded
-                             else _braced(placeholder))
+                    shell = (
+                        f'$(printf %s "{_braced(sent_shell)}" | base64 -w0)' if form == padded else _braced(placeholder)
+                    )
                     needles.setdefault(form, Needle(form, placeholder, shell))
 
         published = set(public)
@@ -241,8 +254,10 @@ class Pieces:
                 runs[-1][1] = max(runs[-1][1], end)
             else:
                 runs.append([start, end, shown])
-        return [(start, end, Needle(text[start:end], f"[part of {shown}]", f"[part of {shown.replace('$', '_')}]"))
-                for start, end, shown in runs]
+        return [
+            (start, end, Needle(text[start:end], f"[part of {shown}]", f"[part of {shown.replace('$', '_')}]"))
+            for start, end, shown in runs
+        ]
 
 
 def _folded(text: str) -> str:
@@ -274,10 +289,13 @@ def _origin(text: str) -> Callable[[int], int]:
     def origin(index: int) -> int:
         k = bisect_right(starts, index)
         return index + (removed[k - 1] if k else 0)
+
     return origin
 
 
-ESCAPED = re.compile(r"\\u[0-9a-fA-F]{4}|\\[\"\\/bfnrt]|&#\d{1,7};|&#[xX][0-9a-fA-F]{1,6};|&[a-zA-Z]{2,8};|%[0-9a-fA-F]{2}")
+ESCAPED = re.compile(
+    r"\\u[0-9a-fA-F]{4}|\\[\"\\/bfnrt]|&#\d{1,7};|&#[xX][0-9a-fA-F]{1,6};|&[a-zA-Z]{2,8};|%[0-9a-fA-F]{2}"
+)
 
 
 SEEN_LENGTH, SEEN_SIZE = 1 << 20, 16 << 20
@@ -337,10 +355,13 @@ def _decoded(text: str, plus: bool) -> tuple[str, Callable[[int], tuple[int, int
     def origin(index: int) -> tuple[int, int]:
         decoded_start, start, end, is_literal = segments[bisect_right(starts, index) - 1]
         return (start + index - decoded_start, start + index - decoded_start + 1) if is_literal else (start, end)
+
     return "".join(parts), origin
 
 
-ESCAPES_RUN = re.compile(r"(?:%[0-9a-fA-F]{2})+|\\u[0-9a-fA-F]{4}|\\[\"\\/bfnrt]|&#\d{1,7};|&#[xX][0-9a-fA-F]{1,6};|&[a-zA-Z]{2,8};")
+ESCAPES_RUN = re.compile(
+    r"(?:%[0-9a-fA-F]{2})+|\\u[0-9a-fA-F]{4}|\\[\"\\/bfnrt]|&#\d{1,7};|&#[xX][0-9a-fA-F]{1,6};|&[a-zA-Z]{2,8};"
+)
 """ESCAPED, with a run of %XX bytes as one token (decoded together, as _decoded does)."""
 
 
@@ -382,7 +403,7 @@ def _decode_token(match: re.Match[str]) -> str:
 def _decoded_token(token: str) -> str:
     if not token.startswith("%"):
         return _unescape(token)
-    data = bytes(int(token[i + 1:i + 3], 16) for i in range(0, len(token), 3))
+    data = bytes(int(token[i + 1 : i + 3], 16) for i in range(0, len(token), 3))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -432,6 +453,7 @@ def _escape_double(text: str) -> str:
 
 
 # --- output channels ---------------------------------------------------------------------------
+
 
 class RedactingStream(io.TextIOBase):
     """The terminal's sink: a text stream that writes through a Redactor and then the terminal's

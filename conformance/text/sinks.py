@@ -62,8 +62,27 @@ def shown_deep(value: Any) -> Any:
 
 # --- the terminal and CI logs ----------------------------------------------------------------
 
-_SGR_ALLOWED = {0, 1, 2, 3, 4, 5, 7, 21, 22, 23, 24, 25, 27, 39, 49, *range(30, 38), *range(40, 48),
-                *range(90, 98), *range(100, 108)}
+_SGR_ALLOWED = {
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    7,
+    21,
+    22,
+    23,
+    24,
+    25,
+    27,
+    39,
+    49,
+    *range(30, 38),
+    *range(40, 48),
+    *range(90, 98),
+    *range(100, 108),
+}
 """The SGR parameters of colour and weight (what pytest and pygments write); not 8 (conceal),
 which hides text, nor 28 and 29."""
 _ESCAPES = re.compile(r"\x1b\[([0-9;]*)m|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff" + _BIDI + "]")
@@ -106,6 +125,7 @@ def terminal(text: str, line_start: bool = True) -> str:
         if match.start() == 0 and not line_start:
             return match.group()
         return match.group(1) + ("\\x3a:" if match.group(2) == "::" else "\\x23#[")
+
     return _WORKFLOW.sub(neutral, text)
 
 

@@ -20,22 +20,34 @@ from typing import Any, Iterable, Mapping, Sequence
 from jsonschema import Draft202012Validator
 
 from conformance import __version__
-from conformance.verdict import gate
-from conformance.contract import requirements
-from conformance.text import sinks
-from conformance.contract.endpoint import schemas_dir
 from conformance.checks.outcome import BUDGET_CUT, Status
+from conformance.contract import requirements
 from conformance.contract.choices import SETTINGS
+from conformance.contract.endpoint import schemas_dir
+from conformance.errors import ConfigurationError
+from conformance.text import sinks
+from conformance.verdict import gate
 from conformance.verdict.waivers import Waiver
 
 FORMAT = "erpsync-conformance/results/2"
 EVIDENCE_LIMIT = 6
 """Exchanges kept per requirement: enough to see what decided it, not a whole property run."""
-PACKAGES = ("pytest", "hypothesis", "schemathesis", "jsonschema", "requests", "xmltodict", "werkzeug",
-            "jinja2", "pytest-xdist", "brotli", "jsonschema-rs")
+PACKAGES = (
+    "pytest",
+    "hypothesis",
+    "schemathesis",
+    "jsonschema",
+    "requests",
+    "xmltodict",
+    "werkzeug",
+    "jinja2",
+    "pytest-xdist",
+    "brotli",
+    "jsonschema-rs",
+)
 
 
-class ResultsError(ValueError):
+class ResultsError(ConfigurationError):
     """A results file that cannot be read; the message is one line naming the file."""
 
 
@@ -45,13 +57,22 @@ def choose(recorded: list[Mapping[str, Any]]) -> Mapping[str, Any]:
     over one judged across the run (conformance.run.everywhere: its counts differ per xdist worker),
     then a whole-run judgement (HTTP-03/04), then by test id and order, so serial and xdist runs
     choose alike."""
-    return min(recorded, key=lambda d: (Status(d["status"]).rank, not d.get("reason", "").startswith(BUDGET_CUT),
-                                        bool(d.get("across_run")), d.get("test") is not None, d.get("test") or "",
-                                        d.get("order", 0)))
+    return min(
+        recorded,
+        key=lambda d: (
+            Status(d["status"]).rank,
+            not d.get("reason", "").startswith(BUDGET_CUT),
+            bool(d.get("across_run")),
+            d.get("test") is not None,
+            d.get("test") or "",
+            d.get("order", 0),
+        ),
+    )
 
 
-def entries(recorded: Mapping[str, list[Mapping[str, Any]]],
-            inapplicable: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+def entries(
+    recorded: Mapping[str, list[Mapping[str, Any]]], inapplicable: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
     """One entry per catalogue requirement, in catalogue order. `inapplicable`: the requirements the
     target makes not applicable (requirements.not_applicable_for), with why; one of them that ended
     untested (the budget ran out, its test stopped on another requirement's failure) is reported
@@ -59,19 +80,40 @@ def entries(recorded: Mapping[str, list[Mapping[str, Any]]],
     out = []
     for requirement in requirements.CATALOGUE:
         judged = recorded.get(requirement.id, [])
-        chosen = choose(judged) if judged else {"status": "untested", "reason": gate.NOT_RUN, "expected": "",
-                                                "actual": "", "evidence": [], "test": None}
+        chosen = (
+            choose(judged)
+            if judged
+            else {
+                "status": "untested",
+                "reason": gate.NOT_RUN,
+                "expected": "",
+                "actual": "",
+                "evidence": [],
+                "test": None,
+            }
+        )
         why = (inapplicable or {}).get(requirement.id)
         if why and judged and chosen["status"] == "untested":
             chosen = {**chosen, "status": "not-applicable", "reason": why, "evidence": []}
-        out.append({
-            "id": requirement.id, "level": requirement.level, "area": requirement.area,
-            "title": requirement.title, "source": requirement.source, "authority": requirement.authority,
-            "settings": list(requirement.settings),
-            "outcome": chosen["status"], "reason": chosen["reason"], "expected": chosen.get("expected", ""),
-            "actual": chosen.get("actual", ""), "test": chosen.get("test"), "judgements": len(judged),
-            "evidence": list(chosen.get("evidence", []))[:EVIDENCE_LIMIT], "waiver": None,
-        })
+        out.append(
+            {
+                "id": requirement.id,
+                "level": requirement.level,
+                "area": requirement.area,
+                "title": requirement.title,
+                "source": requirement.source,
+                "authority": requirement.authority,
+                "settings": list(requirement.settings),
+                "outcome": chosen["status"],
+                "reason": chosen["reason"],
+                "expected": chosen.get("expected", ""),
+                "actual": chosen.get("actual", ""),
+                "test": chosen.get("test"),
+                "judgements": len(judged),
+                "evidence": list(chosen.get("evidence", []))[:EVIDENCE_LIMIT],
+                "waiver": None,
+            }
+        )
     return out
 
 
@@ -93,9 +135,12 @@ def profile_table(declared: Mapping[str, str], processes: Iterable[Mapping[str, 
     for setting in SETTINGS:
         seen = [p["observations"][setting.key] for p in processes if setting.key in p.get("observations", {})]
         decided = [o for o in seen if o["choice"] is not None]
-        entry: dict[str, Any] = {"declared": declared.get(setting.key, "auto"), "observed": None,
-                 "reason": "pinned by the target" if declared.get(setting.key, "auto") != "auto" else "not observed",
-                 "evidence": []}
+        entry: dict[str, Any] = {
+            "declared": declared.get(setting.key, "auto"),
+            "observed": None,
+            "reason": "pinned by the target" if declared.get(setting.key, "auto") != "auto" else "not observed",
+            "evidence": [],
+        }
         if decided:
             first = decided[0]
             entry.update(observed=first["choice"], reason=first["reason"], evidence=first["evidence"][:2])
@@ -119,28 +164,53 @@ def inconsistency_outcomes(table: Mapping[str, Any], keys: list[str]) -> dict[st
             if key not in requirement.settings or requirement.level == "INFO":
                 continue
             status = "fail" if requirement.level == "MUST" else "non-strict"
-            out.setdefault(requirement.id, []).append({
-                "requirement": requirement.id, "status": status, "test": None, "order": 0,
-                "reason": f"the server answered {key} one way and then another: {', '.join(entry['inconsistent'])}",
-                "expected": "one choice throughout the run", "actual": ", ".join(entry["inconsistent"]),
-                "evidence": entry["evidence"]})
+            out.setdefault(requirement.id, []).append(
+                {
+                    "requirement": requirement.id,
+                    "status": status,
+                    "test": None,
+                    "order": 0,
+                    "reason": f"the server answered {key} one way and then another: {', '.join(entry['inconsistent'])}",
+                    "expected": "one choice throughout the run",
+                    "actual": ", ".join(entry["inconsistent"]),
+                    "evidence": entry["evidence"],
+                }
+            )
     return out
 
 
-def assemble(run: dict[str, Any], recorded: Mapping[str, list[Mapping[str, Any]]], *,
-             waivers: Mapping[str, Waiver], today: dt.date, response_ms: list[float],
-             no_response: int, interrupted: bool | str = False,
-             inapplicable: Mapping[str, str] | None = None, coverage: Mapping[str, Any] | None = None,
-             require_complete: bool = False, stopped: str | None = None) -> dict[str, Any]:
+def assemble(
+    run: dict[str, Any],
+    recorded: Mapping[str, list[Mapping[str, Any]]],
+    *,
+    waivers: Mapping[str, Waiver],
+    today: dt.date,
+    response_ms: list[float],
+    no_response: int,
+    interrupted: bool | str = False,
+    inapplicable: Mapping[str, str] | None = None,
+    coverage: Mapping[str, Any] | None = None,
+    require_complete: bool = False,
+    stopped: str | None = None,
+) -> dict[str, Any]:
     """`stopped`: the configuration error that ended the run before its first judged request."""
     rows = entries(recorded, inapplicable)
     problems = [] if run["dry_run"] or interrupted or stopped else gate.apply_waivers(rows, waivers, today)
     doc = {
         "format": FORMAT,
         "run": run,
-        "verdict": gate.verdict(rows, problems, strict=run["strict"], dry_run=run["dry_run"], interrupted=interrupted,
-                                coverage=coverage, require_complete=require_complete, budget=run["budget"],
-                                requests=run["requests"], stopped=stopped),
+        "verdict": gate.verdict(
+            rows,
+            problems,
+            strict=run["strict"],
+            dry_run=run["dry_run"],
+            interrupted=interrupted,
+            coverage=coverage,
+            require_complete=require_complete,
+            budget=run["budget"],
+            requests=run["requests"],
+            stopped=stopped,
+        ),
         "requirements": rows,
         "waiver_problems": problems,
         "timings": {"response_ms": [round(ms, 1) for ms in response_ms], "no_response": no_response},
@@ -149,11 +219,24 @@ def assemble(run: dict[str, Any], recorded: Mapping[str, list[Mapping[str, Any]]
     return doc
 
 
-def run_metadata(*, target: Mapping[str, Any], processes: list[Mapping[str, Any]], declared: Mapping[str, str],
-                 hypothesis: Mapping[str, Any], started: dt.datetime, duration_s: float, strict: bool,
-                 dry_run: bool, slow_ms: float, workers: int, budget_option: int | None,
-                 tls: Mapping[str, Any], preflight: Sequence[Mapping[str, Any]] = (),
-                 preflight_spent: int = 0, command: str = "") -> tuple[dict, list[str]]:
+def run_metadata(
+    *,
+    target: Mapping[str, Any],
+    processes: list[Mapping[str, Any]],
+    declared: Mapping[str, str],
+    hypothesis: Mapping[str, Any],
+    started: dt.datetime,
+    duration_s: float,
+    strict: bool,
+    dry_run: bool,
+    slow_ms: float,
+    workers: int,
+    budget_option: int | None,
+    tls: Mapping[str, Any],
+    preflight: Sequence[Mapping[str, Any]] = (),
+    preflight_spent: int = 0,
+    command: str = "",
+) -> tuple[dict, list[str]]:
     """The `run` object of results.json, and the settings seen chosen inconsistently. `preflight`:
     the controller's requests before the tests (conformance.run.preflight), counted in the run's
     requests and budget. `command`: the command line that produced the run."""
@@ -163,15 +246,23 @@ def run_metadata(*, target: Mapping[str, Any], processes: list[Mapping[str, Any]
         for item in process.get("volatile", []):
             volatile.setdefault(item["property"], item["evidence"])
     run = {
-        "target": dict(target), "choices": profile,
+        "target": dict(target),
+        "choices": profile,
         "volatile": [{"property": k, "evidence": v} for k, v in sorted(volatile.items())],
-        "suite_version": __version__, "python": platform.python_version(), "packages": packages(),
-        "hypothesis": dict(hypothesis), "started": started.isoformat(timespec="seconds"),
+        "suite_version": __version__,
+        "python": platform.python_version(),
+        "packages": packages(),
+        "hypothesis": dict(hypothesis),
+        "started": started.isoformat(timespec="seconds"),
         "duration_s": round(duration_s, 2),
         "requests": sum(p["requests"] for p in processes) + preflight_spent,
         "budget": (sum(p["budget"] for p in processes) + preflight_spent) if processes else (budget_option or 0),
         "rate": round(sum(p["rate"] for p in processes), 3) if processes else 1.0,
-        "slow_ms": slow_ms, "strict": strict, "workers": workers, "dry_run": dry_run, "tls": dict(tls),
+        "slow_ms": slow_ms,
+        "strict": strict,
+        "workers": workers,
+        "dry_run": dry_run,
+        "tls": dict(tls),
         "preflight": [dict(entry) for entry in preflight],
     }
     if command:

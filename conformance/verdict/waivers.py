@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.contract import requirements
+from conformance.errors import ConfigurationError
 
 KEYS = ("requirement", "reason", "expires")
 WAIVABLE = ("fail", "non-strict", "untested")
 """Outcomes a waiver may cover: a broken requirement, or one this target cannot test."""
 
 
-class WaiverError(ValueError):
+class WaiverError(ConfigurationError):
     """A waiver file that cannot be used; the message is one line naming the file and the entry."""
 
 
@@ -39,8 +40,12 @@ class Waiver:
         return self.expires is not None and self.expires < today
 
     def as_dict(self) -> dict:
-        return {"requirement": self.requirement, "reason": self.reason,
-                "expires": self.expires.isoformat() if self.expires else None, "source": self.source}
+        return {
+            "requirement": self.requirement,
+            "reason": self.reason,
+            "expires": self.expires.isoformat() if self.expires else None,
+            "source": self.source,
+        }
 
 
 def load(path: str | Path) -> dict[str, Waiver]:
@@ -55,8 +60,9 @@ def load(path: str | Path) -> dict[str, Waiver]:
     except tomllib.TOMLDecodeError as problem:
         raise WaiverError(f"{path}: not valid TOML: {problem}") from None
     except RecursionError:
-        raise WaiverError(f"{path}: nests its arrays or tables too deeply to read; expected [[waiver]] "
-                          "tables") from None
+        raise WaiverError(
+            f"{path}: nests its arrays or tables too deeply to read; expected [[waiver]] tables"
+        ) from None
     extra = sorted(set(data) - {"waiver"})
     if extra:
         raise WaiverError(f"{path}: {extra[0]}: unknown key; expected [[waiver]] tables only")
@@ -81,7 +87,7 @@ def _entry(path: Path, number: int, entry: object) -> Waiver:
         raise WaiverError(f"{where}: {unknown[0]}: unknown key; expected one of {', '.join(KEYS)}")
     rid = entry.get("requirement")
     if not isinstance(rid, str) or not rid:
-        raise WaiverError(f"{where}: requirement: missing; expected a requirement ID such as \"AUTH-10\"")
+        raise WaiverError(f'{where}: requirement: missing; expected a requirement ID such as "AUTH-10"')
     if rid not in requirements.BY_ID:
         raise WaiverError(f"{where}: requirement: {rid!r} is not in the catalogue")
     reason = entry.get("reason")

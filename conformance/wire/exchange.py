@@ -18,18 +18,16 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-from conformance.contract import endpoint
-from conformance.contract import xmlbody
-from conformance.contract.endpoint import JSON_TYPES, XML_TYPES
+from conformance.contract import endpoint, xmlbody
 from conformance.contract.choices import Profile
-from conformance.text.sinks import shown
+from conformance.contract.endpoint import JSON_TYPES, XML_TYPES
 from conformance.contract.xmlbody import MAX_DEPTH
+from conformance.text.sinks import shown
+from conformance.wire.transport.reading import BODY_CAP
 
 SKIPPED_IN_CURL = {"connection", "host", "user-agent", "accept-encoding"}
 HEAD = 4096
 """Bytes of a body a slim exchange keeps (evidence shows at most 4000 characters of it)."""
-BODY_CAP = 2 * 1024 * 1024
-"""conformance.wire.transport.reading.BODY_CAP, restated for the message of a body cut off there."""
 
 
 @dataclass(frozen=True)
@@ -154,7 +152,11 @@ class Exchange:
         return shown(self.redactor.text(text) if self.redactor else text, lines)
 
     def summary(self) -> str:
-        got = f"{self.response.status} {self.response.media_type or '-'}" if self.response else f"no response ({self.error})"
+        got = (
+            f"{self.response.status} {self.response.media_type or '-'}"
+            if self.response
+            else f"no response ({self.error})"
+        )
         note = f" ({self.response.note})" if self.response and self.response.note else ""
         return self._redacted(f"{self.request.method} {self.label} -> {got}{note}")
 
@@ -163,8 +165,9 @@ class Exchange:
         r = self.response
         if r is None or r.length is not None or len(r.body) <= HEAD:
             return self
-        return replace(self, response=replace(r, body=r.body[:HEAD], length=len(r.body),
-                                              sha256=hashlib.sha256(r.body).hexdigest()))
+        return replace(
+            self, response=replace(r, body=r.body[:HEAD], length=len(r.body), sha256=hashlib.sha256(r.body).hexdigest())
+        )
 
     def as_dict(self, body_limit: int = 4000) -> dict[str, Any]:
         """The exchange as results.json holds it: redacted, the body's head only."""
@@ -172,17 +175,29 @@ class Exchange:
         response = None
         if self.response:
             r = self.response
-            text = r.body[:body_limit * 4].decode("utf-8", "replace")
+            text = r.body[: body_limit * 4].decode("utf-8", "replace")
             length = r.length if r.length is not None else len(r.body)
             cut = len(text) > body_limit or length > len(r.body)
-            response = {"status": r.status, "reason": clean(r.reason),
-                        "headers": [[clean(k), clean(v)] for k, v in r.headers],
-                        "body": clean(text[:body_limit].replace("\r\n", "\n"), lines=True) + ("..." if cut else ""),
-                        "elapsed_ms": round(r.elapsed_ms, 1), "truncated": r.truncated}
-        return {"label": clean(self.label), "request": {"method": self.request.method, "url": clean(self.request.url),
-                                                        "headers": [[clean(k), clean(v)] for k, v in self.request.headers],
-                                                        "body_length": self.request.body_length},
-                "response": response, "error": clean(self.error) if self.error else self.error, "curl": self.curl}
+            response = {
+                "status": r.status,
+                "reason": clean(r.reason),
+                "headers": [[clean(k), clean(v)] for k, v in r.headers],
+                "body": clean(text[:body_limit].replace("\r\n", "\n"), lines=True) + ("..." if cut else ""),
+                "elapsed_ms": round(r.elapsed_ms, 1),
+                "truncated": r.truncated,
+            }
+        return {
+            "label": clean(self.label),
+            "request": {
+                "method": self.request.method,
+                "url": clean(self.request.url),
+                "headers": [[clean(k), clean(v)] for k, v in self.request.headers],
+                "body_length": self.request.body_length,
+            },
+            "response": response,
+            "error": clean(self.error) if self.error else self.error,
+            "curl": self.curl,
+        }
 
 
 def _no_constant(name: str) -> Any:
@@ -193,8 +208,10 @@ def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for name, value in pairs:
         if name in seen:
-            raise ValueError(f"the name {name!r} appears twice in one object (RFC 8259, section 4: names "
-                             "SHOULD be unique; a receiver cannot know which value the sender meant)")
+            raise ValueError(
+                f"the name {name!r} appears twice in one object (RFC 8259, section 4: names "
+                "SHOULD be unique; a receiver cannot know which value the sender meant)"
+            )
         seen[name] = value
     return seen
 
@@ -212,30 +229,42 @@ def decode(response: Received, profile: Profile) -> Decoded:
     if response.truncated:
         # A prefix can parse (a JSON object and then padding) while the whole is not what it
         # seems: a body cut off is never judged as if it were all there.
-        return Decoded(kind, problem=f"the body is larger than {BODY_CAP // (1024 * 1024)} MiB, the most the "
-                                     "suite reads; cut off there, it cannot be read as a whole")
+        return Decoded(
+            kind,
+            problem=f"the body is larger than {BODY_CAP // (1024 * 1024)} MiB, the most the "
+            "suite reads; cut off there, it cannot be read as a whole",
+        )
     if not data.strip():
         return Decoded("empty", problem="the body is empty")
     if kind == "json":
         if data.startswith(b"\xef\xbb\xbf"):
-            return Decoded("json", problem="the body starts with a UTF-8 byte order mark, which JSON text on the "
-                                           "wire must not have (RFC 8259, section 8.1)")
+            return Decoded(
+                "json",
+                problem="the body starts with a UTF-8 byte order mark, which JSON text on the "
+                "wire must not have (RFC 8259, section 8.1)",
+            )
         try:
             value = read_json(data)
         except UnicodeDecodeError as problem:
             return Decoded("json", problem=f"the body is not valid UTF-8: {problem}")
         except RecursionError:
-            return Decoded("json", problem=f"the body nests deeper than {MAX_DEPTH} levels; not read (the carrier "
-                                           "is four levels deep)")
+            return Decoded(
+                "json",
+                problem=f"the body nests deeper than {MAX_DEPTH} levels; not read (the carrier is four levels deep)",
+            )
         except ValueError as problem:
             return Decoded("json", problem=f"the body is not valid JSON: {problem}; it begins {_start(data)}")
         if _depth(value) > MAX_DEPTH:
-            return Decoded("json", problem=f"the body nests deeper than {MAX_DEPTH} levels; not read (the carrier "
-                                           "is four levels deep)")
+            return Decoded(
+                "json",
+                problem=f"the body nests deeper than {MAX_DEPTH} levels; not read (the carrier is four levels deep)",
+            )
         return Decoded("json", value, key=(hashlib.sha256(data).digest(), "json"))
     if kind == "xml":
         try:
-            return Decoded("xml", xmlbody.json_shape(data, profile), key=(hashlib.sha256(data).digest(), "xml", profile))
+            return Decoded(
+                "xml", xmlbody.json_shape(data, profile), key=(hashlib.sha256(data).digest(), "xml", profile)
+            )
         except xmlbody.XmlBodyError as problem:
             shown = f"; it begins {_start(data)}" if "not well-formed" in str(problem) else ""
             return Decoded("xml", problem=f"{problem}{shown}")

@@ -8,28 +8,29 @@ that names it. With no target file the suite builds one for the bundled referenc
 
 from __future__ import annotations
 
-import json
-import ipaddress
-import os
 import difflib
+import ipaddress
+import json
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from conformance.contract.endpoint import schemas_dir
 from conformance.contract.choices import Profile, ProfileError
+from conformance.contract.endpoint import schemas_dir
+from conformance.errors import ConfigurationError
 
 SCHEMES = ("basic", "soticket", "bearer", "session")
 
 
-class TargetError(ValueError):
+class TargetError(ConfigurationError):
     """A target that cannot be used; the message is one line naming the file, the key and what
     was expected. It never holds a secret's value: a literal where env:NAME belongs is not shown."""
 
@@ -141,24 +142,28 @@ def load(path: str | os.PathLike, environ: Mapping[str, str] | None = None) -> T
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError:
-        raise TargetError(f"{path}: no such target file; expected a TOML file such as targets/reference.toml") \
-            from None
+        raise TargetError(f"{path}: no such target file; expected a TOML file such as targets/reference.toml") from None
     except UnicodeDecodeError as problem:
-        raise TargetError(f"{path}: not UTF-8 text (byte {problem.object[problem.start]:#04x} at offset "
-                          f"{problem.start}); expected a UTF-8 TOML file") from None
+        raise TargetError(
+            f"{path}: not UTF-8 text (byte {problem.object[problem.start]:#04x} at offset "
+            f"{problem.start}); expected a UTF-8 TOML file"
+        ) from None
     except OSError as problem:
-        raise TargetError(f"{path}: cannot be read ({problem.strerror or type(problem).__name__}); "
-                          "expected a readable TOML file") from None
+        raise TargetError(
+            f"{path}: cannot be read ({problem.strerror or type(problem).__name__}); expected a readable TOML file"
+        ) from None
     except tomllib.TOMLDecodeError as problem:
         raise TargetError(f"{path}: not valid TOML: {problem}; expected a TOML document") from None
     except RecursionError:
-        raise TargetError(f"{path}: nests its arrays or tables too deeply to read; expected a target file "
-                          "such as targets/reference.toml (a few levels deep)") from None
+        raise TargetError(
+            f"{path}: nests its arrays or tables too deeply to read; expected a target file "
+            "such as targets/reference.toml (a few levels deep)"
+        ) from None
     if "profile" in data:
-        raise TargetError(f"{path}: [profile] is now called [choices] (the server's choices on the open points); "
-                          "rename the table")
-    errors = sorted(_validator().iter_errors(data),
-                    key=lambda e: ([str(p) for p in e.absolute_path], e.message))
+        raise TargetError(
+            f"{path}: [profile] is now called [choices] (the server's choices on the open points); rename the table"
+        )
+    errors = sorted(_validator().iter_errors(data), key=lambda e: ([str(p) for p in e.absolute_path], e.message))
     if errors:
         raise TargetError(f"{path}: {_explain(errors[0], errors)}")
     return from_mapping(data, environ, source=str(path))
@@ -177,46 +182,61 @@ def from_mapping(data: Mapping[str, Any], environ: Mapping[str, str], source: st
             return Secret("", name)  # every unset variable is named at once, below
         problem = secret_problem(value, carried)
         if problem:
-            malformed.append(f"{key}: the environment variable {name} {problem}; expected {holds} alone "
-                             "(the value is not shown)")
+            malformed.append(
+                f"{key}: the environment variable {name} {problem}; expected {holds} alone (the value is not shown)"
+            )
             return Secret("", name)
         return Secret(value, name)
 
     def value(key: str, text: str) -> Value:
         if not text.startswith("env:"):
             if ":" in text:
-                raise TargetError(f"{source}: basic.user: a user name with ':' cannot be sent in Basic; expected a "
-                                  "user name without ':'")
+                raise TargetError(
+                    f"{source}: basic.user: a user name with ':' cannot be sent in Basic; expected a "
+                    "user name without ':'"
+                )
             return text
         return secret(key, text, "the user name", carried="user")
 
     basic = soticket = bearer = session = apptoken = None
     if "basic" in data:
-        basic = Basic(value("basic.user", data["basic"]["user"]),
-                      secret("basic.password", data["basic"]["password"], "the password", carried="base64"))
+        basic = Basic(
+            value("basic.user", data["basic"]["user"]),
+            secret("basic.password", data["basic"]["password"], "the password", carried="base64"),
+        )
     if "soticket" in data:
         soticket = secret("soticket.ticket", data["soticket"]["ticket"])
     if "bearer" in data:
         bearer = secret("bearer.token", data["bearer"]["token"])
     if "session" in data:
         s = data["session"]
-        session = Session(s["cookie_name"], secret("session.cookie", s["cookie"], carried="cookie"),
-                          secret("session.xsrf_token", s["xsrf_token"]))
+        session = Session(
+            s["cookie_name"],
+            secret("session.cookie", s["cookie"], carried="cookie"),
+            secret("session.xsrf_token", s["xsrf_token"]),
+        )
     if "apptoken" in data:
         a = data["apptoken"]
-        apptoken = AppTokens(secret("apptoken.granted", a["granted"]),
-                             secret("apptoken.restricted", a["restricted"]) if "restricted" in a else None,
-                             bool(a.get("required", False)))
+        apptoken = AppTokens(
+            secret("apptoken.granted", a["granted"]),
+            secret("apptoken.restricted", a["restricted"]) if "restricted" in a else None,
+            bool(a.get("required", False)),
+        )
     also = f"; and {malformed[0]}" if malformed else ""
     if len(unset) == 1:
         name, (keys, state, holds) = next(iter(unset.items()))
-        raise TargetError(f"{source}: {', '.join(keys)}: the environment variable {name} {state}; "
-                          f"expected it to hold {holds}{also}")
+        raise TargetError(
+            f"{source}: {', '.join(keys)}: the environment variable {name} {state}; expected it to hold {holds}{also}"
+        )
     if unset:
-        listed = ", ".join(f"{name} ({', '.join(keys)}{'' if state == 'is not set' else ', empty'})"
-                           for name, (keys, state, _) in unset.items())
-        raise TargetError(f"{source}: {len(unset)} environment variables the file names are not set: {listed}; "
-                          f"expected each to hold its secret (export them all, then run again){also}")
+        listed = ", ".join(
+            f"{name} ({', '.join(keys)}{'' if state == 'is not set' else ', empty'})"
+            for name, (keys, state, _) in unset.items()
+        )
+        raise TargetError(
+            f"{source}: {len(unset)} environment variables the file names are not set: {listed}; "
+            f"expected each to hold its secret (export them all, then run again){also}"
+        )
     if malformed:
         raise TargetError(f"{source}: {malformed[0]}")
     try:
@@ -227,14 +247,20 @@ def from_mapping(data: Mapping[str, Any], environ: Mapping[str, str], source: st
         name=data["name"],
         base_url=data["base_url"],
         profile=profile,
-        basic=basic, soticket=soticket, bearer=bearer, session=session, apptoken=apptoken,
+        basic=basic,
+        soticket=soticket,
+        bearer=bearer,
+        session=session,
+        apptoken=apptoken,
         limits=limits(data.get("limits", {}), source),
         source=source,
         waivers=Path(source).parent / data["waivers"] if "waivers" in data else None,
     )
     if not target.schemes:
-        raise TargetError(f"{source}: {', '.join(SCHEMES)}: no auth scheme; expected at least one of the tables "
-                          f"[{'], ['.join(SCHEMES)}]")
+        raise TargetError(
+            f"{source}: {', '.join(SCHEMES)}: no auth scheme; expected at least one of the tables "
+            f"[{'], ['.join(SCHEMES)}]"
+        )
     wrong = base_url_problem(target.base_url, target.limits.allow_plain_http)
     if wrong:
         raise TargetError(f"{source}: base_url: {wrong}")
@@ -270,12 +296,16 @@ def base_url_problem(base_url: str, allow_plain_http: bool) -> str | None:
         if match is None:
             char = path[at]
             encoded = "".join(f"%{b:02X}" for b in char.encode("utf-8"))
-            return (f"the path holds {char!r}, which a URL must percent-encode (RFC 3986, 3.3); "
-                    f"expected it written as {encoded}")
+            return (
+                f"the path holds {char!r}, which a URL must percent-encode (RFC 3986, 3.3); "
+                f"expected it written as {encoded}"
+            )
         at = match.end()
     if plain_http(base_url) and not allow_plain_http:
-        return (f"http:// would send every credential in clear text to {urlsplit(base_url).hostname}; expected "
-                "https://, or limits.allow_plain_http = true to accept that (the reports then say so)")
+        return (
+            f"http:// would send every credential in clear text to {urlsplit(base_url).hostname}; expected "
+            "https://, or limits.allow_plain_http = true to accept that (the reports then say so)"
+        )
     return None
 
 
@@ -291,8 +321,10 @@ def secret_problem(value: str, carried: str) -> str | None:
         if ord(char) < 32 or ord(char) == 127:
             return f"holds a control character (character {position} of {len(value)})"
         if carried in ("header", "cookie") and ord(char) > 126:
-            return (f"holds a character an HTTP header cannot carry as it is (character {position} of {len(value)} "
-                    "is not printable US-ASCII)")
+            return (
+                f"holds a character an HTTP header cannot carry as it is (character {position} of {len(value)} "
+                "is not printable US-ASCII)"
+            )
         if carried == "cookie" and char in ' ";,\\':
             return f"holds a character a cookie value cannot (character {position} of {len(value)})"
         if carried == "user" and char == ":":
@@ -309,8 +341,10 @@ def limits(data: Mapping[str, Any], source: str) -> Limits:
         if not path.is_absolute():
             path = Path(source).parent / path
         if not path.is_file():
-            raise TargetError(f"{source}: limits.ca_bundle: no such file {path} (relative to the target file); "
-                              "expected a PEM file of the CA that signed the target's certificate")
+            raise TargetError(
+                f"{source}: limits.ca_bundle: no such file {path} (relative to the target file); "
+                "expected a PEM file of the CA that signed the target's certificate"
+            )
         data["ca_bundle"] = str(path)
     return Limits(**data)
 
@@ -324,8 +358,14 @@ EXPECTED = {  # what a key's pattern or purpose asks for, in words (by the key's
     "waivers": "the path of a waiver file (a string), relative to the target file",
     "ca_bundle": "the path of a CA bundle file (a string)",
 }
-TOML_TYPES = {"object": "a table", "array": "an array", "string": "a string", "integer": "an integer",
-              "number": "a number", "boolean": "true or false"}
+TOML_TYPES = {
+    "object": "a table",
+    "array": "an array",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+}
 
 
 def _explain(error: ValidationError, others: list[ValidationError] = ()) -> str:  # type: ignore[assignment]
@@ -361,9 +401,11 @@ def _expected(name: str, schema: Mapping[str, Any]) -> str:
     if name in EXPECTED:
         return EXPECTED[name]
     kind = schema.get("type", "")
-    bounds = [f"{word} {schema[bound]}" for bound, word in
-              (("exclusiveMinimum", "greater than"), ("minimum", "at least"), ("maximum", "at most"))
-              if bound in schema]
+    bounds = [
+        f"{word} {schema[bound]}"
+        for bound, word in (("exclusiveMinimum", "greater than"), ("minimum", "at least"), ("maximum", "at most"))
+        if bound in schema
+    ]
     if kind == "string" and schema.get("minLength"):
         return "a non-empty string"
     return TOML_TYPES.get(kind, "a valid value") + (f" {' and '.join(bounds)}" if bounds else "")
@@ -371,10 +413,21 @@ def _expected(name: str, schema: Mapping[str, Any]) -> str:
 
 def _shown(name: str, value: Any, schema: Mapping[str, Any]) -> str:
     """The value found, in TOML's words; a secret's value or a URL's credentials are not shown."""
-    kind = ("a boolean" if isinstance(value, bool) else "a table" if isinstance(value, dict)
-            else "an array" if isinstance(value, list) else "a string" if isinstance(value, str)
-            else "an integer" if isinstance(value, int) else "a number" if isinstance(value, float)
-            else f"a TOML {type(value).__name__}")
+    kind = (
+        "a boolean"
+        if isinstance(value, bool)
+        else "a table"
+        if isinstance(value, dict)
+        else "an array"
+        if isinstance(value, list)
+        else "a string"
+        if isinstance(value, str)
+        else "an integer"
+        if isinstance(value, int)
+        else "a number"
+        if isinstance(value, float)
+        else f"a TOML {type(value).__name__}"
+    )
     if str(schema.get("pattern", "")).startswith("^env:"):
         return "a literal value (not shown)" if isinstance(value, str) else f"{kind} (not shown)"
     if name == "base_url" and isinstance(value, str) and "@" in value:

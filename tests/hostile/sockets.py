@@ -15,10 +15,14 @@ from typing import Callable
 
 Behaviour = Callable[[socket.socket, threading.Event], None]
 
-JSON_HEAD = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
-             b"Content-Length: %d\r\nConnection: close\r\n\r\n")
-BODY = (b'{"IsRunning": true, "StatusMessage": "running", "Interval": "00:15:00", '
-        b'"TableRight": {"Mask": "Read", "Reason": ""}, "FieldProperties": {}}')
+JSON_HEAD = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+    b"Content-Length: %d\r\nConnection: close\r\n\r\n"
+)
+BODY = (
+    b'{"IsRunning": true, "StatusMessage": "running", "Interval": "00:15:00", '
+    b'"TableRight": {"Mask": "Read", "Reason": ""}, "FieldProperties": {}}'
+)
 
 
 class SocketServer:
@@ -99,6 +103,7 @@ def read_head(connection: socket.socket) -> bytes:
 
 # --- behaviours ---------------------------------------------------------------------------------
 
+
 def never_answers(connection: socket.socket, stopping: threading.Event) -> None:
     """Reads the request and holds the connection open, silent, until the client gives up."""
     if read_head(connection):
@@ -146,10 +151,10 @@ def endless_interim(connection: socket.socket, stopping: threading.Event) -> Non
             pass  # the client gave up on it
 
 
-KEPT_ALIVE_HEAD = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
-                   b"Content-Length: %d\r\n\r\n")
-UNSOLICITED = (b"HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json; charset=utf-8\r\n"
-               b"Content-Length: 2\r\n\r\n{}")
+KEPT_ALIVE_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: %d\r\n\r\n"
+UNSOLICITED = (
+    b"HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 2\r\n\r\n{}"
+)
 """A response no request asked for: on a connection kept alive, a client that reads it next takes
 it for the answer to its next request."""
 
@@ -183,5 +188,7 @@ HOSTILE_TYPE = b"application/json\x1b]0:pwned\x07\x0b\x0c\x7f"
 def hostile_media_type(connection: socket.socket, stopping: threading.Event) -> None:
     """Every request answered 200 with the sample body, labelled HOSTILE_TYPE."""
     if read_head(connection):
-        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: " + HOSTILE_TYPE + b"\r\nContent-Length: %d\r\n"
-                           b"Connection: close\r\n\r\n" % len(BODY) + BODY)
+        connection.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: " + HOSTILE_TYPE + b"\r\nContent-Length: %d\r\n"
+            b"Connection: close\r\n\r\n" % len(BODY) + BODY
+        )

@@ -10,13 +10,25 @@ from pathlib import Path
 from conformance.reference import Credentials
 
 _C = Credentials()
-SECRETS = {"HOSTILE_PASSWORD": _C.basic_password, "HOSTILE_TICKET": _C.ticket, "HOSTILE_BEARER": _C.bearer,
-           "HOSTILE_SESSION": _C.session_id, "HOSTILE_XSRF": _C.xsrf_token,
-           "HOSTILE_APP": _C.app_token_granted, "HOSTILE_APP_RESTRICTED": _C.app_token_restricted}
+SECRETS = {
+    "HOSTILE_PASSWORD": _C.basic_password,
+    "HOSTILE_TICKET": _C.ticket,
+    "HOSTILE_BEARER": _C.bearer,
+    "HOSTILE_SESSION": _C.session_id,
+    "HOSTILE_XSRF": _C.xsrf_token,
+    "HOSTILE_APP": _C.app_token_granted,
+    "HOSTILE_APP_RESTRICTED": _C.app_token_restricted,
+}
 """Environment variable -> value; set them (monkeypatch.setenv) before the suite loads the file."""
 
-LIMITS = {"max_requests": 3000, "rate": 1000, "connect_timeout": 0.5, "read_timeout": 1.5, "retries": 1,
-          "max_retry_wait": 1}
+LIMITS = {
+    "max_requests": 3000,
+    "rate": 1000,
+    "connect_timeout": 0.5,
+    "read_timeout": 1.5,
+    "retries": 1,
+    "max_retry_wait": 1,
+}
 
 SCHEMES = f"""
 [basic]

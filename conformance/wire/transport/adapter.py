@@ -25,7 +25,15 @@ from conformance.wire.transport.deadline import Deadline, WatchedHTTPPool, Watch
 from conformance.wire.transport.errors import ForbiddenPath, NotJudged, TransportFailure
 from conformance.wire.transport.failures import TRANSPORT_ERRORS, trailing_reason, transport_reason, undecodable
 from conformance.wire.transport.features import of_request
-from conformance.wire.transport.guard import BRIEF_WAIT, RETRIED_503, THROTTLED_AFTER, Budget, RateLimit, Streaks, retry_after_seconds
+from conformance.wire.transport.guard import (
+    BRIEF_WAIT,
+    RETRIED_503,
+    THROTTLED_AFTER,
+    Budget,
+    RateLimit,
+    Streaks,
+    retry_after_seconds,
+)
 from conformance.wire.transport.reading import read_capped
 
 LOG = logging.getLogger("erpsync_conformance.transport")
@@ -57,8 +65,9 @@ def _origin(url: str) -> tuple[str, str | None, int | None, str]:
 
 
 class GuardedAdapter(HTTPAdapter):
-    def __init__(self, endpoint: str, budget: Budget, rate: RateLimit, limits: Limits, streaks: Streaks,
-                 generating: Generating) -> None:
+    def __init__(
+        self, endpoint: str, budget: Budget, rate: RateLimit, limits: Limits, streaks: Streaks, generating: Generating
+    ) -> None:
         super().__init__()
         self.endpoint = endpoint
         self.budget, self.rate, self.streaks, self.generating = budget, rate, streaks, generating
@@ -78,13 +87,16 @@ class GuardedAdapter(HTTPAdapter):
         response = self._send(request, **kwargs)
         if self.generating.active and (response.status_code == 429 or 300 <= response.status_code < 400):
             note = f" ({response.delivery.note})" if response.delivery.note else ""
-            raise NotJudged(f"a generated request got no answer of its own: {response.status_code} "
-                            f"{response.reason}{note}")
+            raise NotJudged(
+                f"a generated request got no answer of its own: {response.status_code} {response.reason}{note}"
+            )
         return response
 
     def _send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         if _origin(request.url) != _origin(self.endpoint):
-            raise ForbiddenPath(f"refusing to request {request.url.split('?')[0]}: only {self.endpoint} may be requested")
+            raise ForbiddenPath(
+                f"refusing to request {request.url.split('?')[0]}: only {self.endpoint} may be requested"
+            )
         if (request.method or "").upper() not in METHODS:
             raise ForbiddenPath(f"refusing to send {request.method}: the suite sends only {' and '.join(METHODS)}")
         # The target's limits, whoever sends (schemathesis brings its own timeout and verify), and
@@ -100,23 +112,37 @@ class GuardedAdapter(HTTPAdapter):
             if response.status_code not in (429, 503):
                 self.streaks.answered(features=features)
                 if attempt or brief:
-                    response.delivery.note = (f"{RETRIED_503} after a brief wait" if brief else
-                                              f"answered after {attempt} Retry-After wait(s)")
+                    response.delivery.note = (
+                        f"{RETRIED_503} after a brief wait"
+                        if brief
+                        else f"answered after {attempt} Retry-After wait(s)"
+                    )
                 return response
             wait = retry_after_seconds(response.headers.get("Retry-After"))
             if response.status_code == 503 and wait is None and not attempt and not brief:
                 # RFC 9110 15.6.4: 503 is a temporary overload or maintenance. Without a Retry-After,
                 # wait briefly and ask once more; a 503 the retry answers is a finding, not a failure.
                 brief = True
-                LOG.info("%s %s: 503 without Retry-After; asking once more in %.1f s", request.method,
-                         request.path_url, BRIEF_WAIT)
+                LOG.info(
+                    "%s %s: 503 without Retry-After; asking once more in %.1f s",
+                    request.method,
+                    request.path_url,
+                    BRIEF_WAIT,
+                )
                 time.sleep(BRIEF_WAIT)
                 continue
             refused = self._no_retry(wait, attempt)
             if refused is None:
                 attempt += 1
-                LOG.info("%s %s: %d with Retry-After; waiting %.1f s before retry %d of %d", request.method,
-                         request.path_url, response.status_code, wait, attempt, self.retries)
+                LOG.info(
+                    "%s %s: %d with Retry-After; waiting %.1f s before retry %d of %d",
+                    request.method,
+                    request.path_url,
+                    response.status_code,
+                    wait,
+                    attempt,
+                    self.retries,
+                )
                 time.sleep(wait)
                 continue
             LOG.info("%s %s: %d: %s", request.method, request.path_url, response.status_code, refused)
@@ -133,15 +159,18 @@ class GuardedAdapter(HTTPAdapter):
             return f"Retry-After of {wait:.0f} s is longer than limits.max_retry_wait ({self.max_wait:g} s): not waited for"
         if self.streaks.throttled >= THROTTLED_AFTER:
             self.streaks.answered(True)
-            return (f"the target stayed throttled through {THROTTLED_AFTER} exchanges in a row: Retry-After is "
-                    "no longer waited for in this run")
+            return (
+                f"the target stayed throttled through {THROTTLED_AFTER} exchanges in a row: Retry-After is "
+                "no longer waited for in this run"
+            )
         if attempt >= self.retries:
             self.streaks.answered(True)
             return f"still throttled after {attempt} Retry-After wait(s) (limits.retries = {self.retries})"
         return None
 
-    def _exchange(self, request: requests.PreparedRequest, kwargs: dict[str, Any],
-                  features: frozenset[str] = frozenset()) -> requests.Response:
+    def _exchange(
+        self, request: requests.PreparedRequest, kwargs: dict[str, Any], features: frozenset[str] = frozenset()
+    ) -> requests.Response:
         """One attempt, body included, within the deadline. A transport failure is counted and
         raised as TransportFailure, its reason in words."""
         started = time.perf_counter()

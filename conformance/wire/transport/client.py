@@ -19,8 +19,8 @@ from requests.auth import AuthBase
 
 from conformance import __version__
 from conformance.contract.endpoint import APP_TOKEN_HEADER, PATH
-from conformance.wire.exchange import Exchange, Received, SentRequest, curl_line
 from conformance.text.redaction import Redactor
+from conformance.wire.exchange import Exchange, Received, SentRequest, curl_line
 from conformance.wire.target import Secret, Target, reveal
 from conformance.wire.transport.adapter import Generating, GuardedAdapter, UnredirectedSession
 from conformance.wire.transport.auth import DEFAULT_WORDS, SchemeAuth, SessionAuth
@@ -39,8 +39,9 @@ class Planned:
 
 
 class Client:
-    def __init__(self, target: Target, *, max_requests: int | None = None, rate: float | None = None,
-                 dry_run: bool = False) -> None:
+    def __init__(
+        self, target: Target, *, max_requests: int | None = None, rate: float | None = None, dry_run: bool = False
+    ) -> None:
         self.target = target
         self.redactor = redactor_of(target)
         limits = target.limits
@@ -84,8 +85,9 @@ class Client:
         session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         session.verify = self.target.limits.verify
         session.auth = auth
-        adapter = GuardedAdapter(self.endpoint, self.budget, self.rate, self.target.limits, self.streaks,
-                                 self._generating)
+        adapter = GuardedAdapter(
+            self.endpoint, self.budget, self.rate, self.target.limits, self.streaks, self._generating
+        )
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         return session
@@ -111,10 +113,19 @@ class Client:
 
     # --- sending --------------------------------------------------------------------------------
 
-    def send(self, label: str, *, scheme: str | None = None, auth: AuthBase | None = None,
-             headers: dict[str, str] | None = None, select: str | None = None, method: str = "POST",
-             app_token: Secret | str | None | bool = True, body: bytes | None = None,
-             path: str = PATH) -> Exchange:
+    def send(
+        self,
+        label: str,
+        *,
+        scheme: str | None = None,
+        auth: AuthBase | None = None,
+        headers: dict[str, str] | None = None,
+        select: str | None = None,
+        method: str = "POST",
+        app_token: Secret | str | None | bool = True,
+        body: bytes | None = None,
+        path: str = PATH,
+    ) -> Exchange:
         """One exchange with the target. `scheme` picks a session; `auth` overrides its credentials;
         `app_token` True sends the target's default token (if it requires one), a value sends it,
         None or False sends none. Raises ForbiddenPath, BudgetExhausted or DryRun; transport
@@ -128,9 +139,14 @@ class Client:
         if token is not None and APP_TOKEN_HEADER not in sent_headers:
             sent_headers[APP_TOKEN_HEADER] = reveal(token)
         session = self.session(scheme)
-        request = requests.Request(method, self.endpoint, headers=sent_headers,
-                                   params=None if select is None else {"$select": select},
-                                   auth=auth, data=body)
+        request = requests.Request(
+            method,
+            self.endpoint,
+            headers=sent_headers,
+            params=None if select is None else {"$select": select},
+            auth=auth,
+            data=body,
+        )
         prepared = session.prepare_request(request)
         if method == "POST" and prepared.body is None:
             prepared.headers["Content-Length"] = "0"
@@ -151,11 +167,24 @@ class Client:
             return self._failed(label, sent, curl, f"{type(problem).__name__}: {short(problem)}")
         delivery = response.delivery
         headers, cut, limit = header_items(response)
-        note = "; ".join(filter(None, [delivery.note, f"{cut} header value(s) longer than {limit} characters "
-                                                      f"kept only that far" if cut else ""]))
-        received = Received(status=response.status_code, reason=response.reason or "",
-                            headers=tuple(headers), body=response.content,
-                            elapsed_ms=delivery.elapsed_ms, truncated=delivery.truncated, note=note)
+        note = "; ".join(
+            filter(
+                None,
+                [
+                    delivery.note,
+                    f"{cut} header value(s) longer than {limit} characters kept only that far" if cut else "",
+                ],
+            )
+        )
+        received = Received(
+            status=response.status_code,
+            reason=response.reason or "",
+            headers=tuple(headers),
+            body=response.content,
+            elapsed_ms=delivery.elapsed_ms,
+            truncated=delivery.truncated,
+            note=note,
+        )
         return Exchange(label, sent, received, None, curl, self.target.profile, self.redactor)
 
     def _failed(self, label: str, sent: SentRequest, curl: str, error: str) -> Exchange:
@@ -171,13 +200,22 @@ def redactor_of(target: Target) -> Redactor:
     basic = None
     if target.basic is not None:
         user = target.basic.user
-        basic = (reveal(user), f"${user.env}" if isinstance(user, Secret) else str(user),
-                 target.basic.password.value, target.basic.password.env)
-    return _shared_redactor(tuple((s.value, s.env) for s in target.secrets()), basic, tuple(derived(target)),
-                            target.published)
+        basic = (
+            reveal(user),
+            f"${user.env}" if isinstance(user, Secret) else str(user),
+            target.basic.password.value,
+            target.basic.password.env,
+        )
+    return _shared_redactor(
+        tuple((s.value, s.env) for s in target.secrets()), basic, tuple(derived(target)), target.published
+    )
 
 
 @lru_cache(maxsize=8)
-def _shared_redactor(secrets: tuple[tuple[str, str], ...], basic: tuple[str, str, str, str] | None,
-                     near: tuple[tuple[str, str, str], ...], public: frozenset[str]) -> Redactor:
+def _shared_redactor(
+    secrets: tuple[tuple[str, str], ...],
+    basic: tuple[str, str, str, str] | None,
+    near: tuple[tuple[str, str, str], ...],
+    public: frozenset[str],
+) -> Redactor:
     return Redactor(secrets, basic, near, public=public)

@@ -35,19 +35,28 @@ def _swapped(value: str) -> str:
 def _password_forms(target: Target) -> dict[str, str]:
     """Basic's near-miss passwords, by state."""
     password = target.basic.password.value
-    return {"password-with-colon": password + ":x", "password-non-ascii": password + "\u00e9",
-            "password-prefix": password[:-1], "empty-password": "", "wrong-password": WRONG}
+    return {
+        "password-with-colon": password + ":x",
+        "password-non-ascii": password + "\u00e9",
+        "password-prefix": password[:-1],
+        "empty-password": "",
+        "wrong-password": WRONG,
+    }
 
 
 def _extended(value: str) -> str:
     """One character more, before any base64 padding (token68 allows '=' only at the end)."""
     stem = value.rstrip("=")
-    return stem + "x" + value[len(stem):]
+    return stem + "x" + value[len(stem) :]
 
 
 def _value_forms(value: str) -> dict[str, str]:
-    return {"wrong": f"{value[:3]}{WRONG}" if ":" in value[:3] else WRONG, "prefix": value[:-1],
-            "extended": _extended(value), "case-variant": _swapped(value)}
+    return {
+        "wrong": f"{value[:3]}{WRONG}" if ":" in value[:3] else WRONG,
+        "prefix": value[:-1],
+        "extended": _extended(value),
+        "case-variant": _swapped(value),
+    }
 
 
 def auth_for(target: Target, scheme: str, state: str) -> AuthBase:
@@ -64,10 +73,12 @@ def auth_for(target: Target, scheme: str, state: str) -> AuthBase:
     if scheme == "session":
         s = target.session
         cookie, xsrf = s.cookie.value, s.xsrf_token.value
-        return {"no-xsrf": SessionAuth(s.cookie_name, cookie, None),
-                "wrong-xsrf": SessionAuth(s.cookie_name, cookie, WRONG),
-                "xsrf-prefix": SessionAuth(s.cookie_name, cookie, xsrf[:-1]),
-                "wrong-cookie": SessionAuth(s.cookie_name, WRONG, xsrf)}[state]
+        return {
+            "no-xsrf": SessionAuth(s.cookie_name, cookie, None),
+            "wrong-xsrf": SessionAuth(s.cookie_name, cookie, WRONG),
+            "xsrf-prefix": SessionAuth(s.cookie_name, cookie, xsrf[:-1]),
+            "wrong-cookie": SessionAuth(s.cookie_name, WRONG, xsrf),
+        }[state]
     if state == "empty":
         return RawAuthorization(word)
     if scheme == "basic":
@@ -95,9 +106,14 @@ def derived(target: Target) -> Iterator[tuple[str, str, str]]:
         shown_user = f"${user.env}" if isinstance(user, Secret) else reveal(user)
         yield from _near(password.value, password.env)
         shell_user = shell_word(reveal(user), shown_user)
-        pairs = {f"{reveal(user)}:{form}": (f"{shown_user}:{_shell_of(state, password.env)}",
-                                            f"{shell_user}:{_shell_of(state, password.env)}")
-                 for state, form in _password_forms(target).items() if state not in ("wrong-password", "empty-password")}
+        pairs = {
+            f"{reveal(user)}:{form}": (
+                f"{shown_user}:{_shell_of(state, password.env)}",
+                f"{shell_user}:{_shell_of(state, password.env)}",
+            )
+            for state, form in _password_forms(target).items()
+            if state not in ("wrong-password", "empty-password")
+        }
         pairs[f"{WRONG}:{password.value}"] = (f"{WRONG}:${password.env}", f"{shell_word(WRONG, WRONG)}:${password.env}")
         for value, (shown, shell) in pairs.items():
             yield value, shown, shell
@@ -111,5 +127,8 @@ def _near(value: str, env: str) -> Iterator[tuple[str, str, str]]:
 
 
 def _shell_of(state: str, env: str) -> str:
-    return {"password-with-colon": f"${env}:x", "password-non-ascii": f"${env}\u00e9",
-            "password-prefix": f"${{{env}%?}}"}[state]
+    return {
+        "password-with-colon": f"${env}:x",
+        "password-non-ascii": f"${env}\u00e9",
+        "password-prefix": f"${{{env}%?}}",
+    }[state]

@@ -274,5 +274,3 @@ class WatchedHTTPPool(_OneExchange, urllib3.HTTPConnectionPool):
 
 class WatchedHTTPSPool(_OneExchange, urllib3.HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
-
-

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import requests
 
+from conformance.errors import Stopped
+
 
 class ForbiddenPath(ValueError):
     """A request for anything but GetEngineStatus (or with another method than POST, or GET for
     HTTP-05): the suite never sends one, whoever proposes it."""
 
 
-class BudgetExhausted(BaseException):
+class BudgetExhausted(Stopped):
     """The run's request budget is spent; what is left is untested, not failed. No Exception, for
     NotJudged's reason: inside a generated example (schemathesis, the properties) Hypothesis would
     take it for a failure, then shrink, replay and print a case that cannot be sent."""
 
 
-class DryRun(RuntimeError):
+class DryRun(Stopped):
     """Raised instead of sending, in --dry-run: the request was recorded as planned."""
 
 
-class NotJudged(BaseException):
+class NotJudged(Stopped):
     """Ends a test untested, with this message as the reason: raised instead of an exchange no
     requirement can be judged by. Like pytest's own skip it is no Exception, so that it unwinds
     the test at once: Hypothesis would shrink an Exception for seconds, replaying it, and

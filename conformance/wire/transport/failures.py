@@ -11,8 +11,12 @@ import urllib3
 
 from conformance.wire.transport.deadline import HeadCutShort, TooManyInterim
 
-TRANSPORT_ERRORS = (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException,
-                    OSError)
+TRANSPORT_ERRORS = (
+    requests.exceptions.RequestException,
+    urllib3.exceptions.HTTPError,
+    http.client.HTTPException,
+    OSError,
+)
 
 
 UNDECODABLE = "the body does not decode as its Content-Encoding says"
@@ -21,8 +25,10 @@ answer (so the guard counts no transport failure), and HTTP-08 judges it (RFC 91
 
 
 def undecodable(problem: BaseException) -> bool:
-    return any(isinstance(c, (requests.exceptions.ContentDecodingError, urllib3.exceptions.DecodeError))
-               for c in _causes(problem))
+    return any(
+        isinstance(c, (requests.exceptions.ContentDecodingError, urllib3.exceptions.DecodeError))
+        for c in _causes(problem)
+    )
 
 
 def _causes(problem: BaseException) -> Iterator[BaseException]:
@@ -36,8 +42,11 @@ def _causes(problem: BaseException) -> Iterator[BaseException]:
             continue
         seen.add(id(current))
         yield current
-        stack += [e for e in (current.__cause__, current.__context__, getattr(current, "reason", None), *current.args)
-                  if isinstance(e, BaseException)]
+        stack += [
+            e
+            for e in (current.__cause__, current.__context__, getattr(current, "reason", None), *current.args)
+            if isinstance(e, BaseException)
+        ]
 
 
 def transport_reason(problem: BaseException, deadline: float | None, timeout: tuple[float, float]) -> str:
@@ -50,13 +59,17 @@ def transport_reason(problem: BaseException, deadline: float | None, timeout: tu
         return found[-1] if found else None
 
     if deadline is not None:
-        return (f"no complete response within {deadline:g} s (connect_timeout + read_timeout, the deadline of a "
-                "whole exchange): the target was still sending")
+        return (
+            f"no complete response within {deadline:g} s (connect_timeout + read_timeout, the deadline of a "
+            "whole exchange): the target was still sending"
+        )
     if (failed := innermost(urllib3.exceptions.DecodeError)) is not None:
         return f"{UNDECODABLE}: {short(failed)}"
     if (failed := innermost(ssl.SSLCertVerificationError)) is not None:
-        return (f"TLS certificate verification failed: {failed}; give the target's limits.ca_bundle the CA that "
-                "signed the certificate, or fix the certificate")
+        return (
+            f"TLS certificate verification failed: {failed}; give the target's limits.ca_bundle the CA that "
+            "signed the certificate, or fix the certificate"
+        )
     if (failed := innermost(ssl.SSLError)) is not None:
         return f"TLS failed: {failed}"
     if innermost(requests.exceptions.ConnectTimeout) is not None:
@@ -74,8 +87,10 @@ def transport_reason(problem: BaseException, deadline: float | None, timeout: tu
     if (failed := innermost(http.client.LineTooLong)) is not None:
         return f"the target sent a line longer than http.client reads ({failed}): no response read"
     if any(isinstance(c, http.client.HTTPException) and str(c).startswith("got more than") for c in causes):
-        return (f"the target sent more than {http.client._MAXHEADERS} header fields, the most http.client "  # type: ignore[attr-defined]
-                "reads: no response read")
+        return (
+            f"the target sent more than {http.client._MAXHEADERS} header fields, the most http.client "  # type: ignore[attr-defined]
+            "reads: no response read"
+        )
     if innermost(http.client.RemoteDisconnected) is not None:
         return "the target closed the connection without a response"
     if (failed := innermost(ConnectionRefusedError)) is not None:
@@ -87,9 +102,11 @@ def trailing_reason(count: int) -> str:
     """An answer followed by bytes no request asked for: its framing cannot be trusted (a body longer
     than its Content-Length, or an unsolicited response), and the connection is discarded."""
     more = "or more " if count >= 8192 else ""
-    return (f"the target sent {count} {more}byte(s) after a complete response (RFC 9112 6.3: a message ends where "
-            "its framing says): a body longer than its Content-Length, or a response no request asked for; "
-            "the answer was not judged, the connection was closed, and nothing on it was read as another answer")
+    return (
+        f"the target sent {count} {more}byte(s) after a complete response (RFC 9112 6.3: a message ends where "
+        "its framing says): a body longer than its Content-Length, or a response no request asked for; "
+        "the answer was not judged, the connection was closed, and nothing on it was read as another answer"
+    )
 
 
 def short(problem: BaseException) -> str:

@@ -10,13 +10,29 @@ from typing import Any, Iterable
 from conformance.contract.endpoint import XML_TYPES
 
 LOCALE_HEADERS = ("Accept-Language", "SO-Language", "SO-Culture", "SO-TimeZone")
-NAMES = {"xml": "an XML type in Accept", "select": "a $select", "basic": "Basic credentials",
-         "soticket": "SOTicket credentials", "bearer": "Bearer credentials", "session": "the session cookie",
-         "body": "a request body", **{h: h for h in LOCALE_HEADERS}}
-REQUIREMENTS = {"xml": ("ACCEPT-01", "ACCEPT-03"), "select": ("SELECT-02", "SELECT-03"),
-                "Accept-Language": ("LANG-01",), "SO-Language": ("LANG-02",), "SO-Culture": ("LANG-03", "LANG-05"),
-                "SO-TimeZone": ("LANG-06",), "basic": ("AUTH-01",), "soticket": ("AUTH-02",),
-                "bearer": ("AUTH-04",), "session": ("AUTH-07",), "body": ()}
+NAMES = {
+    "xml": "an XML type in Accept",
+    "select": "a $select",
+    "basic": "Basic credentials",
+    "soticket": "SOTicket credentials",
+    "bearer": "Bearer credentials",
+    "session": "the session cookie",
+    "body": "a request body",
+    **{h: h for h in LOCALE_HEADERS},
+}
+REQUIREMENTS = {
+    "xml": ("ACCEPT-01", "ACCEPT-03"),
+    "select": ("SELECT-02", "SELECT-03"),
+    "Accept-Language": ("LANG-01",),
+    "SO-Language": ("LANG-02",),
+    "SO-Culture": ("LANG-03", "LANG-05"),
+    "SO-TimeZone": ("LANG-06",),
+    "basic": ("AUTH-01",),
+    "soticket": ("AUTH-02",),
+    "bearer": ("AUTH-04",),
+    "session": ("AUTH-07",),
+    "body": (),
+}
 """The MUSTs a request with the feature exercises, which fail when every such request gets no answer."""
 
 

@@ -23,6 +23,7 @@ longer waited for: a target that throttles everything costs this many waits, not
 
 LOG = logging.getLogger("erpsync_conformance.transport")
 
+
 class Budget:
     def __init__(self, limit: int, whole: int | None = None) -> None:
         self.limit = limit
@@ -38,8 +39,9 @@ class Budget:
             if self.used >= self.limit:
                 if not self.spent:
                     self.spent = True
-                    LOG.info("request budget of %d exhausted: nothing more is sent; what is left is untested",
-                             self.whole)
+                    LOG.info(
+                        "request budget of %d exhausted: nothing more is sent; what is left is untested", self.whole
+                    )
                 raise BudgetExhausted(f"request budget of {self.whole} exhausted")
             self.used += 1
 
@@ -128,15 +130,21 @@ class Streaks:
             stopped = sorted((features & set(self.suspect)) - self._retrying)
             if stopped:
                 f = stopped[0]
-                raise TargetUnresponsive(f"every request with {_name(f)} got no response ({UNRESPONSIVE_AFTER} or more "
-                                         f"in a row, last: {self.suspect[f]}) while requests without it were "
-                                         "answered; not sent")
+                raise TargetUnresponsive(
+                    f"every request with {_name(f)} got no response ({UNRESPONSIVE_AFTER} or more "
+                    f"in a row, last: {self.suspect[f]}) while requests without it were "
+                    "answered; not sent"
+                )
             if self.misframed >= UNRESPONSIVE_AFTER:
-                raise TargetUnresponsive(f"the target framed its last {self.misframed} answers wrongly, none readable "
-                                         f"(last: {self.last_misframed}); not sent")
+                raise TargetUnresponsive(
+                    f"the target framed its last {self.misframed} answers wrongly, none readable "
+                    f"(last: {self.last_misframed}); not sent"
+                )
             if self.failures >= UNRESPONSIVE_AFTER:
-                raise TargetUnresponsive(f"target unresponsive: {self.failures} consecutive transport failures "
-                                         f"(last: {self.last_failure}); not sent")
+                raise TargetUnresponsive(
+                    f"target unresponsive: {self.failures} consecutive transport failures "
+                    f"(last: {self.last_failure}); not sent"
+                )
 
     def failed(self, reason: str, features: frozenset[str] = frozenset()) -> None:
         with self._lock:

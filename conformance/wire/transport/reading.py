@@ -53,7 +53,7 @@ def header_items(response: requests.Response) -> tuple[list[tuple[str, str]], in
     cut = sum(len(value) > limits[r] for (_, value), r in zip(items, read))
     if not cut:
         return items, 0, HEADER_CAP
-    kept = [(name, value[:limits[r]]) for (name, value), r in zip(items, read)]
+    kept = [(name, value[: limits[r]]) for (name, value), r in zip(items, read)]
     return kept, cut, max(limits[r] for (_, value), r in zip(items, read) if len(value) > limits[r])
 
 
