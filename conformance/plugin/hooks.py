@@ -51,6 +51,9 @@ SESSION_WIDE = ("HTTP-03", "HTTP-04")
 PREFLIGHT_KEY = "erpsync_preflight_requests"
 ACTIVE_KEY = "erpsync_active"
 
+UNSTARTED = "http://127.0.0.1:0/api/v1"
+"""The bundled server's base URL before it serves (what its target's secrets and schemes need)."""
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     options.add(parser)
@@ -91,18 +94,18 @@ def pytest_configure(config: pytest.Config) -> None:
     if not state(config).active:
         return
     try:
-        options.resolve(config)
+        state(config).settings = options.resolve(config)
         hypothesis_profiles.load(config.getoption("hypothesis_profile", default=None))
     except ConfigurationError as problem:
         configuration_error(config, problem)
-    if config.getoption("--no-reports"):
+    if state(config).settings.no_reports:
         state(config).restore.append(hypothesis_profiles.keep_nothing())
     register_markers(config)
     session = state(config)
     if not hasattr(config, "workerinput"):
         session.collector = collect.Collector(config)
         config.pluginmanager.register(session.collector, "erpsync-collector")
-    target_file = config.getoption("--target")
+    target_file = state(config).settings.target
     if target_file:
         try:
             session.target = load(target_file)
@@ -116,18 +119,18 @@ def pytest_configure(config: pytest.Config) -> None:
     session.redactor = (
         redactor_of(session.target)
         if session.target
-        else redactor_of(target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1"))
+        else redactor_of(target_of(reference_server_config(config), UNSTARTED))
     )
     if not hasattr(config, "workerinput"):
         problem = unwritable(config)
         if problem:
             configuration_error(config, problem)
-    source = config.getoption("--waivers") or (session.target.waivers if session.target else None)
+    source = state(config).settings.waivers or (session.target.waivers if session.target else None)
     session.waivers_source = str(source) if source else None
     try:
         session.waivers = waiver_files.load(source) if source else {}
     except waiver_files.WaiverError as problem:
-        if not config.getoption("--waivers") and session.target and not Path(source).exists():
+        if not state(config).settings.waivers and session.target and not Path(source).exists():
             problem = waiver_files.WaiverError(
                 f"{session.target.source}: waivers: no such waiver file {Path(source).resolve()} (the path is "
                 "relative to the target file); copy the waiver file beside the target, or remove the waivers line"
@@ -156,8 +159,8 @@ def watch(config: pytest.Config) -> None:
 def run_limits(config: pytest.Config) -> tuple[int, float]:
     """The run's request budget and rate, the options over the target's (or the bundled server's)."""
     target = state(config).target
-    limits = (target or target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1")).limits
-    return config.getoption("--max-requests") or limits.max_requests, config.getoption("--rate") or limits.rate
+    limits = state(config).settings.limits((target or target_of(reference_server_config(config), UNSTARTED)).limits)
+    return limits.max_requests, limits.rate
 
 
 @pytest.hookimpl(wrapper=True)
@@ -202,15 +205,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     problem = preflight.unreachable(target)
     if problem:
         configuration_error(config, problem)
-    if config.getoption("--dry-run"):
+    if state(config).settings.dry_run:
         return
-    budget = config.getoption("--max-requests") or target.limits.max_requests
-    client = Client(
-        replace(
-            target,
-            limits=replace(target.limits, max_requests=budget, rate=config.getoption("--rate") or target.limits.rate),
-        )
-    )
+    client = Client(replace(target, limits=stash.settings.limits(target.limits)))
     stash.preflight = preflight.credentials(target, client)
     if stash.preflight.problem:
         line = stash.redactor.text(stash.preflight.problem)
@@ -253,10 +250,12 @@ def unwritable(config: pytest.Config) -> str | None:
     places = (
         []
         if config.getoption("--collect-only", default=False)
-        else ([] if config.getoption("--no-reports") else [("--reports-dir", Path(config.getoption("--reports-dir")))])
+        else (
+            [] if state(config).settings.no_reports else [("--reports-dir", Path(state(config).settings.reports_dir))]
+        )
     )
-    if config.getoption("--results-json"):
-        places.append(("--results-json", Path(config.getoption("--results-json")).parent))
+    if state(config).settings.results_json:
+        places.append(("--results-json", Path(state(config).settings.results_json).parent))
     for option, folder in places:
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -292,18 +291,23 @@ def redact_outputs(config: pytest.Config) -> None:
     stash.restore.append(lambda: logging.setLogRecordFactory(factory))
 
 
-def reference_server_config(config: pytest.Config):
-    """The bundled server's configuration from --reference-* options (validated at configure time)."""
-    from conformance.reference.generator import reference_config
+def reference_server_config(config: pytest.Config) -> Any:
+    """The bundled server's configuration from --reference-* options, built once a session (at
+    configure time, where a bad one is a configuration error)."""
+    session = state(config)
+    if session.reference_config is None:
+        from conformance.reference.generator import reference_config
 
-    return reference_config(
-        seed=config.getoption("--reference-random"),
-        choices=key_values(config.getoption("--reference-choice"), "--reference-choice"),
-        options=key_values(config.getoption("--reference-option"), "--reference-option"),
-        faults=config.getoption("--reference-fault"),
-        volatile=config.getoption("--reference-volatile"),
-        slow_seconds=config.getoption("--slow-ms") / 1000 * 1.2,
-    )
+        settings = session.settings
+        session.reference_config = reference_config(
+            seed=settings.reference_random,
+            choices=key_values(list(settings.reference_choice), "--reference-choice"),
+            options=key_values(list(settings.reference_option), "--reference-option"),
+            faults=list(settings.reference_fault),
+            volatile=settings.reference_volatile,
+            slow_seconds=settings.slow_ms / 1000 * 1.2,
+        )
+    return session.reference_config
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -323,7 +327,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"{', derandomized' if current.derandomize else ''})"
     )
     if target is None:
-        faults = config.getoption("--reference-fault")
+        faults = state(config).settings.reference_fault
         lines = [
             "erpsync-conformance target: the bundled reference server (127.0.0.1, port chosen at start)"
             + (f", faults: {', '.join(faults)}" if faults else "")
@@ -335,7 +339,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
             + ("; app token" if target.apptoken else ""),
         ]
     lines.append(
-        f"budget: {budget} requests, at most {rate:g} per second{' (dry run: none sent)' if config.getoption('--dry-run') else ''}; {hypothesis}"
+        f"budget: {budget} requests, at most {rate:g} per second{' (dry run: none sent)' if state(config).settings.dry_run else ''}; {hypothesis}"
     )
     schemes = declared_schemes(config)
     left_out = [s for s in SCHEMES if s not in schemes]
@@ -357,7 +361,7 @@ def declared_schemes(config: pytest.Config) -> tuple[str, ...]:
     target = state(config).target
     if target is not None:
         return target.schemes
-    return target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1").schemes
+    return target_of(reference_server_config(config), UNSTARTED).schemes
 
 
 class Stage(enum.IntEnum):
@@ -399,7 +403,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.user_properties.append((collect.REQUIREMENT_KEY, rid))
         if stage(item) is not Stage.EXAMPLES:  # judges many: in scope only through their own example tests
             item.user_properties.append((collect.GENERATED_KEY, "true"))
-    wanted = {rid.upper() for rid in config.getoption("requirement") or ()}
+    wanted = {rid.upper() for rid in state(config).settings.requirement or ()}
     if wanted:
 
         def of(item: pytest.Item) -> set[str]:
@@ -442,10 +446,11 @@ def conformance_run(request: pytest.FixtureRequest) -> Iterator[Any]:
 
         server = ReferenceServer(reference_server_config(config)).start()
         target = server.target()
-        if config.getoption("--reference-infer"):
+        if state(config).settings.reference_infer:
             target = replace(target, profile=Profile())
-    whole = budget = config.getoption("--max-requests") or target.limits.max_requests
-    rate = config.getoption("--rate") or target.limits.rate
+    limits = session.settings.limits(target.limits)
+    whole = budget = limits.max_requests
+    rate = limits.rate
     worker = getattr(config, "workerinput", None)
     budget = max(0, budget - (worker.get(PREFLIGHT_KEY, 0) if worker is not None else session.preflight.spent))
     if worker is not None:  # xdist: each worker's client keeps its share, so that together they keep the whole
@@ -453,10 +458,10 @@ def conformance_run(request: pytest.FixtureRequest) -> Iterator[Any]:
         budget, rate = budget // count + (index < budget % count), rate / count
     client = Client(
         replace(target, limits=replace(target.limits, max_requests=budget, rate=rate)),
-        dry_run=config.getoption("--dry-run"),
+        dry_run=state(config).settings.dry_run,
     )
     client.budget.whole = whole
-    run = Run(target, client, slow_ms=config.getoption("--slow-ms"))
+    run = Run(target, client, slow_ms=state(config).settings.slow_ms)
     session.run = run
     run.decided(discover(run))
     try:
@@ -580,17 +585,20 @@ def publish(config: pytest.Config, doc: dict[str, Any], *, point_latest: bool) -
     stash = state(config)
     stash.doc = doc
     try:
-        if config.getoption("--results-json"):
-            with open(config.getoption("--results-json"), "w", encoding="utf-8") as out:
+        if state(config).settings.results_json:
+            with open(state(config).settings.results_json, "w", encoding="utf-8") as out:
                 out.write(sinks.json_text(doc, indent=1))
-        if not config.getoption("--no-reports") and not doc["run"]["dry_run"]:  # a dry run judged nothing
+        if not state(config).settings.no_reports and not doc["run"]["dry_run"]:  # a dry run judged nothing
             from conformance.report import render
 
-            folder = results.write(doc, config.getoption("--reports-dir"), point_latest=point_latest)
+            folder = results.write(doc, state(config).settings.reports_dir, point_latest=point_latest)
             stash.published = (folder, *render.render_run(folder))
-            if config.getoption("--keep"):
+            if state(config).settings.keep:
                 stash.pruned = results.prune(
-                    config.getoption("--reports-dir"), doc["run"]["target"]["name"], config.getoption("--keep"), folder
+                    state(config).settings.reports_dir,
+                    doc["run"]["target"]["name"],
+                    state(config).settings.keep,
+                    folder,
                 )
     except (OSError, TemplateError) as problem:
         stash.write_problem = f"erpsync-conformance: cannot write the reports: {problem}"
@@ -619,7 +627,7 @@ def assemble(
         "source": target.source if target else "bundled reference server",
         "schemes": list(target.schemes) if target else first.get("schemes", []),
         "bundled": target is None,
-        "faults": [] if target else list(config.getoption("--reference-fault")),
+        "faults": [] if target else list(state(config).settings.reference_fault),
         "waivers": stash.waivers_source,
     }
     declared = target.profile.as_dict() if target else first.get("declared", {})
@@ -630,11 +638,11 @@ def assemble(
         hypothesis=collect.hypothesis_settings(config),
         started=stash.started_at,
         duration_s=time.monotonic() - stash.started,
-        strict=options.strict(config),
-        dry_run=config.getoption("--dry-run"),
-        slow_ms=config.getoption("--slow-ms"),
+        strict=state(config).settings.strict_should,
+        dry_run=state(config).settings.dry_run,
+        slow_ms=state(config).settings.slow_ms,
         workers=len(collector.workers),
-        budget_option=config.getoption("--max-requests"),
+        budget_option=state(config).settings.max_requests,
         tls={
             "verified": bool(target.limits.verify) if target else True,
             "ca_bundle": target.limits.ca_bundle if target else None,
@@ -648,7 +656,7 @@ def assemble(
     for rid, found in results.inconsistency_outcomes(run["choices"], inconsistent).items():
         if rid in collector.scope:
             recorded.setdefault(rid, []).extend(found)
-    facts = target or target_of(reference_server_config(config), "http://127.0.0.1:0/api/v1")
+    facts = target or target_of(reference_server_config(config), UNSTARTED)
     inapplicable = requirements.not_applicable_for(
         facts.schemes, facts.apptoken is not None, bool(facts.apptoken and facts.apptoken.required)
     )
@@ -662,7 +670,7 @@ def assemble(
         interrupted=interrupted,
         inapplicable=inapplicable,
         coverage=collector.coverage(),
-        require_complete=bool(config.getoption("require_complete")),
+        require_complete=bool(state(config).settings.require_complete),
         stopped=stopped,
     )
 
@@ -704,7 +712,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             if "drawn requests are not listed" in str(item.longrepr)
             or "schemathesis cases are not listed" in str(item.longrepr)
         )
-        budget = config.getoption("--max-requests") or (stash.target.limits.max_requests if stash.target else None)
+        budget = stash.settings.max_requests or (stash.target.limits.max_requests if stash.target else None)
         write(
             f"at least {len(stash.planned)} requests: the first request of each example test and covering row "
             f"is listed above; nothing was sent. A real run sends more: a target's preflight sends one "
@@ -793,7 +801,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             if stash.pruned:
                 writer.line(
                     f"erpsync-conformance pruned:  {len(stash.pruned)} older run folder(s) of the target "
-                    f"(--keep {config.getoption('--keep')})"
+                    f"(--keep {state(config).settings.keep})"
                 )
     if not hasattr(config, "workerinput"):
         append_summary(config)
@@ -804,7 +812,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def append_summary(config: pytest.Config) -> None:
     """--summary-file (e.g. $GITHUB_STEP_SUMMARY) gets what the run ended with, whatever its exit
     code: its summary.md, or the line that stopped it."""
-    path = config.getoption("summary_file", default=None)
+    path = state(config).settings.summary_file
     if not path:
         return
     stash = state(config)

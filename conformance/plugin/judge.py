@@ -38,9 +38,9 @@ JUDGE = pytest.StashKey["Judge"]()
 
 
 def strict_mode(config: pytest.Config) -> bool:
-    from conformance.plugin.options import strict
-
-    return strict(config)
+    """SHOULD failures fail the run: the suite's own option (or ERPSYNC_STRICT), independent of
+    pytest's own --strict."""
+    return state(config).settings.strict_should
 
 
 class Judge:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -19,6 +19,7 @@ import pytest
 from conformance.contract.endpoint import NS_API_SLOW_MS
 from conformance.contract.requirements import CATALOGUE
 from conformance.errors import ConfigurationError
+from conformance.wire.target import Limits
 
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
@@ -237,10 +238,43 @@ def asked(config: pytest.Config) -> bool:
     return False
 
 
-def resolve(config: pytest.Config) -> None:
+@dataclass(frozen=True)
+class Settings:
+    """The suite's options as resolved once per process (resolve): the command line, else the
+    environment variable, else the default. Read from the session's state, never from
+    config.option, which keeps what pytest parsed."""
+
+    target: str | None = None
+    strict_should: bool = False
+    max_requests: int | None = None
+    rate: float | None = None
+    require_complete: bool = False
+    requirement: tuple[str, ...] = ()
+    dry_run: bool = False
+    slow_ms: float = float(NS_API_SLOW_MS)
+    reports_dir: str = "reports"
+    no_reports: bool = False
+    keep: int | None = None
+    results_json: str | None = None
+    summary_file: str | None = None
+    waivers: str | None = None
+    reference_fault: tuple[str, ...] = ()
+    reference_choice: tuple[str, ...] = ()
+    reference_infer: bool = False
+    reference_option: tuple[str, ...] = ()
+    reference_volatile: int | None = None
+    reference_random: int | None = None
+
+    def limits(self, limits: Limits) -> Limits:
+        """A target's limits with --max-requests and --rate (or their variables) over them."""
+        return replace(limits, max_requests=self.max_requests or limits.max_requests, rate=self.rate or limits.rate)
+
+
+def resolve(config: pytest.Config) -> Settings:
     """Every option's value, from the command line, else its environment variable, else its
     default, checked: raises OptionError naming the first bad one."""
     values = config.option
+    resolved: dict[str, Any] = {}
     for option in OPTIONS:
         given = getattr(values, option.dest, None)
         env = os.environ.get(option.env) if option.env else None
@@ -254,15 +288,17 @@ def resolve(config: pytest.Config) -> None:
             value = _number(option, env, f"{option.env}") if option.kind in ("int", "float") else env
         else:
             value = option.default
-        setattr(values, option.dest, value)
-    if values.target:
+        resolved[option.dest] = tuple(value) if option.kind == "list" else value
+    settings = Settings(**resolved)
+    if settings.target:
         for option in OPTIONS:
-            if option.reference and getattr(values, option.dest):
+            if option.reference and resolved[option.dest]:
                 raise OptionError(
                     f"{option.flag} is for the bundled reference server only; it cannot be combined with --target"
                 )
-    _check_faults(values.reference_fault)
-    _check_requirements(values.requirement)
+    _check_faults(list(settings.reference_fault))
+    _check_requirements(list(settings.requirement))
+    return settings
 
 
 def _check_requirements(ids: list[str]) -> None:
@@ -290,12 +326,6 @@ def _check_faults(names: list[str]) -> None:
                 f"--reference-fault {name!r} is not a fault of the reference server{hint} "
                 f"(python -m conformance.reference --list-faults lists them)"
             )
-
-
-def strict(config: pytest.Config) -> bool:
-    """SHOULD failures fail the run: the suite's own option (or ERPSYNC_STRICT), independent of
-    pytest's own --strict."""
-    return bool(config.getoption("strict_should", default=False))
 
 
 def short_help() -> str:

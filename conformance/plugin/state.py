@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from conformance.plugin.options import Settings
 from conformance.run.preflight import Preflight
 from conformance.verdict.waivers import Waiver
 from conformance.wire.target import Target
@@ -21,6 +22,10 @@ empty under pytest itself, whose own arguments then say it."""
 
 @dataclass
 class SessionState:
+    settings: Settings = field(default_factory=Settings)
+    """The suite's options, resolved once (conformance.plugin.options.resolve)."""
+    reference_config: Any = None
+    """The bundled reference server's conformance.reference.config.ServerConfig, built once."""
     active: bool = False
     """The session is the suite's (conformance.plugin.options.asked): every hook of the plugin does
     nothing otherwise, so another project's pytest in the same environment is left as it was."""
