@@ -355,3 +355,14 @@ def test_the_terminal_stream_shows_a_rewritten_line_at_once_and_still_holds_a_sp
     assert secret[:8] not in inner.written and inner.written.endswith(" done\n"), inner.written
     stream.write("\r" + secret + "   ")  # a rewrite holding a secret whole is redacted too
     assert secret not in inner.written
+
+
+@given(first=SECRETS, tail=st.text(ALPHABET, min_size=WINDOW, max_size=16), overlap=st.integers(1, WINDOW))
+def test_two_secrets_that_overlap_in_a_text_are_both_covered(first, tail, overlap):
+    """Where one secret's end is another's start, neither is left in part: every place any form
+    stands is found (not only the first of overlapping ones) and the overlapping places are joined."""
+    second = first[-overlap:] + tail
+    redactor = Redactor([(first, "FIRST"), (second, "SECOND")])
+    out = redactor.text(f"<{first}{tail}>")
+    assert first not in out and second not in out and tail not in out, out
+    assert out[0] == "<" and out[-1] == ">" and "$FIRST" in out, out
