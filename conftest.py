@@ -11,7 +11,7 @@ import pytest
 
 def pytest_configure(config: pytest.Config) -> None:
     from conformance.plugin import hypothesis_profiles
-    from conformance.plugin.hooks import register_markers
+    from conformance.plugin.session import register_markers
     from conformance.plugin.state import state
 
     if not state(config).active:

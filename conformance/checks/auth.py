@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from conformance.checks import Context, Exchanges, answered, check, described, engine_keys, left_out
+from typing import cast
+
+from conformance.checks import Check, Context, Exchanges, answered, check, described, engine_keys, left_out
 from conformance.checks.outcome import Finding, not_applicable, passed, untested, violated
 from conformance.model.oracle import differences
-from conformance.wire.exchange import Exchange
+from conformance.wire.exchange import Exchange, Received
 
 ENGINE_STATE = ("IsRunning", "StatusMessage", "Interval")
 """What is the engine's own, whoever asks (fact 17); TableRight and FieldProperties are the caller's."""
 
 
-def _accepted(rid: str, what: str):
+def _accepted(rid: str, what: str) -> Check:
     @check(rid, answered("probe"))
     def accepted(ex: Exchanges, ctx: Context) -> Finding:
         """Role "probe": a request with valid credentials of one scheme."""
@@ -104,7 +106,7 @@ def _offered(role: str, ctx: Context) -> bool:
     return scheme not in ("basic", "soticket", "bearer") or scheme in ctx.schemes
 
 
-def _refused(rid: str, what: str):
+def _refused(rid: str, what: str) -> Check:
     @check(rid, answered())
     def refused(ex: Exchanges, ctx: Context) -> Finding:
         """Roles: each request that must be refused (named for what it sent)."""
@@ -156,7 +158,7 @@ def auth_08(ex: Exchanges, ctx: Context) -> Finding:
     null_body = "null-body" in ctx.profile.choices("refusal")
 
     def refused(e: Exchange) -> bool:
-        if 400 <= e.status < 500:
+        if 400 <= cast(int, e.status) < 500:  # answered: every role got a response
             return not engine_keys(e)
         return null_body and e.status == 200 and e.decoded.ok and e.body is None
 
@@ -233,7 +235,7 @@ def auth_10(ex: Exchanges, ctx: Context) -> Finding:
         if "status" not in ctx.profile.choices("refusal"):
             return not_applicable("choice refusal=null-body: refusals came as 200 with a null body")
         return untested("no 401 response was seen")
-    bare = [e for e in unauthorized if not e.response.header_values("WWW-Authenticate")]
+    bare = [e for e in unauthorized if not cast(Received, e.response).header_values("WWW-Authenticate")]
     if bare and choices == ("optional",) and "www_authenticate" not in ctx.observations:
         return not_applicable(
             'the target pins www_authenticate = "optional": 401 without WWW-Authenticate is accepted', bare[:1]
@@ -247,7 +249,7 @@ def auth_10(ex: Exchanges, ctx: Context) -> Finding:
             actual=f"{len(bare)} of {len(unauthorized)} 401 responses without it",
             evidence=bare[:2],
         )
-    challenges = sorted({c for e in unauthorized for c in e.response.header_values("WWW-Authenticate")})
+    challenges = sorted({c for e in unauthorized for c in cast(Received, e.response).header_values("WWW-Authenticate")})
     return passed(f"challenges: {'; '.join(challenges)}", unauthorized[:1])
 
 
@@ -269,9 +271,10 @@ def auth_11(ex: Exchanges, ctx: Context) -> Finding:
         if same_principal:
             found = differences(reference.body, exchange.body, ignore=ctx.volatile)
         else:
+            kept = cast(set[str], compared)  # not None: the principals are not the same
             found = differences(
-                {k: v for k, v in reference.body.items() if k in compared},
-                {k: v for k, v in exchange.body.items() if k in compared},
+                {k: v for k, v in reference.body.items() if k in kept},
+                {k: v for k, v in exchange.body.items() if k in kept},
             )
         if found:
             return violated(
@@ -281,5 +284,5 @@ def auth_11(ex: Exchanges, ctx: Context) -> Finding:
                 actual="; ".join(found[:5]),
                 evidence=[reference, exchange],
             )
-    what = "the same body" if same_principal else f"the same {', '.join(sorted(compared))}"
+    what = "the same body" if same_principal else f"the same {', '.join(sorted(cast(set[str], compared)))}"
     return passed(f"{what} through {', '.join(ex)}{left_out(ctx)}", list(ex.values())[:2])

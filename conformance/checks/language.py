@@ -6,9 +6,12 @@ says it must equal, so the suite needs to know nothing of the server's translati
 
 from __future__ import annotations
 
-from conformance.checks import Context, Exchanges, answered, check, described, left_out, new_violations
+from typing import Any, Callable, cast
+
+from conformance.checks import Check, Context, Exchanges, answered, check, described, left_out, new_violations
 from conformance.checks.outcome import Finding, not_applicable, passed, untested, violated
 from conformance.model.oracle import differences, non_string_differences
+from conformance.wire.exchange import Exchange
 
 UNKNOWN_SETTINGS = {
     "Accept-Language": "unknown_accept_language",
@@ -25,7 +28,7 @@ def allowed_statuses(header: str, ctx: Context) -> set[int]:
     return {{"ignore": 200, "reject": 400, "406": 406}[c] for c in ctx.profile.choices(UNKNOWN_SETTINGS[header])}
 
 
-def _valid(rid: str, what: str, *, lenient_zones: bool = False):
+def _valid(rid: str, what: str, *, lenient_zones: bool = False) -> Check:
     @check(rid, answered())
     def valid(ex: Exchanges, ctx: Context) -> Finding:
         """Roles: each request (named for its header values), and optionally "reference" (the
@@ -36,7 +39,7 @@ def _valid(rid: str, what: str, *, lenient_zones: bool = False):
         reference = ex.get("reference")
         probes = {role: e for role, e in ex.items() if role != "reference"}
         undocumented = set(ctx.case.get("undocumented", ()))
-        unread: list = []
+        unread: list[Exchange] = []
         validated = 0
         for role, e in probes.items():
             if role in undocumented and e.status in allowed_statuses("SO-TimeZone", ctx) - {200}:
@@ -80,7 +83,7 @@ lang_06 = _valid("LANG-06", "accepted", lenient_zones=True)
 lang_08 = _valid("LANG-08", "SO-AppToken accepted with")
 
 
-def _same(rid: str, relation: str):
+def _same(rid: str, relation: str) -> Check:
     @check(rid, answered("probe", "reference"))
     def same(ex: Exchanges, ctx: Context) -> Finding:
         """Roles "probe" and "reference": the contract says the two answers are equal.
@@ -135,11 +138,14 @@ def lang_04(ex: Exchanges, ctx: Context) -> Finding:
         if e is not None and (e.status != 200 or not isinstance(e.body, dict)):
             return untested(f"{e.label} got no body: {described(e)}", [e])
     if translated is None:
+        off = cast(Exchange, off)  # not None: with both None it returned above
         return _not_off(off, raw, ctx) or passed(
             f"{off.label}: untranslated, as with no language{left_out(ctx)}", [off, raw]
         )
     left = [s for s in strings(translated.body) if "[SR_" in s]
-    stable = lambda body: strings({k: v for k, v in body.items() if k not in ctx.volatile})  # noqa: E731
+    stable: Callable[[dict[str, Any]], list[str]] = lambda body: strings(  # noqa: E731
+        {k: v for k, v in body.items() if k not in ctx.volatile}
+    )
     if left and ctx.case.get("claimed") and stable(translated.body) == stable(raw.body):
         return not_applicable(
             f"{translated.label}: the server translates nothing into this language (it does not claim it)",
@@ -159,7 +165,7 @@ def lang_04(ex: Exchanges, ctx: Context) -> Finding:
     )
 
 
-def _not_off(off, raw, ctx: Context) -> Finding | None:
+def _not_off(off: Exchange, raw: Exchange, ctx: Context) -> Finding | None:
     """The violation when the answer with SO-Language: * (or x) is not the untranslated one, else None."""
     found = differences(off.body, raw.body, ignore=ctx.volatile)
     if not found:
@@ -172,7 +178,7 @@ def _not_off(off, raw, ctx: Context) -> Finding | None:
     )
 
 
-def strings(value) -> list[str]:
+def strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
@@ -189,7 +195,9 @@ def lang_05(ex: Exchanges, ctx: Context) -> Finding:
     for e in (probe, reference):
         if e.status != 200 or not isinstance(e.body, dict):
             return untested(f"{e.label} got no body: {described(e)}", [e])
-    stable = lambda body: {k: v for k, v in body.items() if k not in ctx.volatile}  # noqa: E731
+    stable: Callable[[dict[str, Any]], dict[str, Any]] = lambda body: {  # noqa: E731
+        k: v for k, v in body.items() if k not in ctx.volatile
+    }
     found = non_string_differences(stable(probe.body), stable(reference.body))
     if found:
         return violated(

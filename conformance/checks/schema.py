@@ -6,8 +6,9 @@ checks read it: SCHEMA-01 and SCHEMA-03 split one full-view validation between t
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from conformance.checks import Context, Exchanges, answered, check, described
+from conformance.checks import Context, Exchanges, Precondition, answered, check, described
 from conformance.checks.outcome import Finding, not_applicable, observed, passed, untested, violated
 from conformance.contract import endpoint, flags
 
@@ -23,7 +24,7 @@ def omits_nulls(ctx: Context) -> bool:
     return "omitted" in ctx.profile.choices("select_reference_types")
 
 
-def body_200(role: str):
+def body_200(role: str) -> Precondition:
     """A 200 whose body reads as an object: else untested (no 200) or a MUST violation (a 200 body
     that cannot be read is the contract broken, whatever the requirement's own level)."""
 
@@ -97,7 +98,7 @@ def schema_02(ex: Exchanges, ctx: Context) -> Finding:
     return passed("all five properties are present", [ex["probe"]])
 
 
-def _parts(body: dict) -> int:
+def _parts(body: dict[str, Any]) -> int:
     """How many TableRight and FieldProperties parts a body carries (a null TableRight and an empty
     FieldProperties are documented answers with nothing inside to judge, fact 14)."""
     fields = body.get("FieldProperties")
@@ -125,7 +126,7 @@ def schema_03(ex: Exchanges, ctx: Context) -> Finding:
     return passed(f"TableRight and {len(fields)} FieldProperties values have the documented parts", [probe])
 
 
-def masks(body: dict) -> list[tuple[str, str, object]]:
+def masks(body: dict[str, Any]) -> list[tuple[str, str, object]]:
     """(where, enum, text) of every Mask a body carries."""
     found = []
     table = body.get("TableRight")

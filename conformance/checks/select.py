@@ -8,7 +8,9 @@ reading it comes closest to.
 
 from __future__ import annotations
 
-from conformance.checks import Context, Exchanges, answered, check, described, left_out
+from typing import Any, cast
+
+from conformance.checks import Check, Context, Exchanges, answered, check, described, left_out
 from conformance.checks.outcome import Finding, not_applicable, passed, untested, violated
 from conformance.contract import flags
 from conformance.contract.choices import Profile
@@ -22,6 +24,7 @@ from conformance.model.oracle import (
     predict_select,
     same_value,
 )
+from conformance.wire.exchange import Received
 
 ROLES = answered("probe", "baseline")
 
@@ -34,7 +37,7 @@ def _judge(ex: Exchanges, ctx: Context, kind: str) -> Finding:
     probe, baseline = ex["probe"], ex["baseline"]
     prediction = predict_select(clause, ctx.profile)
     shown = f"$select={clause!r}"
-    if probe.status >= 500:
+    if cast(int, probe.status) >= 500:  # answered: ROLES
         return violated(
             f"{shown} got a server error", expected=prediction.describe(), actual=described(probe), evidence=[probe]
         )
@@ -59,7 +62,7 @@ def _judge(ex: Exchanges, ctx: Context, kind: str) -> Finding:
     if kind == "pattern":
         reading, problems = _best_pattern(probe.body, baseline.body, prediction, ctx)
     else:
-        xml = probe.response.media_type in XML_TYPES
+        xml = cast(Received, probe.response).media_type in XML_TYPES
         reading, found = best_reading(probe.body, baseline.body, prediction, ctx.profile, ctx.volatile, xml)
         problems = found.changed if kind == "changed" else found.not_nulled
         if kind == "nulled" and not problems and not _left_out_with_value(baseline.body, reading):
@@ -77,7 +80,7 @@ def _judge(ex: Exchanges, ctx: Context, kind: str) -> Finding:
     return passed(f"{shown}: {reading.describe()}{left_out(ctx)}", [probe, baseline])
 
 
-def _left_out_with_value(baseline: dict, reading: Selection) -> list[str]:
+def _left_out_with_value(baseline: dict[str, Any], reading: Selection) -> list[str]:
     """The properties (and nested parts) a reading does not keep that have a value unfiltered: what
     SELECT-03 can see nulled. None of them: a pass would be vacuous."""
     out = []
@@ -94,7 +97,7 @@ def _left_out_with_value(baseline: dict, reading: Selection) -> list[str]:
 
 
 def _best_pattern(
-    observed: dict, baseline: dict, prediction: SelectPrediction, ctx: Context
+    observed: dict[str, Any], baseline: dict[str, Any], prediction: SelectPrediction, ctx: Context
 ) -> tuple[Selection, list[str]]:
     scored = [
         (r, pattern_problems(observed, baseline, r, ctx.volatile, ctx.profile)) for r in prediction.with_status(200)
@@ -103,7 +106,11 @@ def _best_pattern(
 
 
 def pattern_problems(
-    observed: dict, baseline: dict, reading: Selection, volatile=frozenset(), profile: Profile | None = None
+    observed: dict[str, Any],
+    baseline: dict[str, Any],
+    reading: Selection,
+    volatile: frozenset[str] = frozenset(),
+    profile: Profile | None = None,
 ) -> list[str]:
     """Which properties are kept and which nulled: a kept one is not nulled (where the baseline has
     a value), the others are nulled in some form (null, absent, default). Whether a kept value
@@ -151,16 +158,16 @@ def pattern_problems(
     return problems
 
 
-def _part_nulled(value) -> bool:
+def _part_nulled(value: Any) -> bool:
     """A part of TableRight a $select leaves out, nulled in any form: null, an empty text, no flags."""
     return value is None or value == "" or flags.is_none(value, "TableRight")
 
 
-def _shown(body: dict, name: str) -> str:
+def _shown(body: dict[str, Any], name: str) -> str:
     return repr(body[name])[:80] if name in body else "absent"
 
 
-def _select(rid: str, kind: str = "pattern"):
+def _select(rid: str, kind: str = "pattern") -> Check:
     @check(rid, ROLES)
     def select(ex: Exchanges, ctx: Context) -> Finding:
         return _judge(ex, ctx, kind)
@@ -189,13 +196,13 @@ REFERENCE_TYPES = ("StatusMessage", "TableRight", "FieldProperties")
 """What SELECT-08 compares: a value type nulled to its default (false, 00:00:00) looks like a value."""
 
 
-def _null_pattern(body: dict) -> dict[str, str]:
+def _null_pattern(body: dict[str, Any]) -> dict[str, str]:
     """Nulled or a value, per reference-type property; an empty value counts as nulled, as XML
     writes an empty dictionary and a null alike as an empty element (and so does an object of nulls)."""
     return {p: ("nulled" if _hollow(body.get(p)) else "value") for p in REFERENCE_TYPES}
 
 
-def _hollow(value) -> bool:
+def _hollow(value: Any) -> bool:
     """Null, empty, or an object whose every member is null: XML may write the last as an empty
     element (every member a null left out), which reads as a null where xml_nil is undecided."""
     return value in (None, {}, "") or (isinstance(value, dict) and all(v is None for v in value.values()))

@@ -10,6 +10,7 @@ it), "spelling" (an undocumented spelling of a known zone), "off" (SO-Language *
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
@@ -321,7 +322,11 @@ right one (a prefix, one character more, another case), empty parts, a password 
 non-ASCII character, malformed encodings, and the scheme word in other spellings (still valid)."""
 MALFORMED_STATES = frozenset({"no-colon", "not-base64", "empty"})
 """Forms that are no well-formed credential of the scheme (AUTH-08's)."""
-SPELLINGS = {"spelled-lower": str.lower, "spelled-upper": str.upper, "spelled-camel": lambda w: "SoTicket"}
+SPELLINGS: dict[str, Callable[[str], str]] = {
+    "spelled-lower": str.lower,
+    "spelled-upper": str.upper,
+    "spelled-camel": lambda w: "SoTicket",
+}
 
 
 def credential_kind(state: str) -> str:

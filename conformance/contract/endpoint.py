@@ -66,12 +66,14 @@ def schemas_dir() -> Path:
 def body_schema() -> dict[str, Any]:
     import json
 
-    return json.loads((schemas_dir() / "ErpSyncEngineStatus.schema.json").read_text("utf-8"))
+    schema: dict[str, Any] = json.loads((schemas_dir() / "ErpSyncEngineStatus.schema.json").read_text("utf-8"))
+    return schema
 
 
 @lru_cache(maxsize=None)
 def openapi_document() -> dict[str, Any]:
-    return yaml.safe_load((schemas_dir() / "openapi.yaml").read_text("utf-8"))
+    document: dict[str, Any] = yaml.safe_load((schemas_dir() / "openapi.yaml").read_text("utf-8"))
+    return document
 
 
 @lru_cache(maxsize=None)

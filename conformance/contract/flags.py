@@ -112,7 +112,8 @@ def same(a: Any, b: Any, kind: str) -> bool:
         return left == right
     if isinstance(a, str) and isinstance(b, str):
         return {p for p in SEPARATORS.split(a) if p} == {p for p in SEPARATORS.split(b) if p}
-    return a == b
+    equal: bool = a == b
+    return equal
 
 
 def is_none(text: Any, kind: str) -> bool:

@@ -18,7 +18,7 @@ import re
 from datetime import timedelta
 from typing import Any
 from xml.parsers import expat as pyexpat
-from xml.parsers.expat import ExpatError
+from xml.parsers.expat import ExpatError, XMLParserType
 
 import xmltodict
 
@@ -44,7 +44,7 @@ class XmlBodyError(ValueError):
     or cannot shape."""
 
 
-def _local(path, key: str, value: Any):
+def _local(path: list[tuple[str, Any]], key: str, value: Any) -> tuple[str, Any] | None:
     """xmltodict postprocessor: drop namespace prefixes and xmlns declarations."""
     if key.startswith("@xmlns"):
         return None
@@ -69,12 +69,12 @@ class _DepthLimitedExpat:
 
     ExpatError = ExpatError
 
-    def ParserCreate(self, *args, **kwargs):  # noqa: N802 (expat's name)
+    def ParserCreate(self, *args: Any, **kwargs: Any) -> _DepthLimitedParser:  # noqa: N802 (expat's name)
         return _DepthLimitedParser(pyexpat.ParserCreate(*args, **kwargs))
 
 
 class _DepthLimitedParser:
-    def __init__(self, parser) -> None:
+    def __init__(self, parser: XMLParserType) -> None:
         object.__setattr__(self, "_parser", parser)
         object.__setattr__(self, "_depth", 0)
 
@@ -84,7 +84,7 @@ class _DepthLimitedParser:
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "StartElementHandler":
 
-            def start(*args, _inner=value):
+            def start(*args: Any, _inner: Any = value) -> Any:
                 object.__setattr__(self, "_depth", self._depth + 1)
                 if self._depth > MAX_DEPTH:
                     raise _TooDeep()
@@ -93,7 +93,7 @@ class _DepthLimitedParser:
             value = start
         elif name == "EndElementHandler":
 
-            def end(*args, _inner=value):
+            def end(*args: Any, _inner: Any = value) -> Any:
                 object.__setattr__(self, "_depth", self._depth - 1)
                 return _inner(*args)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_options_header
@@ -169,8 +169,8 @@ class SelectFindings:
 
 
 def compare_select(
-    observed: dict,
-    baseline: dict,
+    observed: dict[str, Any],
+    baseline: dict[str, Any],
     reading: Selection,
     profile: Profile,
     volatile: Iterable[str] = (),
@@ -220,8 +220,8 @@ def compare_select(
 
 
 def best_reading(
-    observed: dict,
-    baseline: dict,
+    observed: dict[str, Any],
+    baseline: dict[str, Any],
     prediction: SelectPrediction,
     profile: Profile,
     volatile: Iterable[str] = (),
@@ -241,7 +241,7 @@ def _kept(name: str, value: Any, unfiltered: Any, volatile: frozenset[str]) -> b
     return same_value(name, value, unfiltered)
 
 
-def _show(container: dict, key: str) -> str:
+def _show(container: dict[str, Any], key: str) -> str:
     return repr(container[key])[:120] if key in container else "absent"
 
 
@@ -249,7 +249,7 @@ NULL_FORMS = {"null": "null", "default": "its type default", "omitted": "absent"
 
 
 def _nulling_problem(
-    name: str, container: dict, profile: Profile, value_type: bool, xml: bool = False, unfiltered: Any = None
+    name: str, container: dict[str, Any], profile: Profile, value_type: bool, xml: bool = False, unfiltered: Any = None
 ) -> str | None:
     """None when a property not kept is nulled in a form the profile admits; else what it is."""
     modes = profile.choices("select_value_types" if value_type else "select_reference_types")
@@ -442,7 +442,7 @@ def predict_media(accept: str | None, profile: Profile) -> MediaPrediction:
     return MediaPrediction(frozenset(statuses), frozenset(allowed), undocumented, unsupported)
 
 
-def _weight(media: str, ranges: list[tuple[str, float]], pick) -> float:
+def _weight(media: str, ranges: list[tuple[str, float]], pick: Callable[[list[float]], float]) -> float:
     """The q of the most specific range matching `media` (exact, then type/*, then */*); when
     that range is listed more than once, `pick` (max or min) chooses among its q-values."""
     kind = media.split("/")[0]

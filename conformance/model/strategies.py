@@ -113,16 +113,16 @@ def schemes_or_none(scheme: str) -> st.SearchStrategy[str | None]:
 
 @st.composite
 def cases(
-    draw,
+    draw: st.DrawFn,
     schemes: st.SearchStrategy[str | None],
     credentials: st.SearchStrategy[str] | None = None,
-    accepts=None,
-    languages=None,
-    so_language=None,
-    culture=None,
-    zones=None,
-    selects=None,
-    codings=None,
+    accepts: st.SearchStrategy[str | None] | None = None,
+    languages: st.SearchStrategy[str | None] | None = None,
+    so_language: st.SearchStrategy[str | None] | None = None,
+    culture: st.SearchStrategy[str | None] | None = None,
+    zones: st.SearchStrategy[str | None] | None = None,
+    selects: st.SearchStrategy[str | None] | None = None,
+    codings: st.SearchStrategy[str | None] | None = None,
 ) -> Case:
     scheme = draw(schemes, label="scheme")
     credential = (

@@ -12,32 +12,41 @@ config's stash (conformance.plugin.state).
 
 from __future__ import annotations
 
-import enum
 import logging
-import shlex
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from jinja2 import TemplateError
 
 from conformance.checks.outcome import BUDGET_CUT, Status, outcome
 from conformance.contract import requirements
-from conformance.contract.choices import Profile, key_values
+from conformance.contract.choices import Profile
 from conformance.errors import ConfigurationError, Stopped
 from conformance.plugin import collect, hypothesis_profiles, options, progress
 from conformance.plugin.judge import JUDGE, OUTCOME_KEY, Judge
-from conformance.plugin.state import INVOKED, state
+from conformance.plugin.publishing import append_summary, assemble, publish
+from conformance.plugin.session import (
+    CONFIG_ERROR_REPORTERS,
+    LEVEL_MARKERS,
+    UNSTARTED,
+    Stage,
+    configuration_error,
+    declared_schemes,
+    reference_server_config,
+    register_markers,
+    run_limits,
+    stage,
+    unwritable,
+)
+from conformance.plugin.state import state
 from conformance.reference.server import target_of
 from conformance.run import everywhere, preflight
-from conformance.text import sinks
 from conformance.text.redaction import RedactingRecords, RedactingStream, Redactor
-from conformance.verdict import gate, results
+from conformance.verdict import gate
 from conformance.verdict import waivers as waiver_files
-from conformance.wire.target import load, plain_http
+from conformance.wire.target import load
 from conformance.wire.transport.client import Client, redactor_of
 from conformance.wire.transport.errors import DryRun, NotJudged
 
@@ -46,41 +55,13 @@ from conformance.wire.transport.errors import DryRun, NotJudged
 hypothesis_profiles.register()
 
 LOG = logging.getLogger("erpsync_conformance")
-LEVEL_MARKERS = {"MUST": "must", "SHOULD": "should", "INFO": "info"}
 SESSION_WIDE = ("HTTP-03", "HTTP-04")
 PREFLIGHT_KEY = "erpsync_preflight_requests"
 ACTIVE_KEY = "erpsync_active"
 
-UNSTARTED = "http://127.0.0.1:0/api/v1"
-"""The bundled server's base URL before it serves (what its target's secrets and schemes need)."""
-
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     options.add(parser)
-
-
-def configuration_error(config: pytest.Config, problem: object) -> None:
-    """One line naming what is wrong, exit 2, before any request (and in --summary-file)."""
-    message = f"erpsync-conformance: {problem}"
-    state(config).config_error = message
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    CONFIG_ERROR_REPORTERS[:] = [reporter] if reporter is not None else []
-    raise Stop(str(problem), returncode=2)
-
-
-class Stop(pytest.exit.Exception):  # type: ignore[name-defined,misc]
-    """pytest.exit's exception, named so that pytest's own line reads `erpsync-conformance: <problem>`
-    (it writes the exception's class name, then its message: "Exit: " otherwise)."""
-
-    def __reduce__(self) -> tuple[Any, tuple[str, int | None]]:  # the class's name is no importable name
-        return _stop, (self.msg, self.returncode)
-
-
-def _stop(message: str, returncode: int | None) -> Stop:
-    return Stop(message, returncode)
-
-
-Stop.__name__ = Stop.__qualname__ = "erpsync-conformance"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -97,6 +78,8 @@ def pytest_configure(config: pytest.Config) -> None:
         state(config).settings = options.resolve(config)
         hypothesis_profiles.load(config.getoption("hypothesis_profile", default=None))
     except ConfigurationError as problem:
+        if isinstance(problem, options.OptionError) and problem.settings is not None:
+            state(config).settings = problem.settings  # --summary-file still gets the line
         configuration_error(config, problem)
     if state(config).settings.no_reports:
         state(config).restore.append(hypothesis_profiles.keep_nothing())
@@ -156,34 +139,12 @@ def watch(config: pytest.Config) -> None:
     )
 
 
-def run_limits(config: pytest.Config) -> tuple[int, float]:
-    """The run's request budget and rate, the options over the target's (or the bundled server's)."""
-    target = state(config).target
-    limits = state(config).settings.limits((target or target_of(reference_server_config(config), UNSTARTED)).limits)
-    return limits.max_requests, limits.rate
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     if state(item.config).active:
         progress.stamp(item, report)
     return report
-
-
-def register_markers(config: pytest.Config) -> None:
-    """The suite's markers (also for the project's own tests, which import suite modules)."""
-    config.addinivalue_line("markers", "requirement(*ids): the catalogue requirement(s) a test judges")
-    config.addinivalue_line(
-        "markers", "generated: Hypothesis or schemathesis draws the requests; runs after the example tests"
-    )
-    config.addinivalue_line(
-        "markers",
-        "covering: the covering design's rows (every documented value); runs after "
-        "the example tests, before the generated ones",
-    )
-    for marker in sorted(set(requirements.AREAS.values()) | set(LEVEL_MARKERS.values())):
-        config.addinivalue_line("markers", f"{marker}: conformance tests of requirements in this area or level")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -229,47 +190,12 @@ def pytest_keyboard_interrupt(excinfo: pytest.ExceptionInfo) -> None:
             reporter._keyboardinterrupt_memo = None
 
 
-CONFIG_ERROR_REPORTERS: list[Any] = []
-"""The terminal reporter of a session that stopped on a configuration error (configuration_error)."""
-
-
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
     """xdist: each worker learns whether the session is the suite's, and how much of the budget
     the preflight spent."""
     node.workerinput[ACTIVE_KEY] = state(node.config).active
     node.workerinput[PREFLIGHT_KEY] = state(node.config).preflight.spent
-
-
-def unwritable(config: pytest.Config) -> str | None:
-    """Where the run could not write its results, found before the first request (a run that
-    cannot write them has nothing to show for its requests)."""
-    import tempfile
-    from pathlib import Path
-
-    places = (
-        []
-        if config.getoption("--collect-only", default=False)
-        else (
-            [] if state(config).settings.no_reports else [("--reports-dir", Path(state(config).settings.reports_dir))]
-        )
-    )
-    if state(config).settings.results_json:
-        places.append(("--results-json", Path(state(config).settings.results_json).parent))
-    for option, folder in places:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=folder, prefix=".erpsync-write-check-"):
-                pass
-        except OSError as problem:
-            return f"{option}: cannot write to {folder}: {problem.strerror or problem}"
-        latest = folder / "latest"
-        if option == "--reports-dir" and latest.exists() and not latest.is_symlink():
-            return (
-                f"{option}: {latest} is a folder, not the link to the last run the suite keeps there (an "
-                "artifact download leaves one): move it away, or give another --reports-dir"
-            )
-    return None
 
 
 def redact_outputs(config: pytest.Config) -> None:
@@ -289,25 +215,6 @@ def redact_outputs(config: pytest.Config) -> None:
     factory = logging.getLogRecordFactory()
     logging.setLogRecordFactory(RedactingRecords(factory, stash.redactor))
     stash.restore.append(lambda: logging.setLogRecordFactory(factory))
-
-
-def reference_server_config(config: pytest.Config) -> Any:
-    """The bundled server's configuration from --reference-* options, built once a session (at
-    configure time, where a bad one is a configuration error)."""
-    session = state(config)
-    if session.reference_config is None:
-        from conformance.reference.generator import reference_config
-
-        settings = session.settings
-        session.reference_config = reference_config(
-            seed=settings.reference_random,
-            choices=key_values(list(settings.reference_choice), "--reference-choice"),
-            options=key_values(list(settings.reference_option), "--reference-option"),
-            faults=list(settings.reference_fault),
-            volatile=settings.reference_volatile,
-            slow_seconds=settings.slow_ms / 1000 * 1.2,
-        )
-    return session.reference_config
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -354,31 +261,6 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     for line in lines:
         LOG.info("%s", line)
     return lines
-
-
-def declared_schemes(config: pytest.Config) -> tuple[str, ...]:
-    """The auth schemes of the session's target (the bundled server's, when there is no file)."""
-    target = state(config).target
-    if target is not None:
-        return target.schemes
-    return target_of(reference_server_config(config), UNSTARTED).schemes
-
-
-class Stage(enum.IntEnum):
-    """The order tests run in: example tests of single requirements first, then the covering rows,
-    then the generated tests. Every requirement has an example test of known cost and the rows
-    cover the documented values, so a request budget that runs out cuts combinations first. (The
-    preflight and the discovery of the server's choices come before any test.)"""
-
-    EXAMPLES = 0
-    COVERING = 1
-    GENERATED = 2
-
-
-def stage(item: pytest.Item) -> Stage:
-    if item.get_closest_marker("generated"):
-        return Stage.GENERATED
-    return Stage.COVERING if item.get_closest_marker("covering") else Stage.EXAMPLES
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -578,110 +460,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 2
 
 
-def publish(config: pytest.Config, doc: dict[str, Any], *, point_latest: bool) -> None:
-    """results.json (--results-json, and the run folder with its reports unless --no-reports);
-    `latest` names the last run that ended: not a dry run, not one cut short or stopped. Total:
-    a failure to write is one line in stash.write_problem (the run then exits 2), never a traceback."""
-    stash = state(config)
-    stash.doc = doc
-    try:
-        if state(config).settings.results_json:
-            with open(state(config).settings.results_json, "w", encoding="utf-8") as out:
-                out.write(sinks.json_text(doc, indent=1))
-        if not state(config).settings.no_reports and not doc["run"]["dry_run"]:  # a dry run judged nothing
-            from conformance.report import render
-
-            folder = results.write(doc, state(config).settings.reports_dir, point_latest=point_latest)
-            stash.published = (folder, *render.render_run(folder))
-            if state(config).settings.keep:
-                stash.pruned = results.prune(
-                    state(config).settings.reports_dir,
-                    doc["run"]["target"]["name"],
-                    state(config).settings.keep,
-                    folder,
-                )
-    except (OSError, TemplateError) as problem:
-        stash.write_problem = f"erpsync-conformance: cannot write the reports: {problem}"
-    except Exception as problem:  # reporting is total: a defect here is exit 2 and one line, never "conforms"
-        stash.write_problem = (
-            f"erpsync-conformance: cannot write the reports ({type(problem).__name__}: "
-            f"{sinks.shown(str(problem))[:300]}); the run is no verdict"
-        )
-
-
-def assemble(
-    config: pytest.Config, collector: collect.Collector, interrupted: bool | str = False, stopped: str | None = None
-) -> dict[str, Any]:
-    """results.json's document; `stopped`: the configuration error that ended the run before it
-    judged anything (then nothing was collected: every requirement is untested)."""
-    import datetime as dt
-
-    stash = state(config)
-    processes = [collector.workers[k] for k in sorted(collector.workers)] or [collect.process_summary(config)]
-    processes = [p for p in processes if p]
-    first = processes[0] if processes else {}
-    target = stash.target
-    target_entry = {
-        "name": target.name if target else first.get("name", "reference"),
-        "base_url": target.base_url if target else first.get("base_url", "(not started)"),
-        "source": target.source if target else "bundled reference server",
-        "schemes": list(target.schemes) if target else first.get("schemes", []),
-        "bundled": target is None,
-        "faults": [] if target else list(state(config).settings.reference_fault),
-        "waivers": stash.waivers_source,
-    }
-    declared = target.profile.as_dict() if target else first.get("declared", {})
-    run, inconsistent = results.run_metadata(
-        target=target_entry,
-        processes=processes,
-        declared=declared,
-        hypothesis=collect.hypothesis_settings(config),
-        started=stash.started_at,
-        duration_s=time.monotonic() - stash.started,
-        strict=state(config).settings.strict_should,
-        dry_run=state(config).settings.dry_run,
-        slow_ms=state(config).settings.slow_ms,
-        workers=len(collector.workers),
-        budget_option=state(config).settings.max_requests,
-        tls={
-            "verified": bool(target.limits.verify) if target else True,
-            "ca_bundle": target.limits.ca_bundle if target else None,
-            "plain_http": plain_http(target.base_url) if target else False,
-        },
-        preflight=stash.preflight.entries,
-        preflight_spent=stash.preflight.spent,
-        command=command_line(config),
-    )
-    recorded = collector.in_scope()
-    for rid, found in results.inconsistency_outcomes(run["choices"], inconsistent).items():
-        if rid in collector.scope:
-            recorded.setdefault(rid, []).extend(found)
-    facts = target or target_of(reference_server_config(config), UNSTARTED)
-    inapplicable = requirements.not_applicable_for(
-        facts.schemes, facts.apptoken is not None, bool(facts.apptoken and facts.apptoken.required)
-    )
-    return results.assemble(
-        run,
-        recorded,
-        waivers=stash.waivers,
-        today=dt.date.today(),
-        response_ms=[ms for p in processes for ms in p["response_ms"]],
-        no_response=sum(p["no_response"] for p in processes),
-        interrupted=interrupted,
-        inapplicable=inapplicable,
-        coverage=collector.coverage(),
-        require_complete=bool(state(config).settings.require_complete),
-        stopped=stopped,
-    )
-
-
-def command_line(config: pytest.Config) -> str:
-    """The command that produced the run, as a shell takes it: `erpsync-conformance ...` as typed,
-    or pytest's own arguments."""
-    words = INVOKED or ["pytest", *config.invocation_params.args]
-    return shlex.join(str(word) for word in words)
-
-
 PLANNED_CAP = 400
 """Characters of a planned request's line the dry run prints."""
 REASON_CAP = 600
@@ -807,34 +585,3 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         append_summary(config)
     while stash.restore:
         stash.restore.pop()()
-
-
-def append_summary(config: pytest.Config) -> None:
-    """--summary-file (e.g. $GITHUB_STEP_SUMMARY) gets what the run ended with, whatever its exit
-    code: its summary.md, or the line that stopped it."""
-    path = state(config).settings.summary_file
-    if not path:
-        return
-    stash = state(config)
-    if stash.published is not None and stash.doc is not None:
-        from conformance.report import render
-
-        text = render.summary(stash.doc, report_link=None, folder=str(stash.published[0]))
-    else:
-        problem = stash.config_error or stash.write_problem
-        if problem is None and stash.doc is not None:
-            verdict = stash.doc["verdict"]
-            why = "a dry run writes none" if stash.doc["run"]["dry_run"] else "--no-reports"
-            problem = f"verdict: {verdict['status']} (exit {verdict['exit_code']}); no reports were written ({why})"
-        if problem is None:
-            return
-        text = (
-            f"### erpsync-conformance: {'configuration error' if stash.config_error else 'no summary'}\n\n{problem}\n"
-        )
-    try:
-        with open(path, "a", encoding="utf-8") as out:
-            out.write(text if text.endswith("\n") else text + "\n")
-    except OSError as problem:
-        config.get_terminal_writer().line(
-            f"erpsync-conformance: cannot append to --summary-file {path}: {problem.strerror or problem}", red=True
-        )

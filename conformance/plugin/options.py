@@ -25,7 +25,10 @@ TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
 
 class OptionError(ConfigurationError):
-    """A bad option or environment value: the message names it, never a secret."""
+    """A bad option or environment value: the message names it, never a secret. `settings`: what
+    resolve made of the other options (where --summary-file says to write this line)."""
+
+    settings: Settings | None = None
 
 
 @dataclass(frozen=True)
@@ -272,33 +275,53 @@ class Settings:
 
 def resolve(config: pytest.Config) -> Settings:
     """Every option's value, from the command line, else its environment variable, else its
-    default, checked: raises OptionError naming the first bad one."""
+    default, checked: raises OptionError naming the first bad one, carrying the Settings of the
+    others (a bad one at its default)."""
     values = config.option
     resolved: dict[str, Any] = {}
+    problems: list[OptionError] = []
     for option in OPTIONS:
-        given = getattr(values, option.dest, None)
-        env = os.environ.get(option.env) if option.env else None
-        if option.kind == "flag":
-            value = bool(given) or (_flag(option, env) if env is not None else False)
-        elif option.kind == "list":
-            value = list(given or [])
-        elif given is not None:
-            value = _number(option, str(given), option.flag) if option.kind in ("int", "float") else given
-        elif env is not None and env.strip():
-            value = _number(option, env, f"{option.env}") if option.kind in ("int", "float") else env
-        else:
-            value = option.default
-        resolved[option.dest] = tuple(value) if option.kind == "list" else value
+        try:
+            resolved[option.dest] = _resolved(option, getattr(values, option.dest, None))
+        except OptionError as problem:
+            problems.append(problem)
+            resolved[option.dest] = () if option.kind == "list" else option.default
     settings = Settings(**resolved)
+    try:
+        _check(settings)
+    except OptionError as problem:
+        problems.append(problem)
+    if problems:
+        problems[0].settings = settings
+        raise problems[0]
+    return settings
+
+
+def _resolved(option: Option, given: Any) -> Any:
+    """One option's value: the command line, else its variable, else its default."""
+    env = os.environ.get(option.env) if option.env else None
+    if option.kind == "flag":
+        value = bool(given) or (_flag(option, env) if env is not None else False)
+    elif option.kind == "list":
+        value = list(given or [])
+    elif given is not None:
+        value = _number(option, str(given), option.flag) if option.kind in ("int", "float") else given
+    elif env is not None and env.strip():
+        value = _number(option, env, f"{option.env}") if option.kind in ("int", "float") else env
+    else:
+        value = option.default
+    return tuple(value) if option.kind == "list" else value
+
+
+def _check(settings: Settings) -> None:
     if settings.target:
         for option in OPTIONS:
-            if option.reference and resolved[option.dest]:
+            if option.reference and getattr(settings, option.dest):
                 raise OptionError(
                     f"{option.flag} is for the bundled reference server only; it cannot be combined with --target"
                 )
     _check_faults(list(settings.reference_fault))
     _check_requirements(list(settings.requirement))
-    return settings
 
 
 def _check_requirements(ids: list[str]) -> None:

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.covering
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "row" in metafunc.fixturenames:
-        from conformance.plugin.hooks import declared_schemes
+        from conformance.plugin.session import declared_schemes
 
         rows = covering.rows(declared_schemes(metafunc.config))
         metafunc.parametrize("row", rows, ids=[f"{i:02}" for i in range(len(rows))])

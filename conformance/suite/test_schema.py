@@ -8,7 +8,7 @@ SCHEMA = ["SCHEMA-01", "SCHEMA-02", "SCHEMA-03", "SCHEMA-04", "SCHEMA-05", "SCHE
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "scheme" in metafunc.fixturenames:
-        from conformance.plugin.hooks import declared_schemes
+        from conformance.plugin.session import declared_schemes
 
         metafunc.parametrize("scheme", declared_schemes(metafunc.config))
 

@@ -248,7 +248,7 @@ class Pieces:
         if encoded:
             origin = _origin(text) if len(joined) != len(text) else (lambda index: index)
             hits += [(origin(end + 1 - size), origin(end) + 1, shown) for end, (size, shown) in encoded]
-        runs: list[list] = []  # a run inside a secret found whole is dropped by _merged, which keeps the longer
+        runs: list[list[Any]] = []  # a run inside a secret found whole is dropped by _merged, which keeps the longer
         for start, end, shown in sorted(hits):
             if runs and start <= runs[-1][1]:
                 runs[-1][1] = max(runs[-1][1], end)
@@ -497,10 +497,12 @@ class RedactingStream(io.TextIOBase):
         self.inner.flush()
 
     def isatty(self) -> bool:
-        return self.inner.isatty()
+        tty: bool = self.inner.isatty()
+        return tty
 
     def fileno(self) -> int:
-        return self.inner.fileno()
+        descriptor: int = self.inner.fileno()
+        return descriptor
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
@@ -514,7 +516,7 @@ class RedactingRecords:
         self.inner, self.redactor = inner, redactor
 
     def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = self.inner(*args, **kwargs)
+        record: logging.LogRecord = self.inner(*args, **kwargs)
         try:
             message = record.getMessage()
         except Exception:  # a malformed record: leave it to logging to report

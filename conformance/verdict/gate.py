@@ -20,10 +20,11 @@ NOT_RUN = "not run in this session"
 
 
 def ran(entry: Mapping[str, Any]) -> bool:
-    return entry["judgements"] > 0
+    judged: bool = entry["judgements"] > 0
+    return judged
 
 
-def apply_waivers(entries: list[dict], waivers: Mapping[str, Waiver], today: dt.date) -> list[dict]:
+def apply_waivers(entries: list[dict[str, Any]], waivers: Mapping[str, Waiver], today: dt.date) -> list[dict[str, Any]]:
     """Marks waived entries in place; returns the problems of waivers that no longer hold."""
     problems = []
     by_id = {e["id"]: e for e in entries}
@@ -122,7 +123,7 @@ def headline(status: str, exit_code: int, judged: Mapping[str, Any] | None) -> s
 
 def verdict(
     entries: Iterable[Mapping[str, Any]],
-    problems: list[dict],
+    problems: list[dict[str, Any]],
     *,
     strict: bool,
     dry_run: bool,
@@ -159,7 +160,7 @@ def verdict(
 
 def _verdict(
     entries: list[Mapping[str, Any]],
-    problems: list[dict],
+    problems: list[dict[str, Any]],
     *,
     strict: bool,
     dry_run: bool,

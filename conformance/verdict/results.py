@@ -51,7 +51,7 @@ class ResultsError(ConfigurationError):
     """A results file that cannot be read; the message is one line naming the file."""
 
 
-def choose(recorded: list[Mapping[str, Any]]) -> Mapping[str, Any]:
+def choose(recorded: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
     """The judgement a requirement is reported by: the worst; among equals, one the request budget
     cut short (more budget is the remedy, which is what the reader needs to know), then a test's own
     over one judged across the run (conformance.run.everywhere: its counts differ per xdist worker),
@@ -71,7 +71,7 @@ def choose(recorded: list[Mapping[str, Any]]) -> Mapping[str, Any]:
 
 
 def entries(
-    recorded: Mapping[str, list[Mapping[str, Any]]], inapplicable: Mapping[str, str] | None = None
+    recorded: Mapping[str, Sequence[Mapping[str, Any]]], inapplicable: Mapping[str, str] | None = None
 ) -> list[dict[str, Any]]:
     """One entry per catalogue requirement, in catalogue order. `inapplicable`: the requirements the
     target makes not applicable (requirements.not_applicable_for), with why; one of them that ended
@@ -127,7 +127,9 @@ def packages() -> dict[str, str]:
     return found
 
 
-def profile_table(declared: Mapping[str, str], processes: Iterable[Mapping[str, Any]]) -> tuple[dict, list[str]]:
+def profile_table(
+    declared: Mapping[str, str], processes: Iterable[Mapping[str, Any]]
+) -> tuple[dict[str, Any], list[str]]:
     """Per setting: declared and observed choice; and the settings different processes of one run
     (xdist workers) saw the server choose differently."""
     table: dict[str, dict[str, Any]] = {}
@@ -154,10 +156,10 @@ def profile_table(declared: Mapping[str, str], processes: Iterable[Mapping[str, 
     return table, inconsistent
 
 
-def inconsistency_outcomes(table: Mapping[str, Any], keys: list[str]) -> dict[str, list[dict]]:
+def inconsistency_outcomes(table: Mapping[str, Any], keys: list[str]) -> dict[str, list[dict[str, Any]]]:
     """A server that showed one choice to one worker and another to another fails every
     requirement that rests on the setting, with the exchanges of both."""
-    out: dict[str, list[dict]] = {}
+    out: dict[str, list[dict[str, Any]]] = {}
     for key in keys:
         entry = table[key]
         for requirement in requirements.CATALOGUE:
@@ -181,7 +183,7 @@ def inconsistency_outcomes(table: Mapping[str, Any], keys: list[str]) -> dict[st
 
 def assemble(
     run: dict[str, Any],
-    recorded: Mapping[str, list[Mapping[str, Any]]],
+    recorded: Mapping[str, Sequence[Mapping[str, Any]]],
     *,
     waivers: Mapping[str, Waiver],
     today: dt.date,
@@ -222,7 +224,7 @@ def assemble(
 def run_metadata(
     *,
     target: Mapping[str, Any],
-    processes: list[Mapping[str, Any]],
+    processes: Sequence[Mapping[str, Any]],
     declared: Mapping[str, str],
     hypothesis: Mapping[str, Any],
     started: dt.datetime,
@@ -236,12 +238,12 @@ def run_metadata(
     preflight: Sequence[Mapping[str, Any]] = (),
     preflight_spent: int = 0,
     command: str = "",
-) -> tuple[dict, list[str]]:
+) -> tuple[dict[str, Any], list[str]]:
     """The `run` object of results.json, and the settings seen chosen inconsistently. `preflight`:
     the controller's requests before the tests (conformance.run.preflight), counted in the run's
     requests and budget. `command`: the command line that produced the run."""
     profile, inconsistent = profile_table(declared, processes)
-    volatile: dict[str, list] = {}
+    volatile: dict[str, list[Any]] = {}
     for process in processes:
         for item in process.get("volatile", []):
             volatile.setdefault(item["property"], item["evidence"])
@@ -283,7 +285,7 @@ def validate(doc: Any, name: str) -> None:
         raise ResultsError(f"{name}: not a results file of this suite: at {where}: {error.message[:200]}")
 
 
-def write(doc: Mapping[str, Any], reports_dir: str | os.PathLike, *, point_latest: bool = True) -> Path:
+def write(doc: Mapping[str, Any], reports_dir: str | os.PathLike[str], *, point_latest: bool = True) -> Path:
     """A new folder <target>-<UTC timestamp> holding results.json; `latest` then points at it."""
     root = Path(reports_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -304,7 +306,7 @@ def write(doc: Mapping[str, Any], reports_dir: str | os.PathLike, *, point_lates
     return folder
 
 
-def prune(reports_dir: str | os.PathLike, name: str, keep: int, written: Path) -> list[Path]:
+def prune(reports_dir: str | os.PathLike[str], name: str, keep: int, written: Path) -> list[Path]:
     """Delete the run folders of target `name` in `reports_dir` beyond the newest `keep` (by the
     UTC timestamp of their names; `written`, the run just written, and whatever `latest` points at
     are always kept); the folders deleted. Only folders named as `write` names them and holding a
@@ -335,7 +337,7 @@ def _point_latest(root: Path, name: str) -> None:
     os.replace(temporary, root / "latest")
 
 
-def load(path: str | os.PathLike) -> dict[str, Any]:
+def load(path: str | os.PathLike[str]) -> dict[str, Any]:
     """A run folder (or its results.json) as written by `write`, checked against the schema."""
     path = Path(path)
     file = path / "results.json" if path.is_dir() else path
@@ -351,4 +353,5 @@ def load(path: str | os.PathLike) -> dict[str, Any]:
     if isinstance(run, dict) and "profile" in run and "choices" not in run:
         run["choices"] = run.pop("profile")  # written before the open points' table was renamed
     validate(doc, str(file))
-    return doc
+    checked: dict[str, Any] = doc  # the schema's top level is an object
+    return checked

@@ -16,6 +16,7 @@ import datetime as dt
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from conformance.contract import requirements
 from conformance.errors import ConfigurationError
@@ -39,7 +40,7 @@ class Waiver:
     def expired(self, today: dt.date) -> bool:
         return self.expires is not None and self.expires < today
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "requirement": self.requirement,
             "reason": self.reason,

@@ -16,7 +16,7 @@ import shlex
 import weakref
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.contract import endpoint, xmlbody
 from conformance.contract.choices import Profile
@@ -24,6 +24,9 @@ from conformance.contract.endpoint import JSON_TYPES, XML_TYPES
 from conformance.contract.xmlbody import MAX_DEPTH
 from conformance.text.sinks import shown
 from conformance.wire.transport.reading import BODY_CAP
+
+if TYPE_CHECKING:
+    from conformance.text.redaction import Redactor
 
 SKIPPED_IN_CURL = {"connection", "host", "user-agent", "accept-encoding"}
 HEAD = 4096
@@ -289,7 +292,7 @@ def _start(data: bytes) -> str:
     return repr(data[:40]) + ("..." if len(data) > 40 else "")
 
 
-def curl_line(redactor, method: str, url: str, headers: list[tuple[str, str]]) -> str:
+def curl_line(redactor: Redactor | None, method: str, url: str, headers: list[tuple[str, str]]) -> str:
     """A curl command that sends the same request; secrets appear as $NAME of their variables."""
     parts = ["curl", "-sS", "-i", "-X", method, redactor.curl_quoted(url) if redactor else shlex.quote(url)]
     if not any(name.lower() == "accept" for name, _ in headers):

@@ -135,7 +135,7 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
-def load(path: str | os.PathLike, environ: Mapping[str, str] | None = None) -> Target:
+def load(path: str | os.PathLike[str], environ: Mapping[str, str] | None = None) -> Target:
     """Read, validate and resolve a target file; every problem raises TargetError in one line."""
     environ = os.environ if environ is None else environ
     path = Path(path)

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import requests
@@ -80,22 +80,22 @@ class GuardedAdapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": WatchedHTTPPool, "https": WatchedHTTPSPool}
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         """One exchange, retried on 429/503 as Retry-After allows. For a generated example, an
         exchange without an answer of its own (no response, still throttled, redirected) raises
         NotJudged: the example's oracle would read it as a wrong answer about whatever it drew."""
         response = self._send(request, **kwargs)
         if self.generating.active and (response.status_code == 429 or 300 <= response.status_code < 400):
-            note = f" ({response.delivery.note})" if response.delivery.note else ""
+            note = f" ({response.delivery.note})" if response.delivery.note else ""  # type: ignore[attr-defined]
             raise NotJudged(
                 f"a generated request got no answer of its own: {response.status_code} {response.reason}{note}"
             )
         return response
 
     def _send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        if _origin(request.url) != _origin(self.endpoint):
+        if _origin(cast(str, request.url)) != _origin(self.endpoint):  # a prepared request has its URL
             raise ForbiddenPath(
-                f"refusing to request {request.url.split('?')[0]}: only {self.endpoint} may be requested"
+                f"refusing to request {cast(str, request.url).split('?')[0]}: only {self.endpoint} may be requested"
             )
         if (request.method or "").upper() not in METHODS:
             raise ForbiddenPath(f"refusing to send {request.method}: the suite sends only {' and '.join(METHODS)}")
@@ -112,7 +112,7 @@ class GuardedAdapter(HTTPAdapter):
             if response.status_code not in (429, 503):
                 self.streaks.answered(features=features)
                 if attempt or brief:
-                    response.delivery.note = (
+                    response.delivery.note = (  # type: ignore[attr-defined]
                         f"{RETRIED_503} after a brief wait"
                         if brief
                         else f"answered after {attempt} Retry-After wait(s)"
@@ -143,10 +143,10 @@ class GuardedAdapter(HTTPAdapter):
                     attempt,
                     self.retries,
                 )
-                time.sleep(wait)
+                time.sleep(cast(float, wait))  # not None: _no_retry refuses a missing Retry-After
                 continue
             LOG.info("%s %s: %d: %s", request.method, request.path_url, response.status_code, refused)
-            response.delivery.note = refused
+            response.delivery.note = refused  # type: ignore[attr-defined]
             return response
 
     def _no_retry(self, wait: float | None, attempt: int) -> str | None:
@@ -191,11 +191,13 @@ class GuardedAdapter(HTTPAdapter):
         if trailing and not truncated:  # an answer, framed wrongly: the target is not unresponsive
             self.streaks.framed_wrongly(trailing_reason(trailing), features)
             raise TransportFailure(trailing_reason(trailing), request=request)
-        response._content, response._content_consumed = body, True
-        response.delivery = Delivery(truncated, (time.perf_counter() - started) * 1000)
+        response._content, response._content_consumed = body, True  # type: ignore[attr-defined]
+        response.delivery = Delivery(  # type: ignore[attr-defined]
+            truncated, (time.perf_counter() - started) * 1000
+        )
         return response
 
-    def _failed(self, reason: str, request: requests.PreparedRequest, features: frozenset[str]) -> Exception:
+    def _failed(self, reason: str, request: requests.PreparedRequest, features: frozenset[str]) -> BaseException:
         """The error to raise for an exchange without a usable response, counted as a failure."""
         self.streaks.failed(reason, features)
         if self.generating.active:

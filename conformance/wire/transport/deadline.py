@@ -211,11 +211,11 @@ class StrictResponse(http.client.HTTPResponse):
             http.client._read_headers(self.fp)  # type: ignore[attr-defined]  # the interim response's fields
 
     def begin(self) -> None:
-        watched = self.fp = _HeadWatch(self.fp)
+        watched = self.fp = _HeadWatch(self.fp)  # type: ignore[assignment]  # a file as far as begin() reads
         try:
             super().begin()
         finally:
-            self.fp = watched.raw if self.fp is watched else self.fp
+            self.fp = watched.raw if self.fp is watched else self.fp  # type: ignore[comparison-overlap]
         if watched.last == b"":
             raise HeadCutShort("the target closed the connection in the middle of the response's headers")
 
@@ -241,11 +241,11 @@ class _Watched:
     """A urllib3 connection that hands its socket to the current Deadline before it waits, and
     reads the response head strictly."""
 
-    response_class = StrictResponse
+    response_class: type[http.client.HTTPResponse] = StrictResponse
 
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         Deadline.watch(getattr(self, "sock", None))
-        return super().getresponse(*args, **kwargs)
+        return super().getresponse(*args, **kwargs)  # type: ignore[misc]  # a mixin: urllib3's connection
 
 
 class _WatchedHTTPConnection(_Watched, urllib3.connection.HTTPConnection):
