@@ -53,7 +53,7 @@ class Collector:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         redact(report, state(self.config).redactor)
-        judged = [json.loads(v) for k, v in report.user_properties if k == OUTCOME_KEY]
+        judged = [json.loads(str(v)) for k, v in report.user_properties if k == OUTCOME_KEY]
         kept = [(k, v) for k, v in report.user_properties if k != OUTCOME_KEY]
         if report.failed:
             lines = report.longreprtext.strip().splitlines()
@@ -67,7 +67,7 @@ class Collector:
                 else "run"
             )
         if report.when == "teardown":
-            marked = [v for k, v in kept if k == REQUIREMENT_KEY]
+            marked = [str(v) for k, v in kept if k == REQUIREMENT_KEY]
             if self.tests.get(report.nodeid) == "cut":
                 for rid in dict.fromkeys(marked):
                     self.cut_requirements[rid] += 1
@@ -159,7 +159,7 @@ def junit_case(config: pytest.Config, report: pytest.TestReport, red: tuple[str,
     xml = config.stash.get(xml_key, None)
     if xml is None:
         return
-    ids = list(dict.fromkeys(v for k, v in report.user_properties if k == REQUIREMENT_KEY))
+    ids = list(dict.fromkeys(str(v) for k, v in report.user_properties if k == REQUIREMENT_KEY))
     if not ids:
         return
     ids = list(dict.fromkeys([r for r in red if r in ids] + ids))  # what failed names the case

@@ -34,16 +34,17 @@ from conformance.plugin.session import (
     Stage,
     configuration_error,
     declared_schemes,
+    redact_outputs,
     reference_server_config,
     register_markers,
     run_limits,
     stage,
     unwritable,
+    watch,
 )
 from conformance.plugin.state import state
 from conformance.reference.server import target_of
 from conformance.run import everywhere, preflight
-from conformance.text.redaction import RedactingRecords, RedactingStream, Redactor
 from conformance.verdict import gate
 from conformance.verdict import waivers as waiver_files
 from conformance.wire.target import load
@@ -121,24 +122,6 @@ def pytest_configure(config: pytest.Config) -> None:
         configuration_error(config, problem)
 
 
-def watch(config: pytest.Config) -> None:
-    """The progress line (conformance.plugin.progress): live on a terminal, periodic in a log, none under -q;
-    the suite's tests print no progress characters and no file names of their own."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is None:
-        return
-    verbosity = config.get_verbosity()
-    if verbosity <= 0:  # no file names, no percentages: the line says more
-        reporter.showfspath = False
-        if hasattr(reporter, "_show_progress_info"):  # pytest's "[ 27%]", computed before any plugin runs
-            reporter._show_progress_info = False
-    mode = "none" if verbosity < 0 else "live" if verbosity == 0 and reporter.isatty() else "plain"
-    config.pluginmanager.register(
-        progress.Progress(reporter, run_limits(config)[0], mode, judged_now=lambda: progress.judged(config)),
-        "erpsync-progress",
-    )
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
@@ -196,25 +179,6 @@ def pytest_configure_node(node: Any) -> None:
     the preflight spent."""
     node.workerinput[ACTIVE_KEY] = state(node.config).active
     node.workerinput[PREFLIGHT_KEY] = state(node.config).preflight.spent
-
-
-def redact_outputs(config: pytest.Config) -> None:
-    """The terminal (everything pytest prints: failures, tracebacks with their locals, captured
-    output, warnings, Hypothesis's examples, the summary) and log records go through the redactor;
-    JUnit and results.json are redacted where they are made (the collector, the assembly)."""
-    stash = state(config)
-    redactor = stash.redactor or Redactor()  # without secrets, the terminal's sanitiser still applies
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    writer = getattr(reporter, "_tw", None)
-    if writer is not None and not isinstance(writer._file, RedactingStream):
-        original = writer._file
-        writer._file = RedactingStream(original, redactor)
-        stash.restore.append(lambda: (writer._file.release(), setattr(writer, "_file", original)))
-    if not stash.redactor:
-        return
-    factory = logging.getLogRecordFactory()
-    logging.setLogRecordFactory(RedactingRecords(factory, stash.redactor))
-    stash.restore.append(lambda: logging.setLogRecordFactory(factory))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

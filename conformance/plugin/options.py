@@ -300,6 +300,7 @@ def resolve(config: pytest.Config) -> Settings:
 def _resolved(option: Option, given: Any) -> Any:
     """One option's value: the command line, else its variable, else its default."""
     env = os.environ.get(option.env) if option.env else None
+    value: Any
     if option.kind == "flag":
         value = bool(given) or (_flag(option, env) if env is not None else False)
     elif option.kind == "list":

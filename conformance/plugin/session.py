@@ -6,6 +6,7 @@ written."""
 from __future__ import annotations
 
 import enum
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,10 @@ import pytest
 
 from conformance.contract import requirements
 from conformance.contract.choices import key_values
+from conformance.plugin import progress
 from conformance.plugin.state import state
 from conformance.reference.server import target_of
+from conformance.text.redaction import RedactingRecords, RedactingStream, Redactor
 
 LEVEL_MARKERS = {"MUST": "must", "SHOULD": "should", "INFO": "info"}
 
@@ -146,3 +149,45 @@ def stage(item: pytest.Item) -> Stage:
     if item.get_closest_marker("generated"):
         return Stage.GENERATED
     return Stage.COVERING if item.get_closest_marker("covering") else Stage.EXAMPLES
+
+
+def watch(config: pytest.Config) -> None:
+    """The progress line (conformance.plugin.progress): live on a terminal, periodic in a log, none under -q;
+    the suite's tests print no progress characters and no file names of their own."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    verbosity = config.get_verbosity()
+    if verbosity <= 0:  # no file names, no percentages: the line says more
+        reporter.showfspath = False
+        if hasattr(reporter, "_show_progress_info"):  # pytest's "[ 27%]", computed before any plugin runs
+            reporter._show_progress_info = False
+    mode = "none" if verbosity < 0 else "live" if verbosity == 0 and reporter.isatty() else "plain"
+    config.pluginmanager.register(
+        progress.Progress(reporter, run_limits(config)[0], mode, judged_now=lambda: progress.judged(config)),
+        "erpsync-progress",
+    )
+
+
+def redact_outputs(config: pytest.Config) -> None:
+    """The terminal (everything pytest prints: failures, tracebacks with their locals, captured
+    output, warnings, Hypothesis's examples, the summary) and log records go through the redactor;
+    JUnit and results.json are redacted where they are made (the collector, the assembly)."""
+    stash = state(config)
+    redactor = stash.redactor or Redactor()  # without secrets, the terminal's sanitiser still applies
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    writer = getattr(reporter, "_tw", None)
+    if writer is not None and not isinstance(writer._file, RedactingStream):
+        original = writer._file
+        writer._file = RedactingStream(original, redactor)
+
+        def put_back() -> None:
+            writer._file.release()
+            writer._file = original
+
+        stash.restore.append(put_back)
+    if not stash.redactor:
+        return
+    factory = logging.getLogRecordFactory()
+    logging.setLogRecordFactory(RedactingRecords(factory, stash.redactor))
+    stash.restore.append(lambda: logging.setLogRecordFactory(factory))

@@ -74,7 +74,7 @@ class Run:
 
     def context(self, **case: Any) -> Context:
         return Context(
-            self.profile, self.slow_ms, case, frozenset(self.volatile), self.target.schemes, dict(self.observations)
+            self.profile or self.target.profile, self.slow_ms, case, frozenset(self.volatile), self.target.schemes, dict(self.observations)
         )
 
     def send(self, label: str, **kwargs: Any) -> Exchange:
