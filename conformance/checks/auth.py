@@ -193,7 +193,7 @@ def auth_09(ex: Exchanges, ctx: Context) -> Finding:
     problem = refusal_problem(restricted, ctx)
     if problem is None and "checked" in choices:
         return passed(f"granted: 200, restricted: refused ({restricted.status})", [granted, restricted])
-    if "unchecked" in choices and restricted.status == 200 and isinstance(restricted.body, dict):
+    if "unchecked" in choices and restricted.engine_body is not None:
         return passed(
             "granted: 200, restricted: 200 (app tokens are not checked here, as on-site installations do not, fact 18)",
             [granted, restricted],
@@ -259,7 +259,7 @@ def auth_11(ex: Exchanges, ctx: Context) -> Finding:
     equal; under different (or undecided) only the engine's own state is (fact 17)."""
     if len(ex) < 2:
         return untested("fewer than two schemes to compare")
-    refused = [(s, e) for s, e in ex.items() if e.status != 200 or not isinstance(e.body, dict)]
+    refused = [(s, e) for s, e in ex.items() if e.engine_body is None]
     if refused:
         return untested(f"no body to compare from {', '.join(s for s, _ in refused)}", [e for _, e in refused])
     same_principal = ctx.profile.choices("principals") == ("same",)

@@ -48,7 +48,7 @@ def _valid(rid: str, what: str, *, lenient_zones: bool = False) -> Check:
             if e.status == 200 and not e.decoded.ok and e.decoded.kind in ("json", "xml"):
                 unread.append(e)
                 continue  # a body that cannot be read: ACCEPT-02 and HTTP-02 judge it, whatever the language
-            if e.status != 200 or not isinstance(e.body, dict):
+            if e.engine_body is None:
                 if reference is not None and reference.status == e.status and not isinstance(reference.body, dict):
                     return not_applicable(
                         f"{reference.label} is answered alike ({described(reference)}): not the header's doing",
@@ -91,7 +91,7 @@ def _same(rid: str, relation: str) -> Check:
         not, the relation cannot tell a conforming server from a broken one: untested."""
         probe, reference = ex["probe"], ex["reference"]
         for e in (probe, reference):
-            if e.status != 200 or not isinstance(e.body, dict):
+            if e.engine_body is None:
                 return violated(
                     f"{e.label} was not answered with the engine status",
                     expected="200",
@@ -135,7 +135,7 @@ def lang_04(ex: Exchanges, ctx: Context) -> Finding:
     if translated is None and off is None:
         return untested("neither a translated nor an untranslated answer to compare")
     for e in (translated, raw, off):
-        if e is not None and (e.status != 200 or not isinstance(e.body, dict)):
+        if e is not None and e.engine_body is None:
             return untested(f"{e.label} got no body: {described(e)}", [e])
     if translated is None:
         off = cast(Exchange, off)  # not None: with both None it returned above
@@ -193,7 +193,7 @@ def lang_05(ex: Exchanges, ctx: Context) -> Finding:
     """Roles "probe" (culture and time zone set) and "reference" (the same language, neither set)."""
     probe, reference = ex["probe"], ex["reference"]
     for e in (probe, reference):
-        if e.status != 200 or not isinstance(e.body, dict):
+        if e.engine_body is None:
             return untested(f"{e.label} got no body: {described(e)}", [e])
     stable: Callable[[dict[str, Any]], dict[str, Any]] = lambda body: {  # noqa: E731
         k: v for k, v in body.items() if k not in ctx.volatile

@@ -52,7 +52,7 @@ class Probe:
 
     @property
     def body(self) -> dict | None:
-        return self.plain.body if self.plain.status == 200 and isinstance(self.plain.body, dict) else None
+        return self.plain.engine_body
 
     def select(self, clause: str, accept: str = "application/json") -> Exchange:
         return self.run.send(f"discovery: $select={clause!r}", select=clause, headers={"Accept": accept})
@@ -73,7 +73,7 @@ def observation(key: str, choice: str | None, reason: str, *evidence: Exchange) 
 def _kept(name: str, exchange: Exchange, probe: Probe) -> bool | None:
     """Whether a property came back as in the baseline (True), nulled in some form (False), or
     neither (None)."""
-    body = exchange.body if exchange.status == 200 and isinstance(exchange.body, dict) else None
+    body = exchange.engine_body
     if body is None or probe.body is None:
         return None
     value = body.get(name)
@@ -123,7 +123,7 @@ def select_case(p: Probe) -> Observation:
 def select_value_types(p: Probe) -> Observation:
     key = "select_value_types"
     answer = p.select("StatusMessage")
-    body = answer.body if answer.status == 200 and isinstance(answer.body, dict) else None
+    body = answer.engine_body
     if body is None:
         return observation(key, None, f"$select=StatusMessage: {answer.summary()}", answer)
     forms = set()
@@ -155,7 +155,7 @@ def _form_words(body: dict, names: Iterable[str]) -> str:
 def select_reference_types(p: Probe) -> Observation:
     key = "select_reference_types"
     answer = p.select("IsRunning")
-    body = answer.body if answer.status == 200 and isinstance(answer.body, dict) else None
+    body = answer.engine_body
     if body is None:
         return observation(key, None, f"$select=IsRunning: {answer.summary()}", answer)
     names = [n for n in ("StatusMessage", "TableRight", "FieldProperties") if p.body and p.body.get(n) is not None]
@@ -206,7 +206,7 @@ def select_nested(p: Probe) -> Observation:
     answer = p.select("StatusMessage,TableRight/Mask")
     if answer.status == 400:
         return observation(key, "ignored", "$select=TableRight/Mask was rejected (400) as an unknown name", answer)
-    body = answer.body if answer.status == 200 and isinstance(answer.body, dict) else None
+    body = answer.engine_body
     if body is None:
         return observation(key, None, f"$select=TableRight/Mask: {answer.summary()}", answer)
     value = body.get("TableRight")
@@ -378,7 +378,7 @@ def principals(p: Probe) -> Observation:
     if len(schemes) < 2:
         return observation(key, None, "the target declares one scheme")
     answers = {s: p.run.baseline(scheme=s) for s in schemes}
-    bodies = {s: a.body for s, a in answers.items() if a.status == 200 and isinstance(a.body, dict)}
+    bodies = {s: a.body for s, a in answers.items() if a.engine_body is not None}
     if len(bodies) < 2:
         return observation(key, None, "fewer than two schemes give a body", *answers.values())
     first, *others = bodies
@@ -399,7 +399,7 @@ def app_tokens(p: Probe) -> Observation:
     if tokens is None or tokens.restricted is None:
         return observation(key, None, "the target declares no restricted app token")
     answer = p.run.send("discovery: app token without ErpSync access", app_token=tokens.restricted, headers=JSON)
-    if answer.status == 200 and isinstance(answer.body, dict):
+    if answer.engine_body is not None:
         return observation(key, "unchecked", "the restricted app token got the engine status (200)", answer)
     if refusal_problem(answer, checks.Context(Profile())) is None:
         return observation(key, "checked", f"the restricted app token was refused ({answer.status})", answer)

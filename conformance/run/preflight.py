@@ -166,11 +166,7 @@ def credentials(target: Target, client: Any) -> Preflight:
             return found
         form = refusal_form(exchange)
         entry["outcome"] = (
-            "refused"
-            if form
-            else "accepted"
-            if exchange.status == 200 and isinstance(exchange.body, dict)
-            else "answered"
+            "refused" if form else "accepted" if exchange.engine_body is not None else "answered"
         )  # any other answer is the tests' to judge
         if form:
             names = variables(target, scheme)

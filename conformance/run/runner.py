@@ -67,14 +67,19 @@ class Run:
             self._main = self.target.schemes[0]
             for scheme in self.target.schemes:
                 answer = self.baseline(scheme=scheme)
-                if answer.status == 200 and isinstance(answer.body, dict):
+                if answer.engine_body is not None:
                     self._main = scheme
                     break
         return self._main
 
     def context(self, **case: Any) -> Context:
         return Context(
-            self.profile or self.target.profile, self.slow_ms, case, frozenset(self.volatile), self.target.schemes, dict(self.observations)
+            self.profile or self.target.profile,
+            self.slow_ms,
+            case,
+            frozenset(self.volatile),
+            self.target.schemes,
+            dict(self.observations),
         )
 
     def send(self, label: str, **kwargs: Any) -> Exchange:

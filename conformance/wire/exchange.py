@@ -145,6 +145,13 @@ class Exchange:
         """The decoded body in JSON shape, or None when there is none or it did not decode."""
         return self.decoded.value if self.decoded.ok else None
 
+    @property
+    def engine_body(self) -> dict[str, Any] | None:
+        """The body of a 200 whose body is an object (engine data, or a refusal's object), else None:
+        the guard most checks and the discovery stand on."""
+        body = self.body
+        return body if self.status == 200 and isinstance(body, dict) else None
+
     def violations(self, view: str) -> list[str]:
         """contract.violations(self.body, view), validated once per view for this exchange."""
         decoded = self.decoded
