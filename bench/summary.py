@@ -48,6 +48,12 @@ METRICS = [
 ]
 
 
+def applicable(run: dict | None) -> int:
+    """The requirements that apply to the server a run judged: the catalogue less those it reports
+    not applicable (AUTH-12 needs an Online tenant's required app tokens; the bundled server's are not)."""
+    return len(CATALOGUE) - ((run or {}).get("outcomes") or {}).get("not-applicable", 0)
+
+
 def _get(rep: dict, key: str) -> float | None:
     value: Any = rep
     for part in key.split("."):
@@ -126,10 +132,10 @@ def targets(doc: dict) -> list[dict]:
         ),
     ]
     staging = doc.get("staging")
-    total = len(CATALOGUE)
+    total = applicable(staging)
     out.append(
         {
-            "target": f"the staging profile covers all {total} requirements within 150 requests",
+            "target": f"the staging profile judges all {total} requirements that apply within 150 requests",
             "goal": f"{total} covered, <= 150 requests",
             "measured": "staging",
             "statistic": "once",
@@ -169,8 +175,9 @@ def table(doc: dict) -> str:
         staging = doc.get(key)
         if staging:
             lines.append(
-                f"| (4) staging profile, {label} (once) | {staging['covered']} of {len(CATALOGUE)} "
-                f"covered in {staging['requests']} requests | | |"
+                f"| (4) staging profile, {label} (once) | {staging['covered']} of {applicable(staging)} "
+                f"covered in {staging['requests']} requests ({len(CATALOGUE)} in the catalogue; those not "
+                "applicable to the bundled server left out) | | |"
             )
     lines += ["", "| target | goal | measured | met |", "|---|---|---|---|"]
     for t in doc["targets"]:
