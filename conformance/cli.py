@@ -136,6 +136,7 @@ def discover_main(argv: list[str]) -> int:
     from dataclasses import replace
 
     from conformance.contract.choices import SETTINGS, Profile, key_values
+    from conformance.reference.config import published_credentials
     from conformance.run.discovery import discover, profile_toml
     from conformance.run.preflight import unreachable
     from conformance.run.runner import Run
@@ -200,7 +201,7 @@ def discover_main(argv: list[str]) -> int:
     server = None
     try:
         if args.target:
-            target = load(args.target)
+            target = replace(load(args.target), published=published_credentials())
             down = unreachable(target)
             if down:
                 print(f"erpsync-conformance: {down}", file=sys.stderr)

@@ -21,9 +21,13 @@ INTERNAL = {
     "Stop": "pytest.exit carrying a configuration error's line and exit code 2",
     "HeadCutShort": "http.client's own family: a response whose head the connection cut",
     "TooManyInterim": "http.client's own family: more 1xx answers than any server needs",
+    "AuthCrash": "the reference server's simulated crash (a fault), answered as a 500",
+    "SelectCrash": "the reference server's simulated crash (a fault), answered as a 500",
+    "LocaleCrash": "the reference server's simulated crash (a fault), answered as a 500",
+    "SelectRejected": "the reference server's refusal of a $select, answered as a 400",
 }
 """Exception classes of the package that are neither: raised and caught inside one module's job.
-(The reference server's simulated crashes, conformance.reference, and private classes are its own.)"""
+(Private classes are their module's own.)"""
 
 CONFIGURATION = {
     "BadUsage",
@@ -41,7 +45,7 @@ STOPPING = {"BudgetExhausted", "DryRun", "NotJudged", "TargetUnresponsive"}
 def exception_classes() -> dict[str, type[BaseException]]:
     found = {}
     for info in pkgutil.walk_packages(conformance.__path__, "conformance."):
-        if info.name.startswith(("conformance.suite", "conformance.reference")) or info.name.endswith("__main__"):
+        if info.name.startswith("conformance.suite") or info.name.endswith("__main__"):
             continue
         module = importlib.import_module(info.name)
         for name, value in vars(module).items():
@@ -78,3 +82,5 @@ def test_the_reference_servers_settings_refuse_as_configuration_errors():
 
     with pytest.raises(ConfigurationError, match="unknown scheme"):
         ServerConfig(schemes=("basic", "kerberos"))
+    with pytest.raises(ConfigurationError, match="unknown fault"):
+        ServerConfig(faults=frozenset({"no-such-fault"}))

@@ -313,3 +313,25 @@ def test_the_suite_is_asked_for_by_the_paths_that_collect_it(monkeypatch, tmp_pa
     installed = project / ".venv/lib/python3.11/site-packages/conformance/suite/__init__.py"
     monkeypatch.setattr(conformance.suite, "__file__", str(installed))
     assert not options.asked(config(["."], project))
+
+
+def test_the_sample_credentials_are_published_in_a_target_file_too(pytester, reference, monkeypatch, tmp_path):
+    """targets/reference.toml sends the bundled server's sample credentials, published in this
+    repository: its outputs search them whole only, as the bundled run's do, so a word sharing a
+    piece with one ("reference" and REF_BEARER's sample token) is left as written, in the header
+    and in the run folder's name."""
+    from pathlib import Path
+
+    from conformance.reference.config import Credentials
+
+    c = Credentials()
+    for name, value in {"REF_PASSWORD": c.basic_password, "REF_TICKET": c.ticket, "REF_BEARER": c.bearer,
+                        "REF_SESSION": c.session_id, "REF_XSRF": c.xsrf_token, "REF_APP": c.app_token_granted,
+                        "REF_APP_RESTRICTED": c.app_token_restricted}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    sample = (Path(__file__).parent.parent / "targets" / "reference.toml").read_text("utf-8")
+    path = tmp_path / "reference.toml"
+    path.write_text(sample.replace("http://127.0.0.1:8080/api/v1", reference.base_url), "utf-8")
+    run = run_suite(pytester, "--target", str(path), "--dry-run", "-k", "test_an_authorised_post", quiet=False)
+    assert f"erpsync-conformance target: reference ({path})" in run.output, run.output
+    assert "[part of" not in run.output, run.output

@@ -15,7 +15,7 @@ import re
 from urllib.parse import quote, unquote
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from conformance.text import sinks
@@ -357,12 +357,13 @@ def test_the_terminal_stream_shows_a_rewritten_line_at_once_and_still_holds_a_sp
     assert secret not in inner.written
 
 
-@given(first=SECRETS, tail=st.text(ALPHABET, min_size=WINDOW, max_size=16), overlap=st.integers(1, WINDOW))
+@given(first=SECRETS, tail=st.text(ALPHABET, min_size=1, max_size=WINDOW - 1), overlap=st.integers(1, WINDOW))
 def test_two_secrets_that_overlap_in_a_text_are_both_covered(first, tail, overlap):
     """Where one secret's end is another's start, neither is left in part: every place any form
-    stands is found (not only the first of overlapping ones) and the overlapping places are joined."""
+    stands is found (not only the first of overlapping ones) and the overlapping places are joined.
+    The tail is shorter than a piece (WINDOW), so only the whole second secret can cover it."""
     second = first[-overlap:] + tail
+    assume(len(second) >= 4 and second not in first and first not in second)
     redactor = Redactor([(first, "FIRST"), (second, "SECOND")])
     out = redactor.text(f"<{first}{tail}>")
-    assert first not in out and second not in out and tail not in out, out
-    assert "$FIRST" in out or "$SECOND" in out, out
+    assert re.fullmatch(r"<(\$FIRST|\$SECOND|\[part of \$(FIRST|SECOND)\])+>", out), out

@@ -30,7 +30,7 @@ BAD_NESTED = GOOD | {
 
 
 def referenced_violations(instance: object, view: str) -> list[str]:
-    """contract.violations as it was: through the validator that resolves each $ref."""
+    """endpoint.violations as it was: through the validator that resolves each $ref."""
     return sorted(endpoint._describe(e) for e in endpoint.referenced_validator(view).iter_errors(instance))
 
 

@@ -43,12 +43,13 @@ from conformance.plugin.session import (
     watch,
 )
 from conformance.plugin.state import state
+from conformance.reference.config import published_credentials
 from conformance.reference.server import target_of
 from conformance.run import everywhere, preflight
 from conformance.verdict import gate
 from conformance.verdict import waivers as waiver_files
 from conformance.wire.target import load
-from conformance.wire.transport.client import Client, redactor_of
+from conformance.wire.transport.client import Client, forget_redactors, redactor_of
 from conformance.wire.transport.errors import DryRun, NotJudged
 
 # Hypothesis's example profiles exist as soon as the plugin is imported: before Hypothesis's own
@@ -92,7 +93,7 @@ def pytest_configure(config: pytest.Config) -> None:
     target_file = state(config).settings.target
     if target_file:
         try:
-            session.target = load(target_file)
+            session.target = replace(load(target_file), published=published_credentials())
         except ConfigurationError as problem:
             configuration_error(config, problem)
     else:
@@ -549,3 +550,4 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         append_summary(config)
     while stash.restore:
         stash.restore.pop()()
+    forget_redactors()  # the shared redactors' memos hold the session's texts: gone with it

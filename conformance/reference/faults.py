@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conformance.errors import ConfigurationError
+
 
 @dataclass(frozen=True)
 class Fault:
@@ -290,5 +292,5 @@ BY_NAME: dict[str, Fault] = {f.name: f for f in FAULTS}
 def validate(names: frozenset[str] | set[str] | tuple[str, ...]) -> frozenset[str]:
     unknown = sorted(set(names) - set(BY_NAME))
     if unknown:
-        raise ValueError(f"unknown fault(s): {', '.join(unknown)}; known: {', '.join(BY_NAME)}")
+        raise ConfigurationError(f"unknown fault(s): {', '.join(unknown)}; known: {', '.join(BY_NAME)}")
     return frozenset(names)

@@ -1,1 +1,2 @@
-"""Pure functions over outcomes: results.json (assemble, write, load), the gate, waivers."""
+"""The verdict from the outcomes: results.json (assemble, write, load), the gate and waivers as
+pure functions over its entries."""

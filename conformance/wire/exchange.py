@@ -79,7 +79,7 @@ class Decoded:
     """What the value was read from (the body's digest, its kind, the choices XML was read under):
     bodies alike are validated once per run, however many answers carry them."""
     _violations: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
-    """contract.violations of `value` by view, computed on first use: a recorded body never changes,
+    """endpoint.violations of `value` by view, computed on first use: a recorded body never changes,
     and several checks (SCHEMA-01 and SCHEMA-03 alike) read the same validation."""
 
     @property
@@ -87,7 +87,7 @@ class Decoded:
         return self.problem is None and self.kind in ("json", "xml")
 
     def violations(self, view: str) -> list[str]:
-        """contract.violations(self.value, view), validated once per view for this body; each
+        """endpoint.violations(self.value, view), validated once per view for this body; each
         caller gets a list of its own."""
         found = self._violations.get(view)
         if found is None:
@@ -108,7 +108,7 @@ _READ: "weakref.WeakValueDictionary[Any, Decoded]" = weakref.WeakValueDictionary
 with the same 2 MB of FieldProperties costs one parsed copy, not one per answer."""
 VALIDATED_KEPT = 512
 _VALIDATED: dict[Any, tuple[str, ...]] = {}
-"""contract.violations by (Decoded.key, view), the oldest dropped first: a server that answers
+"""endpoint.violations by (Decoded.key, view), the oldest dropped first: a server that answers
 every request with the same 2 MB body has it validated once (issue 21's big bodies)."""
 
 
@@ -153,7 +153,7 @@ class Exchange:
         return body if self.status == 200 and isinstance(body, dict) else None
 
     def violations(self, view: str) -> list[str]:
-        """contract.violations(self.body, view), validated once per view for this exchange."""
+        """endpoint.violations(self.body, view), validated once per view for this exchange."""
         decoded = self.decoded
         return decoded.violations(view) if decoded.ok else endpoint.violations(None, view)
 

@@ -108,8 +108,9 @@ class Target:
     source: str = "bundled reference server"
     waivers: Path | None = None
     published: frozenset[str] = frozenset()
-    """Values published beside the suite (the bundled reference server's sample credentials): no
-    secret, so outputs search them whole only, not in pieces (conformance.text.fragments)."""
+    """Values published beside the suite (the bundled reference server's sample credentials, which
+    the pytest shell and the command line give every target): no secret, so outputs search them
+    whole only, not in pieces (conformance.text.fragments)."""
 
     @property
     def schemes(self) -> tuple[str, ...]:
@@ -241,7 +242,7 @@ def from_mapping(data: Mapping[str, Any], environ: Mapping[str, str], source: st
         raise TargetError(f"{source}: {malformed[0]}")
     try:
         profile = Profile.from_mapping(data.get("choices", {}))
-    except ProfileError as problem:  # the schema and profile.py disagree; still one line
+    except ProfileError as problem:  # the schema and contract/choices.py disagree; still one line
         raise TargetError(f"{source}: {problem}") from None
     target = Target(
         name=data["name"],

@@ -211,6 +211,11 @@ def redactor_of(target: Target) -> Redactor:
     )
 
 
+def forget_redactors() -> None:
+    """Drop the shared Redactors (and their memos of redacted texts): at the end of a session."""
+    _shared_redactor.cache_clear()
+
+
 @lru_cache(maxsize=8)
 def _shared_redactor(
     secrets: tuple[tuple[str, str], ...],
