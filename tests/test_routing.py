@@ -76,9 +76,3 @@ def test_a_cases_features_are_what_it_sends():
 def test_every_scheme_and_refusal_has_its_requirement():
     assert set(routing.SCHEME_REQUIREMENT) == {"basic", "soticket", "bearer", "session"}
     assert set(routing.SCHEME_REQUIREMENT.values()) | set(routing.REFUSAL_REQUIREMENT.values()) <= set(routing.JUDGED)
-
-
-def test_a_status_is_caused_only_by_the_features_that_can_cause_it():
-    assert routing.CAUSES[406] == ("accept",)
-    assert set(routing.CAUSES[400]) == {"select", "locale"}
-    assert routing.CAUSES[401] == routing.CAUSES[403] == ("auth",)

@@ -32,7 +32,7 @@ def test_the_budget_and_rate_options_go_over_a_targets_limits():
     assert Settings(rate=1).limits(limits).max_requests == 500
 
 
-def test_resolved_once_and_config_option_left_as_parsed(pytester, monkeypatch):
+def test_the_environment_is_resolved_into_settings_and_config_option_left_as_parsed(pytester, monkeypatch):
     monkeypatch.setenv("ERPSYNC_MAX_REQUESTS", "70")
     monkeypatch.setenv("ERPSYNC_DRY_RUN", "yes")
     pytester.makepyfile(test_probe=PROBE)

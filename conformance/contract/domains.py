@@ -15,6 +15,8 @@ from typing import Callable
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
+from conformance.contract.endpoint import MEDIA_TYPES
+
 # --- languages ------------------------------------------------------------------------------------
 CERTAIN_LANGUAGES = ("en",)
 """English is every installation's language (the String API defaults to it, D)."""
@@ -247,12 +249,7 @@ what has no such part, unknown names, and the empty clause."""
 
 # --- Accept -------------------------------------------------------------------------------------
 ACCEPT_FORMS = (
-    "application/json",
-    "text/json",
-    "application/xml",
-    "text/xml",
-    "application/json-patch+json",
-    "application/merge-patch+json",
+    *MEDIA_TYPES,
     "APPLICATION/XML",
     "Text/Json",
     "application/json; charset=utf-8",
