@@ -227,7 +227,7 @@ def discover_main(argv: list[str]) -> int:
             max_requests=args.max_requests or target.limits.max_requests,
             rate=args.rate or target.limits.rate,
         )
-        run = Run(target, Client(replace(target, limits=limits)))
+        run = Run(target, Client(replace(target, limits=limits), reuse=True))
         observations = discover(run, [s.key for s in SETTINGS])
     finally:
         if server is not None:

@@ -91,6 +91,41 @@ def test_the_budget_is_never_exceeded():
     assert len(seen) == 3
 
 
+def test_a_run_client_reuses_an_answer_to_the_same_request_and_sends_anew_when_told():
+    with tiny_server([ok]) as (base, seen):
+        client = Client(target_at(base), max_requests=10, reuse=True)
+        first = client.send("first", scheme="basic", headers={"Accept": "application/json"})
+        again = client.send("again", scheme="basic", headers={"Accept": "application/json"})
+        other = client.send("other", scheme="basic", headers={"Accept": "application/json", "SO-Culture": "sv"})
+        other_scheme = client.send("ticket", scheme="soticket", headers={"Accept": "application/json"})
+        with client.fresh():
+            fresh = client.send("fresh", scheme="basic", headers={"Accept": "application/json"})
+        after = client.send("after", scheme="basic", headers={"Accept": "application/json"})
+    assert len(seen) == 4 and client.budget.used == 4 and client.reused == 2
+    assert first.answer_of is None and other.answer_of is None and other_scheme.answer_of is None
+    assert fresh.answer_of is None and again.answer_of == "first" and after.answer_of == "fresh"  # the latest read
+    assert again.label == "again" and again.response == first.response
+    assert "not sent again" in again.summary() and again.as_dict()["answer_of"] == "first"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda: Response("busy", status=503),
+        lambda: Response("slow down", status=429),
+        lambda: Response("x" * (70 * 1024), content_type="application/json; charset=utf-8"),
+    ],
+    ids=["5xx", "429", "long body"],
+)
+def test_an_answer_that_says_not_now_or_is_long_is_never_reused(answer):
+    with tiny_server([answer]) as (base, seen):
+        client = Client(target_at(base), max_requests=10, reuse=True)
+        client.send("first", scheme="basic")
+        once = len(seen)  # with the adapter's retries of a 503
+        assert client.send("again", scheme="basic").answer_of is None
+    assert len(seen) == 2 * once and client.reused == 0
+
+
 def test_the_rate_limit_spaces_requests():
     limit = RateLimit(20)
     started = time.monotonic()

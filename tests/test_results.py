@@ -30,6 +30,7 @@ def _normal(doc: dict) -> dict:
     for row in rows:
         row.pop("judgements")
         for exchange in row["evidence"]:
+            exchange.pop("answer_of", None)  # which earlier request had the same answer depends on the worker
             if exchange["response"]:
                 exchange["response"]["elapsed_ms"] = 0
                 exchange["response"]["headers"] = [h for h in exchange["response"]["headers"] if h[0] != "Date"]

@@ -306,6 +306,7 @@ def conformance_run(request: pytest.FixtureRequest) -> Iterator[Any]:
     client = Client(
         replace(target, limits=replace(target.limits, max_requests=budget, rate=rate)),
         dry_run=state(config).settings.dry_run,
+        reuse=True,
     )
     client.budget.whole = whole
     run = Run(target, client, slow_ms=state(config).settings.slow_ms)

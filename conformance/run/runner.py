@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -85,6 +86,8 @@ class Run:
     def send(self, label: str, **kwargs: Any) -> Exchange:
         kwargs.setdefault("scheme", self.main_scheme)
         exchange = self.client.send(label, **kwargs)
+        if exchange.answer_of is not None:
+            return exchange  # an earlier answer reused: recorded and seen when it came
         with self._lock:
             self.exchanges.append(exchange.slim())
         self.everywhere.see(self, exchange, kwargs)
@@ -101,7 +104,8 @@ class Run:
         earlier = self._baselines.get(key)
         if fresh or earlier is None:
             label = f"baseline via {scheme}" + "".join(f", {k}: {v}" for k, v in sorted(headers.items()))
-            self._baselines[key] = self.send(label, scheme=scheme, headers=headers)
+            with self.client.fresh() if fresh else nullcontext():
+                self._baselines[key] = self.send(label, scheme=scheme, headers=headers)
             if earlier is not None:
                 self.learn(earlier, self._baselines[key])
             while len(self._baselines) > BASELINES_KEPT:
@@ -147,9 +151,10 @@ class Run:
         for _ in range(RELATION_ATTEMPTS):
             if not outcome.status.red:
                 return outcome
-            before = reference(True)
-            again = probe()
-            after = reference(True)
+            with self.client.fresh():  # each read of the re-check goes to the server
+                before = reference(True)
+                again = probe()
+                after = reference(True)
             learned = self.learn(before, after)
             outcome = self.judge(rid, {**again, reference_role: before}, **case)
             if not learned:

@@ -122,6 +122,9 @@ class Exchange:
     profile: Profile = field(default_factory=Profile, compare=False)
     redactor: Any = field(default=None, compare=False, repr=False)
     """The run's Redactor: what `as_dict` and `summary` write goes through it."""
+    answer_of: str | None = None
+    """The label of an earlier exchange of the run whose request was the same on the wire, when
+    this one is its answer reused rather than sent again (conformance.wire.transport.client)."""
 
     @cached_property
     def decoded(self) -> Decoded:
@@ -167,7 +170,10 @@ class Exchange:
             if self.response
             else f"no response ({self.error})"
         )
-        note = f" ({self.response.note})" if self.response and self.response.note else ""
+        notes = [self.response.note] if self.response and self.response.note else []
+        if self.answer_of is not None:
+            notes.append(f"the answer to the identical request {self.answer_of!r}, not sent again")
+        note = f" ({'; '.join(notes)})" if notes else ""
         return self._redacted(f"{self.request.method} {self.label} -> {got}{note}")
 
     def slim(self) -> "Exchange":
@@ -207,6 +213,7 @@ class Exchange:
             "response": response,
             "error": clean(self.error) if self.error else self.error,
             "curl": self.curl,
+            **({"answer_of": clean(self.answer_of)} if self.answer_of is not None else {}),
         }
 
 

@@ -10,7 +10,8 @@ import base64
 import contextlib
 import http.cookiejar
 import threading
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterator
 
@@ -30,6 +31,13 @@ from conformance.wire.transport.failures import short
 from conformance.wire.transport.guard import Budget, RateLimit, Streaks
 from conformance.wire.transport.reading import header_items
 
+ANSWERS_KEPT = 256
+"""Answers kept for reuse at most, the least recently used dropped first."""
+ANSWER_BYTES_KEPT = 64 * 1024
+"""A body longer than this is not kept for reuse (a server's 2 MB answers are sent for anew)."""
+UNSETTLED = frozenset({408, 425, 429})
+"""Statuses that say "not now" (RFC 9110 15.5.9, RFC 8470, RFC 6585): never reused, nor any 5xx."""
+
 
 @dataclass(frozen=True)
 class Planned:
@@ -40,8 +48,17 @@ class Planned:
 
 class Client:
     def __init__(
-        self, target: Target, *, max_requests: int | None = None, rate: float | None = None, dry_run: bool = False
+        self,
+        target: Target,
+        *,
+        max_requests: int | None = None,
+        rate: float | None = None,
+        dry_run: bool = False,
+        reuse: bool = False,
     ) -> None:
+        """`reuse`: an answer serves every later request the same on the wire (see `fresh`), as in
+        a conformance run; off, every request is sent, as a transport's tests and the benchmark's
+        loops need."""
         self.target = target
         self.redactor = redactor_of(target)
         limits = target.limits
@@ -54,6 +71,11 @@ class Client:
         self._generating = Generating()
         self._sessions: dict[str, requests.Session] = {}
         self._lock = threading.Lock()
+        self.reuse = reuse
+        self._answers: OrderedDict[tuple, Exchange] = OrderedDict()
+        self._fresh = threading.local()
+        self.reused = 0
+        """Requests not sent because an identical one had been answered (`fresh`)."""
 
     @contextlib.contextmanager
     def generating(self) -> Iterator[None]:
@@ -65,6 +87,33 @@ class Client:
             yield
         finally:
             self._generating.active = before
+
+    @contextlib.contextmanager
+    def fresh(self) -> Iterator[None]:
+        """The requests sent inside go to the server even when an identical request of the run has
+        been answered: the reads that learn what changes on its own, and a failed relation's
+        re-check. Elsewhere a request the same on the wire as one answered before (method, URL,
+        every header and the body) gets that answer back, marked `answer_of`, and is not sent:
+        the answers of a server that holds still are the same, and the suite's rows, references
+        and generated examples ask for many alike. Never reused: an answer that did not come, was
+        cut, says "not now" (UNSETTLED, 5xx) or is longer than ANSWER_BYTES_KEPT."""
+        before = getattr(self._fresh, "active", False)
+        self._fresh.active = True
+        try:
+            yield
+        finally:
+            self._fresh.active = before
+
+    def _reusable(self, exchange: Exchange) -> bool:
+        r = exchange.response
+        return (
+            r is not None
+            and exchange.error is None
+            and not r.truncated
+            and r.status < 500
+            and r.status not in UNSETTLED
+            and len(r.body) <= ANSWER_BYTES_KEPT
+        )
 
     # --- sessions and credentials -------------------------------------------------------------
 
@@ -155,6 +204,26 @@ class Client:
         if self.dry_run:
             self.planned.append(Planned(label, method, curl))
             raise DryRun(label)
+        key = (method, prepared.url, sent.headers, prepared.body)
+        if self.reuse and not getattr(self._fresh, "active", False):
+            with self._lock:
+                earlier = self._answers.get(key)
+                if earlier is not None:
+                    self._answers.move_to_end(key)
+                    self.reused += 1
+                    return replace(earlier, label=label, answer_of=earlier.answer_of or earlier.label)
+        exchange = self._sent(label, session, prepared, sent, curl)
+        if self.reuse and self._reusable(exchange):
+            with self._lock:
+                self._answers[key] = exchange
+                self._answers.move_to_end(key)
+                while len(self._answers) > ANSWERS_KEPT:
+                    self._answers.popitem(last=False)
+        return exchange
+
+    def _sent(
+        self, label: str, session: requests.Session, prepared: requests.PreparedRequest, sent: SentRequest, curl: str
+    ) -> Exchange:
         try:
             response = session.send(prepared, allow_redirects=False)
         except NotJudged as stopped:
