@@ -41,7 +41,7 @@ from conformance.reference import ReferenceServer  # noqa: E402
 
 STAGING = ("--hypothesis-profile", "staging")
 PROPERTY_PROFILES = (("properties", None), ("properties_thorough", "thorough"))
-"""(key, Hypothesis profile): the property tests as `pytest` runs them by default (dev, 100 examples
+"""(key, Hypothesis profile): the property tests as `pytest` runs them by default (dev, 30 examples
 in all), and under `thorough` (1000), where the drawn combinations outweigh start-up."""
 STAGING_BUDGET = ("--max-requests", "150")
 
