@@ -41,9 +41,13 @@ test: $(TESTED)
 	$(PY) -m pytest -n 2 --dist worksteal --durations=20
 
 # The benchmark (bench/README.md): throughput against the anchors, whole runs, -n 2, Prism (from
-# npm, into bench/.prism). Several minutes; not part of `make test`. e.g. ARGS="--repeat 3 --skip-prism"
+# npm, into bench/.prism), schemathesis's CLI; then the sensitivity table of the profiles a user
+# runs (thorough is `make sensitivity`'s: over an hour). Half an hour or more; not part of
+# `make test`. e.g. ARGS="--repeat 3 --skip-prism" SENSITIVITY="--profiles staging --jobs 2"
+SENSITIVITY ?= --profiles quick staging dev --jobs 2
 bench: $(TESTED)
 	$(PY) bench/run.py $(ARGS)
+	$(PY) bench/sensitivity.py $(SENSITIVITY)
 
 # Named faults caught per Hypothesis profile (quick, staging within 150 requests, dev, thorough) and
 # the requests spent: one whole run per fault and profile (bench/README.md, "Sensitivity"). Long:

@@ -11,7 +11,10 @@ the median of those ratios:
    requirements covered per request; and once, the staging profile within 150 requests;
 5. the same with `-n 2`, and the property tests alone, serial and with `-n 2`, under the default
    and the `thorough` Hypothesis profile;
-6. the reference server (in its own process) against Stoplight Prism under the loop of (1).
+6. the reference server (in its own process) against Stoplight Prism under the loop of (1);
+7. the whole default run and schemathesis's own CLI (`st run`), each as a user types it, against
+   one reference server in a process of its own (bench/cli_race.py);
+8. the whole run under the `thorough` profile, serial and with `-n 2`.
 
 Figures go to --out (bench/results.json) and, as a table, to --readme (bench/README.md).
 """
@@ -33,6 +36,7 @@ if str(HERE.parent) not in sys.path:
     sys.path.insert(0, str(HERE.parent))  # run as a script: the bench package and the project beside it
 
 from bench import summary  # noqa: E402
+from bench.cli_race import race  # noqa: E402
 from bench.fuzz import schemathesis_run  # noqa: E402
 from bench.loops import raw_loop, suite_loop  # noqa: E402
 from bench.servers import ServerFailed, answers_sample, install_prism, prism, reference_process  # noqa: E402
@@ -66,7 +70,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--prism-dir", type=Path, default=HERE / ".prism", help="where npm installs Prism")
     for part, what in (
         ("schemathesis", "(3)"),
-        ("whole-run", "(4) and (5)"),
+        ("whole-run", "(4), (5) and (7)"),
+        ("thorough", "(8), the whole run under the thorough profile"),
         ("properties", "the property runs of (5)"),
         ("staging", "the staging-profile run of (4)"),
         ("prism", "(6)"),
@@ -142,6 +147,17 @@ def repetition(
         )
         rep["whole"], rep["whole_warm"], rep["whole_n2"] = serial.as_dict(), warm.as_dict(), parallel.as_dict()
         rep["whole_n2_speedup"] = ratio(serial.wall_s, parallel.wall_s)
+        progress(f"repetition {index + 1}: the whole run and schemathesis's CLI against one reference server process")
+        try:
+            rep["race"] = race(first_suite=index % 2 == 0)
+        except ServerFailed as problem:
+            rep["race_error"] = str(problem)
+    if not args.skip_thorough:
+        progress(f"repetition {index + 1}: whole runs under the thorough profile, serial and -n 2")
+        thorough = ("--hypothesis-profile", "thorough")
+        serial, parallel = ordered(index, lambda: whole_run(*thorough), lambda: whole_run(*thorough, "-n", "2"))
+        rep["whole_thorough"], rep["whole_thorough_n2"] = serial.as_dict(), parallel.as_dict()
+        rep["whole_thorough_n2_speedup"] = ratio(serial.wall_s, parallel.wall_s)
     if not args.skip_properties:
         for key, profile in PROPERTY_PROFILES:
             progress(f"repetition {index + 1}: property tests ({profile or 'default'} profile), serial and -n 2")
@@ -189,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
             "max_examples": args.max_examples,
             "skipped": [
                 p
-                for p in ("schemathesis", "whole-run", "properties", "staging", "prism")
+                for p in ("schemathesis", "whole-run", "thorough", "properties", "staging", "prism")
                 if getattr(args, "skip_" + p.replace("-", "_"))
             ],
         },
