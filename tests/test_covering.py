@@ -48,3 +48,21 @@ def test_a_list_of_types_does_not_stand_for_a_whole_json_body():
     assert "fr" in {row.case.accept_language for row in rows}
     plain = covering.Row("Accept-Language", covering.Case("basic", accept="application/json", accept_language="fr"))
     assert "fr" not in {row.case.accept_language for row in covering._translation_rows(SCHEMES, [plain])}
+
+
+def test_the_rows_follow_the_measured_order_and_the_rows_it_does_not_name_keep_theirs():
+    found = covering.rows(SCHEMES)
+    measured = [found[5].id, found[2].id, "a row of another target"]
+    again = covering.ordered(found, measured)
+    assert [r.id for r in again[:2]] == measured[:2]
+    assert [r for r in again[2:]] == [r for r in found if r.id not in measured]
+    assert sorted(r.id for r in again) == sorted(r.id for r in found)
+
+
+def test_the_measured_order_names_rows_that_exist_once_each():
+    """bench/yield_order.py wrote it from the bundled server's rows: a stale file (rows renamed
+    since) would silently fall back to the cheapest-first order; re-run the script."""
+    measured = covering._measured_order()
+    ids = {r.id for r in covering.rows(SCHEMES)}
+    assert measured and len(set(measured)) == len(measured)
+    assert set(measured) <= ids, sorted(set(measured) - ids)[:5]

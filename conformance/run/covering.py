@@ -14,8 +14,11 @@ declared scheme's credential with an Accept form in turn.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import cycle, islice
+from pathlib import Path
 from typing import Iterable, Sequence
 
 from conformance.contract import domains
@@ -40,14 +43,35 @@ def _take(values: Sequence, count: int, offset: int = 0) -> list:
     return list(islice(cycle(values), offset, offset + count))
 
 
+ORDER_FILE = Path(__file__).with_name("covering_order.json")
+"""The rows' order by measured yield, written by bench/yield_order.py: the rows that caught the most
+named faults no earlier row caught, per request, first."""
+
+
 def rows(schemes: Sequence[str]) -> list[Row]:
-    """The covering rows for a target that declares `schemes` (in its order), cheapest first: a
-    refused row costs its one request, an authorised one also the references it is compared with,
-    so a budget that runs out cuts the rows that cost most."""
+    """The covering rows for a target that declares `schemes` (in its order), in the order of
+    ORDER_FILE, so that a budget that runs out cuts the rows that catch least per request; rows it
+    does not name (another target's schemes) follow, cheapest first: a refused row costs its one
+    request, an authorised one also the references it is compared with."""
     if not schemes:
         return []
     languages = _language_rows(schemes)
-    return _credential_rows(schemes) + _unauthorised_rows() + languages + _translation_rows(schemes, languages)
+    cheapest = _credential_rows(schemes) + _unauthorised_rows() + languages + _translation_rows(schemes, languages)
+    return ordered(cheapest, _measured_order())
+
+
+def ordered(found: list[Row], measured: Sequence[str]) -> list[Row]:
+    """`found` in the order `measured` names their ids; those it does not name after, as they came."""
+    rank = {row_id: i for i, row_id in enumerate(measured)}
+    return sorted(found, key=lambda row: rank.get(row.id, len(rank)))
+
+
+@lru_cache(maxsize=1)
+def _measured_order() -> tuple[str, ...]:
+    try:
+        return tuple(json.loads(ORDER_FILE.read_text("utf-8"))["rows"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
 
 
 def _credential_rows(schemes: Sequence[str]) -> list[Row]:
