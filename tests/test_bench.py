@@ -25,6 +25,7 @@ def test_the_benchmark_prints_its_table_and_writes_its_figures(tmp_path):
             "3",
             "--skip-prism",
             "--skip-whole-run",
+            "--skip-thorough",
             "--skip-properties",
             "--skip-staging",
             "--out",
@@ -56,6 +57,7 @@ def test_the_benchmark_prints_its_table_and_writes_its_figures(tmp_path):
     assert figures["medians"]["suite_over_raw"]["median"] > 0
     assert {t["target"] for t in figures["targets"]} and figures["config"]["skipped"] == [
         "whole-run",
+        "thorough",
         "properties",
         "staging",
         "prism",
@@ -89,3 +91,19 @@ def test_a_childs_peak_memory_is_its_own_not_the_parents(tmp_path):
     assert small.returncode == grown.returncode == 0
     assert 0 < small.maxrss_mb < 100, small.maxrss_mb
     assert 120 < grown.maxrss_mb < 250, grown.maxrss_mb
+
+
+def test_the_race_with_schemathesis_cli_aims_both_at_the_one_server(tmp_path):
+    """bench/cli_race.py: the suite's target file is targets/reference.toml at the server's URL, and
+    schemathesis's case count is read from its summary line (a missing line is no count, not 0)."""
+    from bench import cli_race
+    from conformance.wire.target import load
+
+    cmd = cli_race.suite_command("http://127.0.0.1:4321/api/v1", str(tmp_path))
+    target_file = cmd[cmd.index("--target") + 1]
+    target = load(target_file, cli_race._environment())
+    assert target.base_url == "http://127.0.0.1:4321/api/v1" and target.schemes
+    st = cli_race.schemathesis_command("http://127.0.0.1:4321/api/v1", 100)
+    assert st[st.index("--url") + 1] == "http://127.0.0.1:4321/api/v1" and "100" in st
+    assert cli_race._cases("Test cases:\n  139 generated, 139 passed, 6 skipped") == 139
+    assert cli_race._cases("no summary") is None
