@@ -23,7 +23,9 @@ from typing import Callable
 from bench.processes import measure
 from bench.servers import reference_process
 from bench.suite_runs import CONSOLE, ROOT
+from conformance.reference import ServerConfig
 from conformance.reference.config import Credentials
+from conformance.reference.server import target_of
 
 SCHEMATHESIS_CLI = Path(sys.executable).parent / "st"
 TARGET = ROOT / "targets" / "reference.toml"
@@ -50,19 +52,13 @@ class Timed:
 
 
 def _environment() -> dict[str, str]:
-    c = Credentials()
+    """The caller's environment, less what would change the default run, with the bundled server's
+    credentials under the variables targets/reference.toml names (those conformance.reference's
+    own target gives them)."""
     env = {
         k: v for k, v in os.environ.items() if k not in ("CI", "HYPOTHESIS_PROFILE") and not k.startswith("ERPSYNC_")
     }
-    env.update(
-        REF_PASSWORD=c.basic_password,
-        REF_TICKET=c.ticket,
-        REF_BEARER=c.bearer,
-        REF_SESSION=c.session_id,
-        REF_XSRF=c.xsrf_token,
-        REF_APP=c.app_token_granted,
-        REF_APP_RESTRICTED=c.app_token_restricted,
-    )
+    env.update({secret.env: secret.value for secret in target_of(ServerConfig(), "http://127.0.0.1").secrets()})
     return env
 
 
